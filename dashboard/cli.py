@@ -1,0 +1,80 @@
+"""The asl-dashboard command line (DESIGN section 6). It runs the very same queries as the pages."""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dashboard import store as store_module
+
+
+def _print_err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _cmd_ingest(args) -> int:
+    from dashboard.ingest import IngestBusy, IngestError, ingest
+
+    store = store_module.store_path(args.store)
+    print(f"Ingesting {args.dir} into {store} ...", file=sys.stderr)
+    try:
+        result = ingest(args.dir, store, progress=_print_err, dataset=args.dataset, wait_seconds=args.wait)
+    except IngestError as error:
+        _print_err(error.report())
+        return 1
+    except IngestBusy as error:
+        _print_err(f"error: {error}")
+        return 3
+    _print_err(result.summary())
+    return 0
+
+
+def _cmd_serve(args) -> int:
+    store = store_module.store_path(args.store)
+    store_module.ensure_store(store, say=_print_err)
+    env = dict(os.environ, ASL_STORE=str(store))
+    app = Path(__file__).resolve().parent / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(app),
+               "--server.address", args.address, "--server.port", str(args.port)]
+    return subprocess.call(command, env=env)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="asl-dashboard",
+        description="ASL compute dashboard: compute trajectories against safety thresholds, "
+                    "and deployments at risk on reclassification.")
+    parser.add_argument("--store", help="snapshot to read or publish (default: $ASL_STORE or data/asl.duckdb)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="validate an input folder and publish it as the store")
+    ingest.add_argument("dir", type=Path, help="folder with one CSV (or Parquet) file per table")
+    ingest.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    ingest.add_argument("--dataset", help="name shown in the page header (default: the folder's name)")
+    ingest.add_argument("--wait", type=float, default=30.0,
+                        help="seconds to wait for another ingest of the same store (default 30)")
+    ingest.set_defaults(handler=_cmd_ingest)
+
+    serve = commands.add_parser("serve", help="start the dashboard (streamlit run) on the store")
+    serve.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--address", default="127.0.0.1")
+    serve.set_defaults(handler=_cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "store"):
+        args.store = None
+    try:
+        return args.handler(args)
+    except store_module.StoreError as error:
+        _print_err(f"error: {error}")
+        return 2
+    except KeyboardInterrupt:
+        _print_err("interrupted")
+        return 130

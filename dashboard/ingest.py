@@ -1,0 +1,431 @@
+"""Validated ingest of an input folder into a new snapshot, published atomically (DESIGN 2 and 3).
+
+The published store is never written in place. Ingest builds a complete new DuckDB file beside it,
+validates every row, and only when nothing is wrong does it CHECKPOINT and os.replace the new file
+over the old one. A failed or killed ingest leaves the published file byte-identical; the next
+ingest removes what a dead one left behind.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import errno
+import fcntl
+import io
+import json
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashboard.sqlfiles import internal_sql
+from dashboard.tables import TABLES, TableSpec
+
+# csv fields may be large (long descriptions); the default limit is 128 KiB.
+csv.field_size_limit(2**31 - 1)
+
+MAX_PROBLEMS_SHOWN = 500
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None  # as a text editor counts it: the header is line 1
+    message: str
+    row_label: str = "line"
+
+    def __str__(self) -> str:
+        where = f" {self.row_label} {self.line}" if self.line is not None else ""
+        return f"{self.file}{where}: {self.message}"
+
+
+class IngestError(Exception):
+    """The input folder was refused. problems lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the input folder")
+
+    def report(self, limit: int = MAX_PROBLEMS_SHOWN) -> str:
+        lines = [str(problem) for problem in self.problems[:limit]]
+        hidden = len(self.problems) - limit
+        if hidden > 0:
+            lines.append(f"... and {hidden:,} more problem(s) not shown")
+        lines.append(f"Refused: {len(self.problems):,} problem(s). The published store was not changed.")
+        return "\n".join(lines)
+
+
+class IngestBusy(Exception):
+    """Another ingest holds the store's lock."""
+
+
+@dataclass
+class IngestResult:
+    store: Path
+    row_counts: dict[str, int]
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+    snapshot_date: dt.date | None = None
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.row_counts.values())
+
+    def summary(self) -> str:
+        rate = self.total_rows / self.seconds if self.seconds > 0 else float("inf")
+        counts = ", ".join(f"{name} {count:,}" for name, count in self.row_counts.items())
+        return (f"Published {self.store} ({self.total_rows:,} rows in {self.seconds:.1f} s, "
+                f"{rate:,.0f} rows/s; data as of {self.snapshot_date}): {counts}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Locking and leftovers
+
+
+def _build_prefix(store: Path) -> str:
+    return f".{store.name}.build-"
+
+
+@contextmanager
+def _store_lock(store: Path, wait_seconds: float, progress):
+    """One ingest per store at a time. A second one waits up to wait_seconds, then is refused."""
+    lock_path = store.with_name(f".{store.name}.lock")
+    handle = open(lock_path, "a+")
+    try:
+        deadline = time.monotonic() + wait_seconds
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise IngestBusy(
+                        f"another ingest is publishing to {store} right now; waited {wait_seconds:.0f} s. "
+                        "Try again when it has finished.") from None
+                if not told:
+                    progress(f"Another ingest is publishing to {store}: waiting for it (up to {wait_seconds:.0f} s)...")
+                    told = True
+                time.sleep(0.2)
+        yield
+    finally:
+        handle.close()  # closing releases the lock, also when the process dies
+
+
+def _remove_leftovers(store: Path, progress) -> None:
+    """Remove build files of ingests that died (we hold the lock, so none is alive)."""
+    for leftover in sorted(store.parent.glob(_build_prefix(store) + "*")):
+        try:
+            leftover.unlink()
+            progress(f"Removed {leftover.name}, left by an ingest that did not finish.")
+        except FileNotFoundError:
+            pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading files
+
+
+@dataclass
+class SourceFile:
+    spec: TableSpec
+    path: Path
+    kind: str  # "csv" or "parquet"
+
+    @property
+    def label(self) -> str:
+        return self.path.name
+
+    @property
+    def row_label(self) -> str:
+        return "line" if self.kind == "csv" else "row"
+
+
+def _find_sources(src: Path) -> tuple[list[SourceFile], list[Problem]]:
+    sources, problems = [], []
+    for spec in TABLES:
+        csv_path, parquet_path = src / f"{spec.name}.csv", src / f"{spec.name}.parquet"
+        found = [p for p in (csv_path, parquet_path) if p.is_file()]
+        if len(found) == 2:
+            problems.append(Problem(csv_path.name, None,
+                                    f"both {csv_path.name} and {parquet_path.name} exist; keep only one"))
+        elif found:
+            sources.append(SourceFile(spec, found[0], "csv" if found[0].suffix == ".csv" else "parquet"))
+        elif spec.required:
+            problems.append(Problem(csv_path.name, None,
+                                    f"required file is missing (expected {csv_path.name} or {parquet_path.name} in {src})"))
+    return sources, problems
+
+
+def _decode_problems(path: Path, raw: bytes) -> list[Problem]:
+    """Lines that are not valid UTF-8, numbered as a text editor would."""
+    problems = []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            bad = line[error.start:error.start + 4]
+            problems.append(Problem(path.name, number,
+                                    f"bytes {bad!r} are not valid UTF-8 (save the file as UTF-8)"))
+    return problems
+
+
+def _csv_records(text: str):
+    """Yield (start_line, fields) for every non-blank record, counting lines like an editor."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next_start = 1
+    for fields in reader:
+        start, next_start = next_start, reader.line_num + 1
+        if fields:  # blank lines are skipped by the loader too
+            yield start, fields
+
+
+def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        return None, _decode_problems(path, raw)
+
+
+def _csv_header(source: SourceFile) -> tuple[list[str] | None, list[Problem]]:
+    path = source.path
+    if path.stat().st_size == 0:
+        return None, [Problem(path.name, None, "file is empty: expected a header row with columns "
+                              + ", ".join(source.spec.columns))]
+    with open(path, "rb") as handle:
+        first = handle.readline()
+    # The header may hold quoted newlines only in pathological files; read a whole record.
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except UnicodeDecodeError:
+        try:
+            first.decode("utf-8")
+        except UnicodeDecodeError:
+            return None, [Problem(path.name, 1, "header is not valid UTF-8 (save the file as UTF-8)")]
+        header = next(csv.reader(io.StringIO(first.decode("utf-8-sig"))), None)
+    if not header or all(not name.strip() for name in header):
+        return None, [Problem(path.name, 1, "header row is empty: expected columns " + ", ".join(source.spec.columns))]
+    return [name.strip() for name in header], []
+
+
+def _check_columns(source: SourceFile, header: list[str], warnings: list[str]) -> list[Problem]:
+    problems = []
+    seen = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(source.label, 1 if source.kind == "csv" else None,
+                                    f'column "{name}" appears twice in the header'))
+        seen.add(name)
+    missing = [column for column in source.spec.columns if column not in seen]
+    if missing:
+        problems.append(Problem(source.label, 1 if source.kind == "csv" else None,
+                                "missing column(s) " + ", ".join(missing)
+                                + "; expected columns " + ", ".join(source.spec.columns)))
+    extra = [name for name in header if name not in source.spec.columns]
+    if extra:
+        warnings.append(f"{source.label}: ignoring unknown column(s) " + ", ".join(extra))
+    return problems
+
+
+def _structure_problems(source: SourceFile, width: int) -> list[Problem]:
+    """Ragged rows and encoding errors, found by reading the file with Python's csv module."""
+    text, problems = _read_text(source.path)
+    if text is None:
+        return problems
+    for start, fields in _csv_records(text):
+        if start == 1:
+            continue
+        if len(fields) != width:
+            problems.append(Problem(source.label, start,
+                                    f"row has {len(fields)} field(s), expected {width} like the header"))
+    return problems
+
+
+def _record_lines(source: SourceFile) -> list[int]:
+    """Start line of each data record, in load order (only needed when reporting problems)."""
+    text, _ = _read_text(source.path)
+    if text is None:
+        return []
+    return [start for start, _ in _csv_records(text) if start != 1]
+
+
+def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list[str]) -> tuple[int, list[Problem]]:
+    """Load one file as all-text columns into raw_<table>, in file order (rowid = record index)."""
+    spec = source.spec
+    if source.kind == "csv":
+        header, problems = _csv_header(source)
+        if problems:
+            return 0, problems
+        problems = _check_columns(source, header, warnings)
+        if problems:
+            return 0, problems
+        try:
+            relation = con.read_csv(
+                str(source.path), header=True, columns={name: "VARCHAR" for name in header},
+                delimiter=",", quotechar='"', escapechar='"', strict_mode=True, null_padding=False,
+                auto_detect=False, encoding="utf-8")
+            relation.select(*[duckdb.ColumnExpression(column) for column in spec.columns]).create(f"raw_{spec.name}")
+        except duckdb.Error as error:
+            problems = _structure_problems(source, len(header))
+            if not problems:
+                problems = [Problem(source.label, None, f"cannot be read as CSV: {str(error).splitlines()[0]}")]
+            return 0, problems
+    else:
+        try:
+            relation = con.read_parquet(str(source.path))
+        except duckdb.Error as error:
+            return 0, [Problem(source.label, None, f"cannot be read as Parquet: {str(error).splitlines()[0]}")]
+        problems = _check_columns(source, list(relation.columns), warnings)
+        if problems:
+            return 0, problems
+        relation.select(*[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
+                          for column in spec.columns]).create(f"raw_{spec.name}")
+    count = con.table(f"raw_{spec.name}").count("*").fetchall()[0][0]
+    return count, []
+
+
+def _create_empty_raw(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
+    empty = pd.DataFrame({column: pd.Series([], dtype="object") for column in spec.columns})
+    con.from_df(empty).select(*[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
+                                for column in spec.columns]).create(f"raw_{spec.name}")
+
+
+def _show_value(value) -> str:
+    if value is None:
+        return ""
+    text = str(value).replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]) -> list[Problem]:
+    found = con.execute(internal_sql("ingest/row_problems.sql")).fetchall()
+    found += con.execute(internal_sql("ingest/relations.sql")).fetchall()
+    if not found:
+        return []
+    line_maps: dict[str, list[int]] = {}
+
+    def where(table: str, row_index: int | None) -> int | None:
+        if row_index is None:
+            return None
+        source = sources[table]
+        if source.kind != "csv":
+            return row_index + 1
+        if table not in line_maps:
+            line_maps[table] = _record_lines(source)
+        lines = line_maps[table]
+        return lines[row_index] if row_index < len(lines) else row_index + 2
+
+    problems = []
+    for table, row_index, column, value, expected, other_row in found:
+        source = sources[table]
+        if value is None or str(value).strip() == "":
+            message = f"{column} is empty, expected {expected}"
+        elif expected.startswith(("is ", "leads ")):
+            message = f'{column} "{_show_value(value)}" {expected}'
+        else:
+            message = f'{column} "{_show_value(value)}" is not {expected}'
+        if other_row is not None:
+            message += f" (see {source.row_label} {where(table, other_row)})"
+        problems.append(Problem(source.label, where(table, row_index), message, source.row_label))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# The ingest
+
+
+def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str | None = None,
+           wait_seconds: float = 30.0) -> IngestResult:
+    """Validate the folder src and publish it as the snapshot at store.
+
+    Raises IngestError (every problem found) or IngestBusy; in both cases the store is untouched.
+    """
+    src, store = Path(src).resolve(), Path(store).resolve()
+    if not src.is_dir():
+        raise IngestError([Problem(str(src), None, "is not a folder of input files")])
+    store.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with _store_lock(store, wait_seconds, progress):
+        _remove_leftovers(store, progress)
+        build = store.with_name(f"{_build_prefix(store)}{os.getpid()}")
+        try:
+            result = _build_snapshot(src, build, progress, dataset or src.name)
+            os.replace(build, store)
+            _fsync_dir(store.parent)
+        finally:
+            for path in (build, build.with_name(build.name + ".wal")):
+                if path.exists():
+                    path.unlink()
+    result.store = store
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestResult:
+    warnings: list[str] = []
+    sources, problems = _find_sources(src)
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(internal_sql("ingest/session.sql"))
+        con.execute(internal_sql("ingest/macros.sql"))
+        row_counts: dict[str, int] = {}
+        by_table = {source.spec.name: source for source in sources}
+        for spec in TABLES:
+            source = by_table.get(spec.name)
+            if source is None:
+                _create_empty_raw(con, spec)
+                row_counts[spec.name] = 0
+                continue
+            began = time.perf_counter()
+            count, file_problems = _load_raw(con, source, warnings)
+            problems += file_problems
+            if file_problems:
+                _create_empty_raw(con, spec)
+                count = 0
+            else:
+                seconds = time.perf_counter() - began
+                progress(f"  read {source.label}: {count:,} rows ({seconds:.1f} s, {count / max(seconds, 1e-9):,.0f} rows/s)")
+            row_counts[spec.name] = count
+        for warning in warnings:
+            progress(f"  warning: {warning}")
+        if problems:
+            # Structural problems first: row checks on a half-read folder would only add noise.
+            raise IngestError(problems)
+        progress("  checking every row ...")
+        for spec in TABLES:
+            con.execute(internal_sql(f"ingest/typed_{spec.name}.sql"))
+        problems = _row_problems(con, by_table)
+        if problems:
+            problems.sort(key=lambda p: (p.file, p.line if p.line is not None else -1))
+            raise IngestError(problems)
+        progress("  writing the new snapshot ...")
+        con.execute(internal_sql("ingest/attach_build.sql"), {"path": str(build)})
+        con.execute(internal_sql("ingest/publish.sql"))
+        con.execute(internal_sql("ingest/snapshot_info.sql"), {
+            "published_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            "source": str(src),
+            "dataset": dataset,
+            "row_counts": json.dumps(row_counts),
+        })
+        snapshot_date = con.execute(internal_sql("ingest/snapshot_date.sql")).fetchone()[0]
+        con.execute(internal_sql("ingest/detach_build.sql"))
+        return IngestResult(store=build, row_counts=row_counts, seconds=0.0, warnings=warnings,
+                            snapshot_date=snapshot_date)
+    finally:
+        con.close()

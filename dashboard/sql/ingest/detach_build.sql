@@ -1,0 +1,2 @@
+CHECKPOINT out;
+DETACH out;

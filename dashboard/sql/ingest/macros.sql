@@ -1,0 +1,68 @@
+-- Helpers for the row checks of DESIGN section 3. Each chk_* returns NULL when the raw text is
+-- fine, or a problem struct naming the column, the value found and what was expected.
+CREATE OR REPLACE MACRO problem(col, raw, expected) AS
+    {'column': col, 'value': raw, 'expected': expected, 'other_row': NULL::BIGINT};
+
+CREATE OR REPLACE MACRO blank(raw) AS raw IS NULL OR trim(raw) = '';
+
+CREATE OR REPLACE MACRO problems(candidates) AS list_filter(candidates, lambda p: p IS NOT NULL);
+
+CREATE OR REPLACE MACRO chk_required(col, raw, what) AS
+    CASE WHEN blank(raw) THEN problem(col, raw, what || ' (required, found nothing)') END;
+
+-- Strict whole numbers: DuckDB's cast would round '1.5' to 2 and accept '1e3'.
+CREATE OR REPLACE MACRO is_int_text(raw) AS regexp_full_match(trim(raw), '[+-]?[0-9]{1,18}');
+CREATE OR REPLACE MACRO parse_int(raw) AS CASE WHEN is_int_text(raw) THEN CAST(trim(raw) AS BIGINT) END;
+
+CREATE OR REPLACE MACRO chk_int(col, raw, optional) AS CASE
+    WHEN blank(raw) THEN CASE WHEN NOT optional THEN problem(col, raw, 'a whole number (required, found nothing)') END
+    WHEN NOT is_int_text(raw) THEN problem(col, raw, 'a whole number')
+END;
+
+CREATE OR REPLACE MACRO parse_num(raw) AS TRY_CAST(trim(raw) AS DOUBLE);
+
+CREATE OR REPLACE MACRO chk_number(col, raw, optional) AS CASE
+    WHEN blank(raw) THEN CASE WHEN NOT optional THEN problem(col, raw, 'a number (required, found nothing)') END
+    WHEN parse_num(raw) IS NULL THEN problem(col, raw, 'a number')
+    WHEN NOT isfinite(parse_num(raw)) THEN problem(col, raw, 'a finite number (not NaN or infinity)')
+END;
+
+-- FLOP counts: finite, > 0, and not a log10 value typed by mistake.
+CREATE OR REPLACE MACRO chk_flop(col, raw, optional) AS coalesce(chk_number(col, raw, optional), CASE
+    WHEN blank(raw) THEN NULL
+    WHEN parse_num(raw) <= 0 THEN problem(col, raw, 'a FLOP count greater than 0')
+    WHEN parse_num(raw) < 1e6 THEN problem(col, raw,
+        'a FLOP count of at least 1e6; this looks like log10 FLOP (a unit mistake): write 3e24, not 24.5')
+END);
+
+CREATE OR REPLACE MACRO chk_enum(col, raw, allowed) AS CASE
+    WHEN blank(raw) OR NOT list_contains(allowed, trim(raw))
+    THEN problem(col, raw, 'one of ' || array_to_string(allowed, ', '))
+END;
+
+CREATE OR REPLACE MACRO chk_bool(col, raw) AS CASE
+    WHEN NOT blank(raw) AND lower(trim(raw)) NOT IN ('true', 'false') THEN problem(col, raw, 'true or false')
+END;
+
+CREATE OR REPLACE MACRO parse_bool(raw) AS CASE lower(trim(raw)) WHEN 'true' THEN true WHEN 'false' THEN false END;
+
+-- Dates may be written as timestamps; timestamps without a zone are UTC (the session runs in UTC).
+CREATE OR REPLACE MACRO parse_ts(raw) AS
+    CAST(TRY_CAST(trim(raw) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP);
+CREATE OR REPLACE MACRO parse_date(raw) AS
+    coalesce(TRY_CAST(trim(raw) AS DATE), CAST(parse_ts(raw) AS DATE));
+
+CREATE OR REPLACE MACRO chk_date(col, raw, optional) AS CASE
+    WHEN blank(raw) THEN CASE WHEN NOT optional THEN problem(col, raw, 'an ISO-8601 date YYYY-MM-DD (required, found nothing)') END
+    WHEN parse_date(raw) IS NULL THEN problem(col, raw, 'an ISO-8601 date YYYY-MM-DD')
+END;
+
+CREATE OR REPLACE MACRO chk_ts(col, raw, optional) AS CASE
+    WHEN blank(raw) THEN CASE WHEN NOT optional THEN problem(col, raw, 'an ISO-8601 timestamp (required, found nothing)') END
+    WHEN parse_ts(raw) IS NULL THEN problem(col, raw, 'an ISO-8601 timestamp such as 2025-03-01T12:00:00')
+END;
+
+CREATE OR REPLACE MACRO parse_list(raw) AS
+    list_filter(list_transform(string_split(coalesce(raw, ''), ';'), lambda item: trim(item)), lambda item: item <> '');
+
+CREATE OR REPLACE MACRO clean_text(raw) AS nullif(trim(raw), '');

@@ -1,0 +1,38 @@
+-- Write the validated tables into the new snapshot (attached as "out"), sorted by their keys so
+-- that per-model range scans read few row groups.
+CREATE TABLE out.policies AS
+    SELECT policy_id, name, eval_compute_multiple, buffer_multiple, eval_interval_days, source
+    FROM typed_policies ORDER BY policy_id;
+CREATE TABLE out.asl_levels AS
+    SELECT CAST(asl_level AS INTEGER) AS asl_level, name, description FROM typed_asl_levels ORDER BY asl_level;
+CREATE TABLE out.safeguards AS
+    SELECT safeguard_id, name, kind, description FROM typed_safeguards ORDER BY safeguard_id;
+CREATE TABLE out.asl_required_safeguards AS
+    SELECT DISTINCT CAST(asl_level AS INTEGER) AS asl_level, safeguard_id
+    FROM typed_asl_required_safeguards ORDER BY asl_level, safeguard_id;
+CREATE TABLE out.models AS
+    SELECT model_id, name, family, parent_model_id, derivation, CAST(asl_level AS INTEGER) AS asl_level,
+           policy_id, status
+    FROM typed_models ORDER BY model_id;
+CREATE TABLE out.checkpoints AS
+    SELECT model_id, step, recorded_at, training_flop, effective_compute
+    FROM typed_checkpoints ORDER BY model_id, step;
+CREATE TABLE out.evaluations AS
+    SELECT eval_id, model_id, step, completed_at, domain, kind, CAST(target_asl_level AS INTEGER) AS target_asl_level,
+           outcome, score, trigger_score, elicitation
+    FROM typed_evaluations ORDER BY model_id, step, eval_id;
+CREATE TABLE out.customers AS
+    SELECT customer_id, name, segment, sector, region, business_critical FROM typed_customers ORDER BY customer_id;
+CREATE TABLE out.deployments AS
+    SELECT deployment_id, model_id, customer_id, surface, use_case, risk_domains, status, started_at, ended_at,
+           monthly_requests
+    FROM typed_deployments ORDER BY model_id, deployment_id;
+CREATE TABLE out.deployment_safeguards AS
+    SELECT DISTINCT deployment_id, safeguard_id FROM typed_deployment_safeguards ORDER BY deployment_id, safeguard_id;
+CREATE TABLE out.asl_history AS
+    SELECT model_id, CAST(asl_level AS INTEGER) AS asl_level, effective_from, reason
+    FROM typed_asl_history ORDER BY model_id, effective_from;
+CREATE TABLE out.public_models AS
+    SELECT public_model_id, name, organization, published_on, training_compute_flop, base_model_name,
+           accessibility, source
+    FROM typed_public_models ORDER BY published_on, public_model_id;

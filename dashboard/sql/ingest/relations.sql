@@ -1,0 +1,178 @@
+-- Problems that span rows or tables (DESIGN section 3): unique keys, references, lineage cycles,
+-- monotone effective compute. Rows that already failed their own checks (NULL keys) are skipped
+-- so one mistake is reported once.
+WITH
+dup_policies AS (
+    SELECT 'policies' AS table_name, row_index, 'policy_id' AS col, policy_id AS value,
+           'a unique policy_id' AS expected,
+           min(row_index) OVER (PARTITION BY policy_id) AS other_row
+    FROM typed_policies WHERE policy_id IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY policy_id) > 1 AND row_index <> other_row
+),
+dup_levels AS (
+    SELECT 'asl_levels', row_index, 'asl_level', CAST(asl_level AS VARCHAR), 'a unique asl_level',
+           min(row_index) OVER (PARTITION BY asl_level) AS other_row
+    FROM typed_asl_levels WHERE asl_level IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY asl_level) > 1 AND row_index <> other_row
+),
+dup_safeguards AS (
+    SELECT 'safeguards', row_index, 'safeguard_id', safeguard_id, 'a unique safeguard_id',
+           min(row_index) OVER (PARTITION BY safeguard_id) AS other_row
+    FROM typed_safeguards WHERE safeguard_id IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY safeguard_id) > 1 AND row_index <> other_row
+),
+required_refs AS (
+    SELECT 'asl_required_safeguards', r.row_index, 'asl_level', CAST(r.asl_level AS VARCHAR),
+           'an asl_level listed in asl_levels', NULL::BIGINT
+    FROM typed_asl_required_safeguards r
+    WHERE r.asl_level IS NOT NULL AND r.asl_level NOT IN (SELECT asl_level FROM typed_asl_levels WHERE asl_level IS NOT NULL)
+    UNION ALL
+    SELECT 'asl_required_safeguards', r.row_index, 'safeguard_id', r.safeguard_id,
+           'a safeguard_id listed in safeguards', NULL
+    FROM typed_asl_required_safeguards r
+    WHERE r.safeguard_id IS NOT NULL AND r.safeguard_id NOT IN (SELECT safeguard_id FROM typed_safeguards WHERE safeguard_id IS NOT NULL)
+),
+dup_models AS (
+    SELECT 'models', row_index, 'model_id', model_id, 'a unique model_id',
+           min(row_index) OVER (PARTITION BY model_id) AS other_row
+    FROM typed_models WHERE model_id IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY model_id) > 1 AND row_index <> other_row
+),
+model_refs AS (
+    SELECT 'models', m.row_index, 'parent_model_id', m.parent_model_id,
+           'empty, or a model_id listed in models', NULL::BIGINT
+    FROM typed_models m
+    WHERE m.parent_model_id IS NOT NULL AND m.parent_model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
+    UNION ALL
+    SELECT 'models', m.row_index, 'policy_id', m.policy_id, 'a policy_id listed in policies', NULL
+    FROM typed_models m
+    WHERE m.policy_id IS NOT NULL AND m.policy_id NOT IN (SELECT policy_id FROM typed_policies WHERE policy_id IS NOT NULL)
+    UNION ALL
+    SELECT 'models', m.row_index, 'asl_level', CAST(m.asl_level AS VARCHAR), 'an asl_level listed in asl_levels', NULL
+    FROM typed_models m
+    WHERE m.asl_level IS NOT NULL AND m.asl_level NOT IN (SELECT asl_level FROM typed_asl_levels WHERE asl_level IS NOT NULL)
+),
+-- Walk up the parent chain; a model that meets itself is on a cycle. The depth bound stops the walk.
+lineage_walk AS (
+    WITH RECURSIVE walk(model_id, ancestor_id, depth) AS (
+        SELECT model_id, parent_model_id, 1 FROM typed_models
+        WHERE model_id IS NOT NULL AND parent_model_id IS NOT NULL
+        UNION ALL
+        SELECT walk.model_id, parent.parent_model_id, walk.depth + 1
+        FROM walk JOIN typed_models parent ON parent.model_id = walk.ancestor_id
+        WHERE parent.parent_model_id IS NOT NULL
+          AND walk.ancestor_id <> walk.model_id
+          AND walk.depth <= (SELECT count(*) FROM typed_models)
+    )
+    SELECT DISTINCT model_id FROM walk WHERE ancestor_id = model_id
+),
+model_cycles AS (
+    SELECT 'models', m.row_index, 'parent_model_id', m.parent_model_id,
+           'leads back to this model: lineage cycles are not allowed', NULL::BIGINT
+    FROM typed_models m WHERE m.model_id IN (SELECT model_id FROM lineage_walk)
+),
+dup_checkpoints AS (
+    SELECT 'checkpoints', row_index, 'step', CAST(step AS VARCHAR),
+           'a unique (model_id, step): ' || model_id || ' step ' || step || ' appears twice',
+           min(row_index) OVER (PARTITION BY model_id, step) AS other_row
+    FROM typed_checkpoints WHERE model_id IS NOT NULL AND step IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY model_id, step) > 1 AND row_index <> other_row
+),
+checkpoint_refs AS (
+    SELECT 'checkpoints', c.row_index, 'model_id', c.model_id, 'a model_id listed in models', NULL::BIGINT
+    FROM typed_checkpoints c
+    WHERE c.model_id IS NOT NULL AND c.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
+),
+checkpoint_monotone AS (
+    SELECT 'checkpoints', row_index, 'effective_compute', CAST(effective_compute AS VARCHAR),
+           'is lower than ' || CAST(previous_compute AS VARCHAR) || ' at the previous step of ' || model_id
+               || ': effective compute must never decrease as step grows',
+           previous_row
+    FROM (
+        SELECT row_index, model_id, effective_compute,
+               lag(effective_compute) OVER (PARTITION BY model_id ORDER BY step) AS previous_compute,
+               lag(row_index) OVER (PARTITION BY model_id ORDER BY step) AS previous_row
+        FROM typed_checkpoints
+        WHERE model_id IS NOT NULL AND step IS NOT NULL AND effective_compute IS NOT NULL
+    )
+    WHERE effective_compute < previous_compute
+),
+dup_evaluations AS (
+    SELECT 'evaluations', row_index, 'eval_id', eval_id, 'a unique eval_id',
+           min(row_index) OVER (PARTITION BY eval_id) AS other_row
+    FROM typed_evaluations WHERE eval_id IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY eval_id) > 1 AND row_index <> other_row
+),
+evaluation_refs AS (
+    SELECT 'evaluations', e.row_index, 'step', CAST(e.step AS VARCHAR),
+           'a (model_id, step) listed in checkpoints: ' || e.model_id || ' has no step ' || e.step, NULL::BIGINT
+    FROM typed_evaluations e
+    WHERE e.model_id IS NOT NULL AND e.step IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM typed_checkpoints c WHERE c.model_id = e.model_id AND c.step = e.step)
+),
+dup_customers AS (
+    SELECT 'customers', row_index, 'customer_id', customer_id, 'a unique customer_id',
+           min(row_index) OVER (PARTITION BY customer_id) AS other_row
+    FROM typed_customers WHERE customer_id IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY customer_id) > 1 AND row_index <> other_row
+),
+dup_deployments AS (
+    SELECT 'deployments', row_index, 'deployment_id', deployment_id, 'a unique deployment_id',
+           min(row_index) OVER (PARTITION BY deployment_id) AS other_row
+    FROM typed_deployments WHERE deployment_id IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY deployment_id) > 1 AND row_index <> other_row
+),
+deployment_refs AS (
+    SELECT 'deployments', d.row_index, 'model_id', d.model_id, 'a model_id listed in models', NULL::BIGINT
+    FROM typed_deployments d
+    WHERE d.model_id IS NOT NULL AND d.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
+    UNION ALL
+    SELECT 'deployments', d.row_index, 'customer_id', d.customer_id,
+           'empty (first-party surface), or a customer_id listed in customers', NULL
+    FROM typed_deployments d
+    WHERE d.customer_id IS NOT NULL AND d.customer_id NOT IN (SELECT customer_id FROM typed_customers WHERE customer_id IS NOT NULL)
+),
+deployment_safeguard_refs AS (
+    SELECT 'deployment_safeguards', s.row_index, 'deployment_id', s.deployment_id,
+           'a deployment_id listed in deployments', NULL::BIGINT
+    FROM typed_deployment_safeguards s
+    WHERE s.deployment_id IS NOT NULL AND s.deployment_id NOT IN (SELECT deployment_id FROM typed_deployments WHERE deployment_id IS NOT NULL)
+    UNION ALL
+    SELECT 'deployment_safeguards', s.row_index, 'safeguard_id', s.safeguard_id,
+           'a safeguard_id listed in safeguards', NULL
+    FROM typed_deployment_safeguards s
+    WHERE s.safeguard_id IS NOT NULL AND s.safeguard_id NOT IN (SELECT safeguard_id FROM typed_safeguards WHERE safeguard_id IS NOT NULL)
+),
+history_refs AS (
+    SELECT 'asl_history', h.row_index, 'model_id', h.model_id, 'a model_id listed in models', NULL::BIGINT
+    FROM typed_asl_history h
+    WHERE h.model_id IS NOT NULL AND h.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
+    UNION ALL
+    SELECT 'asl_history', h.row_index, 'asl_level', CAST(h.asl_level AS VARCHAR), 'an asl_level listed in asl_levels', NULL
+    FROM typed_asl_history h
+    WHERE h.asl_level IS NOT NULL AND h.asl_level NOT IN (SELECT asl_level FROM typed_asl_levels WHERE asl_level IS NOT NULL)
+),
+dup_public AS (
+    SELECT 'public_models', row_index, 'public_model_id', public_model_id, 'a unique public_model_id',
+           min(row_index) OVER (PARTITION BY public_model_id) AS other_row
+    FROM typed_public_models WHERE public_model_id IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY public_model_id) > 1 AND row_index <> other_row
+)
+SELECT * FROM dup_policies
+UNION ALL SELECT * FROM dup_levels
+UNION ALL SELECT * FROM dup_safeguards
+UNION ALL SELECT * FROM required_refs
+UNION ALL SELECT * FROM dup_models
+UNION ALL SELECT * FROM model_refs
+UNION ALL SELECT * FROM model_cycles
+UNION ALL SELECT * FROM dup_checkpoints
+UNION ALL SELECT * FROM checkpoint_refs
+UNION ALL SELECT * FROM checkpoint_monotone
+UNION ALL SELECT * FROM dup_evaluations
+UNION ALL SELECT * FROM evaluation_refs
+UNION ALL SELECT * FROM dup_customers
+UNION ALL SELECT * FROM dup_deployments
+UNION ALL SELECT * FROM deployment_refs
+UNION ALL SELECT * FROM deployment_safeguard_refs
+UNION ALL SELECT * FROM history_refs
+UNION ALL SELECT * FROM dup_public

@@ -1,0 +1,2 @@
+-- Timestamps without a zone are UTC (DESIGN section 3).
+SET TimeZone = 'UTC';

@@ -1,0 +1,1 @@
+SELECT snapshot_date FROM out.snapshot_info;

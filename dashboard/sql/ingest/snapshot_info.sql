@@ -1,0 +1,12 @@
+-- One row describing the snapshot. snapshot_date is the latest date in the data itself
+-- (DESIGN section 4), so a link without an as-of date reads the same whenever it is opened.
+CREATE TABLE out.snapshot_info AS
+SELECT CAST($published_at AS TIMESTAMP) AS published_at,
+       CAST($source AS VARCHAR) AS source,
+       CAST($dataset AS VARCHAR) AS dataset,
+       CAST($row_counts AS VARCHAR) AS row_counts_json,
+       (SELECT greatest(
+            (SELECT max(CAST(recorded_at AS DATE)) FROM out.checkpoints),
+            (SELECT max(CAST(completed_at AS DATE)) FROM out.evaluations),
+            (SELECT max(started_at) FROM out.deployments),
+            (SELECT max(ended_at) FROM out.deployments))) AS snapshot_date;

@@ -1,0 +1,18 @@
+CREATE TABLE typed_models AS
+SELECT rowid AS row_index,
+       clean_text(model_id) AS model_id,
+       clean_text(name) AS name,
+       clean_text(family) AS family,
+       clean_text(parent_model_id) AS parent_model_id,
+       clean_text(derivation) AS derivation,
+       parse_int(asl_level) AS asl_level,
+       clean_text(policy_id) AS policy_id,
+       clean_text(status) AS status,
+       problems([
+           chk_required('model_id', model_id, 'a model id'),
+           chk_enum('derivation', derivation, ['pretrain', 'fine-tune', 'distillation', 'snapshot', 'other']),
+           chk_int('asl_level', asl_level, false),
+           chk_required('policy_id', policy_id, 'a policy id'),
+           chk_enum('status', status, ['training', 'evaluating', 'deployed', 'retired'])
+       ]) AS problems
+FROM raw_models;

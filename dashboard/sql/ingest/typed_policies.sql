@@ -1,0 +1,22 @@
+CREATE TABLE typed_policies AS
+SELECT rowid AS row_index,
+       clean_text(policy_id) AS policy_id,
+       clean_text(name) AS name,
+       parse_num(eval_compute_multiple) AS eval_compute_multiple,
+       parse_num(buffer_multiple) AS buffer_multiple,
+       parse_num(eval_interval_days) AS eval_interval_days,
+       clean_text(source) AS source,
+       problems([
+           chk_required('policy_id', policy_id, 'a policy id'),
+           coalesce(chk_number('eval_compute_multiple', eval_compute_multiple, false),
+                    CASE WHEN parse_num(eval_compute_multiple) <= 1
+                         THEN problem('eval_compute_multiple', eval_compute_multiple, 'a multiple greater than 1') END),
+           coalesce(chk_number('buffer_multiple', buffer_multiple, true),
+                    CASE WHEN parse_num(buffer_multiple) <= parse_num(eval_compute_multiple)
+                         THEN problem('buffer_multiple', buffer_multiple,
+                                      'empty, or greater than eval_compute_multiple (' || trim(eval_compute_multiple) || ')') END),
+           coalesce(chk_number('eval_interval_days', eval_interval_days, true),
+                    CASE WHEN parse_num(eval_interval_days) <= 0
+                         THEN problem('eval_interval_days', eval_interval_days, 'empty, or a number of days greater than 0') END)
+       ]) AS problems
+FROM raw_policies;

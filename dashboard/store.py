@@ -1,0 +1,112 @@
+"""Read-only access to the published snapshot (DESIGN section 2).
+
+Each snapshot file is attached READ_ONLY into a fresh in-memory database. The attachment is keyed
+by the file's (inode, mtime, size): when ingest swaps in a new file, the next query opens the new
+one, so no reader ever mixes two snapshots within one query. Every query runs on its own cursor,
+because one DuckDB connection shared across Streamlit's threads raises "connection is busy".
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashboard.sqlfiles import REPO_ROOT, internal_sql, parameters_of, query_text
+
+DEFAULT_STORE = REPO_ROOT / "data" / "asl.duckdb"
+DEMO_DIR = REPO_ROOT / "data" / "demo"
+
+
+class StoreError(RuntimeError):
+    """The store cannot be read: missing, or not a snapshot. The message is for people."""
+
+
+def store_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The store to read: --store, else $ASL_STORE, else data/asl.duckdb."""
+    chosen = explicit or os.environ.get("ASL_STORE") or DEFAULT_STORE
+    return Path(chosen).expanduser().resolve()
+
+
+def ensure_store(path: Path, say=print) -> Path:
+    """Build the default store from data/demo/ when it is missing, so a fresh clone just works."""
+    if path.exists():
+        return path
+    if path != DEFAULT_STORE.resolve():
+        raise StoreError(f"no store at {path}: publish one with `asl-dashboard ingest DIR --store {path}`")
+    from dashboard.ingest import ingest
+
+    say(f"No store at {path}: building it from the bundled demo data ({DEMO_DIR}).")
+    ingest(DEMO_DIR, path, progress=say)
+    return path
+
+
+@dataclass(frozen=True)
+class SnapshotKey:
+    path: str
+    inode: int
+    mtime_ns: int
+    size: int
+
+
+def snapshot_key(path: Path) -> SnapshotKey:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        raise StoreError(f"no store at {path}") from None
+    return SnapshotKey(str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+class Snapshot:
+    """One published snapshot, attached read-only. Safe to query from many threads."""
+
+    def __init__(self, key: SnapshotKey):
+        self.key = key
+        self._database = duckdb.connect(":memory:")
+        try:
+            self._database.execute(internal_sql("attach_store.sql"), {"path": key.path})
+        except duckdb.Error as error:
+            self._database.close()
+            raise StoreError(f"{key.path} is not a readable snapshot: {error}") from None
+        self._use_store = internal_sql("use_store.sql")
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Run queries/NAME.sql with its $parameters bound from params."""
+        sql = query_text(name)
+        wanted = parameters_of(sql)
+        missing = wanted - params.keys()
+        if missing:
+            raise TypeError(f"query {name} needs parameters {sorted(missing)}")
+        bound = {key: params[key] for key in wanted}
+        cursor = self._database.cursor()
+        try:
+            cursor.execute(self._use_store)
+            return cursor.execute(sql, bound).df()
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self._database.close()
+
+
+_lock = threading.Lock()
+_open: dict[str, list[Snapshot]] = {}
+
+
+def snapshot(path: Path) -> Snapshot:
+    """The current snapshot at path, reopened when a new one has been published."""
+    key = snapshot_key(path)
+    with _lock:
+        generations = _open.setdefault(key.path, [])
+        if generations and generations[-1].key == key:
+            return generations[-1]
+        current = Snapshot(key)
+        generations.append(current)
+        # Keep the previous generation open a while: a query that started on it may still be
+        # running in another thread. Close anything older.
+        while len(generations) > 2:
+            generations.pop(0).close()
+        return current

@@ -1,0 +1,42 @@
+"""The input contract of DESIGN section 3: which files a folder holds and their columns.
+
+The order of TABLES is the load order: a table comes after the tables it refers to.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[str, ...]
+    required: bool = True
+
+    @property
+    def key(self) -> str:
+        return self.columns[0]
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("policies", ("policy_id", "name", "eval_compute_multiple", "buffer_multiple",
+                           "eval_interval_days", "source")),
+    TableSpec("asl_levels", ("asl_level", "name", "description")),
+    TableSpec("safeguards", ("safeguard_id", "name", "kind", "description")),
+    TableSpec("asl_required_safeguards", ("asl_level", "safeguard_id")),
+    TableSpec("models", ("model_id", "name", "family", "parent_model_id", "derivation", "asl_level",
+                         "policy_id", "status")),
+    TableSpec("checkpoints", ("model_id", "step", "recorded_at", "training_flop", "effective_compute")),
+    TableSpec("evaluations", ("eval_id", "model_id", "step", "completed_at", "domain", "kind",
+                              "target_asl_level", "outcome", "score", "trigger_score", "elicitation")),
+    TableSpec("customers", ("customer_id", "name", "segment", "sector", "region", "business_critical")),
+    TableSpec("deployments", ("deployment_id", "model_id", "customer_id", "surface", "use_case",
+                              "risk_domains", "status", "started_at", "ended_at", "monthly_requests")),
+    TableSpec("deployment_safeguards", ("deployment_id", "safeguard_id")),
+    TableSpec("asl_history", ("model_id", "asl_level", "effective_from", "reason"), required=False),
+    TableSpec("public_models", ("public_model_id", "name", "organization", "published_on",
+                                "training_compute_flop", "base_model_name", "accessibility", "source"),
+              required=False),
+)
+
+TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
