@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from dashboard import store as store_module
+from dashboard.params import ParamError
 
 
 def _print_err(message: str) -> None:
@@ -28,6 +29,32 @@ def _cmd_ingest(args) -> int:
         _print_err(f"error: {error}")
         return 3
     _print_err(result.summary())
+    return 0
+
+
+def _open_snapshot(args):
+    path = store_module.ensure_store(store_module.store_path(args.store), say=_print_err)
+    return store_module.snapshot(path)
+
+
+def _print_frame(frame, fmt: str) -> None:
+    from dashboard.export import to_csv
+
+    if fmt == "table":
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
+            print(frame.to_string(index=False))
+    else:
+        sys.stdout.write(to_csv(frame))
+
+
+def _cmd_status(args) -> int:
+    from dashboard import views
+
+    snap = _open_snapshot(args)
+    scope = views.resolve_scope(snap, args.as_of, args.policy)
+    _print_frame(views.status_frame(snap, scope)[views.STATUS_COLUMNS], args.format)
     return 0
 
 
@@ -57,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds to wait for another ingest of the same store (default 30)")
     ingest.set_defaults(handler=_cmd_ingest)
 
+    status = commands.add_parser("status", help="one row per model: compute since its last clean evaluation, status")
+    status.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    status.add_argument("--as-of", help="YYYY-MM-DD (default: the snapshot's own date)")
+    status.add_argument("--policy", help="apply this policy to every model (default: each model's own)")
+    status.add_argument("--format", choices=["csv", "table"], default="csv")
+    status.set_defaults(handler=_cmd_status)
+
     serve = commands.add_parser("serve", help="start the dashboard (streamlit run) on the store")
     serve.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     serve.add_argument("--port", type=int, default=8501)
@@ -72,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         args.store = None
     try:
         return args.handler(args)
+    except ParamError as error:
+        _print_err(f"error: {error}")
+        return 2
     except store_module.StoreError as error:
         _print_err(f"error: {error}")
         return 2

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from dashboard.sqlfiles import REPO_ROOT, internal_sql, parameters_of, query_text
 
@@ -84,12 +85,21 @@ class Snapshot:
         cursor = self._database.cursor()
         try:
             cursor.execute(self._use_store)
-            return cursor.execute(sql, bound).df()
+            return _to_frame(cursor.sql(sql, params=bound).to_arrow_table())
         finally:
             cursor.close()
 
     def close(self) -> None:
         self._database.close()
+
+
+def _to_frame(table: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas, keeping whole-number columns whole when they hold NULLs (Int64, not float)."""
+    frame = table.to_pandas()
+    for field in table.schema:
+        if pa.types.is_integer(field.type) and frame[field.name].dtype.kind == "f":
+            frame[field.name] = frame[field.name].astype("Int64")
+    return frame
 
 
 _lock = threading.Lock()

@@ -1,0 +1,52 @@
+"""Validation of view parameters (as_of, policy, model, asl, domain) for the CLI and the pages.
+
+Every value arrives as untrusted text (a URL or a command line). A bad one raises ParamError with a
+one-line message for people; nothing is ever formatted into SQL or rendered as HTML.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+MAX_PARAM_LENGTH = 200
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class ParamError(ValueError):
+    """A parameter value that does not name anything valid. str(error) is shown to people."""
+
+
+def shown(value: str) -> str:
+    """A value quoted for a message: shortened, control characters made visible."""
+    text = value if len(value) <= 60 else value[:57] + "..."
+    return repr(text)
+
+
+def parse_as_of(text: str | None, default: dt.date) -> dt.date:
+    if text is None or text == "":
+        return default
+    if len(text) > MAX_PARAM_LENGTH or not _DATE.fullmatch(text):
+        raise ParamError(f"as_of {shown(text)} is not a date: write it as YYYY-MM-DD, for example {default.isoformat()}")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ParamError(f"as_of {shown(text)} is not a real calendar date (YYYY-MM-DD)") from None
+
+
+def check_policy(text: str | None, policies: pd.DataFrame) -> str | None:
+    if text is None or text == "":
+        return None
+    if text not in set(policies["policy_id"]):
+        known = ", ".join(policies["policy_id"])
+        raise ParamError(f"policy {shown(text)} is unknown: choose one of {known}")
+    return text
+
+
+def check_model(text: str | None, models: pd.DataFrame) -> str:
+    if text is None or text == "":
+        raise ParamError("no model given: choose a model")
+    if text not in set(models["model_id"]):
+        raise ParamError(f"model {shown(text)} is unknown in this snapshot")
+    return text
