@@ -92,6 +92,12 @@ class Snapshot:
     def close(self) -> None:
         self._database.close()
 
+    def __del__(self) -> None:
+        try:
+            self._database.close()
+        except Exception:  # interpreter shutdown: nothing left to release
+            pass
+
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:
     """Arrow to pandas, keeping whole-number columns whole when they hold NULLs (Int64, not float)."""
@@ -103,20 +109,20 @@ def _to_frame(table: pa.Table) -> pd.DataFrame:
 
 
 _lock = threading.Lock()
-_open: dict[str, list[Snapshot]] = {}
+_current: dict[str, Snapshot] = {}
 
 
 def snapshot(path: Path) -> Snapshot:
-    """The current snapshot at path, reopened when a new one has been published."""
+    """The current snapshot at path, reopened when a new one has been published.
+
+    An older snapshot is not closed here: a page run that started on it keeps its reference and
+    finishes on the data it began with; the connection closes when the last reference goes.
+    """
     key = snapshot_key(path)
     with _lock:
-        generations = _open.setdefault(key.path, [])
-        if generations and generations[-1].key == key:
-            return generations[-1]
+        current = _current.get(key.path)
+        if current is not None and current.key == key:
+            return current
         current = Snapshot(key)
-        generations.append(current)
-        # Keep the previous generation open a while: a query that started on it may still be
-        # running in another thread. Close anything older.
-        while len(generations) > 2:
-            generations.pop(0).close()
+        _current[key.path] = current
         return current

@@ -1,0 +1,24 @@
+"""ASL compute dashboard: `streamlit run dashboard/app.py` (or `asl-dashboard serve`)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts dashboard/ on the path, not the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import ui  # noqa: E402
+
+st.set_page_config(page_title="ASL compute dashboard", page_icon=":material/shield:", layout="wide")
+
+pages = st.navigation([
+    st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="", default=True),
+    st.Page("pages/trajectory.py", title="Trajectory", icon=":material/show_chart:", url_path="trajectory"),
+])
+
+try:
+    pages.run()
+except Exception as error:  # noqa: BLE001 - the viewer gets an id, the server log the traceback
+    ui.report_unexpected(error)

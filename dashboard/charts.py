@@ -1,0 +1,292 @@
+"""Chart builders: DataFrames in, Plotly figures out. No Streamlit here, so they test on their own.
+
+Every text that comes from data (model names, domains, elicitation notes) reaches Plotly as data
+(customdata / hover fields), never as part of an HTML template, and is escaped first.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+STATUS_COLOURS = {
+    "triggered": "#7f1d1d",
+    "buffer_breached": "#dc2626",
+    "eval_overdue": "#ea580c",
+    "eval_due_soon": "#ca8a04",
+    "on_track": "#16a34a",
+    "never_evaluated": "#6b7280",
+}
+STATUS_LABELS = {
+    "triggered": "Triggered",
+    "buffer_breached": "Buffer breached",
+    "eval_overdue": "Evaluation overdue",
+    "eval_due_soon": "Evaluation due soon",
+    "on_track": "On track",
+    "never_evaluated": "Never evaluated",
+}
+OUTCOME_COLOURS = {"below_threshold": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
+REFERENCE_LINES = ((1e25, "1e25 FLOP: EU AI Act systemic-risk presumption"), (1e26, "1e26 FLOP: US reporting threshold (2023 EO)"))
+ORGANISATION_PALETTE = ("#64748b", "#0ea5e9", "#a855f7", "#f97316", "#14b8a6", "#e11d48", "#84cc16", "#6366f1")
+
+
+def escape(value) -> str:
+    """Plain text for hover labels: Plotly renders a subset of HTML, so data must be escaped."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value)).replace("\n", " ").replace("\r", " ")
+
+
+def _layout(fig: go.Figure, *, title: str, y_title: str, x_title: str, height: int = 460) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, font=dict(size=16)), height=height, template="plotly_white",
+        margin=dict(l=60, r=30, t=60, b=50), legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.45),
+        hoverlabel=dict(align="left"))
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title=y_title)
+    return fig
+
+
+def log_hline(fig: go.Figure, y: float, text: str, *, colour: str, dash: str = "solid", width: float = 1.5,
+              position: str = "left") -> None:
+    """A labelled horizontal line on a log y axis. Plotly places annotations on log axes in log10
+    units, so the label is added by hand rather than through add_hline's annotation."""
+    fig.add_hline(y=y, line=dict(color=colour, dash=dash, width=width))
+    fig.add_annotation(x=0.005 if position == "left" else 0.995, xref="paper", y=math.log10(y), yref="y", text=text,
+                       showarrow=False, xanchor=position, yanchor="bottom", font=dict(size=11, color=colour))
+
+
+def _threshold_lines(fig: go.Figure, k: float, b: float | None) -> None:
+    """Due soon (k^0.75), next evaluation (k) and buffer edge (b) as labelled horizontal lines."""
+    log_hline(fig, k ** 0.75, f"due soon {k ** 0.75:.2f}x", colour=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1)
+    log_hline(fig, k, f"evaluation due {k:g}x", colour=STATUS_COLOURS["eval_overdue"], dash="dash")
+    if b is not None and not pd.isna(b):
+        log_hline(fig, b, f"buffer edge {b:g}x", colour=STATUS_COLOURS["buffer_breached"], width=2)
+
+
+def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None, policy_label: str) -> go.Figure:
+    """One point per model with a clean evaluation: x = days since it, y = compute multiple since it."""
+    points = status.dropna(subset=["compute_multiple", "days_since_eval"])
+    fig = go.Figure()
+    top = max([b or 0, k * 1.5, *(points["compute_multiple"].astype(float) * 1.3)]) if len(points) else k * 2
+    right = max([(t or 90) * 1.25, *(points["days_since_eval"].astype(float) * 1.1 + 5)]) if len(points) else 120
+    # Bands between the lines, so the zones read at a glance.
+    fig.add_hrect(y0=k ** 0.75, y1=k, fillcolor=STATUS_COLOURS["eval_due_soon"], opacity=0.08, line_width=0)
+    fig.add_hrect(y0=k, y1=b if b and not pd.isna(b) else top, fillcolor=STATUS_COLOURS["eval_overdue"], opacity=0.08, line_width=0)
+    if b and not pd.isna(b):
+        fig.add_hrect(y0=b, y1=top, fillcolor=STATUS_COLOURS["buffer_breached"], opacity=0.08, line_width=0)
+    _threshold_lines(fig, k, b)
+    if t and not pd.isna(t):
+        fig.add_vline(x=0.75 * t, line=dict(color=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1),
+                      annotation_text=f"{0.75 * t:g} days", annotation_position="bottom right")
+        fig.add_vline(x=t, line=dict(color=STATUS_COLOURS["eval_overdue"], dash="dash", width=1.5),
+                      annotation_text=f"re-evaluate at {t:g} days", annotation_position="bottom right")
+    for status_name, colour in STATUS_COLOURS.items():
+        group = points[points["status"] == status_name]
+        if group.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=group["days_since_eval"].astype(float), y=group["compute_multiple"].astype(float), mode="markers",
+            name=STATUS_LABELS[status_name], marker=dict(color=colour, size=11, line=dict(color="white", width=1)),
+            customdata=np.column_stack([
+                group["model_id"].astype(str), group["name"].map(escape), group["policy_id"].map(escape),
+                group["buffer_used_pct"].astype(float).round(1), group["next_eval_date"].astype(str),
+                group["c_now"].astype(float), group["c_eval"].astype(float)]),
+            hovertemplate=("<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
+                           "%{y:.2f}x since last clean evaluation, %{x} days ago<br>"
+                           "buffer used %{customdata[3]}%<br>next evaluation by %{customdata[4]}<br>"
+                           "C now %{customdata[5]:.3g}, C at eval %{customdata[6]:.3g}<br>"
+                           "policy %{customdata[2]}<extra>" + STATUS_LABELS[status_name] + "</extra>"),
+        ))
+    _layout(fig, title=f"Buffer map (lines: {escape(policy_label)})", y_title="Effective compute since last clean evaluation (x, log)",
+            x_title="Days since last clean evaluation")
+    fig.update_yaxes(type="log", range=[math.log10(0.9), math.log10(top)])
+    fig.update_xaxes(range=[-2, right])
+    return fig
+
+
+def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None) -> go.Figure:
+    """Every model's multiple since its last clean evaluation over time, one line each, by status.
+
+    paths: model_id, name, status, recorded_at, multiple (rows in time order per model)."""
+    fig = go.Figure()
+    for status_name, colour in STATUS_COLOURS.items():
+        group = paths[paths["status"] == status_name]
+        if group.empty:
+            continue
+        # One trace per status; models are separated by a gap (None) so each stays its own line.
+        xs, ys, labels = [], [], []
+        for model_id, model_rows in group.groupby("model_id", sort=True):
+            xs += list(model_rows["recorded_at"]) + [None]
+            ys += list(model_rows["multiple"].astype(float)) + [None]
+            name = escape(model_rows["name"].iloc[0])
+            labels += [f"{name} ({escape(model_id)})"] * len(model_rows) + [""]
+        fig.add_trace(go.Scattergl(
+            x=xs, y=ys, mode="lines", name=STATUS_LABELS[status_name], line=dict(color=colour, width=1.5),
+            text=labels, hovertemplate="<b>%{text}</b><br>%{x|%Y-%m-%d}: %{y:.2f}x<extra></extra>",
+            connectgaps=False))
+    _threshold_lines(fig, k, b)
+    _layout(fig, title="Every model since its last clean evaluation", y_title="Multiple of C at last clean evaluation (log)",
+            x_title="Date")
+    top = max([b or 0, k * 1.5, *(paths["multiple"].astype(float) * 1.2)]) if len(paths) else k * 2
+    fig.update_yaxes(type="log", range=[math.log10(0.9), math.log10(top)])
+    return fig
+
+
+def status_counts(status: pd.DataFrame) -> go.Figure:
+    counts = status["status"].value_counts()
+    order = [name for name in STATUS_COLOURS if name in counts.index]
+    fig = go.Figure(go.Bar(
+        x=[counts[name] for name in order], y=[STATUS_LABELS[name] for name in order], orientation="h",
+        marker_color=[STATUS_COLOURS[name] for name in order], text=[counts[name] for name in order],
+        textposition="outside", hovertemplate="%{y}: %{x} models<extra></extra>"))
+    _layout(fig, title="Models per status", y_title="", x_title="Models", height=280)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def public_frontier(fig: go.Figure, public: pd.DataFrame, *, max_organisations: int = 7) -> go.Figure:
+    """Overlay public reference models (e.g. Epoch AI) by organisation: date against training compute."""
+    public = public.dropna(subset=["published_on", "training_compute_flop"])
+    if public.empty:
+        return fig
+    top = public["organization"].fillna("other").value_counts().index[:max_organisations]
+    organisation = public["organization"].fillna("other").where(public["organization"].isin(top), "other organisations")
+    for index, (name, group) in enumerate(public.groupby(organisation, sort=True)):
+        fig.add_trace(go.Scattergl(
+            x=group["published_on"], y=group["training_compute_flop"].astype(float), mode="markers",
+            name=f"public: {escape(name)}", legendgroup="public", opacity=0.55,
+            marker=dict(symbol="diamond", size=7, color=ORGANISATION_PALETTE[index % len(ORGANISATION_PALETTE)]),
+            text=group["name"].map(escape),
+            hovertemplate="<b>%{text}</b> (public)<br>%{x|%Y-%m-%d}: %{y:.3g} FLOP<extra>" + escape(name) + "</extra>"))
+    return fig
+
+
+def reference_lines(fig: go.Figure) -> go.Figure:
+    for value, label in REFERENCE_LINES:
+        log_hline(fig, value, label, colour="#334155", dash="longdash", width=1, position="right")
+    return fig
+
+
+ASL_BAND_COLOURS = {1: "#f0fdf4", 2: "#eff6ff", 3: "#fef9c3", 4: "#fee2e2", 5: "#fae8ff"}
+
+
+def envelopes(rounds: pd.DataFrame, k: float, b: float | None, as_of: pd.Timestamp) -> pd.DataFrame:
+    """After each clean round, the envelope it opens: from its completion until the next clean
+    round's completion (or the as-of date), next evaluation at k x C_eval and buffer edge at b x C_eval."""
+    clean = rounds[rounds["round_outcome"] == "clean"].sort_values("step")
+    rows = []
+    for index, (_, row) in enumerate(clean.iterrows()):
+        start = pd.Timestamp(row["completed_at"])
+        end = pd.Timestamp(clean["completed_at"].iloc[index + 1]) if index + 1 < len(clean) else as_of
+        rows.append({"start": start, "end": max(end, start), "c_eval": float(row["effective_compute"]),
+                     "next_eval": k * float(row["effective_compute"]),
+                     "buffer_edge": b * float(row["effective_compute"]) if b else None})
+    return pd.DataFrame(rows, columns=["start", "end", "c_eval", "next_eval", "buffer_edge"])
+
+
+def _steps(frame: pd.DataFrame, column: str) -> tuple[list, list]:
+    """Step-line points for piecewise-constant levels over [start, end), with gaps between pieces."""
+    xs, ys = [], []
+    for _, row in frame.iterrows():
+        xs += [row["start"], row["end"], None]
+        ys += [row[column], row[column], None]
+    return xs, ys
+
+
+def _round_hover(details) -> str:
+    lines = []
+    for item in details if details is not None else []:
+        score = "" if item.get("score") is None or pd.isna(item.get("score")) else f" score {item['score']:.3g}"
+        trigger = ("" if item.get("trigger_score") is None or pd.isna(item.get("trigger_score"))
+                   else f" / trigger {item['trigger_score']:.3g}")
+        elicitation = f"<br>   elicitation: {escape(item.get('elicitation'))}" if item.get("elicitation") else ""
+        lines.append(f"{escape(item.get('domain'))}: {escape(item.get('outcome'))}{score}{trigger}{elicitation}")
+    return "<br>".join(lines)
+
+
+def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame, *, k: float, b: float | None,
+               as_of: pd.Timestamp, model_label: str, projection_points: pd.DataFrame | None = None,
+               projected_dates: dict | None = None, show_reference_lines: bool = True) -> go.Figure:
+    """A model's effective compute over time against the envelopes its clean evaluations open."""
+    fig = go.Figure()
+    # ASL level over time as background bands.
+    if not history.empty:
+        history = history.sort_values("effective_from")
+        ends = list(history["effective_from"].iloc[1:]) + [as_of]
+        for (_, row), end in zip(history.iterrows(), ends):
+            level = int(row["asl_level"])
+            fig.add_vrect(x0=pd.Timestamp(row["effective_from"]), x1=pd.Timestamp(end), line_width=0, layer="below",
+                          fillcolor=ASL_BAND_COLOURS.get(level, "#f5f5f5"), opacity=0.7,
+                          annotation_text=f"ASL-{level}", annotation_position="top left", annotation_font_size=11)
+    env = envelopes(rounds, k, b, as_of)
+    if not env.empty:
+        xs, ys = _steps(env, "next_eval")
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"next evaluation ({k:g}x C at eval)",
+                                 line=dict(color=STATUS_COLOURS["eval_overdue"], dash="dash", width=1.5),
+                                 hovertemplate="next evaluation due at %{y:.3g}<extra></extra>"))
+        if b:
+            bxs, bys = _steps(env, "buffer_edge")
+            fig.add_trace(go.Scatter(x=bxs, y=bys, mode="lines", name=f"buffer edge ({b:g}x C at eval)",
+                                     line=dict(color=STATUS_COLOURS["buffer_breached"], width=2),
+                                     hovertemplate="buffer edge at %{y:.3g}<extra></extra>"))
+            for _, piece in env.iterrows():  # the band between next evaluation and buffer edge
+                fig.add_shape(type="rect", x0=piece["start"], x1=piece["end"], y0=piece["next_eval"],
+                              y1=piece["buffer_edge"], fillcolor="rgba(234, 88, 12, 0.12)", line_width=0, layer="below")
+    fig.add_trace(go.Scattergl(
+        x=points["recorded_at"], y=points["effective_compute"].astype(float), mode="lines", name="effective compute",
+        line=dict(color="#1d4ed8", width=2), customdata=points["step"],
+        hovertemplate="step %{customdata}<br>%{x|%Y-%m-%d %H:%M}<br>%{y:.3g} FLOP-equivalent<extra></extra>"))
+    if len(points):
+        last = points.iloc[-1]
+        fig.add_trace(go.Scatter(
+            x=[last["recorded_at"]], y=[float(last["effective_compute"])], mode="markers+text", name="now",
+            marker=dict(color="#1d4ed8", size=13, symbol="circle-open", line=dict(width=3)),
+            text=["now"], textposition="middle left",
+            hovertemplate="latest checkpoint<br>%{x|%Y-%m-%d}<br>%{y:.3g}<extra></extra>"))
+    for outcome, colour in (("clean", OUTCOME_COLOURS["below_threshold"]), ("triggered", OUTCOME_COLOURS["triggered"]),
+                            ("inconclusive", OUTCOME_COLOURS["inconclusive"])):
+        group = rounds[rounds["round_outcome"] == outcome]
+        if group.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=group["recorded_at"], y=group["effective_compute"].astype(float), mode="markers",
+            name=f"evaluation round: {outcome}",
+            marker=dict(color=colour, size=12, symbol="diamond" if outcome != "triggered" else "x",
+                        line=dict(color="white", width=1)),
+            customdata=np.column_stack([group["step"].astype(str),
+                                        pd.to_datetime(group["completed_at"]).dt.strftime("%Y-%m-%d"),
+                                        group["details"].map(_round_hover)]),
+            hovertemplate=("<b>round at step %{customdata[0]}</b>: " + outcome + "<br>completed %{customdata[1]}<br>"
+                           "C %{y:.3g}<br>%{customdata[2]}<extra></extra>")))
+    # Where a round triggered: the ASL threshold was reached there. The earliest possible level of
+    # concern is b x C of the last clean round before it.
+    for _, row in rounds[rounds["round_outcome"] == "triggered"].iterrows():
+        fig.add_annotation(x=row["recorded_at"], y=math.log10(float(row["effective_compute"])), text="ASL threshold reached",
+                           showarrow=True, arrowhead=2, ax=-60, ay=-40, font=dict(color=OUTCOME_COLOURS["triggered"]))
+        earlier = rounds[(rounds["round_outcome"] == "clean") & (rounds["step"] < row["step"])]
+        if b and not earlier.empty:
+            concern = b * float(earlier.sort_values("step")["effective_compute"].iloc[-1])
+            log_hline(fig, concern, f"earliest possible level of concern {concern:.3g} ({b:g}x last clean C)",
+                      colour=OUTCOME_COLOURS["triggered"], dash="dot")
+    if projection_points is not None and len(projection_points):
+        fig.add_trace(go.Scatter(x=projection_points["recorded_at"], y=projection_points["effective_compute"],
+                                 mode="lines", name="projection (recent growth)",
+                                 line=dict(color="#1d4ed8", dash="dot", width=1.5),
+                                 hovertemplate="projected %{y:.3g} on %{x|%Y-%m-%d}<extra></extra>"))
+        for label, date in (projected_dates or {}).items():
+            if date is not None:
+                fig.add_vline(x=date, line=dict(color="#475569", dash="dot", width=1),
+                              annotation_text=f"{label}: {date:%Y-%m-%d}", annotation_position="bottom left",
+                              annotation_font_size=10)
+    if show_reference_lines:
+        reference_lines(fig)
+    _layout(fig, title=f"Effective compute of {escape(model_label)}", y_title="Effective compute (FLOP-equivalent, log)",
+            x_title="Date", height=600)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, x=0))
+    fig.update_yaxes(type="log", exponentformat="power")
+    return fig

@@ -1,0 +1,96 @@
+"""Overview (/): where every model stands against its evaluation cadence and safety buffer."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, ui
+from dashboard.export import to_download_csv
+from dashboard.views import STATUS_COLUMNS, STATUSES
+
+context = ui.page_context("")
+snap, scope = context.snapshot, context.scope
+
+st.title("Where is each model against its safety thresholds?")
+status = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id)
+policies = ui.query(snap, "policies").set_index("policy_id")
+
+# --- Filters (bound to the URL) ----------------------------------------------------------------
+with st.sidebar:
+    st.header("Filter models")
+    families = st.multiselect("Family", sorted(status["family"].dropna().unique()), key="family", bind="query-params")
+    chosen_statuses = st.multiselect("Status", STATUSES, key="status", bind="query-params",
+                                     format_func=lambda name: name)
+    levels = st.multiselect("ASL level", sorted(int(level) for level in status["asl_level"].dropna().unique()),
+                            key="level", bind="query-params")
+shown_models = status
+if families:
+    shown_models = shown_models[shown_models["family"].isin(families)]
+if chosen_statuses:
+    shown_models = shown_models[shown_models["status"].isin(chosen_statuses)]
+if levels:
+    shown_models = shown_models[shown_models["asl_level"].isin(levels)]
+
+# --- Counts per status ---------------------------------------------------------------------------
+counts = shown_models["status"].value_counts()
+columns = st.columns(len(STATUSES))
+for column, name in zip(columns, STATUSES):
+    column.metric(charts.STATUS_LABELS[name], int(counts.get(name, 0)))
+
+# --- Buffer map ----------------------------------------------------------------------------------
+line_policy = scope.policy_id or shown_models["policy_id"].mode().iat[0] if len(shown_models) else None
+if line_policy is None:
+    st.info("No model matches these filters.")
+    st.stop()
+policy_row = policies.loc[line_policy]
+k, b, t = (float(policy_row["eval_compute_multiple"]), policy_row["buffer_multiple"], policy_row["eval_interval_days"])
+b = None if pd.isna(b) else float(b)
+t = None if pd.isna(t) else float(t)
+map_figure = charts.buffer_map(shown_models, k, b, t, line_policy)
+event = st.plotly_chart(map_figure, key="buffer_map", on_select="rerun", selection_mode="points", width="stretch")
+unmapped = shown_models[shown_models["compute_multiple"].isna()]
+mixed = shown_models["policy_id"].nunique() > 1
+st.caption(
+    "Click a point to open that model's trajectory. "
+    + (f"Lines and bands show {line_policy}; models under other policies keep their own status. " if mixed else "")
+    + (f"{len(unmapped)} model(s) without a clean evaluation are not on the map (see the table)." if len(unmapped) else ""))
+selected = event.selection.points if event and event.selection else []
+if selected:
+    model_id = selected[0]["customdata"][0]
+    st.switch_page("pages/trajectory.py", query_params={"model": model_id, **ui.scope_query_params(scope)})
+
+# --- Every trajectory, normalised to its last clean evaluation ----------------------------------
+evaluated = shown_models.dropna(subset=["eval_step"])
+if len(evaluated):
+    paths = ui.query(snap, "normalised_trajectories", as_of=scope.as_of,
+                     model_ids=list(evaluated["model_id"]), eval_steps=[int(step) for step in evaluated["eval_step"]],
+                     points_per_model=max(8, min(200, 4000 // max(len(evaluated), 1))))
+    paths = paths.merge(evaluated[["model_id", "name", "status"]], on="model_id")
+    st.plotly_chart(charts.normalised_trajectories(paths, k, b), key="normalised", width="stretch")
+
+# --- The status table ----------------------------------------------------------------------------
+st.subheader("Status of every model")
+table = shown_models[STATUS_COLUMNS].copy()
+table.insert(0, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
+st.dataframe(
+    table, hide_index=True, width="stretch",
+    column_config={
+        "open": st.column_config.LinkColumn("Trajectory", display_text="open", width="small"),
+        "c_now": st.column_config.NumberColumn("C now (FLOP)", format="scientific"),
+        "c_eval": st.column_config.NumberColumn("C at last clean eval", format="scientific"),
+        "compute_multiple": st.column_config.NumberColumn("Multiple since eval", format="%.2fx"),
+        "next_eval_compute": st.column_config.NumberColumn("Next eval at", format="scientific"),
+        "buffer_edge_compute": st.column_config.NumberColumn("Buffer edge at", format="scientific"),
+        "buffer_used_pct": st.column_config.ProgressColumn("Buffer used", format="%.0f%%", min_value=0, max_value=100),
+        "days_since_eval": st.column_config.NumberColumn("Days since eval"),
+        "next_eval_date": st.column_config.DateColumn("Next eval by"),
+    })
+st.download_button(
+    "Download status.csv", data=to_download_csv(status[STATUS_COLUMNS]), file_name=f"status-{scope.as_of}.csv",
+    mime="text/csv", icon=":material/download:",
+    help="Every model, exactly the rows and columns `asl-dashboard status` prints for this as-of date and policy "
+         "(spreadsheet formulas neutralised).")
+ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level": levels}, scope)
+
+# --- What the snapshot holds ---------------------------------------------------------------------
+ui.snapshot_summary(snap, context.info)

@@ -1,0 +1,132 @@
+"""Trajectory (/trajectory?model=ID): one model's effective compute against its evaluation envelopes."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, ui
+from dashboard.export import to_download_csv
+from dashboard.params import ParamError, shown
+from dashboard.projection import project, projection_line
+
+MAX_POINTS = 2000
+
+context = ui.page_context("trajectory")
+snap, scope = context.snapshot, context.scope
+models = ui.query(snap, "models")
+
+# --- Which model (validated before the bound widget sees the URL) -------------------------------
+try:
+    requested = ui.raw_param("model")
+    if requested and requested not in set(models["model_id"]):
+        raise ParamError(f"model {shown(requested)} is unknown in this snapshot: pick one from the list")
+except ParamError as error:
+    ui.stop_with_problem(str(error), "trajectory")
+
+model_id = st.selectbox("Model", list(models["model_id"]), index=None, key="model", bind="query-params",
+                        placeholder="Type to search models by id", help="The model's id; type to search.")
+with st.sidebar:
+    st.header("Chart")
+    show_reference = st.toggle("1e25 / 1e26 FLOP lines", value=True, key="refs", bind="query-params")
+    has_public = context.info["row_counts_json"] and '"public_models": 0' not in context.info["row_counts_json"]
+    show_public = st.toggle("Public frontier (Epoch AI)", value=context.info["dataset"] == "public", key="public",
+                            bind="query-params", disabled=not has_public,
+                            help="Public reference models by organisation, on the same compute axis.")
+if not model_id:
+    st.info("Choose a model to see its compute trajectory.")
+    st.stop()
+
+detail = ui.query(snap, "model_detail", model_id=model_id).iloc[0]
+status_row = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id).set_index("model_id").loc[model_id]
+policy = ui.query(snap, "policies").set_index("policy_id").loc[status_row["policy_id"]]
+k = float(policy["eval_compute_multiple"])
+b = None if pd.isna(policy["buffer_multiple"]) else float(policy["buffer_multiple"])
+
+st.title(f"{detail['name']}")
+st.caption(f"`{model_id}` · family {detail['family']} · {detail['derivation']} · ASL-{detail['asl_level']} · "
+           f"{detail['status']} · policy {status_row['policy_id']}")
+
+# --- Where it stands -----------------------------------------------------------------------------
+first, second = st.columns(3), st.columns(3)
+first[0].metric("Status", charts.STATUS_LABELS[status_row["status"]])
+first[1].metric("C now (FLOP-equivalent)", f"{status_row['c_now']:.3g}" if pd.notna(status_row["c_now"]) else "no checkpoint")
+first[2].metric("Multiple since last clean eval", f"{status_row['compute_multiple']:.2f}x" if pd.notna(status_row["compute_multiple"]) else "-")
+second[0].metric("Buffer used", f"{status_row['buffer_used_pct']:.0f}%" if pd.notna(status_row["buffer_used_pct"]) else "-")
+second[1].metric("Days since last clean eval", int(status_row["days_since_eval"]) if pd.notna(status_row["days_since_eval"]) else "-")
+second[2].metric("Next evaluation by", str(status_row["next_eval_date"]) if pd.notna(status_row["next_eval_date"]) else "-")
+
+# --- The chart -----------------------------------------------------------------------------------
+points = ui.query(snap, "trajectory", model_id=model_id, as_of=scope.as_of, max_points=MAX_POINTS)
+rounds = ui.query(snap, "evaluation_rounds", model_id=model_id, as_of=scope.as_of)
+history = ui.query(snap, "model_asl_history", model_id=model_id, as_of=scope.as_of)
+as_of_time = pd.Timestamp(scope.as_of) + pd.Timedelta(days=1)
+
+targets = {}
+if pd.notna(status_row["next_eval_compute"]):
+    targets["next evaluation"] = float(status_row["next_eval_compute"])
+if pd.notna(status_row["buffer_edge_compute"]):
+    targets["buffer edge"] = float(status_row["buffer_edge_compute"])
+projection = project(points, targets) if targets else None
+projection_points, projected_dates = None, {}
+if projection is not None:
+    projected_dates = {label: date for label, date in projection.reached.items() if date is not None}
+    until = max([projection.fit_end + pd.Timedelta(days=30), *projected_dates.values()])
+    projection_points = projection_line(points, projection, until)
+
+figure = charts.trajectory(points, rounds, history, k=k, b=b, as_of=as_of_time, model_label=detail["name"],
+                           projection_points=projection_points, projected_dates=projected_dates,
+                           show_reference_lines=show_reference)
+if show_public and has_public:
+    charts.public_frontier(figure, ui.query(snap, "public_models", as_of=scope.as_of))
+st.plotly_chart(figure, key="trajectory", width="stretch")
+st.caption(f"{len(points):,} points drawn (downsampled in the database to at most about {MAX_POINTS:,}; "
+           "checkpoints with evaluations are exact). Shaded: between the next evaluation (k x C at the last "
+           "clean round) and the buffer edge (b x C), from each clean round until the next.")
+
+# --- Projection ----------------------------------------------------------------------------------
+st.subheader("Projection from recent growth")
+if projection is None:
+    st.write("Not enough recent checkpoints, or no clean evaluation to project against.")
+else:
+    doubling = f"doubling every {projection.doubling_days:.1f} days" if projection.doubling_days else "not growing"
+    lines = [f"Fitted over {projection.points_used} checkpoints from {projection.fit_start:%Y-%m-%d} to "
+             f"{projection.fit_end:%Y-%m-%d}: effective compute is {doubling}."]
+    for label in targets:
+        if projection.already.get(label):
+            lines.append(f"- **{label}** ({targets[label]:.3g}): already reached.")
+        elif projection.reached.get(label) is not None:
+            lines.append(f"- **{label}** ({targets[label]:.3g}): reached about **{projection.reached[label]:%Y-%m-%d}** at this rate.")
+        else:
+            lines.append(f"- **{label}** ({targets[label]:.3g}): not reached within ten years at this rate.")
+    st.markdown("\n".join(lines))
+    st.caption("How: a straight line through log10(effective compute) against time over the last 60 days of "
+               "checkpoints (at least 3), continued from the latest checkpoint. Training runs slow down, so read "
+               "the dates as the earliest plausible ones, not a forecast.")
+
+# --- Evaluations ---------------------------------------------------------------------------------
+st.subheader("Evaluations")
+evaluations = ui.query(snap, "model_evaluations", model_id=model_id, as_of=scope.as_of)
+if evaluations.empty:
+    st.write("No evaluations up to this date.")
+else:
+    st.dataframe(evaluations, hide_index=True, width="stretch", column_config={
+        "completed_at": st.column_config.DatetimeColumn("completed", format="YYYY-MM-DD HH:mm"),
+        "effective_compute": st.column_config.NumberColumn("C at step", format="scientific"),
+    })
+    st.download_button("Download evaluations.csv", to_download_csv(evaluations), file_name=f"evaluations-{model_id}.csv",
+                       mime="text/csv", icon=":material/download:")
+
+# --- Lineage -------------------------------------------------------------------------------------
+st.subheader("Lineage")
+carried = ui.scope_query_params(scope)
+if pd.notna(detail["parent_model_id"]):
+    st.page_link("pages/trajectory.py", label=f"Parent: {detail['parent_name']} ({detail['parent_model_id']})",
+                 query_params={"model": detail["parent_model_id"], **carried}, icon=":material/north_west:")
+else:
+    st.write("No parent: a pretrained base model.")
+children = detail["children"] if detail["children"] is not None else []
+for child in children:
+    st.page_link("pages/trajectory.py", label=f"Child: {child['name']} ({child['model_id']}, {child['derivation']})",
+                 query_params={"model": child["model_id"], **carried}, icon=":material/subdirectory_arrow_right:")
+ui.link_to_this_view("trajectory", {"model": model_id, "refs": None if show_reference else "false",
+                                    "public": "true" if show_public else None}, scope)

@@ -1,0 +1,191 @@
+"""What every page shares: the snapshot, cached queries, the view scope (as_of, policy) bound to the
+URL, the header, clear messages for bad links, and the "link to this view" control."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import urllib.parse
+import uuid
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import store as store_module
+from dashboard.params import MAX_PARAM_LENGTH, ParamError, parse_as_of, shown
+from dashboard.views import ViewScope
+
+log = logging.getLogger("asl_dashboard")
+
+# Query parameters every page accepts (DESIGN section 6).
+SCOPE_PARAMS = ("as_of", "policy")
+
+
+@dataclass(frozen=True)
+class PageContext:
+    snapshot: store_module.Snapshot
+    info: dict
+    scope: ViewScope
+
+
+def current_snapshot() -> store_module.Snapshot:
+    path = store_module.store_path()
+    if not path.exists():
+        with st.spinner("First start: building the store from the bundled demo data ..."):
+            store_module.ensure_store(path, say=lambda message: log.info(message))
+        st.toast(f"Built {path.name} from the bundled demo data (data/demo).")
+    return store_module.snapshot(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(snapshot_key: store_module.SnapshotKey, _snap: store_module.Snapshot, name: str,
+                  params: tuple) -> pd.DataFrame:
+    # Keyed on the snapshot's identity (inode, mtime, size); _snap itself is not hashed.
+    return _snap.query(name, **{key: list(value) if isinstance(value, tuple) else value for key, value in params})
+
+
+def query(snap: store_module.Snapshot, name: str, **params) -> pd.DataFrame:
+    """queries/NAME.sql, cached per snapshot: a new snapshot has a new key, so nothing stale is served."""
+    frozen = tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in params.items()))
+    return _cached_query(snap.key, snap, name, frozen)
+
+
+def raw_param(name: str) -> str | None:
+    """The URL's value for name, or None. A repeated or overlong parameter is refused."""
+    values = st.query_params.get_all(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise ParamError(f"{name} is given {len(values)} times in the link: give it once")
+    value = values[0]
+    if len(value) > MAX_PARAM_LENGTH:
+        raise ParamError(f"{name} is {len(value):,} characters long: that is not a valid value")
+    return value
+
+
+def stop_with_problem(message: str, page_path: str = "") -> None:
+    """A clear message and a way back instead of a traceback. Text only: never rendered as HTML."""
+    st.error(message, icon=":material/link_off:")
+    st.page_link(_page_for(page_path), label="Open this page without the bad parameters", icon=":material/arrow_back:")
+    st.stop()
+
+
+def _page_for(page_path: str):
+    return {"": "pages/overview.py", "trajectory": "pages/trajectory.py", "reclassify": "pages/reclassify.py"}.get(
+        page_path, "pages/overview.py")
+
+
+def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> ViewScope:
+    """The sidebar's as-of date and policy, bound to the URL (as_of=, policy=)."""
+    snapshot_date = info["snapshot_date"]
+    policies = query(snap, "policies")
+    try:
+        as_of_text = raw_param("as_of")
+        as_of = parse_as_of(as_of_text, snapshot_date)
+        if not dt.date(1950, 1, 1) <= as_of <= dt.date(2200, 12, 31):
+            raise ParamError(f"as_of {shown(as_of_text)} is outside the years 1950 to 2200")
+        policy_text = raw_param("policy")
+        if policy_text and policy_text not in set(policies["policy_id"]):
+            raise ParamError(f"policy {shown(policy_text)} is unknown: choose one of {', '.join(policies['policy_id'])}")
+    except ParamError as error:
+        stop_with_problem(str(error), page_path)
+    with st.sidebar:
+        st.header("View")
+        as_of = st.date_input(
+            "As of", value=snapshot_date, min_value=dt.date(1950, 1, 1), max_value=dt.date(2200, 12, 31),
+            key="as_of", bind="query-params", format="YYYY-MM-DD",
+            help="Show the dashboard as it stood on this date: later rows do not count. "
+                 "Default: the snapshot's own date.")
+        policy = st.selectbox(
+            "Policy", options=list(policies["policy_id"]), index=None, key="policy", bind="query-params",
+            placeholder="Each model's own policy",
+            help="Recompute every figure under one policy's numbers instead of each model's own.")
+        chosen = policies.set_index("policy_id")
+        if policy:
+            row = chosen.loc[policy]
+            st.caption(f"{row['name']}: evaluate every {row['eval_compute_multiple']:g}x effective compute"
+                       + (f", re-evaluate every {row['eval_interval_days']:g} days" if pd.notna(row['eval_interval_days']) else "")
+                       + (f", buffer {row['buffer_multiple']:g}x" if pd.notna(row['buffer_multiple']) else ", no fixed buffer"))
+    return ViewScope(as_of=as_of, policy_id=policy, as_of_is_default=as_of == snapshot_date and not as_of_text)
+
+
+def header(info: dict, scope: ViewScope) -> None:
+    published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
+    policy = scope.policy_id or "each model's own"
+    st.caption(
+        f"Data set **{info['dataset']}** · snapshot of {info['snapshot_date']:%Y-%m-%d} "
+        f"(published {published}) · viewing as of **{scope.as_of:%Y-%m-%d}** · policy: **{policy}**")
+
+
+def link_to_this_view(page_path: str, params: dict, scope: ViewScope) -> None:
+    """The URL of this exact view with the as-of date pinned, so it reads the same next month."""
+    pinned = {key: value for key, value in params.items() if value not in (None, "", [])}
+    pinned["as_of"] = scope.as_of.isoformat()
+    if scope.policy_id:
+        pinned["policy"] = scope.policy_id
+    base = (st.context.url or "").split("?")[0]
+    root = base.rstrip("/")
+    for suffix in ("/trajectory", "/reclassify"):
+        if root.endswith(suffix):
+            root = root[: -len(suffix)]
+    url = f"{root}/{page_path}?{urllib.parse.urlencode(pinned, doseq=True)}"
+    with st.popover("Link to this view", icon=":material/link:"):
+        st.caption("This link pins the as-of date, so it reopens these exact numbers later.")
+        st.code(url, language=None)
+
+
+def page_context(page_path: str) -> PageContext:
+    snap = current_snapshot()
+    info = query(snap, "snapshot_info").iloc[0].to_dict()
+    scope = scope_controls(snap, info, page_path)
+    header(info, scope)
+    return PageContext(snapshot=snap, info=info, scope=scope)
+
+
+def report_unexpected(error: Exception) -> None:
+    """Log the traceback on the server under an id; show the viewer only the id."""
+    incident = uuid.uuid4().hex[:8]
+    log.exception("unexpected error %s", incident, exc_info=error)
+    st.error(f"Something went wrong while drawing this page (error id {incident}). "
+             "The details are in the server log under that id.", icon=":material/error:")
+
+
+def scope_query_params(scope: ViewScope) -> dict:
+    """as_of and policy for a link to another page, carrying the current view along."""
+    params = {"as_of": scope.as_of.isoformat()}
+    if scope.policy_id:
+        params["policy"] = scope.policy_id
+    return params
+
+
+def link_query(params: dict, scope: ViewScope) -> str:
+    return urllib.parse.urlencode({**params, **scope_query_params(scope)}, doseq=True)
+
+
+def snapshot_summary(snap: store_module.Snapshot, info: dict) -> None:
+    """What the store holds: models by ASL level and status, deployments by status and surface."""
+    st.subheader("This snapshot")
+    published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
+    st.markdown(f"Published **{published}** from `{info['source']}` (data set **{info['dataset']}**). "
+                f"Its own date, the latest date in its data, is **{info['snapshot_date']:%Y-%m-%d}**.")
+    models = query(snap, "models_by_level_status")
+    deployments = query(snap, "deployments_by_status_surface")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Models by ASL level and status**")
+        if models.empty:
+            st.caption("No models.")
+        else:
+            st.dataframe(models.pivot_table(index="asl_level", columns="status", values="models", fill_value=0,
+                                            aggfunc="sum").rename_axis(index="ASL level"), width="stretch")
+    with right:
+        st.markdown("**Deployments by status and surface**")
+        if deployments.empty:
+            st.caption("No deployments.")
+        else:
+            st.dataframe(deployments.pivot_table(index="surface", columns="status", values="deployments",
+                                                 fill_value=0, aggfunc="sum"), width="stretch")
+    counts = pd.read_json(io.StringIO(info["row_counts_json"]), typ="series") if info.get("row_counts_json") else None
+    if counts is not None:
+        st.caption("Rows: " + ", ".join(f"{name} {int(count):,}" for name, count in counts.items()))

@@ -1,0 +1,46 @@
+"""Regenerate the README's screenshots: python scripts/screenshots.py [--store PATH] [--out docs/screenshots]."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from dashboard import store as store_module  # noqa: E402
+from dashboard.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app  # noqa: E402
+
+VIEWS = {
+    "overview": "/",
+    "trajectory": "/trajectory?model=aster-4",
+    "reclassify": "/reclassify?model=aster-4&asl=3&domain=cbrn",
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store")
+    parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--view", action="append", help="name=/path?query (repeatable; default: the README's views)")
+    args = parser.parse_args()
+    store = store_module.ensure_store(store_module.store_path(args.store))
+    views = dict(item.split("=", 1) for item in args.view) if args.view else VIEWS
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with StreamlitServer(store) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 2600})
+        for name, path in views.items():
+            page.goto(server.url + path)
+            wait_for_app(page)
+            page.wait_for_timeout(1500)  # let Plotly finish drawing
+            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            print(f"wrote {out / f'{name}.png'}")
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
