@@ -18,6 +18,14 @@ class ParamError(ValueError):
     """A parameter value that does not name anything valid. str(error) is shown to people."""
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def md_escape(text) -> str:
+    """Text from data or a URL made inert for Streamlit's markdown: no links, emphasis or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
 def shown(value: str) -> str:
     """A value quoted for a message: shortened, control characters made visible."""
     text = value if len(value) <= 60 else value[:57] + "..."

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import store as store_module
-from dashboard.params import MAX_PARAM_LENGTH, ParamError, parse_as_of, shown
+from dashboard.params import MAX_PARAM_LENGTH, ParamError, md_escape, parse_as_of, shown
 from dashboard.views import ViewScope
 
 log = logging.getLogger("asl_dashboard")
@@ -66,7 +66,7 @@ def raw_param(name: str) -> str | None:
 
 def stop_with_problem(message: str, page_path: str = "") -> None:
     """A clear message and a way back instead of a traceback. Text only: never rendered as HTML."""
-    st.error(message, icon=":material/link_off:")
+    st.error(md_escape(message), icon=":material/link_off:")
     st.page_link(_page_for(page_path), label="Open this page without the bad parameters", icon=":material/arrow_back:")
     st.stop()
 
@@ -114,7 +114,7 @@ def header(info: dict, scope: ViewScope) -> None:
     published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
     policy = scope.policy_id or "each model's own"
     st.caption(
-        f"Data set **{info['dataset']}** · snapshot of {info['snapshot_date']:%Y-%m-%d} "
+        f"Data set **{md_escape(info['dataset'])}** · snapshot of {info['snapshot_date']:%Y-%m-%d} "
         f"(published {published}) · viewing as of **{scope.as_of:%Y-%m-%d}** · policy: **{policy}**")
 
 
@@ -167,7 +167,7 @@ def snapshot_summary(snap: store_module.Snapshot, info: dict) -> None:
     """What the store holds: models by ASL level and status, deployments by status and surface."""
     st.subheader("This snapshot")
     published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
-    st.markdown(f"Published **{published}** from `{info['source']}` (data set **{info['dataset']}**). "
+    st.markdown(f"Published **{published}** from {md_escape(info['source'])} (data set **{md_escape(info['dataset'])}**). "
                 f"Its own date, the latest date in its data, is **{info['snapshot_date']:%Y-%m-%d}**.")
     models = query(snap, "models_by_level_status")
     deployments = query(snap, "deployments_by_status_surface")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, ui
 from dashboard.export import to_download_csv
-from dashboard.params import ParamError, shown
+from dashboard.params import ParamError, md_escape, shown
 from dashboard.projection import project, projection_line
 
 MAX_POINTS = 2000
@@ -42,9 +42,9 @@ policy = ui.query(snap, "policies").set_index("policy_id").loc[status_row["polic
 k = float(policy["eval_compute_multiple"])
 b = None if pd.isna(policy["buffer_multiple"]) else float(policy["buffer_multiple"])
 
-st.title(f"{detail['name']}")
-st.caption(f"`{model_id}` · family {detail['family']} · {detail['derivation']} · ASL-{detail['asl_level']} · "
-           f"{detail['status']} · policy {status_row['policy_id']}")
+st.title(md_escape(detail["name"]))
+st.caption(f"{md_escape(model_id)} · family {md_escape(detail['family'])} · {detail['derivation']} · "
+           f"ASL-{detail['asl_level']} · {detail['status']} · policy {md_escape(status_row['policy_id'])}")
 
 # --- Where it stands -----------------------------------------------------------------------------
 first, second = st.columns(3), st.columns(3)
@@ -120,13 +120,13 @@ else:
 st.subheader("Lineage")
 carried = ui.scope_query_params(scope)
 if pd.notna(detail["parent_model_id"]):
-    st.page_link("pages/trajectory.py", label=f"Parent: {detail['parent_name']} ({detail['parent_model_id']})",
+    st.page_link("pages/trajectory.py", label=f"Parent: {md_escape(detail['parent_name'])} ({md_escape(detail['parent_model_id'])})",
                  query_params={"model": detail["parent_model_id"], **carried}, icon=":material/north_west:")
 else:
     st.write("No parent: a pretrained base model.")
 children = detail["children"] if detail["children"] is not None else []
 for child in children:
-    st.page_link("pages/trajectory.py", label=f"Child: {child['name']} ({child['model_id']}, {child['derivation']})",
+    st.page_link("pages/trajectory.py", label=f"Child: {md_escape(child['name'])} ({md_escape(child['model_id'])}, {child['derivation']})",
                  query_params={"model": child["model_id"], **carried}, icon=":material/subdirectory_arrow_right:")
 ui.link_to_this_view("trajectory", {"model": model_id, "refs": None if show_reference else "false",
                                     "public": "true" if show_public else None}, scope)

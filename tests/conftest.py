@@ -1,0 +1,54 @@
+"""Shared fixtures: real DuckDB stores built by the real ingest, a real `streamlit run` server,
+and Playwright on the system Chromium (no browser download is possible here)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dashboard.ingest import ingest  # noqa: E402
+from dashboard.server import CHROMIUM_ARGS, StreamlitServer, chromium_path  # noqa: E402
+from dashboard.store import DEMO_DIR  # noqa: E402
+from labdata import status_lab_tables, write_folder  # noqa: E402
+
+
+def quiet(_message: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> Path:
+    """The bundled demo data (data/demo) published into a fresh store."""
+    store = tmp_path_factory.mktemp("demo") / "asl.duckdb"
+    ingest(DEMO_DIR, store, progress=quiet, dataset="demo")
+    return store
+
+
+@pytest.fixture(scope="session")
+def lab_store(tmp_path_factory) -> Path:
+    """The hand-made lab of tests/labdata.py (one model per status as of 2025-06-01)."""
+    folder = write_folder(tmp_path_factory.mktemp("labsrc") / "lab", status_lab_tables())
+    store = tmp_path_factory.mktemp("lab") / "lab.duckdb"
+    ingest(folder, store, progress=quiet)
+    return store
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_store, tmp_path_factory):
+    with StreamlitServer(demo_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch arguments, pointed at Debian's Chromium."""
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("no Chromium found: CI must run the browser tests (apt-get install chromium)")
+        pytest.skip("no system Chromium: install Debian's chromium to run the browser tests")
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}

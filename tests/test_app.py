@@ -1,0 +1,87 @@
+"""The pages through Streamlit's AppTest, opened from deep links (a fresh session per link)."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.sqlfiles import REPO_ROOT
+
+APP = str(REPO_ROOT / "dashboard" / "app.py")
+
+
+def open_link(store, page: str | None = None, **params) -> AppTest:
+    """What a person gets when they paste a link: a new session with these query parameters."""
+    import os
+
+    os.environ["ASL_STORE"] = str(store)
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        app.query_params[key] = value
+    if page:
+        app.switch_page(page)
+    app.run()
+    assert not app.exception, [item.value for item in app.exception]
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def test_overview_counts_every_status(lab_store):
+    app = open_link(lab_store, as_of="2025-06-01")
+    assert metrics(app) == {"Triggered": "1", "Never evaluated": "3", "Buffer breached": "1",
+                            "Evaluation overdue": "2", "Evaluation due soon": "3", "On track": "3"}
+    assert app.date_input(key="as_of").value.isoformat() == "2025-06-01"
+
+
+def test_overview_default_as_of_is_the_snapshot_date(lab_store):
+    app = open_link(lab_store)
+    assert app.date_input(key="as_of").value.isoformat() == "2025-06-02"
+    assert "viewing as of **2025-06-02**" in app.caption[0].value
+
+
+def test_overview_policy_override(lab_store):
+    app = open_link(lab_store, as_of="2025-06-01", policy="compute-only")
+    # Under k = 2 with no buffer and no interval (see test_status.py).
+    assert metrics(app)["Buffer breached"] == "0"
+    assert "policy: **compute-only**" in app.caption[0].value
+
+
+def test_overview_filters_from_the_link(lab_store):
+    app = open_link(lab_store, as_of="2025-06-01", status="on_track")
+    assert metrics(app)["On track"] == "3"
+    assert metrics(app)["Triggered"] == "0"
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"as_of": "2025-13-45"}, "not a real calendar date"),
+    ({"as_of": "yesterday"}, "is not a date"),
+    ({"policy": "' OR 1=1 --"}, "is unknown"),
+])
+def test_overview_bad_links_get_a_clear_message(lab_store, params, message):
+    app = open_link(lab_store, **params)
+    assert message in app.error[0].value
+    assert not app.metric
+
+
+def test_trajectory_deep_link(lab_store):
+    app = open_link(lab_store, "pages/trajectory.py", model="on-track", as_of="2025-06-01")
+    assert metrics(app) == {
+        "Status": "On track", "C now (FLOP-equivalent)": "2e+24", "Multiple since last clean eval": "2.00x",
+        "Buffer used": "39%", "Days since last clean eval": "22", "Next evaluation by": "2025-08-08"}
+
+
+@pytest.mark.parametrize("model, message", [
+    ("no-such-model", "is unknown in this snapshot"),
+    ("<script>alert(1)</script>", "is unknown in this snapshot"),
+])
+def test_trajectory_unknown_model(lab_store, model, message):
+    app = open_link(lab_store, "pages/trajectory.py", model=model)
+    assert message in app.error[0].value
+    assert "<script>" not in app.error[0].value  # markdown/HTML made inert
+
+
+def test_trajectory_without_a_model_asks_for_one(lab_store):
+    app = open_link(lab_store, "pages/trajectory.py")
+    assert "Choose a model" in app.info[0].value
