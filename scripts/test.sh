@@ -7,5 +7,5 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "Installing Debian's chromium for the browser tests ..."
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-python3 -m pip install -q -e '.[test]' 2>&1 | grep -v -e "^WARNING: Running pip as the 'root' user" -e "Location 'file://" || true
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 exec python3 -m pytest "$@"
