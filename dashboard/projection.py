@@ -65,7 +65,7 @@ def project(points: pd.DataFrame, targets: dict[str, float], *, window_days: int
             reached[label] = None
             continue
         days_to = (math.log10(target) - math.log10(current)) / slope
-        reached[label] = end + pd.Timedelta(days=max(days_to, 0)) if days_to <= horizon_days else None
+        reached[label] = (end + pd.Timedelta(days=max(days_to, 0))).round("s") if days_to <= horizon_days else None
     return Projection(fit_start=recent_times.iloc[0], fit_end=end, points_used=len(recent),
                       log10_growth_per_day=float(slope), reached=reached, already=already)
 

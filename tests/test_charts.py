@@ -1,0 +1,129 @@
+"""Chart builders on hand-made DataFrames: traces, shapes, axis types; and the projection."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from dashboard import charts
+from dashboard.projection import project, projection_line
+
+
+def status_rows():
+    return pd.DataFrame([
+        {"model_id": "a", "name": "A <b>bold</b>", "policy_id": "rsp-v1.0", "status": "on_track", "compute_multiple": 2.0,
+         "days_since_eval": 10, "buffer_used_pct": 38.7, "next_eval_date": dt.date(2025, 8, 1), "c_now": 2e24, "c_eval": 1e24},
+        {"model_id": "b", "name": "B", "policy_id": "rsp-v1.0", "status": "buffer_breached", "compute_multiple": 7.0,
+         "days_since_eval": 40, "buffer_used_pct": 108.6, "next_eval_date": dt.date(2025, 7, 1), "c_now": 7e24, "c_eval": 1e24},
+        {"model_id": "c", "name": "C", "policy_id": "rsp-v1.0", "status": "never_evaluated", "compute_multiple": None,
+         "days_since_eval": None, "buffer_used_pct": None, "next_eval_date": None, "c_now": 1e24, "c_eval": None},
+    ])
+
+
+def test_buffer_map_points_lines_and_bands():
+    fig = charts.buffer_map(status_rows(), k=4, b=6, t=90, policy_label="rsp-v1.0")
+    assert fig.layout.yaxis.type == "log"
+    names = [trace.name for trace in fig.data]
+    assert names == ["Buffer breached", "On track"]  # never-evaluated models have no point
+    assert list(fig.data[1].x) == [10.0] and list(fig.data[1].y) == [2.0]
+    hlines = sorted(shape.y0 for shape in fig.layout.shapes if shape.type == "line" and shape.y0 == shape.y1)
+    assert hlines == pytest.approx([4 ** 0.75, 4, 6])
+    vlines = sorted(shape.x0 for shape in fig.layout.shapes if shape.type == "line" and shape.x0 == shape.x1)
+    assert vlines == [67.5, 90]
+    bands = [shape for shape in fig.layout.shapes if shape.type == "rect"]
+    assert len(bands) == 3
+    labels = [annotation.text for annotation in fig.layout.annotations]
+    assert "buffer edge 6x" in labels and "evaluation due 4x" in labels
+    # Labels on a log axis sit at log10 of the value.
+    edge = next(a for a in fig.layout.annotations if a.text == "buffer edge 6x")
+    assert edge.y == pytest.approx(math.log10(6))
+    # Names from data are escaped before they reach Plotly's HTML-ish hover labels.
+    assert "A &lt;b&gt;bold&lt;/b&gt;" in list(fig.data[1].customdata[0])
+
+
+def test_buffer_map_without_buffer_or_interval():
+    fig = charts.buffer_map(status_rows(), k=2, b=None, t=None, policy_label="pf-beta")
+    assert not [shape for shape in fig.layout.shapes if shape.type == "line" and shape.x0 == shape.x1]
+    assert "buffer edge" not in " ".join(a.text for a in fig.layout.annotations)
+
+
+def test_normalised_trajectories_one_trace_per_status_with_gaps():
+    paths = pd.DataFrame({
+        "model_id": ["a", "a", "b", "b", "d", "d"], "name": ["A", "A", "B", "B", "D", "D"],
+        "status": ["on_track", "on_track", "on_track", "on_track", "eval_overdue", "eval_overdue"],
+        "recorded_at": pd.to_datetime(["2025-01-01", "2025-02-01"] * 3), "multiple": [1, 2, 1, 3, 1, 5]})
+    fig = charts.normalised_trajectories(paths, k=4, b=6)
+    assert [trace.name for trace in fig.data] == ["Evaluation overdue", "On track"]
+    assert list(fig.data[1].y) == [1, 2, None, 1, 3, None]
+    assert fig.layout.yaxis.type == "log"
+
+
+def rounds_frame():
+    return pd.DataFrame([
+        {"step": 100, "round_outcome": "clean", "completed_at": pd.Timestamp("2025-01-10"),
+         "recorded_at": pd.Timestamp("2025-01-05"), "effective_compute": 1e24,
+         "details": [{"domain": "cbrn", "outcome": "below_threshold", "score": 0.2, "trigger_score": 0.5,
+                      "elicitation": "<i>scaffold</i>", "target_asl_level": 3}]},
+        {"step": 200, "round_outcome": "clean", "completed_at": pd.Timestamp("2025-02-10"),
+         "recorded_at": pd.Timestamp("2025-02-05"), "effective_compute": 3e24, "details": []},
+        {"step": 300, "round_outcome": "triggered", "completed_at": pd.Timestamp("2025-03-10"),
+         "recorded_at": pd.Timestamp("2025-03-05"), "effective_compute": 9e24, "details": []},
+    ])
+
+
+def test_envelopes_run_from_each_clean_round_to_the_next():
+    env = charts.envelopes(rounds_frame(), k=4, b=6, as_of=pd.Timestamp("2025-04-01"))
+    assert list(env["start"]) == [pd.Timestamp("2025-01-10"), pd.Timestamp("2025-02-10")]
+    assert list(env["end"]) == [pd.Timestamp("2025-02-10"), pd.Timestamp("2025-04-01")]
+    assert list(env["next_eval"]) == pytest.approx([4e24, 12e24]) and list(env["buffer_edge"]) == pytest.approx([6e24, 18e24])
+
+
+def test_trajectory_figure():
+    points = pd.DataFrame({"step": [100, 200, 300, 400],
+                           "recorded_at": pd.to_datetime(["2025-01-05", "2025-02-05", "2025-03-05", "2025-03-20"]),
+                           "effective_compute": [1e24, 3e24, 9e24, 1.2e25]})
+    history = pd.DataFrame({"asl_level": [2, 3], "effective_from": [dt.date(2024, 12, 1), dt.date(2025, 3, 10)],
+                            "reason": ["initial", "triggered cbrn"]})
+    fig = charts.trajectory(points, rounds_frame(), history, k=4, b=6, as_of=pd.Timestamp("2025-04-01"),
+                            model_label="M", show_reference_lines=True)
+    names = [trace.name for trace in fig.data]
+    assert "effective compute" in names and "evaluation round: clean" in names and "evaluation round: triggered" in names
+    assert fig.layout.yaxis.type == "log"
+    texts = [annotation.text for annotation in fig.layout.annotations]
+    assert "ASL threshold reached" in texts
+    # The earliest level of concern: b x the last clean C before the trigger = 6 x 3e24.
+    assert any(text.startswith("earliest possible level of concern 1.8e+25") for text in texts)
+    assert "ASL-3" in texts and "ASL-2" in texts  # background bands from asl_history
+    assert any("1e25 FLOP" in text for text in texts)
+    clean_hover = fig.data[[t.name for t in fig.data].index("evaluation round: clean")].customdata[0][2]
+    assert "&lt;i&gt;scaffold&lt;/i&gt;" in clean_hover and "score 0.2 / trigger 0.5" in clean_hover
+
+
+def test_projection_of_exponential_growth():
+    # Doubling every 10 days exactly: 1e24 on day 0, 2e24 on day 10, 4e24 on day 20.
+    points = pd.DataFrame({"recorded_at": pd.to_datetime(["2025-01-01", "2025-01-11", "2025-01-21"]),
+                           "effective_compute": [1e24, 2e24, 4e24]})
+    result = project(points, {"next evaluation": 8e24, "buffer edge": 4e24, "far": 1e200})
+    assert result.doubling_days == pytest.approx(10)
+    assert result.reached["next evaluation"] == pd.Timestamp("2025-01-31")  # one more doubling
+    assert result.already["buffer edge"] is True and result.reached["buffer edge"] is None
+    assert result.reached["far"] is None  # beyond ten years at this rate
+    line = projection_line(points, result, pd.Timestamp("2025-01-31"))
+    assert list(line["effective_compute"]) == pytest.approx([4e24, 8e24])
+
+
+def test_projection_needs_growth_and_points():
+    flat = pd.DataFrame({"recorded_at": pd.to_datetime(["2025-01-01", "2025-01-11", "2025-01-21"]),
+                         "effective_compute": [1e24, 1e24, 1e24]})
+    assert project(flat, {"next": 4e24}).reached["next"] is None
+    single = flat.head(1)
+    assert project(single, {"next": 4e24}) is None
+
+
+def test_projection_uses_only_the_recent_window():
+    # Slow growth long ago, fast growth in the last 60 days: the rate comes from the recent part.
+    dates = pd.to_datetime(["2024-01-01", "2024-06-01", "2025-01-01", "2025-01-11", "2025-01-21"])
+    points = pd.DataFrame({"recorded_at": dates, "effective_compute": [1e20, 1e21, 1e24, 2e24, 4e24]})
+    assert project(points, {"x": 8e24}).doubling_days == pytest.approx(10)
