@@ -1,0 +1,100 @@
+"""Every file in queries/ runs against the demo store, and the downsampling keeps its promises."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard.ingest import ingest
+from dashboard.sqlfiles import parameters_of, query_names, query_text
+from dashboard.store import snapshot
+from labdata import add_model, base_tables, write_folder
+
+AS_OF = dt.date(2026, 11, 20)
+
+# Sample parameters for each query; a new query file must be added here (the test below fails otherwise).
+SAMPLE_PARAMS = {
+    "status": {"as_of": AS_OF, "policy_id": None},
+    "snapshot_info": {},
+    "policies": {},
+    "models": {},
+    "models_by_level_status": {},
+    "deployments_by_status_surface": {},
+    "normalised_trajectories": {"as_of": AS_OF, "model_ids": ["x"], "eval_steps": [0], "points_per_model": 50},
+    "trajectory": {"as_of": AS_OF, "model_id": "x", "max_points": 2000},
+    "evaluation_rounds": {"as_of": AS_OF, "model_id": "x"},
+    "model_evaluations": {"as_of": AS_OF, "model_id": "x"},
+    "model_detail": {"model_id": "x"},
+    "model_asl_history": {"as_of": AS_OF, "model_id": "x"},
+    "public_models": {"as_of": AS_OF},
+    "at_risk": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
+    "at_risk_models": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
+    "at_risk_safeguard_gaps": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
+}
+
+
+@pytest.mark.parametrize("name", query_names())
+def test_every_query_runs_on_the_demo_store(demo_store, name):
+    assert name in SAMPLE_PARAMS, f"add sample parameters for queries/{name}.sql to SAMPLE_PARAMS"
+    snap = snapshot(demo_store)
+    params = dict(SAMPLE_PARAMS[name])
+    if "model_id" in params:
+        params["model_id"] = snap.query("models")["model_id"].iloc[0]
+    if "model_ids" in params:
+        status = snap.query("status", as_of=AS_OF, policy_id=None).dropna(subset=["eval_step"])
+        params["model_ids"] = list(status["model_id"])
+        params["eval_steps"] = [int(step) for step in status["eval_step"]]
+    params = {key: value for key, value in params.items() if key in parameters_of(query_text(name))}
+    frame = snap.query(name, **params)
+    assert frame.columns.size > 0
+
+
+def test_every_query_starts_with_a_comment_saying_what_it_answers():
+    for name in query_names():
+        assert query_text(name).lstrip().startswith("--"), name
+
+
+@pytest.fixture(scope="module")
+def long_run(tmp_path_factory):
+    """One model with 10,000 checkpoints (compute doubling every 1,000 steps) and rounds at 3 steps."""
+    tables = base_tables()
+    add_model(tables, "long", [], [])
+    for step in range(10_000):
+        compute = f"{1e22 * 2 ** (step / 1000):.6e}"
+        stamp = (dt.datetime(2025, 1, 1) + dt.timedelta(minutes=10 * step)).isoformat()
+        tables["checkpoints"].append({"model_id": "long", "step": str(step), "recorded_at": stamp,
+                                      "training_flop": compute, "effective_compute": compute})
+    for step in (1234, 4321, 8765):
+        tables["evaluations"].append({"eval_id": f"e{step}", "model_id": "long", "step": str(step),
+                                      "completed_at": "2025-03-15T00:00:00", "domain": "cbrn", "kind": "comprehensive",
+                                      "target_asl_level": "3", "outcome": "below_threshold", "score": "", "trigger_score": "",
+                                      "elicitation": ""})
+    folder = write_folder(tmp_path_factory.mktemp("long") / "src", tables)
+    store = tmp_path_factory.mktemp("longstore") / "long.duckdb"
+    ingest(folder, store, progress=lambda _: None)
+    return store
+
+
+def test_trajectory_is_downsampled_in_sql_keeping_evaluation_points(long_run):
+    points = snapshot(long_run).query("trajectory", model_id="long", as_of=dt.date(2025, 6, 1), max_points=2000)
+    assert 1500 <= len(points) <= 2010
+    steps = set(points["step"])
+    assert {0, 1234, 4321, 8765, 9999} <= steps  # first, evaluated and latest checkpoints kept exactly
+    exact = points.set_index("step").loc[4321, "effective_compute"]
+    assert exact == pytest.approx(1e22 * 2 ** 4.321, rel=1e-6)
+    assert points["effective_compute"].is_monotonic_increasing
+
+
+def test_trajectory_respects_the_as_of_date(long_run):
+    # 10 minutes a step: 2025-01-02 00:00 is step 144; later checkpoints do not count.
+    points = snapshot(long_run).query("trajectory", model_id="long", as_of=dt.date(2025, 1, 1), max_points=2000)
+    assert points["step"].max() == 143
+
+
+def test_normalised_trajectories_are_downsampled_per_model(long_run):
+    frame = snapshot(long_run).query("normalised_trajectories", as_of=dt.date(2025, 6, 1), model_ids=["long"],
+                                     eval_steps=[8765], points_per_model=50)
+    assert 40 <= len(frame) <= 53
+    assert frame["step"].min() == 8765 and frame["step"].max() == 9999
+    assert frame["multiple"].iloc[0] == pytest.approx(1.0)
+    assert frame["multiple"].iloc[-1] == pytest.approx(2 ** ((9999 - 8765) / 1000), rel=1e-6)
