@@ -64,6 +64,30 @@ def raw_param(name: str) -> str | None:
     return value
 
 
+def check_choices(name: str, allowed, *, page_path: str) -> None:
+    """A multi-valued URL parameter (a bound multiselect): every value must be one of allowed.
+
+    Streamlit would silently drop an unknown value; a pasted link deserves a clear message instead."""
+    allowed = {str(value) for value in allowed}
+    values = st.query_params.get_all(name)
+    for value in values:
+        if len(value) > MAX_PARAM_LENGTH:
+            stop_with_problem(f"{name} is {len(value):,} characters long: that is not a valid value", page_path)
+        if value and value not in allowed:
+            known = ", ".join(sorted(allowed)[:12]) + (" ..." if len(allowed) > 12 else "")
+            stop_with_problem(f"{name} {shown(value)} is not one of: {known}", page_path)
+
+
+def check_flag(name: str, *, page_path: str) -> None:
+    """A toggle in the URL: true or false, once."""
+    try:
+        value = raw_param(name)
+    except ParamError as error:
+        stop_with_problem(str(error), page_path)
+    if value is not None and value not in ("true", "false"):
+        stop_with_problem(f"{name} {shown(value)} must be true or false", page_path)
+
+
 def stop_with_problem(message: str, page_path: str = "") -> None:
     """A clear message and a way back instead of a traceback. Text only: never rendered as HTML."""
     st.error(md_escape(message), icon=":material/link_off:")

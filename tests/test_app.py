@@ -85,3 +85,38 @@ def test_trajectory_unknown_model(lab_store, model, message):
 def test_trajectory_without_a_model_asks_for_one(lab_store):
     app = open_link(lab_store, "pages/trajectory.py")
     assert "Choose a model" in app.info[0].value
+
+
+HOSTILE_VALUES = ["' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd", "x" * 10_000, "模型\u202e", "**bold** [x](javascript:alert(1))"]
+PAGE_PARAMS = {
+    None: ["as_of", "policy", "family", "status", "level"],
+    "pages/trajectory.py": ["as_of", "policy", "model", "refs", "public"],
+}
+
+
+@pytest.mark.parametrize("page, name", [(page, name) for page, names in PAGE_PARAMS.items() for name in names])
+@pytest.mark.parametrize("value", HOSTILE_VALUES, ids=["sql", "script", "path", "long", "unicode", "markdown"])
+def test_hostile_values_in_every_parameter(lab_store, page, name, value):
+    params = {"model": "on-track"} if page and name != "model" else {}
+    app = open_link(lab_store, page, **params, **{name: value})
+    assert app.error, f"no message for {name}={value[:20]!r}"
+    message = app.error[0].value
+    assert name in message.replace("\\", "")
+    assert "<script>" not in message and "](javascript" not in message  # inert: escaped for markdown
+    assert len(message) < 400  # a 10,000-character value is not echoed back
+
+
+def test_repeated_parameter_is_refused(lab_store):
+    import os
+
+    os.environ["ASL_STORE"] = str(lab_store)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["as_of"] = ["2025-06-01", "2025-06-02"]
+    app.run()
+    assert "given 2 times" in app.error[0].value
+
+
+def test_empty_parameters_mean_the_default(lab_store):
+    app = open_link(lab_store, as_of="", policy="")
+    assert not app.error
+    assert app.date_input(key="as_of").value.isoformat() == "2025-06-02"

@@ -15,14 +15,18 @@ st.title("Where is each model against its safety thresholds?")
 status = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id)
 policies = ui.query(snap, "policies").set_index("policy_id")
 
-# --- Filters (bound to the URL) ----------------------------------------------------------------
+# --- Filters (bound to the URL; values in a pasted link are checked first) -----------------------
+family_options = sorted(status["family"].dropna().unique())
+level_options = sorted(int(level) for level in status["asl_level"].dropna().unique())
+ui.check_choices("family", family_options, page_path="")
+ui.check_choices("status", STATUSES, page_path="")
+ui.check_choices("level", level_options, page_path="")
 with st.sidebar:
     st.header("Filter models")
-    families = st.multiselect("Family", sorted(status["family"].dropna().unique()), key="family", bind="query-params")
+    families = st.multiselect("Family", family_options, key="family", bind="query-params")
     chosen_statuses = st.multiselect("Status", STATUSES, key="status", bind="query-params",
                                      format_func=lambda name: name)
-    levels = st.multiselect("ASL level", sorted(int(level) for level in status["asl_level"].dropna().unique()),
-                            key="level", bind="query-params")
+    levels = st.multiselect("ASL level", level_options, key="level", bind="query-params")
 shown_models = status
 if families:
     shown_models = shown_models[shown_models["family"].isin(families)]

@@ -23,6 +23,8 @@ try:
 except ParamError as error:
     ui.stop_with_problem(str(error), "trajectory")
 
+ui.check_flag("refs", page_path="trajectory")
+ui.check_flag("public", page_path="trajectory")
 model_id = st.selectbox("Model", list(models["model_id"]), index=None, key="model", bind="query-params",
                         placeholder="Type to search models by id", help="The model's id; type to search.")
 with st.sidebar:
