@@ -16,6 +16,7 @@ st.set_page_config(page_title="ASL compute dashboard", page_icon=":material/shie
 pages = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="", default=True),
     st.Page("pages/trajectory.py", title="Trajectory", icon=":material/show_chart:", url_path="trajectory"),
+    st.Page("pages/reclassify.py", title="Reclassify", icon=":material/policy:", url_path="reclassify"),
 ])
 
 try:

@@ -290,3 +290,16 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, x=0))
     fig.update_yaxes(type="log", exponentformat="power")
     return fig
+
+
+def safeguard_gaps(gaps: pd.DataFrame) -> go.Figure:
+    """How many live deployments lack each required safeguard: the few that restore most service."""
+    gaps = gaps.sort_values("deployments_missing")
+    fig = go.Figure(go.Bar(
+        x=gaps["deployments_missing"], y=gaps["safeguard_id"].map(escape), orientation="h", marker_color="#ea580c",
+        text=gaps["deployments_missing"], textposition="outside",
+        hovertemplate="%{y}: missing in %{x} live deployments<extra></extra>"))
+    _layout(fig, title="Minimum additional safeguards: deployments lacking each", y_title="",
+            x_title="Live deployments lacking it", height=max(220, 60 + 36 * len(gaps)))
+    fig.update_layout(showlegend=False)
+    return fig

@@ -58,6 +58,16 @@ def _cmd_status(args) -> int:
     return 0
 
 
+def _cmd_at_risk(args) -> int:
+    from dashboard import views
+
+    snap = _open_snapshot(args)
+    scope = views.resolve_scope(snap, args.as_of, None)
+    scenario = views.resolve_scenario(snap, args.model, args.asl, args.domain)
+    _print_frame(views.at_risk_frame(snap, scope, scenario)[views.AT_RISK_COLUMNS], args.format)
+    return 0
+
+
 def _cmd_serve(args) -> int:
     store = store_module.store_path(args.store)
     store_module.ensure_store(store, say=_print_err)
@@ -90,6 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--policy", help="apply this policy to every model (default: each model's own)")
     status.add_argument("--format", choices=["csv", "table"], default="csv")
     status.set_defaults(handler=_cmd_status)
+
+    at_risk = commands.add_parser("at-risk", help="one row per live deployment affected if a model is reclassified")
+    at_risk.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    at_risk.add_argument("--model", required=True, help="the model reclassified")
+    at_risk.add_argument("--asl", required=True, help="the new ASL level (above the model's current one)")
+    at_risk.add_argument("--domain", help="the capability domain that triggered it (e.g. cbrn)")
+    at_risk.add_argument("--as-of", help="YYYY-MM-DD (default: the snapshot's own date)")
+    at_risk.add_argument("--format", choices=["csv", "table"], default="csv")
+    at_risk.set_defaults(handler=_cmd_at_risk)
 
     serve = commands.add_parser("serve", help="start the dashboard (streamlit run) on the store")
     serve.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

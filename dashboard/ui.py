@@ -142,7 +142,7 @@ def header(info: dict, scope: ViewScope) -> None:
         f"(published {published}) · viewing as of **{scope.as_of:%Y-%m-%d}** · policy: **{policy}**")
 
 
-def link_to_this_view(page_path: str, params: dict, scope: ViewScope) -> None:
+def view_url(page_path: str, params: dict, scope: ViewScope) -> str:
     """The URL of this exact view with the as-of date pinned, so it reads the same next month."""
     pinned = {key: value for key, value in params.items() if value not in (None, "", [])}
     pinned["as_of"] = scope.as_of.isoformat()
@@ -153,7 +153,11 @@ def link_to_this_view(page_path: str, params: dict, scope: ViewScope) -> None:
     for suffix in ("/trajectory", "/reclassify"):
         if root.endswith(suffix):
             root = root[: -len(suffix)]
-    url = f"{root}/{page_path}?{urllib.parse.urlencode(pinned, doseq=True)}"
+    return f"{root}/{page_path}?{urllib.parse.urlencode(pinned, doseq=True)}"
+
+
+def link_to_this_view(page_path: str, params: dict, scope: ViewScope) -> None:
+    url = view_url(page_path, params, scope)
     with st.popover("Link to this view", icon=":material/link:"):
         st.caption("This link pins the as-of date, so it reopens these exact numbers later.")
         st.code(url, language=None)

@@ -3,11 +3,12 @@ returns the DataFrame a person sees, with the contract's column names (DESIGN se
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.params import check_policy, parse_as_of
+from dashboard.params import ParamError, check_policy, parse_as_of, shown
 from dashboard.store import Snapshot
 
 STATUS_COLUMNS = [
@@ -48,3 +49,95 @@ def resolve_scope(snap: Snapshot, as_of_text: str | None, policy_text: str | Non
 def status_frame(snap: Snapshot, scope: ViewScope) -> pd.DataFrame:
     """Every model's figures and status (with eval_step, used by the charts, after the contract columns)."""
     return snap.query("status", as_of=scope.as_of, policy_id=scope.policy_id)
+
+
+AT_RISK_COLUMNS = [
+    "deployment_id", "model_id", "customer_id", "customer_name", "surface", "use_case", "status",
+    "business_critical", "monthly_requests", "missing_safeguards", "action",
+]
+
+SURFACES = ["api", "cloud", "consumer", "enterprise", "internal"]
+
+# The actions of DESIGN section 5, most urgent first (the order of the at-risk table).
+ACTIONS = ["emergency_review", "halt_onboarding", "add_safeguards", "covered"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A reclassification: model M to level L, optionally triggered in domain D."""
+    model_id: str | None
+    asl_level: int | None
+    domain: str | None
+    current_level: int | None
+
+
+def known_domains(snap: Snapshot) -> list[str]:
+    return list(snap.query("capability_domains")["domain"])
+
+
+def resolve_scenario(snap: Snapshot, model_text: str | None, asl_text: str | None, domain_text: str | None,
+                     *, partial: bool = False) -> Scenario:
+    """Validate a scenario. partial=True lets model or level be missing (a page still being filled in)."""
+    models = snap.query("models").set_index("model_id")
+    if not model_text:
+        if partial:
+            model_id = None
+        else:
+            raise ParamError("no model given: choose the model to reclassify (--model ID)")
+    elif model_text not in models.index:
+        raise ParamError(f"model {shown(model_text)} is unknown in this snapshot")
+    else:
+        model_id = model_text
+    current = int(models.loc[model_id, "asl_level"]) if model_id else None
+    level = None
+    if asl_text is None or asl_text == "":
+        if not partial:
+            raise ParamError("no level given: choose the ASL level to reclassify to (--asl N)")
+    else:
+        if not re.fullmatch(r"[0-9]{1,3}", asl_text):
+            raise ParamError(f"asl {shown(asl_text)} is not a level: give a whole number such as 3")
+        level = int(asl_text)
+        defined = [int(value) for value in snap.query("asl_levels")["asl_level"]]
+        if level not in defined:
+            raise ParamError(f"ASL-{level} is not defined in this snapshot: levels are "
+                             + ", ".join(f"ASL-{value}" for value in defined))
+        if current is not None and level <= current:
+            raise ParamError(f"{model_id} is already at ASL-{current}: choose a level above it")
+    domain = None
+    if domain_text:
+        domains = known_domains(snap)
+        if domain_text not in domains:
+            raise ParamError(f"domain {shown(domain_text)} is not a known capability domain: "
+                             + (", ".join(domains) if domains else "this snapshot names none"))
+        domain = domain_text
+    return Scenario(model_id=model_id, asl_level=level, domain=domain, current_level=current)
+
+
+def at_risk_frame(snap: Snapshot, scope: ViewScope, scenario: Scenario) -> pd.DataFrame:
+    return snap.query("at_risk", model_id=scenario.model_id, asl_level=scenario.asl_level, domain=scenario.domain,
+                      as_of=scope.as_of)
+
+
+def at_risk_summary(deployments: pd.DataFrame, affected_models: pd.DataFrame) -> dict:
+    """The decision summary of DESIGN section 5.
+
+    monthly_requests_at_risk counts the live deployments whose action is not 'covered' (a covered
+    deployment keeps serving as it is). safeguard_gaps counts, for each required safeguard, the
+    live deployments that lack it, whatever their action: the minimum additional safeguards to
+    keep serving existing customers, most needed first.
+    """
+    actions = {action: int((deployments["action"] == action).sum()) for action in ACTIONS}
+    customers = deployments.dropna(subset=["customer_id"])
+    at_risk = deployments[deployments["action"] != "covered"]
+    missing = (deployments["missing_safeguards"].fillna("").str.split(";").explode())
+    missing = missing[missing != ""]
+    gaps = (missing.value_counts().rename_axis("safeguard_id").reset_index(name="deployments_missing")
+            .sort_values(["deployments_missing", "safeguard_id"], ascending=[False, True], ignore_index=True))
+    return {
+        "halted_models": list(affected_models["model_id"]),
+        "actions": actions,
+        "customers": int(customers["customer_id"].nunique()),
+        "business_critical_customers": int(customers.loc[customers["business_critical"].astype(bool), "customer_id"].nunique()),
+        "monthly_requests_at_risk": int(at_risk["monthly_requests"].fillna(0).sum()),
+        "safeguard_gaps": gaps,
+    }

@@ -52,3 +52,14 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail("no Chromium found: CI must run the browser tests (apt-get install chromium)")
         pytest.skip("no system Chromium: install Debian's chromium to run the browser tests")
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def reclassify_store(tmp_path_factory) -> Path:
+    """The hand-made reclassification lab of tests/labdata.py (see tests/test_reclassify.py)."""
+    from labdata import reclassify_tables
+
+    folder = write_folder(tmp_path_factory.mktemp("reclassify-src") / "lab", reclassify_tables())
+    store = tmp_path_factory.mktemp("reclassify") / "reclassify.duckdb"
+    ingest(folder, store, progress=quiet)
+    return store

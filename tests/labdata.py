@@ -134,4 +134,51 @@ def clean(completed_a, completed_b=None):
 
 
 
-__all__ = ["TABLES", "add_model", "base_tables", "clean", "status_lab_tables", "write_folder"]
+# --- The reclassification lab (tests/test_reclassify.py explains its shape) -----------------
+
+
+def lab_model(model_id, parent, level, derivation="fine-tune"):
+    return {"model_id": model_id, "name": model_id.title(), "family": "fam", "parent_model_id": parent,
+            "derivation": derivation if parent else "pretrain", "asl_level": str(level), "policy_id": "rsp-v1.0",
+            "status": "deployed"}
+
+
+def lab_deployment(deployment_id, model_id, customer, surface, status, started, ended, requests, risk, use_case="chat"):
+    return {"deployment_id": deployment_id, "model_id": model_id, "customer_id": customer, "surface": surface,
+            "use_case": use_case, "risk_domains": risk, "status": status, "started_at": started, "ended_at": ended,
+            "monthly_requests": str(requests)}
+
+
+def reclassify_tables():
+    tables = base_tables()
+    tables["models"] = [lab_model("base", "", 2), lab_model("ft1", "base", 2), lab_model("ft1-ft", "ft1", 2),
+                        lab_model("dist", "base", 3, "distillation"), lab_model("dist-child", "dist", 2), lab_model("other", "", 2)]
+    tables["checkpoints"] = [{"model_id": row["model_id"], "step": "1", "recorded_at": "2025-01-01T00:00:00",
+                              "training_flop": "1e24", "effective_compute": "1e24"} for row in tables["models"]]
+    tables["customers"] = [
+        {"customer_id": "c1", "name": "Acme Bio", "segment": "enterprise", "sector": "biotech", "region": "eu", "business_critical": "true"},
+        {"customer_id": "c2", "name": "Beta Bank", "segment": "enterprise", "sector": "finance", "region": "us", "business_critical": "false"},
+        {"customer_id": "c3", "name": "Gamma Gov", "segment": "public-sector", "sector": "government", "region": "us", "business_critical": "true"},
+    ]
+    tables["deployments"] = [
+        lab_deployment("d1", "base", "c1", "api", "active", "2025-01-01", "", 1000, "cbrn"),
+        lab_deployment("d2", "base", "c2", "enterprise", "active", "2025-01-01", "", 2000, "cbrn"),
+        lab_deployment("d3", "ft1", "c1", "cloud", "onboarding", "2025-05-01", "", 300, "cbrn"),
+        lab_deployment("d4", "ft1-ft", "", "consumer", "active", "2025-01-01", "", 5000, "cyber"),
+        lab_deployment("d5", "base", "c3", "api", "ended", "2025-01-01", "2025-05-01", 10, "cbrn"),
+        lab_deployment("d6", "base", "c3", "api", "active", "2025-01-01", "2025-05-15", 20, "cbrn"),
+        lab_deployment("d7", "base", "c3", "api", "active", "2025-07-01", "", 30, "cbrn"),
+        lab_deployment("d8", "dist", "c1", "api", "active", "2025-01-01", "", 40, "cbrn"),
+        lab_deployment("d9", "dist-child", "c3", "api", "paused", "2025-02-01", "", 700, "cbrn;cyber"),
+        lab_deployment("d10", "other", "c1", "api", "active", "2025-01-01", "", 60, "cbrn"),
+        lab_deployment("d11", "base", "c2", "api", "active", "2025-01-01", "2025-06-01", 70, "cbrn"),
+        lab_deployment("d12", "ft1", "c2", "api", "active", "2025-01-01", "2025-06-02", 50, ""),
+    ]
+    own = {"d1": ["monitoring"], "d2": ["monitoring", "input_classifier", "weight_security"],
+           "d4": ["monitoring", "input_classifier"], "d8": ["monitoring"], "d9": ["monitoring"], "d10": ["monitoring"]}
+    tables["deployment_safeguards"] = [{"deployment_id": deployment_id, "safeguard_id": safeguard}
+                                       for deployment_id, safeguards in own.items() for safeguard in safeguards]
+    return tables
+
+
+__all__ = ["TABLES", "add_model", "base_tables", "clean", "reclassify_tables", "status_lab_tables", "write_folder"]

@@ -91,6 +91,7 @@ HOSTILE_VALUES = ["' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd"
 PAGE_PARAMS = {
     None: ["as_of", "policy", "family", "status", "level"],
     "pages/trajectory.py": ["as_of", "policy", "model", "refs", "public"],
+    "pages/reclassify.py": ["as_of", "policy", "model", "asl", "domain", "action", "surface"],
 }
 
 
@@ -120,3 +121,37 @@ def test_empty_parameters_mean_the_default(lab_store):
     app = open_link(lab_store, as_of="", policy="")
     assert not app.error
     assert app.date_input(key="as_of").value.isoformat() == "2025-06-02"
+
+
+def test_reclassify_deep_link(reclassify_store):
+    app = open_link(reclassify_store, "pages/reclassify.py", model="base", asl="3", domain="cbrn", as_of="2025-06-01")
+    figures = metrics(app)
+    assert figures["Emergency review"] == "2" and figures["Halt onboarding"] == "1"
+    assert figures["Add safeguards"] == "2" and figures["Covered"] == "1"
+    assert figures["Distinct customers"] == "3" and figures["Business-critical customers"] == "2"
+    assert figures["Monthly requests at risk"] == "7,050"
+    table = app.dataframe[0].value
+    assert list(table["deployment_id"]) == ["d1", "d9", "d3", "d12", "d4", "d2"]
+
+
+def test_reclassify_filters_from_the_link(reclassify_store):
+    app = open_link(reclassify_store, "pages/reclassify.py", model="base", asl="3", domain="cbrn",
+                    as_of="2025-06-01", action="add_safeguards")
+    assert list(app.dataframe[0].value["deployment_id"]) == ["d12", "d4"]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"model": "nope", "asl": "3"}, "is unknown in this snapshot"),
+    ({"model": "base", "asl": "2"}, "already at ASL"),
+    ({"model": "base", "asl": "x"}, "is not a level"),
+    ({"model": "base", "asl": "3", "domain": "<b>x</b>"}, "is not a known capability domain"),
+    ({"model": "base", "asl": "3", "action": "launch"}, "is not one of"),
+])
+def test_reclassify_bad_links(reclassify_store, params, message):
+    app = open_link(reclassify_store, "pages/reclassify.py", **params)
+    assert message in app.error[0].value.replace("\\", "")
+
+
+def test_reclassify_asks_for_a_level(reclassify_store):
+    app = open_link(reclassify_store, "pages/reclassify.py", model="base")
+    assert "choose the level" in app.info[0].value

@@ -1,0 +1,120 @@
+"""Reclassify (/reclassify?model=ID&asl=N&domain=D): which deployments are at risk, and what to do."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, ui, views
+from dashboard.brief import ACTION_TEXT, incident_brief
+from dashboard.export import to_download_csv
+from dashboard.params import ParamError, md_escape
+
+context = ui.page_context("reclassify")
+snap, scope = context.snapshot, context.scope
+models = ui.query(snap, "models")
+levels = ui.query(snap, "asl_levels")
+domains = views.known_domains(snap)
+
+st.title("If this model were reclassified, which deployments are at risk?")
+
+# --- The scenario, from the link (checked before the bound widgets see it) ----------------------
+try:
+    requested = views.resolve_scenario(snap, ui.raw_param("model"), ui.raw_param("asl"), ui.raw_param("domain"),
+                                       partial=True)
+except ParamError as error:
+    ui.stop_with_problem(str(error), "reclassify")
+ui.check_choices("action", views.ACTIONS, page_path="reclassify")
+ui.check_choices("surface", views.SURFACES, page_path="reclassify")
+
+pick_model, pick_level, pick_domain = st.columns([3, 1, 1])
+model_id = pick_model.selectbox("Model", list(models["model_id"]), index=None, key="model", bind="query-params",
+                                placeholder="Type to search models by id")
+current_level = int(models.set_index("model_id").loc[model_id, "asl_level"]) if model_id else None
+higher = [int(level) for level in levels["asl_level"] if current_level is None or int(level) > current_level]
+new_level = pick_level.selectbox("New ASL level", higher, index=None, key="asl", bind="query-params",
+                                 placeholder="Choose", disabled=not model_id or not higher,
+                                 help="Only levels above the model's current one.")
+domain = pick_domain.selectbox("Triggering domain (optional)", domains, index=None, key="domain",
+                               bind="query-params", placeholder="Not given")
+if not model_id:
+    st.info("Choose a model, then the level it would move to.")
+    st.stop()
+if not higher:
+    st.warning(f"{md_escape(model_id)} is already at the highest level defined (ASL-{current_level}).")
+    st.stop()
+if new_level is None:
+    st.info(f"{md_escape(model_id)} is at ASL-{current_level}: choose the level it would move to.")
+    st.stop()
+
+scenario = views.resolve_scenario(snap, model_id, str(new_level), domain)
+deployments = ui.query(snap, "at_risk", model_id=model_id, asl_level=new_level, domain=domain, as_of=scope.as_of)
+affected = ui.query(snap, "at_risk_models", model_id=model_id, asl_level=new_level, domain=domain, as_of=scope.as_of)
+summary = views.at_risk_summary(deployments, affected)
+model_name = models.set_index("model_id").loc[model_id, "name"]
+
+# --- Decision summary ----------------------------------------------------------------------------
+st.subheader("Decision summary")
+st.markdown(
+    f"Reclassifying **{md_escape(model_name)}** from ASL-{current_level} to **ASL-{new_level}**"
+    + (f" after a **{md_escape(domain)}** trigger" if domain else "")
+    + f" as of {scope.as_of:%Y-%m-%d} halts onboarding of new customers on **{len(summary['halted_models'])}** "
+      "model(s), and asks for the minimum safeguards that keep existing customers served.")
+action_columns = st.columns(4)
+for column, action in zip(action_columns, views.ACTIONS):
+    column.metric(action.replace("_", " ").capitalize(), summary["actions"][action], help=ACTION_TEXT[action])
+figure_columns = st.columns(3)
+figure_columns[0].metric("Distinct customers", summary["customers"])
+figure_columns[1].metric("Business-critical customers", summary["business_critical_customers"])
+figure_columns[2].metric("Monthly requests at risk", f"{summary['monthly_requests_at_risk']:,}",
+                         help="Monthly requests of the live deployments whose action is not 'covered'.")
+
+left, right = st.columns([2, 3])
+with left:
+    st.markdown("**Models whose onboarding halts** (the model and every derived model below the new level)")
+    tree = []
+    for _, row in affected.sort_values(["path"]).iterrows():
+        indent = "    " * int(row["depth"])
+        tree.append(f"{indent}- {md_escape(row['name'])} ({md_escape(row['model_id'])}), ASL-{row['asl_level']}, "
+                    f"{row['status']}")
+    st.markdown("\n".join(tree) if tree else "None.")
+with right:
+    gaps = summary["safeguard_gaps"]
+    if len(gaps):
+        st.plotly_chart(charts.safeguard_gaps(gaps), key="gaps", width="stretch")
+    else:
+        st.markdown("**Minimum additional safeguards:** none: every live deployment has the required safeguards.")
+
+# --- The deployments -----------------------------------------------------------------------------
+st.subheader("Deployments and what must happen to each")
+filter_action, filter_surface = st.columns(2)
+chosen_actions = filter_action.multiselect("Action", views.ACTIONS, key="action", bind="query-params")
+chosen_surfaces = filter_surface.multiselect("Surface", views.SURFACES, key="surface", bind="query-params")
+table = deployments
+if chosen_actions:
+    table = table[table["action"].isin(chosen_actions)]
+if chosen_surfaces:
+    table = table[table["surface"].isin(chosen_surfaces)]
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "monthly_requests": st.column_config.NumberColumn("monthly requests", format="localized"),
+    "business_critical": st.column_config.CheckboxColumn("business critical"),
+})
+st.caption(f"{len(table):,} of {len(deployments):,} live deployments shown; emergency reviews first. "
+           "Click a column header to sort.")
+
+link = ui.view_url("reclassify", {"model": model_id, "asl": new_level, "domain": domain,
+                                  "action": chosen_actions, "surface": chosen_surfaces}, scope)
+download_csv, download_brief, link_column = st.columns(3)
+download_csv.download_button(
+    "Download at-risk.csv", data=to_download_csv(deployments[views.AT_RISK_COLUMNS]),
+    file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
+    help="Every live deployment, exactly what `asl-dashboard at-risk` prints for this scenario "
+         "(spreadsheet formulas neutralised).")
+download_brief.download_button(
+    "Download incident brief (Markdown)", icon=":material/description:", mime="text/markdown",
+    file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.md",
+    data=incident_brief(model_id=model_id, model_name=model_name, current_level=current_level, new_level=new_level,
+                        domain=domain, as_of=scope.as_of, link=link, dataset=context.info["dataset"],
+                        snapshot_date=context.info["snapshot_date"], summary=summary, deployments=deployments))
+with link_column:
+    ui.link_to_this_view("reclassify", {"model": model_id, "asl": new_level, "domain": domain,
+                                        "action": chosen_actions, "surface": chosen_surfaces}, scope)

@@ -1,0 +1,57 @@
+-- at_risk: one row per live deployment of a model that a reclassification affects (DESIGN section 5).
+-- $model_id: the model reclassified; $asl_level: the new level L; $domain: the capability domain that
+-- triggered it (NULL when not given); $as_of: the date the deployments are live on.
+WITH RECURSIVE lineage(model_id, path) AS (
+    SELECT model_id, [model_id] FROM models WHERE model_id = $model_id
+    UNION ALL
+    SELECT child.model_id, list_append(lineage.path, child.model_id)
+    FROM lineage
+    JOIN models child ON child.parent_model_id = lineage.model_id
+    WHERE NOT list_contains(lineage.path, child.model_id)
+),
+affected AS (
+    SELECT m.model_id FROM lineage JOIN models m USING (model_id)
+    WHERE m.asl_level < CAST($asl_level AS INTEGER)
+),
+-- Safeguards are required cumulatively: every level up to and including L.
+required AS (
+    SELECT DISTINCT safeguard_id FROM asl_required_safeguards WHERE asl_level <= CAST($asl_level AS INTEGER)
+),
+live AS (
+    SELECT d.* FROM deployments d
+    WHERE d.model_id IN (SELECT model_id FROM affected)
+      AND d.started_at <= CAST($as_of AS DATE)
+      AND (d.ended_at IS NULL OR d.ended_at > CAST($as_of AS DATE))
+      AND d.status <> 'ended'
+),
+missing AS (
+    SELECT live.deployment_id,
+           coalesce(string_agg(required.safeguard_id, ';' ORDER BY required.safeguard_id), '') AS missing_safeguards
+    FROM live
+    CROSS JOIN required
+    LEFT JOIN deployment_safeguards own
+           ON own.deployment_id = live.deployment_id AND own.safeguard_id = required.safeguard_id
+    WHERE own.safeguard_id IS NULL
+    GROUP BY live.deployment_id
+),
+decided AS (
+    SELECT live.deployment_id, live.model_id, live.customer_id, c.name AS customer_name, live.surface,
+           live.use_case, live.status, coalesce(c.business_critical, false) AS business_critical,
+           live.monthly_requests, coalesce(missing.missing_safeguards, '') AS missing_safeguards,
+           CASE
+               WHEN live.status = 'onboarding' THEN 'halt_onboarding'
+               WHEN coalesce(missing.missing_safeguards, '') = '' THEN 'covered'
+               WHEN CAST($domain AS VARCHAR) IS NOT NULL AND list_contains(live.risk_domains, CAST($domain AS VARCHAR))
+                   THEN 'emergency_review'
+               ELSE 'add_safeguards'
+           END AS action
+    FROM live
+    LEFT JOIN missing USING (deployment_id)
+    LEFT JOIN customers c ON c.customer_id = live.customer_id
+)
+SELECT deployment_id, model_id, customer_id, customer_name, surface, use_case, status, business_critical,
+       monthly_requests, missing_safeguards, action
+FROM decided
+ORDER BY CASE action WHEN 'emergency_review' THEN 0 WHEN 'halt_onboarding' THEN 1
+                     WHEN 'add_safeguards' THEN 2 ELSE 3 END,
+         deployment_id
