@@ -14,9 +14,9 @@ from dashboard import ui  # noqa: E402
 st.set_page_config(page_title="ASL compute dashboard", page_icon=":material/shield:", layout="wide")
 
 pages = st.navigation([
-    st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="", default=True),
-    st.Page("pages/trajectory.py", title="Trajectory", icon=":material/show_chart:", url_path="trajectory"),
-    st.Page("pages/reclassify.py", title="Reclassify", icon=":material/policy:", url_path="reclassify"),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="", default=True),
+    st.Page("app_pages/trajectory.py", title="Trajectory", icon=":material/show_chart:", url_path="trajectory"),
+    st.Page("app_pages/reclassify.py", title="Reclassify", icon=":material/policy:", url_path="reclassify"),
 ])
 
 try:

@@ -96,8 +96,8 @@ def stop_with_problem(message: str, page_path: str = "") -> None:
 
 
 def _page_for(page_path: str):
-    return {"": "pages/overview.py", "trajectory": "pages/trajectory.py", "reclassify": "pages/reclassify.py"}.get(
-        page_path, "pages/overview.py")
+    return {"": "app_pages/overview.py", "trajectory": "app_pages/trajectory.py", "reclassify": "app_pages/reclassify.py"}.get(
+        page_path, "app_pages/overview.py")
 
 
 def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> ViewScope:

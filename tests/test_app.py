@@ -66,7 +66,7 @@ def test_overview_bad_links_get_a_clear_message(lab_store, params, message):
 
 
 def test_trajectory_deep_link(lab_store):
-    app = open_link(lab_store, "pages/trajectory.py", model="on-track", as_of="2025-06-01")
+    app = open_link(lab_store, "app_pages/trajectory.py", model="on-track", as_of="2025-06-01")
     assert metrics(app) == {
         "Status": "On track", "C now (FLOP-equivalent)": "2e+24", "Multiple since last clean eval": "2.00x",
         "Buffer used": "39%", "Days since last clean eval": "22", "Next evaluation by": "2025-08-08"}
@@ -77,21 +77,21 @@ def test_trajectory_deep_link(lab_store):
     ("<script>alert(1)</script>", "is unknown in this snapshot"),
 ])
 def test_trajectory_unknown_model(lab_store, model, message):
-    app = open_link(lab_store, "pages/trajectory.py", model=model)
+    app = open_link(lab_store, "app_pages/trajectory.py", model=model)
     assert message in app.error[0].value
     assert "<script>" not in app.error[0].value  # markdown/HTML made inert
 
 
 def test_trajectory_without_a_model_asks_for_one(lab_store):
-    app = open_link(lab_store, "pages/trajectory.py")
+    app = open_link(lab_store, "app_pages/trajectory.py")
     assert "Choose a model" in app.info[0].value
 
 
 HOSTILE_VALUES = ["' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd", "x" * 10_000, "模型\u202e", "**bold** [x](javascript:alert(1))"]
 PAGE_PARAMS = {
     None: ["as_of", "policy", "family", "status", "level"],
-    "pages/trajectory.py": ["as_of", "policy", "model", "refs", "public"],
-    "pages/reclassify.py": ["as_of", "policy", "model", "asl", "domain", "action", "surface"],
+    "app_pages/trajectory.py": ["as_of", "policy", "model", "refs", "public"],
+    "app_pages/reclassify.py": ["as_of", "policy", "model", "asl", "domain", "action", "surface"],
 }
 
 
@@ -124,7 +124,7 @@ def test_empty_parameters_mean_the_default(lab_store):
 
 
 def test_reclassify_deep_link(reclassify_store):
-    app = open_link(reclassify_store, "pages/reclassify.py", model="base", asl="3", domain="cbrn", as_of="2025-06-01")
+    app = open_link(reclassify_store, "app_pages/reclassify.py", model="base", asl="3", domain="cbrn", as_of="2025-06-01")
     figures = metrics(app)
     assert figures["Emergency review"] == "2" and figures["Halt onboarding"] == "1"
     assert figures["Add safeguards"] == "2" and figures["Covered"] == "1"
@@ -135,7 +135,7 @@ def test_reclassify_deep_link(reclassify_store):
 
 
 def test_reclassify_filters_from_the_link(reclassify_store):
-    app = open_link(reclassify_store, "pages/reclassify.py", model="base", asl="3", domain="cbrn",
+    app = open_link(reclassify_store, "app_pages/reclassify.py", model="base", asl="3", domain="cbrn",
                     as_of="2025-06-01", action="add_safeguards")
     assert list(app.dataframe[0].value["deployment_id"]) == ["d12", "d4"]
 
@@ -148,10 +148,10 @@ def test_reclassify_filters_from_the_link(reclassify_store):
     ({"model": "base", "asl": "3", "action": "launch"}, "is not one of"),
 ])
 def test_reclassify_bad_links(reclassify_store, params, message):
-    app = open_link(reclassify_store, "pages/reclassify.py", **params)
+    app = open_link(reclassify_store, "app_pages/reclassify.py", **params)
     assert message in app.error[0].value.replace("\\", "")
 
 
 def test_reclassify_asks_for_a_level(reclassify_store):
-    app = open_link(reclassify_store, "pages/reclassify.py", model="base")
+    app = open_link(reclassify_store, "app_pages/reclassify.py", model="base")
     assert "choose the level" in app.info[0].value

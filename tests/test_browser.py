@@ -57,3 +57,35 @@ def test_bad_link_shows_a_message_not_a_traceback(page, lab_server):
     assert "is unknown in this snapshot" in alert.inner_text()
     assert page.locator("img[src='x']").count() == 0
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_navigation_lists_the_three_pages(page, lab_server):
+    # Opened straight on a sub-page: st.navigation must own the routing (not a legacy pages/ folder).
+    open_page(page, lab_server, "/trajectory?model=on-track")
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "Overview" in nav and "Trajectory" in nav and "Reclassify" in nav
+    assert "app" not in nav.split()
+
+
+@pytest.fixture(scope="module")
+def reclassify_server(reclassify_store, tmp_path_factory):
+    with StreamlitServer(reclassify_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+        yield server
+
+
+def test_reclassify_link_figures_and_csv_download(page, reclassify_server, reclassify_store):
+    import subprocess
+    import sys
+
+    open_page(page, reclassify_server, "/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01")
+    values = metric_values(page)
+    assert values["Emergency review"] == "2" and values["Monthly requests at risk"] == "7,050"
+    assert page.get_by_text("Minimum additional safeguards").first.is_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download at-risk.csv").click()
+    downloaded = open(download_info.value.path(), encoding="utf-8").read()
+    cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(reclassify_store), "at-risk",
+                          "--model", "base", "--asl", "3", "--domain", "cbrn", "--as-of", "2025-06-01"],
+                         capture_output=True, text=True, check=True).stdout
+    assert downloaded == cli  # no cell here starts with a formula character, so the two are identical
+    assert downloaded.splitlines()[1].startswith("d1,base,c1,Acme Bio,")

@@ -61,7 +61,7 @@ st.caption(
 selected = event.selection.points if event and event.selection else []
 if selected:
     model_id = selected[0]["customdata"][0]
-    st.switch_page("pages/trajectory.py", query_params={"model": model_id, **ui.scope_query_params(scope)})
+    st.switch_page("app_pages/trajectory.py", query_params={"model": model_id, **ui.scope_query_params(scope)})
 
 # --- Every trajectory, normalised to its last clean evaluation ----------------------------------
 evaluated = shown_models.dropna(subset=["eval_step"])

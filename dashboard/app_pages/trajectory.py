@@ -122,13 +122,13 @@ else:
 st.subheader("Lineage")
 carried = ui.scope_query_params(scope)
 if pd.notna(detail["parent_model_id"]):
-    st.page_link("pages/trajectory.py", label=f"Parent: {md_escape(detail['parent_name'])} ({md_escape(detail['parent_model_id'])})",
+    st.page_link("app_pages/trajectory.py", label=f"Parent: {md_escape(detail['parent_name'])} ({md_escape(detail['parent_model_id'])})",
                  query_params={"model": detail["parent_model_id"], **carried}, icon=":material/north_west:")
 else:
     st.write("No parent: a pretrained base model.")
 children = detail["children"] if detail["children"] is not None else []
 for child in children:
-    st.page_link("pages/trajectory.py", label=f"Child: {md_escape(child['name'])} ({md_escape(child['model_id'])}, {child['derivation']})",
+    st.page_link("app_pages/trajectory.py", label=f"Child: {md_escape(child['name'])} ({md_escape(child['model_id'])}, {child['derivation']})",
                  query_params={"model": child["model_id"], **carried}, icon=":material/subdirectory_arrow_right:")
 ui.link_to_this_view("trajectory", {"model": model_id, "refs": None if show_reference else "false",
                                     "public": "true" if show_public else None}, scope)

@@ -72,10 +72,14 @@ left, right = st.columns([2, 3])
 with left:
     st.markdown("**Models whose onboarding halts** (the model and every derived model below the new level)")
     tree = []
-    for _, row in affected.sort_values(["path"]).iterrows():
-        indent = "    " * int(row["depth"])
-        tree.append(f"{indent}- {md_escape(row['name'])} ({md_escape(row['model_id'])}), ASL-{row['asl_level']}, "
-                    f"{row['status']}")
+    included = set(affected["model_id"])
+    for _, row in affected.sort_values("path").iterrows():
+        ancestors = row["path"].split("/")[:-1]
+        shown_depth = sum(ancestor in included for ancestor in ancestors)
+        skipped = [ancestor for ancestor in ancestors if ancestor not in included]
+        via = f" (via {', '.join(md_escape(a) for a in skipped)}, already at or above ASL-{new_level})" if skipped else ""
+        tree.append(f"{'    ' * shown_depth}- **{md_escape(row['name'])}** ({md_escape(row['model_id'])}), "
+                    f"ASL-{row['asl_level']}, {row['status']}{via}")
     st.markdown("\n".join(tree) if tree else "None.")
 with right:
     gaps = summary["safeguard_gaps"]
@@ -94,7 +98,10 @@ if chosen_actions:
     table = table[table["action"].isin(chosen_actions)]
 if chosen_surfaces:
     table = table[table["surface"].isin(chosen_surfaces)]
-st.dataframe(table, hide_index=True, width="stretch", column_config={
+st.dataframe(table, hide_index=True, width="stretch",
+             column_order=["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
+                           "business_critical", "monthly_requests", "missing_safeguards", "customer_id"],
+             column_config={
     "monthly_requests": st.column_config.NumberColumn("monthly requests", format="localized"),
     "business_critical": st.column_config.CheckboxColumn("business critical"),
 })
