@@ -68,6 +68,15 @@ def _cmd_at_risk(args) -> int:
     return 0
 
 
+def _cmd_synth(args) -> int:
+    from dashboard.synth import generate
+
+    counts = generate(args.scale, args.out, seed=args.seed, fmt=args.format, progress=_print_err)
+    _print_err(f"Wrote a synthetic lab (scale {args.scale}) to {args.out}: "
+               + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
+    return 0
+
+
 def _cmd_serve(args) -> int:
     store = store_module.store_path(args.store)
     store_module.ensure_store(store, say=_print_err)
@@ -109,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     at_risk.add_argument("--as-of", help="YYYY-MM-DD (default: the snapshot's own date)")
     at_risk.add_argument("--format", choices=["csv", "table"], default="csv")
     at_risk.set_defaults(handler=_cmd_at_risk)
+
+    synth = commands.add_parser("synth", help="write a synthetic lab as an input folder (s: the demo's size)")
+    synth.add_argument("--scale", choices=["s", "m", "l"], default="s")
+    synth.add_argument("--out", type=Path, required=True)
+    synth.add_argument("--seed", type=int, default=20261126)
+    synth.add_argument("--format", choices=["csv", "parquet"], help="default: csv for s, parquet for m and l")
+    synth.set_defaults(handler=_cmd_synth)
 
     serve = commands.add_parser("serve", help="start the dashboard (streamlit run) on the store")
     serve.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
