@@ -133,6 +133,10 @@ def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None) -> g
             x_title="Date")
     top = max([b or 0, k * 1.5, *(paths["multiple"].astype(float) * 1.2)]) if len(paths) else k * 2
     fig.update_yaxes(type="log", range=[math.log10(0.9), math.log10(top)])
+    if len(paths):
+        # The last 200 days: a served model's line is one old point at 1x; a run in progress is recent.
+        latest = pd.to_datetime(paths["recorded_at"]).max()
+        fig.update_xaxes(range=[latest - pd.Timedelta(days=200), latest + pd.Timedelta(days=5)])
     return fig
 
 
@@ -278,10 +282,11 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
                                  mode="lines", name="projection (recent growth)",
                                  line=dict(color="#1d4ed8", dash="dot", width=1.5),
                                  hovertemplate="projected %{y:.3g} on %{x|%Y-%m-%d}<extra></extra>"))
+        positions = iter(["bottom left", "top left", "bottom right", "top right"])
         for label, date in (projected_dates or {}).items():
             if date is not None:
                 fig.add_vline(x=date, line=dict(color="#475569", dash="dot", width=1),
-                              annotation_text=f"{label}: {date:%Y-%m-%d}", annotation_position="bottom left",
+                              annotation_text=f"{label}: {date:%Y-%m-%d}", annotation_position=next(positions, "top left"),
                               annotation_font_size=10)
     if show_reference_lines:
         reference_lines(fig)

@@ -490,7 +490,8 @@ def _deployments(rng, plans: list[ModelPlan], customers: pd.DataFrame, count: in
     parts_deployment, parts_safeguard = [], []
     for safeguard_id, _name, _kind, introduced in SAFEGUARDS:
         needed = levels >= introduced
-        probability = np.where(needed, care, 0.12 * care)
+        # The most careful customers (about a quarter) already run next-level safeguards too.
+        probability = np.where(needed, care, np.where(care > 0.9, care, 0.1 * care))
         has = rng.random(count) < probability
         parts_deployment.append(deployments["deployment_id"].to_numpy()[has])
         parts_safeguard.append(np.full(int(has.sum()), safeguard_id, dtype=object))

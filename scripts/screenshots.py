@@ -14,8 +14,8 @@ from dashboard.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait
 
 VIEWS = {
     "overview": "/",
-    "trajectory": "/trajectory?model=aster-4",
-    "reclassify": "/reclassify?model=aster-4&asl=3&domain=cbrn",
+    "trajectory": "/trajectory?model=cobalt-3",
+    "reclassify": "/reclassify?model=borealis-2&asl=3&domain=cbrn",
 }
 
 
