@@ -29,7 +29,8 @@ SAMPLE_PARAMS = {
     "public_models": {"as_of": AS_OF},
     "at_risk": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
     "at_risk_models": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
-    "at_risk_safeguard_gaps": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
+    "asl_levels": {},
+    "capability_domains": {},
 }
 
 
