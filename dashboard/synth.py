@@ -29,6 +29,10 @@ END = np.datetime64("2026-11-20T18:00:00")
 DAY = np.timedelta64(1, "D")
 EPOCH_CSV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "epoch-ai" / "notable_ai_models.csv"
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+# Real public models (Epoch AI, CC BY 4.0) in the public_models format, committed so that the
+# generator needs nothing outside the repository; `python -m dashboard.synth --refresh-public`
+# rebuilds it from ../shared/data/epoch-ai/notable_ai_models.csv.
+PUBLIC_REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference" / "public_models.csv"
 
 
 @dataclass(frozen=True)
@@ -321,12 +325,15 @@ def _company_names(rng, count: int) -> list[str]:
 
 
 def _public_models() -> pd.DataFrame:
-    """Real reference models from Epoch AI's data (CC BY 4.0): compute as Epoch gives it."""
+    return pd.read_csv(PUBLIC_REFERENCE, dtype=str, keep_default_na=False)
+
+
+def public_models_from_epoch(epoch_csv: Path = EPOCH_CSV) -> pd.DataFrame:
+    """Real reference models from Epoch AI's data (CC BY 4.0) published since 2018 with a compute
+    estimate: compute exactly as Epoch gives it, names with their whitespace and newlines folded."""
     columns = list(TABLES_BY_NAME["public_models"].columns)
-    if not EPOCH_CSV.is_file():
-        return pd.DataFrame(columns=columns)
     rows, used = [], set()
-    with open(EPOCH_CSV, encoding="utf-8-sig", newline="") as handle:
+    with open(epoch_csv, encoding="utf-8-sig", newline="") as handle:
         for record in csv.DictReader(handle):
             compute = (record.get("Training compute (FLOP)") or "").strip()
             published = (record.get("Publication date") or "").strip()
@@ -502,6 +509,9 @@ def _deployments(rng, plans: list[ModelPlan], customers: pd.DataFrame, count: in
 
 
 def main(argv: list[str] | None = None) -> int:
+    if "--refresh-public" in (argv if argv is not None else sys.argv[1:]):
+        public_models_from_epoch().to_csv(PUBLIC_REFERENCE, index=False, lineterminator="\n")
+        print(f"rebuilt {PUBLIC_REFERENCE} from {EPOCH_CSV}", file=sys.stderr)
     generate("s", DEMO_DIR, progress=lambda message: print(message, file=sys.stderr))
     print(f"wrote the demo lab to {DEMO_DIR}", file=sys.stderr)
     return 0
