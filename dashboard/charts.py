@@ -297,14 +297,39 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
     return fig
 
 
-def safeguard_gaps(gaps: pd.DataFrame) -> go.Figure:
+def safeguard_gaps(gaps: pd.DataFrame, *, title: str = "Minimum additional safeguards: deployments lacking each") -> go.Figure:
     """How many live deployments lack each required safeguard: the few that restore most service."""
     gaps = gaps.sort_values("deployments_missing")
     fig = go.Figure(go.Bar(
         x=gaps["deployments_missing"], y=gaps["safeguard_id"].map(escape), orientation="h", marker_color="#ea580c",
         text=gaps["deployments_missing"], textposition="outside",
         hovertemplate="%{y}: missing in %{x} live deployments<extra></extra>"))
-    _layout(fig, title="Minimum additional safeguards: deployments lacking each", y_title="",
+    _layout(fig, title=escape(title), y_title="",
             x_title="Live deployments lacking it", height=max(220, 60 + 36 * len(gaps)))
     fig.update_layout(showlegend=False)
+    return fig
+
+
+def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_reference_lines: bool = True) -> go.Figure:
+    """The lab's models where they stand now (date of their latest checkpoint, effective compute),
+    with the public frontier (points by organisation) on the same axis."""
+    fig = go.Figure()
+    if public is not None:
+        public_frontier(fig, public)
+    if len(positions):
+        fig.add_trace(go.Scattergl(
+            x=positions["recorded_at"], y=positions["effective_compute"].astype(float), mode="markers", name="this lab's models",
+            marker=dict(color="#1d4ed8", size=10, symbol="circle", line=dict(color="white", width=1)),
+            text=positions["name"].map(escape), customdata=positions["model_id"].map(escape),
+            hovertemplate="<b>%{text}</b> (%{customdata})<br>latest checkpoint %{x|%Y-%m-%d}<br>%{y:.3g} FLOP-equivalent<extra></extra>"))
+    if show_reference_lines:
+        reference_lines(fig)
+    _layout(fig, title="This lab's models against the public frontier", y_title="Effective / training compute (FLOP, log)",
+            x_title="Date", height=480)
+    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
+    if len(positions):
+        # From 2015: the public list reaches back to 1950, which would squeeze the frontier flat.
+        start = max(pd.Timestamp("2015-01-01"), pd.to_datetime(positions["recorded_at"]).min() - pd.Timedelta(days=365))
+        fig.update_xaxes(range=[start, pd.to_datetime(positions["recorded_at"]).max() + pd.Timedelta(days=90)])
     return fig

@@ -77,6 +77,24 @@ def _cmd_synth(args) -> int:
     return 0
 
 
+def _cmd_import_public(args) -> int:
+    from dashboard.public_import import import_public
+
+    if not args.epoch.is_file():
+        _print_err(f"error: no Epoch AI CSV at {args.epoch}")
+        return 2
+    if args.models_dev is not None and not args.models_dev.is_dir():
+        _print_err(f"error: no models.dev providers folder at {args.models_dev}")
+        return 2
+    try:
+        import_public(args.epoch, args.models_dev, args.out, progress=_print_err)
+    except ValueError as error:
+        _print_err(f"error: {error}")
+        return 2
+    _print_err(f"Wrote an input folder to {args.out}: publish it with `asl-dashboard ingest {args.out}`")
+    return 0
+
+
 def _cmd_serve(args) -> int:
     store = store_module.store_path(args.store)
     store_module.ensure_store(store, say=_print_err)
@@ -118,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     at_risk.add_argument("--as-of", help="YYYY-MM-DD (default: the snapshot's own date)")
     at_risk.add_argument("--format", choices=["csv", "table"], default="csv")
     at_risk.set_defaults(handler=_cmd_at_risk)
+
+    public = commands.add_parser("import-public", help="convert Epoch AI (and models.dev) data into an input folder")
+    public.add_argument("--epoch", type=Path, required=True, help="Epoch AI 'Notable AI Models' CSV export")
+    public.add_argument("--models-dev", type=Path, help="models.dev providers/ folder")
+    public.add_argument("--out", type=Path, required=True)
+    public.set_defaults(handler=_cmd_import_public)
 
     synth = commands.add_parser("synth", help="write a synthetic lab as an input folder (s: the demo's size)")
     synth.add_argument("--scale", choices=["s", "m", "l"], default="s")

@@ -422,6 +422,9 @@ def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestRes
             "source": str(src),
             "dataset": dataset,
             "row_counts": json.dumps(row_counts),
+            # An optional ATTRIBUTION.md in the folder (sources, licences, caveats) travels with the snapshot.
+            "notes": (src / "ATTRIBUTION.md").read_text(encoding="utf-8", errors="replace")[:20000]
+            if (src / "ATTRIBUTION.md").is_file() else None,
         })
         snapshot_date = con.execute(internal_sql("ingest/snapshot_date.sql")).fetchone()[0]
         con.execute(internal_sql("ingest/detach_build.sql"))

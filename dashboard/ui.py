@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import logging
 import urllib.parse
 import uuid
@@ -217,3 +218,30 @@ def snapshot_summary(snap: store_module.Snapshot, info: dict) -> None:
     counts = pd.read_json(io.StringIO(info["row_counts_json"]), typ="series") if info.get("row_counts_json") else None
     if counts is not None:
         st.caption("Rows: " + ", ".join(f"{name} {int(count):,}" for name, count in counts.items()))
+
+
+def row_counts(info: dict) -> dict:
+    try:
+        return json.loads(info.get("row_counts_json") or "{}")
+    except ValueError:
+        return {}
+
+
+def data_caveats(info: dict, *, safeguards_matter: bool = False) -> None:
+    """Say plainly what the data set does not hold (public data: no evaluations, no safeguards)."""
+    counts = row_counts(info)
+    notes = info.get("notes") if isinstance(info.get("notes"), str) else ""
+    if "no algorithmic multiplier" in notes.lower():
+        st.caption("Effective compute in this data set is the published training compute estimate: "
+                   "no algorithmic multiplier is applied.")
+    if counts.get("evaluations", 0) == 0:
+        st.info("This snapshot holds no capability evaluations (a public data set has none: they are not published), "
+                "so no model has a clean evaluation: statuses read never_evaluated and no evaluation envelope is drawn.",
+                icon=":material/info:")
+    if safeguards_matter and counts.get("deployment_safeguards", 0) == 0:
+        st.warning("Per-deployment safeguards are not in this data set: they are **unknown, not missing**. "
+                   "The missing-safeguards column lists what the new level requires; "
+                   "add_safeguards here means *confirm these safeguards are in place*.", icon=":material/help:")
+    if notes:
+        with st.expander("About this data (sources, licences, caveats)"):
+            st.text(notes)

@@ -89,3 +89,26 @@ def test_reclassify_link_figures_and_csv_download(page, reclassify_server, recla
                          capture_output=True, text=True, check=True).stdout
     assert downloaded == cli  # no cell here starts with a formula character, so the two are identical
     assert downloaded.splitlines()[1].startswith("d1,base,c1,Acme Bio,")
+
+
+@pytest.fixture(scope="module")
+def public_server(tmp_path_factory):
+    from dashboard.ingest import ingest
+    from dashboard.sqlfiles import REPO_ROOT
+
+    store = tmp_path_factory.mktemp("public") / "public.duckdb"
+    ingest(REPO_ROOT / "data" / "public", store, progress=lambda _: None, dataset="public")
+    with StreamlitServer(store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+        yield server
+
+
+def test_public_data_set_overview(page, public_server):
+    open_page(page, public_server, "/")
+    header = page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    assert "Data set public" in header
+    assert page.get_by_text("no algorithmic multiplier is applied").first.is_visible()
+    assert page.get_by_text("holds no capability evaluations").first.is_visible()
+    # The frontier overlay is on by default for the public data set.
+    assert "public: OpenAI" in page.locator(".js-plotly-plot").first.inner_text() or \
+        page.get_by_text("against the public frontier").first.is_visible()
+    assert metric_values(page)["Never evaluated"] == "519"

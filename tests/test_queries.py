@@ -27,6 +27,7 @@ SAMPLE_PARAMS = {
     "model_detail": {"model_id": "x"},
     "model_asl_history": {"as_of": AS_OF, "model_id": "x"},
     "public_models": {"as_of": AS_OF},
+    "model_positions": {"as_of": AS_OF},
     "at_risk": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
     "at_risk_models": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
     "asl_levels": {},

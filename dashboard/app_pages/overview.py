@@ -12,6 +12,7 @@ context = ui.page_context("")
 snap, scope = context.snapshot, context.scope
 
 st.title("Where is each model against its safety thresholds?")
+ui.data_caveats(context.info)
 status = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id)
 policies = ui.query(snap, "policies").set_index("policy_id")
 
@@ -21,6 +22,7 @@ level_options = sorted(int(level) for level in status["asl_level"].dropna().uniq
 ui.check_choices("family", family_options, page_path="")
 ui.check_choices("status", STATUSES, page_path="")
 ui.check_choices("level", level_options, page_path="")
+ui.check_flag("public", page_path="")
 with st.sidebar:
     st.header("Filter models")
     families = st.multiselect("Family", family_options, key="family", bind="query-params")
@@ -50,8 +52,12 @@ policy_row = policies.loc[line_policy]
 k, b, t = (float(policy_row["eval_compute_multiple"]), policy_row["buffer_multiple"], policy_row["eval_interval_days"])
 b = None if pd.isna(b) else float(b)
 t = None if pd.isna(t) else float(t)
-map_figure = charts.buffer_map(shown_models, k, b, t, line_policy)
-event = st.plotly_chart(map_figure, key="buffer_map", on_select="rerun", selection_mode="points", width="stretch")
+if shown_models["compute_multiple"].notna().any():
+    map_figure = charts.buffer_map(shown_models, k, b, t, line_policy)
+    event = st.plotly_chart(map_figure, key="buffer_map", on_select="rerun", selection_mode="points", width="stretch")
+else:
+    event = None
+    st.markdown("**Buffer map:** no model here has a clean evaluation yet, so there is nothing to place on it.")
 unmapped = shown_models[shown_models["compute_multiple"].isna()]
 mixed = shown_models["policy_id"].nunique() > 1
 st.caption(
@@ -71,6 +77,19 @@ if len(evaluated):
                      points_per_model=max(8, min(200, 4000 // max(len(evaluated), 1))))
     paths = paths.merge(evaluated[["model_id", "name", "status"]], on="model_id")
     st.plotly_chart(charts.normalised_trajectories(paths, k, b), key="normalised", width="stretch")
+
+# --- Against the public frontier -----------------------------------------------------------------
+has_public = ui.row_counts(context.info).get("public_models", 0) > 0
+show_public = st.sidebar.toggle("Public frontier (Epoch AI)", value=context.info["dataset"] == "public", key="public",
+                                bind="query-params", disabled=not has_public,
+                                help="Public reference models by organisation on the same compute axis.")
+if show_public and has_public:
+    positions = ui.query(snap, "model_positions", as_of=scope.as_of)
+    positions = positions[positions["model_id"].isin(shown_models["model_id"])]
+    st.plotly_chart(charts.frontier(positions, ui.query(snap, "public_models", as_of=scope.as_of)), key="frontier",
+                    width="stretch")
+    st.caption("Public models: Epoch AI, Notable AI Models (CC BY 4.0), training compute as published. "
+               "This lab's models: effective compute at their latest checkpoint.")
 
 # --- The status table ----------------------------------------------------------------------------
 st.subheader("Status of every model")
@@ -94,7 +113,9 @@ st.download_button(
     mime="text/csv", icon=":material/download:",
     help="Every model, exactly the rows and columns `asl-dashboard status` prints for this as-of date and policy "
          "(spreadsheet formulas neutralised).")
-ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level": levels}, scope)
+ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level": levels,
+                          "public": None if show_public == (context.info["dataset"] == "public") else str(show_public).lower()},
+                     scope)
 
 # --- What the snapshot holds ---------------------------------------------------------------------
 ui.snapshot_summary(snap, context.info)

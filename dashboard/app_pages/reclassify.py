@@ -16,6 +16,7 @@ levels = ui.query(snap, "asl_levels")
 domains = views.known_domains(snap)
 
 st.title("If this model were reclassified, which deployments are at risk?")
+ui.data_caveats(context.info, safeguards_matter=True)
 
 # --- The scenario, from the link (checked before the bound widgets see it) ----------------------
 try:
@@ -84,7 +85,10 @@ with left:
 with right:
     gaps = summary["safeguard_gaps"]
     if len(gaps):
-        st.plotly_chart(charts.safeguard_gaps(gaps), key="gaps", width="stretch")
+        unknown = ui.row_counts(context.info).get("deployment_safeguards", 0) == 0
+        st.plotly_chart(charts.safeguard_gaps(gaps, title="Safeguards ASL-{} requires (in place: unknown)".format(new_level)
+                                              if unknown else "Minimum additional safeguards: deployments lacking each"),
+                        key="gaps", width="stretch")
     else:
         st.markdown("**Minimum additional safeguards:** none: every live deployment has the required safeguards.")
 

@@ -30,7 +30,7 @@ model_id = st.selectbox("Model", list(models["model_id"]), index=None, key="mode
 with st.sidebar:
     st.header("Chart")
     show_reference = st.toggle("1e25 / 1e26 FLOP lines", value=True, key="refs", bind="query-params")
-    has_public = context.info["row_counts_json"] and '"public_models": 0' not in context.info["row_counts_json"]
+    has_public = ui.row_counts(context.info).get("public_models", 0) > 0
     show_public = st.toggle("Public frontier (Epoch AI)", value=context.info["dataset"] == "public", key="public",
                             bind="query-params", disabled=not has_public,
                             help="Public reference models by organisation, on the same compute axis.")
@@ -45,6 +45,7 @@ k = float(policy["eval_compute_multiple"])
 b = None if pd.isna(policy["buffer_multiple"]) else float(policy["buffer_multiple"])
 
 st.title(md_escape(detail["name"]))
+ui.data_caveats(context.info)
 st.caption(f"{md_escape(model_id)} · family {md_escape(detail['family'])} · {detail['derivation']} · "
            f"ASL-{detail['asl_level']} · {detail['status']} · policy {md_escape(status_row['policy_id'])}")
 
@@ -131,4 +132,5 @@ for child in children:
     st.page_link("app_pages/trajectory.py", label=f"Child: {md_escape(child['name'])} ({md_escape(child['model_id'])}, {child['derivation']})",
                  query_params={"model": child["model_id"], **carried}, icon=":material/subdirectory_arrow_right:")
 ui.link_to_this_view("trajectory", {"model": model_id, "refs": None if show_reference else "false",
-                                    "public": "true" if show_public else None}, scope)
+                                    "public": None if show_public == (context.info["dataset"] == "public")
+                                    else str(show_public).lower()}, scope)

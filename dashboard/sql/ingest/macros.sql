@@ -35,6 +35,11 @@ CREATE OR REPLACE MACRO chk_flop(col, raw, optional) AS coalesce(chk_number(col,
         'a FLOP count of at least 1e6; this looks like log10 FLOP (a unit mistake): write 3e24, not 24.5')
 END);
 
+-- Public estimates may be tiny and real (a 1960 perceptron: 6,600 FLOP): finite and > 0 only.
+CREATE OR REPLACE MACRO chk_positive(col, raw, optional) AS coalesce(chk_number(col, raw, optional), CASE
+    WHEN NOT blank(raw) AND parse_num(raw) <= 0 THEN problem(col, raw, 'a FLOP count greater than 0')
+END);
+
 CREATE OR REPLACE MACRO chk_enum(col, raw, allowed) AS CASE
     WHEN blank(raw) OR NOT list_contains(allowed, trim(raw))
     THEN problem(col, raw, 'one of ' || array_to_string(allowed, ', '))

@@ -5,6 +5,7 @@ SELECT CAST($published_at AS TIMESTAMP) AS published_at,
        CAST($source AS VARCHAR) AS source,
        CAST($dataset AS VARCHAR) AS dataset,
        CAST($row_counts AS VARCHAR) AS row_counts_json,
+       CAST($notes AS VARCHAR) AS notes,
        (SELECT greatest(
             (SELECT max(CAST(recorded_at AS DATE)) FROM out.checkpoints),
             (SELECT max(CAST(completed_at AS DATE)) FROM out.evaluations),

@@ -11,6 +11,6 @@ SELECT rowid AS row_index,
        problems([
            chk_required('public_model_id', public_model_id, 'a public model id'),
            chk_date('published_on', published_on, true),
-           chk_flop('training_compute_flop', training_compute_flop, true)
+           chk_positive('training_compute_flop', training_compute_flop, true)
        ]) AS problems
 FROM raw_public_models;
