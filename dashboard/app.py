@@ -1,6 +1,7 @@
 """ASL compute dashboard: `streamlit run dashboard/app.py` (or `asl-dashboard serve`)."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,11 +14,14 @@ from dashboard import ui  # noqa: E402
 
 st.set_page_config(page_title="ASL compute dashboard", page_icon=":material/shield:", layout="wide")
 
-pages = st.navigation([
+page_list = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="", default=True),
     st.Page("app_pages/trajectory.py", title="Trajectory", icon=":material/show_chart:", url_path="trajectory"),
     st.Page("app_pages/reclassify.py", title="Reclassify", icon=":material/policy:", url_path="reclassify"),
-])
+]
+if os.environ.get("ASL_BENCH_BASELINE"):  # only while `asl-dashboard bench --browser` runs its server
+    page_list.append(st.Page("bench_baseline.py", title="Benchmark baseline", url_path="bench-baseline"))
+pages = st.navigation(page_list)
 
 try:
     pages.run()

@@ -95,6 +95,16 @@ def _cmd_import_public(args) -> int:
     return 0
 
 
+def _cmd_bench(args) -> int:
+    from dashboard import bench
+
+    results = bench.run(args.scale, browser=args.browser, repeats=args.repeats, say=_print_err)
+    print(bench.report(results))
+    if args.json:
+        print(bench.json_line(results))
+    return 0
+
+
 def _cmd_serve(args) -> int:
     store = store_module.store_path(args.store)
     store_module.ensure_store(store, say=_print_err)
@@ -149,6 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=20261126)
     synth.add_argument("--format", choices=["csv", "parquet"], help="default: csv for s, parquet for m and l")
     synth.set_defaults(handler=_cmd_synth)
+
+    bench = commands.add_parser("bench", help="measure ingest, queries and pages on a synthetic lab, against baselines")
+    bench.add_argument("--scale", choices=["m", "l"], default="m")
+    bench.add_argument("--browser", action="store_true", help="also time each page in headless Chromium")
+    bench.add_argument("--json", action="store_true", help="end with one line holding a JSON object of the figures")
+    bench.add_argument("--repeats", type=int, default=3, help="ingest runs to take the median of (default 3)")
+    bench.set_defaults(handler=_cmd_bench)
 
     serve = commands.add_parser("serve", help="start the dashboard (streamlit run) on the store")
     serve.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

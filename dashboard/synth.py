@@ -311,6 +311,18 @@ def _evaluation_rows(rng, plan: ModelPlan, steps: np.ndarray, rounds, next_id: i
     return rows, next_id
 
 
+def _preliminary_checks(rng, plans, checkpoint_parts, count: int, next_id: int) -> list[tuple]:
+    model_index = rng.integers(0, len(plans), count)
+    rows = []
+    for offset, index in enumerate(model_index):
+        plan, steps = plans[index], checkpoint_parts[index][1]
+        step = int(steps[int(rng.integers(0, len(steps)))])
+        rows.append((f"ev-{next_id + offset:07d}", plan.model_id, step, None, DOMAINS[int(rng.integers(0, 4))],
+                     "preliminary", plan.asl_level + 1, ["below_threshold", "inconclusive"][int(rng.integers(0, 2))],
+                     None, None, "quick automated probe"))
+    return rows
+
+
 def _company_names(rng, count: int) -> list[str]:
     names, seen = [], set()
     while len(names) < count:
@@ -387,6 +399,10 @@ def generate(scale: str, out_dir: Path, seed: int = 20261126, fmt: str | None = 
             history_rows.append((plan.model_id, plan.asl_level, upgrade, "capability evaluations: ASL-3 safeguards required"))
         else:
             history_rows.append((plan.model_id, plan.asl_level, created, "initial classification"))
+    if len(evaluation_rows) < sizes.evaluations_hint:
+        # Large labs run many quick preliminary checks between rounds (they form no round).
+        evaluation_rows += _preliminary_checks(rng, plans, checkpoint_parts, sizes.evaluations_hint - len(evaluation_rows),
+                                               next_eval)
     progress(f"  models: {len(plans):,}")
 
     models = pd.DataFrame([(p.model_id, p.name, p.family, p.parent, p.derivation, str(p.asl_level), p.policy_id, p.status)

@@ -1,0 +1,93 @@
+"""Server-side page timings for the benchmark, run in a process of its own (its peak memory is the
+server's): `python -m dashboard.bench_pages STORE PLAN.json` prints one JSON object.
+
+Each page is run through Streamlit's AppTest, the way the server runs it: cold (the first run after
+a new snapshot: caches emptied, the snapshot attached anew) and warm (a new session with the
+caches filled), against a baseline page that draws the same number of elements of each kind from
+precomputed data (dashboard/bench_baseline.py).
+"""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from dashboard.sqlfiles import REPO_ROOT
+
+APP = str(REPO_ROOT / "dashboard" / "app.py")
+BASELINE = str(REPO_ROOT / "dashboard" / "bench_baseline.py")
+
+
+def _run(path: str, page: str | None, params: dict):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(path, default_timeout=300)
+    for key, value in params.items():
+        app.query_params[key] = value
+    if page:
+        app.switch_page(page)
+    started = time.perf_counter()
+    app.run()
+    elapsed = time.perf_counter() - started
+    if app.exception:
+        raise RuntimeError(f"{page}: {app.exception[0].value}")
+    return app, elapsed
+
+
+def _charts(app) -> list[str]:
+    return [element.proto.spec for element in app.get("plotly_chart")]
+
+
+def _counts(app) -> dict:
+    return {"metric": len(app.metric), "plotly_chart": len(app.get("plotly_chart")), "dataframe": len(app.dataframe),
+            "markdown": len(app.markdown), "caption": len(app.caption)}
+
+
+def main() -> int:
+    store, plan_path = sys.argv[1], sys.argv[2]
+    os.environ["ASL_STORE"] = store
+    plan = json.loads(Path(plan_path).read_text())
+    repeats = int(plan.get("repeats", 5))
+    import streamlit as st
+
+    from dashboard import store as store_module
+
+    results = {"page_ms": {}, "page_cold_ms": {}, "chart_bytes": {}, "elements": {}}
+    payload = {"metric": 0, "plotly_chart": [], "dataframe": 0, "markdown": 0, "caption": 0}
+    for name, view in plan["pages"].items():
+        # Cold: a new snapshot (nothing cached, attached anew).
+        st.cache_data.clear()
+        store_module._current.clear()
+        app, cold = _run(APP, view["page"], view["params"])
+        warm = [_run(APP, view["page"], view["params"])[1] for _ in range(repeats)]
+        results["page_cold_ms"][name] = round(cold * 1000, 1)
+        results["page_ms"][name] = round(statistics.median(warm) * 1000, 1)
+        charts = _charts(app)
+        results["chart_bytes"][name] = sum(len(spec.encode("utf-8")) for spec in charts)
+        counts = _counts(app)
+        results["elements"][name] = counts
+        # The baseline draws as many elements as the largest page, each kind from precomputed data.
+        for kind in ("metric", "dataframe", "markdown", "caption"):
+            payload[kind] = max(payload[kind], counts[kind])
+        if len(charts) > len(payload["plotly_chart"]):
+            payload["plotly_chart"] = charts
+    payload_path = plan["baseline_payload"]
+    with open(payload_path, "wb") as handle:
+        pickle.dump(payload, handle)
+    os.environ["ASL_BENCH_BASELINE"] = payload_path
+    _run(BASELINE, None, {})
+    baseline = [_run(BASELINE, None, {})[1] for _ in range(repeats)]
+    results["baseline_page_ms"] = round(statistics.median(baseline) * 1000, 1)
+    results["baseline_elements"] = {kind: (len(value) if isinstance(value, list) else value) for kind, value in payload.items()}
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
