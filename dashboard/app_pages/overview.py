@@ -109,7 +109,7 @@ st.dataframe(
         "next_eval_date": st.column_config.DateColumn("Next eval by"),
     })
 st.download_button(
-    "Download status.csv", data=to_download_csv(status[STATUS_COLUMNS]), file_name=f"status-{scope.as_of}.csv",
+    "Download status.csv", data=lambda: to_download_csv(status[STATUS_COLUMNS]), file_name=f"status-{scope.as_of}.csv",
     mime="text/csv", icon=":material/download:",
     help="Every model, exactly the rows and columns `asl-dashboard status` prints for this as-of date and policy "
          "(spreadsheet formulas neutralised).")

@@ -116,14 +116,14 @@ link = ui.view_url("reclassify", {"model": model_id, "asl": new_level, "domain":
                                   "action": chosen_actions, "surface": chosen_surfaces}, scope)
 download_csv, download_brief, link_column = st.columns(3)
 download_csv.download_button(
-    "Download at-risk.csv", data=to_download_csv(deployments[views.AT_RISK_COLUMNS]),
+    "Download at-risk.csv", data=lambda: to_download_csv(deployments[views.AT_RISK_COLUMNS]),
     file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
     help="Every live deployment, exactly what `asl-dashboard at-risk` prints for this scenario "
          "(spreadsheet formulas neutralised).")
 download_brief.download_button(
     "Download incident brief (Markdown)", icon=":material/description:", mime="text/markdown",
     file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.md",
-    data=incident_brief(model_id=model_id, model_name=model_name, current_level=current_level, new_level=new_level,
+    data=lambda: incident_brief(model_id=model_id, model_name=model_name, current_level=current_level, new_level=new_level,
                         domain=domain, as_of=scope.as_of, link=link, dataset=context.info["dataset"],
                         snapshot_date=context.info["snapshot_date"], summary=summary, deployments=deployments))
 with link_column:

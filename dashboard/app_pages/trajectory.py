@@ -116,7 +116,7 @@ else:
         "completed_at": st.column_config.DatetimeColumn("completed", format="YYYY-MM-DD HH:mm"),
         "effective_compute": st.column_config.NumberColumn("C at step", format="scientific"),
     })
-    st.download_button("Download evaluations.csv", to_download_csv(evaluations), file_name=f"evaluations-{model_id}.csv",
+    st.download_button("Download evaluations.csv", lambda: to_download_csv(evaluations), file_name=f"evaluations-{model_id}.csv",
                        mime="text/csv", icon=":material/download:")
 
 # --- Lineage -------------------------------------------------------------------------------------

@@ -52,8 +52,14 @@ END;
 CREATE OR REPLACE MACRO parse_bool(raw) AS CASE lower(trim(raw)) WHEN 'true' THEN true WHEN 'false' THEN false END;
 
 -- Dates may be written as timestamps; timestamps without a zone are UTC (the session runs in UTC).
-CREATE OR REPLACE MACRO parse_ts(raw) AS
-    CAST(TRY_CAST(trim(raw) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP);
+-- The zone-aware cast is five times slower, so it runs only for text with a zone after the time.
+CREATE OR REPLACE MACRO has_zone(raw) AS
+    length(trim(raw)) > 19 AND (contains(substr(trim(raw), 12), '+') OR contains(substr(trim(raw), 12), '-')
+                                OR upper(trim(raw)) LIKE '%Z');
+CREATE OR REPLACE MACRO parse_ts(raw) AS CASE
+    WHEN has_zone(raw) THEN CAST(TRY_CAST(trim(raw) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)
+    ELSE TRY_CAST(trim(raw) AS TIMESTAMP)
+END;
 CREATE OR REPLACE MACRO parse_date(raw) AS
     coalesce(TRY_CAST(trim(raw) AS DATE), CAST(parse_ts(raw) AS DATE));
 

@@ -71,12 +71,21 @@ model_cycles AS (
            'leads back to this model: lineage cycles are not allowed', NULL::BIGINT
     FROM typed_models m WHERE m.model_id IN (SELECT model_id FROM lineage_walk)
 ),
+-- One ordered pass over the checkpoints finds both duplicate (model_id, step) keys and effective
+-- compute that decreases as step grows (the only sort of ten million rows in the checks).
+checkpoint_sequence AS (
+    SELECT row_index, model_id, step, effective_compute,
+           lag(step) OVER by_step AS previous_step,
+           lag(effective_compute) OVER by_step AS previous_compute,
+           lag(row_index) OVER by_step AS previous_row
+    FROM typed_checkpoints
+    WHERE model_id IS NOT NULL AND step IS NOT NULL
+    WINDOW by_step AS (PARTITION BY model_id ORDER BY step, row_index)
+),
 dup_checkpoints AS (
     SELECT 'checkpoints', row_index, 'step', CAST(step AS VARCHAR),
-           'a unique (model_id, step): ' || model_id || ' step ' || step || ' appears twice',
-           min(row_index) OVER (PARTITION BY model_id, step) AS other_row
-    FROM typed_checkpoints WHERE model_id IS NOT NULL AND step IS NOT NULL
-    QUALIFY count(*) OVER (PARTITION BY model_id, step) > 1 AND row_index <> other_row
+           'a unique (model_id, step): ' || model_id || ' step ' || step || ' appears twice', previous_row
+    FROM checkpoint_sequence WHERE step = previous_step
 ),
 checkpoint_refs AS (
     SELECT 'checkpoints', c.row_index, 'model_id', c.model_id, 'a model_id listed in models', NULL::BIGINT
@@ -88,14 +97,8 @@ checkpoint_monotone AS (
            'is lower than ' || CAST(previous_compute AS VARCHAR) || ' at the previous step of ' || model_id
                || ': effective compute must never decrease as step grows',
            previous_row
-    FROM (
-        SELECT row_index, model_id, effective_compute,
-               lag(effective_compute) OVER (PARTITION BY model_id ORDER BY step) AS previous_compute,
-               lag(row_index) OVER (PARTITION BY model_id ORDER BY step) AS previous_row
-        FROM typed_checkpoints
-        WHERE model_id IS NOT NULL AND step IS NOT NULL AND effective_compute IS NOT NULL
-    )
-    WHERE effective_compute < previous_compute
+    FROM checkpoint_sequence
+    WHERE effective_compute < previous_compute AND step <> previous_step
 ),
 dup_evaluations AS (
     SELECT 'evaluations', row_index, 'eval_id', eval_id, 'a unique eval_id',

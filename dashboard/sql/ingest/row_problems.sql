@@ -1,4 +1,5 @@
--- Every per-row problem found while typing the tables, one row per problem.
+-- Every per-row problem found while typing the tables, one row per problem (problems is NULL or
+-- empty on a good row).
 SELECT table_name, row_index, p.column AS col, p.value, p.expected, p.other_row
 FROM (
     SELECT 'policies' AS table_name, row_index, unnest(problems) AS p FROM typed_policies
