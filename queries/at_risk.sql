@@ -15,7 +15,8 @@ affected AS (
 ),
 -- Safeguards are required cumulatively: every level up to and including L.
 required AS (
-    SELECT DISTINCT safeguard_id FROM asl_required_safeguards WHERE asl_level <= CAST($asl_level AS INTEGER)
+    SELECT coalesce(list(DISTINCT safeguard_id ORDER BY safeguard_id), []) AS safeguards
+    FROM asl_required_safeguards WHERE asl_level <= CAST($asl_level AS INTEGER)
 ),
 live AS (
     SELECT d.* FROM deployments d
@@ -24,30 +25,25 @@ live AS (
       AND (d.ended_at IS NULL OR d.ended_at > CAST($as_of AS DATE))
       AND d.status <> 'ended'
 ),
+-- Each deployment's own safeguards are a sorted list on the deployment (built at ingest).
 missing AS (
-    SELECT live.deployment_id,
-           coalesce(string_agg(required.safeguard_id, ';' ORDER BY required.safeguard_id), '') AS missing_safeguards
-    FROM live
-    CROSS JOIN required
-    LEFT JOIN deployment_safeguards own
-           ON own.deployment_id = live.deployment_id AND own.safeguard_id = required.safeguard_id
-    WHERE own.safeguard_id IS NULL
-    GROUP BY live.deployment_id
+    SELECT live.*, array_to_string(list_filter(required.safeguards, lambda s: NOT list_contains(live.safeguards, s)), ';')
+               AS missing_safeguards
+    FROM live, required
 ),
 decided AS (
-    SELECT live.deployment_id, live.model_id, live.customer_id, c.name AS customer_name, live.surface,
-           live.use_case, live.status, coalesce(c.business_critical, false) AS business_critical,
-           live.monthly_requests, coalesce(missing.missing_safeguards, '') AS missing_safeguards,
+    SELECT missing.deployment_id, missing.model_id, missing.customer_id, c.name AS customer_name, missing.surface,
+           missing.use_case, missing.status, coalesce(c.business_critical, false) AS business_critical,
+           missing.monthly_requests, missing.missing_safeguards,
            CASE
-               WHEN live.status = 'onboarding' THEN 'halt_onboarding'
-               WHEN coalesce(missing.missing_safeguards, '') = '' THEN 'covered'
-               WHEN CAST($domain AS VARCHAR) IS NOT NULL AND list_contains(live.risk_domains, CAST($domain AS VARCHAR))
+               WHEN missing.status = 'onboarding' THEN 'halt_onboarding'
+               WHEN missing.missing_safeguards = '' THEN 'covered'
+               WHEN CAST($domain AS VARCHAR) IS NOT NULL AND list_contains(missing.risk_domains, CAST($domain AS VARCHAR))
                    THEN 'emergency_review'
                ELSE 'add_safeguards'
            END AS action
-    FROM live
-    LEFT JOIN missing USING (deployment_id)
-    LEFT JOIN customers c ON c.customer_id = live.customer_id
+    FROM missing
+    LEFT JOIN customers c ON c.customer_id = missing.customer_id
 )
 SELECT deployment_id, model_id, customer_id, customer_name, surface, use_case, status, business_critical,
        monthly_requests, missing_safeguards, action

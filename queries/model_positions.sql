@@ -3,9 +3,10 @@
 SELECT m.model_id, m.name, m.family, m.asl_level, latest.recorded_at, latest.effective_compute
 FROM models m
 JOIN (
-    SELECT model_id, max(recorded_at) AS recorded_at, arg_max(effective_compute, step) AS effective_compute
-    FROM checkpoints
-    WHERE CAST(recorded_at AS DATE) <= CAST($as_of AS DATE)
+    SELECT model_id, arg_max(last_recorded_at, last_step) AS recorded_at,
+           arg_max(effective_compute, last_step) AS effective_compute
+    FROM checkpoint_days
+    WHERE day <= CAST($as_of AS DATE)
     GROUP BY model_id
 ) latest USING (model_id)
 ORDER BY m.model_id

@@ -11,11 +11,12 @@ model_policy AS (
     CROSS JOIN params
     JOIN policies p ON p.policy_id = coalesce(params.policy_override, m.policy_id)
 ),
+-- The latest checkpoint (highest step) dated on or before the as-of date, from the per-day summary.
 latest_checkpoint AS (
-    SELECT c.model_id, arg_max(c.effective_compute, c.step) AS c_now
-    FROM checkpoints c, params
-    WHERE CAST(c.recorded_at AS DATE) <= params.as_of
-    GROUP BY c.model_id
+    SELECT d.model_id, arg_max(d.effective_compute, d.last_step) AS c_now
+    FROM checkpoint_days d, params
+    WHERE d.day <= params.as_of
+    GROUP BY d.model_id
 ),
 -- A round: the comprehensive evaluations of one model at one step. Preliminary ones form none.
 rounds AS (
@@ -47,7 +48,7 @@ figures AS (
     CROSS JOIN params
     LEFT JOIN latest_checkpoint lc ON lc.model_id = mp.model_id
     LEFT JOIN latest_clean clean ON clean.model_id = mp.model_id
-    LEFT JOIN checkpoints eval_checkpoint
+    LEFT JOIN evaluated_checkpoints eval_checkpoint
            ON eval_checkpoint.model_id = clean.model_id AND eval_checkpoint.step = clean.eval_step
     LEFT JOIN latest_triggered trig ON trig.model_id = mp.model_id
 )

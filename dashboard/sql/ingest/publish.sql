@@ -25,10 +25,15 @@ CREATE TABLE out.evaluations AS
     FROM typed_evaluations ORDER BY model_id, step, eval_id;
 CREATE TABLE out.customers AS
     SELECT customer_id, name, segment, sector, region, business_critical FROM typed_customers ORDER BY customer_id;
+-- Each deployment carries its own safeguards as a sorted list, so the reclassification query
+-- needs no join with millions of deployment_safeguards rows.
 CREATE TABLE out.deployments AS
-    SELECT deployment_id, model_id, customer_id, surface, use_case, risk_domains, status, started_at, ended_at,
-           monthly_requests
-    FROM typed_deployments ORDER BY model_id, deployment_id;
+    SELECT d.deployment_id, d.model_id, d.customer_id, d.surface, d.use_case, d.risk_domains, d.status, d.started_at,
+           d.ended_at, d.monthly_requests, coalesce(own.safeguards, []) AS safeguards
+    FROM typed_deployments d
+    LEFT JOIN (SELECT deployment_id, list(DISTINCT safeguard_id ORDER BY safeguard_id) AS safeguards
+               FROM typed_deployment_safeguards GROUP BY deployment_id) own USING (deployment_id)
+    ORDER BY d.model_id, d.deployment_id;
 CREATE TABLE out.deployment_safeguards AS
     SELECT DISTINCT deployment_id, safeguard_id FROM typed_deployment_safeguards ORDER BY deployment_id, safeguard_id;
 CREATE TABLE out.asl_history AS
@@ -38,3 +43,16 @@ CREATE TABLE out.public_models AS
     SELECT public_model_id, name, organization, published_on, training_compute_flop, base_model_name,
            accessibility, source
     FROM typed_public_models ORDER BY published_on, public_model_id;
+
+-- Summaries for fast as-of views (DESIGN section 4 counts whole days): per model and day, the
+-- highest step recorded that day and its effective compute; and the checkpoints that carry an
+-- evaluation, so C at an evaluation is a small lookup.
+CREATE TABLE out.checkpoint_days AS
+    SELECT model_id, CAST(recorded_at AS DATE) AS day, max(step) AS last_step,
+           arg_max(effective_compute, step) AS effective_compute, max(recorded_at) AS last_recorded_at
+    FROM typed_checkpoints GROUP BY model_id, CAST(recorded_at AS DATE) ORDER BY model_id, day;
+CREATE TABLE out.evaluated_checkpoints AS
+    SELECT c.model_id, c.step, c.recorded_at, c.effective_compute
+    FROM typed_checkpoints c
+    SEMI JOIN typed_evaluations e ON e.model_id = c.model_id AND e.step = c.step
+    ORDER BY c.model_id, c.step;
