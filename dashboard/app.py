@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import streamlit as st  # noqa: E402
 
 from dashboard import ui  # noqa: E402
+from dashboard.store import StoreError  # noqa: E402
 
 st.set_page_config(page_title="ASL compute dashboard", page_icon=":material/shield:", layout="wide")
 
@@ -25,5 +26,7 @@ pages = st.navigation(page_list)
 
 try:
     pages.run()
+except StoreError as error:
+    st.error(f"The data store cannot be read: {error}", icon=":material/database:")
 except Exception as error:  # noqa: BLE001 - the viewer gets an id, the server log the traceback
     ui.report_unexpected(error)

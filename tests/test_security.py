@@ -1,0 +1,107 @@
+"""Least privilege, hostile data and hidden tracebacks (issue 7)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.export import to_csv, to_download_csv
+from dashboard.ingest import ingest
+from dashboard.sqlfiles import REPO_ROOT
+from dashboard.store import snapshot
+from labdata import base_tables, write_folder
+
+APP = str(REPO_ROOT / "dashboard" / "app.py")
+HOSTILE_NAME = '<script>alert("x")</script> **bold** [link](javascript:alert(1))\nsecond line'
+
+
+def test_the_apps_connection_cannot_write(lab_store):
+    snap = snapshot(lab_store)
+    cursor = snap._database.cursor()
+    cursor.execute("USE store")
+    for statement in ("INSERT INTO models VALUES ('x','x','x',NULL,'pretrain',2,'rsp-v1.0','training')",
+                      "DELETE FROM models", "DROP TABLE models", "CREATE TABLE evil AS SELECT 1"):
+        with pytest.raises(duckdb.Error, match="read-only|read only"):
+            cursor.execute(statement)
+    assert len(snap.query("models")) == 13
+
+
+def test_production_config_hides_tracebacks():
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_an_unexpected_error_shows_an_id_and_logs_the_traceback(lab_store, monkeypatch, caplog):
+    from dashboard import ui
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    os.environ["ASL_STORE"] = str(lab_store)
+    monkeypatch.setattr(ui, "query", broken)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    message = app.error[0].value
+    assert "error id" in message and "secret internal detail" not in message
+    incident = message.split("error id ")[1].split(")")[0]
+    assert any(incident in record.getMessage() for record in caplog.records)
+    assert any(record.exc_info and "secret internal detail" in str(record.exc_info[1]) for record in caplog.records)
+
+
+def test_an_unreadable_store_gets_a_message(tmp_path):
+    bad = tmp_path / "not-a-db.duckdb"
+    bad.write_text("hello")
+    os.environ["ASL_STORE"] = str(bad)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert "cannot be read" in app.error[0].value
+    assert not app.exception
+
+
+@pytest.fixture(scope="module")
+def hostile_store(tmp_path_factory):
+    tables = base_tables()
+    tables["models"][0]["name"] = HOSTILE_NAME
+    tables["customers"][0]["name"] = "=HYPERLINK(\"http://evil\",\"click\")"
+    tables["deployments"] = [{"deployment_id": "d1", "model_id": "base", "customer_id": "c1", "surface": "api",
+                              "use_case": "+cmd|' /C calc'!A0 <b>use</b>", "risk_domains": "cbrn", "status": "active",
+                              "started_at": "2025-01-01", "ended_at": "", "monthly_requests": "5"}]
+    store = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
+    ingest(write_folder(tmp_path_factory.mktemp("hostile-src") / "src", tables), store, progress=lambda _: None)
+    return store
+
+
+def test_hostile_names_show_as_plain_text_on_the_pages(hostile_store):
+    os.environ["ASL_STORE"] = str(hostile_store)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.switch_page("app_pages/trajectory.py")
+    app.query_params["model"] = "base"
+    app.run()
+    assert not app.exception
+    title = app.title[0].value
+    assert "<script>" not in title and "**bold**" not in title and "](javascript" not in title
+    assert "\\<script\\>" in title  # escaped, so Markdown shows the characters themselves
+    # In the table the name is a plain cell value (st.dataframe never renders HTML or Markdown).
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert HOSTILE_NAME in list(app.dataframe[0].value["name"])
+
+
+def test_downloads_neutralise_formulas_but_the_cli_stays_exact(hostile_store):
+    frame = snapshot(hostile_store).query("at_risk", model_id="base", asl_level=3, domain=None, as_of="2025-06-01")
+    download = to_download_csv(frame)
+    assert "'=HYPERLINK" in download and "'+cmd" in download
+    exact = to_csv(frame)
+    assert ',"=HYPERLINK(""http://evil"",""click"")",' in exact
+    cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(hostile_store), "at-risk", "--model", "base",
+                          "--asl", "3", "--as-of", "2025-06-01"], capture_output=True, text=True, check=True).stdout
+    assert cli == exact
+    # Negative numbers are numbers, not formulas.
+    import pandas as pd
+    assert to_download_csv(pd.DataFrame({"x": [-5]})) == "x\n-5\n"
