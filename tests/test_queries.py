@@ -100,3 +100,21 @@ def test_normalised_trajectories_are_downsampled_per_model(long_run):
     assert frame["step"].min() == 8765 and frame["step"].max() == 9999
     assert frame["multiple"].iloc[0] == pytest.approx(1.0)
     assert frame["multiple"].iloc[-1] == pytest.approx(2 ** ((9999 - 8765) / 1000), rel=1e-6)
+
+
+def test_a_missing_default_store_is_built_from_the_demo(tmp_path, monkeypatch):
+    from dashboard import store as store_module
+
+    default = tmp_path / "asl.duckdb"
+    monkeypatch.setattr(store_module, "DEFAULT_STORE", default)
+    said = []
+    store_module.ensure_store(default, say=said.append)
+    assert default.exists() and "building it from the bundled demo data" in said[0]
+    assert len(snapshot(default).query("models")) >= 40
+
+
+def test_a_missing_other_store_is_an_error_with_the_fix(tmp_path):
+    from dashboard.store import StoreError, ensure_store
+
+    with pytest.raises(StoreError, match="publish one with `asl-dashboard ingest DIR --store"):
+        ensure_store(tmp_path / "elsewhere.duckdb")
