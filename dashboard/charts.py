@@ -117,13 +117,14 @@ def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None) -> g
         group = paths[paths["status"] == status_name]
         if group.empty:
             continue
-        # One trace per status; models are separated by a gap (None) so each stays its own line.
-        xs, ys, labels = [], [], []
-        for model_id, model_rows in group.groupby("model_id", sort=True):
-            xs += list(model_rows["recorded_at"]) + [None]
-            ys += list(model_rows["multiple"].astype(float)) + [None]
-            name = escape(model_rows["name"].iloc[0])
-            labels += [f"{name} ({escape(model_id)})"] * len(model_rows) + [""]
+        # One trace per status; models are separated by a gap (a missing point) so each stays its
+        # own line. Built with array operations: a thousand models must not cost a Python loop each.
+        group = group.sort_values(["model_id", "recorded_at"], kind="stable")
+        labels_of = (group["name"].map(escape) + " (" + group["model_id"].map(escape) + ")").to_numpy(dtype=object)
+        ends = np.flatnonzero(group["model_id"].to_numpy() != np.roll(group["model_id"].to_numpy(), -1)) + 1
+        xs = np.insert(group["recorded_at"].to_numpy(dtype="datetime64[ns]").astype(object), ends, None)
+        ys = np.insert(group["multiple"].astype(float).to_numpy(), ends, np.nan)
+        labels = np.insert(labels_of, ends, "")
         fig.add_trace(go.Scattergl(
             x=xs, y=ys, mode="lines", name=STATUS_LABELS[status_name], line=dict(color=colour, width=1.5),
             text=labels, hovertemplate="<b>%{text}</b><br>%{x|%Y-%m-%d}: %{y:.2f}x<extra></extra>",

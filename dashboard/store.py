@@ -67,6 +67,7 @@ class Snapshot:
     def __init__(self, key: SnapshotKey):
         self.key = key
         self._database = duckdb.connect(":memory:")
+        self._database.execute(internal_sql("store_session.sql"))
         try:
             self._database.execute(internal_sql("attach_store.sql"), {"path": key.path})
         except duckdb.Error as error:

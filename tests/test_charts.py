@@ -56,7 +56,9 @@ def test_normalised_trajectories_one_trace_per_status_with_gaps():
         "recorded_at": pd.to_datetime(["2025-01-01", "2025-02-01"] * 3), "multiple": [1, 2, 1, 3, 1, 5]})
     fig = charts.normalised_trajectories(paths, k=4, b=6)
     assert [trace.name for trace in fig.data] == ["Evaluation overdue", "On track"]
-    assert list(fig.data[1].y) == [1, 2, None, 1, 3, None]
+    gaps = [None if math.isnan(value) else value for value in fig.data[1].y]  # NaN is drawn as a gap
+    assert gaps == [1, 2, None, 1, 3, None]
+    assert list(fig.data[1].x)[2] is None and fig.data[1].connectgaps is False
     assert fig.layout.yaxis.type == "log"
 
 
