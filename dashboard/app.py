@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import ui  # noqa: E402
+from dashboard import auth, ui  # noqa: E402
 from dashboard.store import StoreError  # noqa: E402
 
 st.set_page_config(page_title="ASL compute dashboard", page_icon=":material/shield:", layout="wide")
@@ -23,6 +23,8 @@ page_list = [
 if os.environ.get("ASL_BENCH_BASELINE"):  # only while `asl-dashboard bench --browser` runs its server
     page_list.append(st.Page("bench_baseline.py", title="Benchmark baseline", url_path="bench-baseline"))
 pages = st.navigation(page_list)
+viewer = auth.gate(pages, {page.url_path: page for page in page_list})
+auth.audit(viewer, pages)
 
 try:
     pages.run()

@@ -106,9 +106,19 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_serve(args) -> int:
+    from dashboard.auth import is_loopback
+
+    secrets = Path(__file__).resolve().parent.parent / ".streamlit" / "secrets.toml"
+    signed_in = secrets.is_file() and "[auth]" in secrets.read_text(encoding="utf-8", errors="replace")
+    if not is_loopback(args.address) and not signed_in and not args.insecure_allow_anyone:
+        _print_err(f"error: refusing to serve on {args.address} without sign-in: configure [auth] in "
+                   ".streamlit/secrets.toml (see secrets.example.toml), or pass --insecure-allow-anyone")
+        return 2
     store = store_module.store_path(args.store)
     store_module.ensure_store(store, say=_print_err)
     env = dict(os.environ, ASL_STORE=str(store))
+    if args.insecure_allow_anyone:
+        env["ASL_INSECURE_ALLOW_ANYONE"] = "1"
     app = Path(__file__).resolve().parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app),
                "--server.address", args.address, "--server.port", str(args.port)]
@@ -171,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     serve.add_argument("--port", type=int, default=8501)
     serve.add_argument("--address", default="127.0.0.1")
+    serve.add_argument("--insecure-allow-anyone", action="store_true",
+                       help="serve on a non-loopback address without sign-in (anyone who can reach it sees everything)")
     serve.set_defaults(handler=_cmd_serve)
     return parser
 

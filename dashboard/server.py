@@ -23,10 +23,12 @@ def free_port() -> int:
 class StreamlitServer:
     """`streamlit run dashboard/app.py` on a free loopback port, with ASL_STORE set."""
 
-    def __init__(self, store: Path, port: int | None = None, extra_env: dict | None = None, log_path: Path | None = None):
+    def __init__(self, store: Path, port: int | None = None, extra_env: dict | None = None, log_path: Path | None = None,
+                 cwd: Path | None = None, host: str = "127.0.0.1"):
         self.store = Path(store)
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
+        self.cwd = cwd or REPO_ROOT  # Streamlit reads .streamlit/ (config, secrets) from here
         self.extra_env = extra_env or {}
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -37,7 +39,7 @@ class StreamlitServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -20,6 +20,14 @@ def quiet(_message: str) -> None:
     pass
 
 
+@pytest.fixture(scope="session", autouse=True)
+def audit_log(tmp_path_factory):
+    """Keep the tests' page views out of the repository's audit/ folder."""
+    path = tmp_path_factory.mktemp("audit") / "views.jsonl"
+    os.environ["ASL_AUDIT_LOG"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory) -> Path:
     """The bundled demo data (data/demo) published into a fresh store."""

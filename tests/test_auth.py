@@ -1,0 +1,186 @@
+"""Access control (issue 8): allow and deny through AppTest's user, local mode, the refusal to serve
+openly without sign-in, the audit log, and the whole sign-in flow in a real browser against a
+local OpenID Connect provider (oidc-provider-mock) started by the test."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from streamlit import config as streamlit_config
+from streamlit.testing.v1 import AppTest
+
+from dashboard.auth import is_allowed, is_loopback
+from dashboard.server import StreamlitServer, free_port, wait_for_app
+from dashboard.sqlfiles import REPO_ROOT
+
+APP = str(REPO_ROOT / "dashboard" / "app.py")
+ACCESS = {"emails": ["lead@partner.org"], "domains": ["example.com"], "groups": ["asl-viewers"],
+          "contact": "the safety team (#asl-dashboard)"}
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-secret", "client_id": "asl",
+        "client_secret": "secret", "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}
+
+
+def open_as(store, user: dict | None, page=None, **params) -> AppTest:
+    os.environ["ASL_STORE"] = str(store)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.secrets["auth"] = AUTH
+    app.secrets["access"] = ACCESS
+    if user is not None:
+        app.user = user
+    for key, value in params.items():
+        app.query_params[key] = value
+    if page:
+        app.switch_page(page)
+    app.run()
+    assert not app.exception, [item.value for item in app.exception]
+    return app
+
+
+def test_allowlist_rules():
+    assert is_allowed("Someone@Example.com", None, ACCESS)  # domain, any case
+    assert is_allowed("lead@partner.org", None, ACCESS)  # exact address
+    assert is_allowed("x@other.org", ["asl-viewers", "staff"], ACCESS)  # group
+    assert not is_allowed("x@other.org", ["staff"], ACCESS)
+    assert not is_allowed("x@example.com.evil.org", None, ACCESS)
+    assert not is_allowed(None, None, ACCESS)
+
+
+@pytest.mark.parametrize("user", [
+    {"is_logged_in": True, "email": "analyst@example.com"},
+    {"is_logged_in": True, "email": "lead@partner.org"},
+    {"is_logged_in": True, "email": "guest@other.org", "groups": ["asl-viewers"]},
+], ids=["domain", "email", "group"])
+def test_allowed_people_see_the_dashboard(lab_store, user):
+    app = open_as(lab_store, user, as_of="2025-06-01")
+    assert {metric.label for metric in app.metric} >= {"Triggered", "On track"}
+    assert any(user["email"] in caption.value.replace("\\", "") for caption in app.sidebar.caption)
+
+
+def test_a_person_not_on_the_list_sees_only_not_authorised(lab_store):
+    app = open_as(lab_store, {"is_logged_in": True, "email": "eve@evil.org"}, "app_pages/trajectory.py", model="on-track")
+    assert app.title[0].value == "Not authorised"
+    message = app.error[0].value.replace("\\", "")
+    assert "the safety team" in message and "eve@evil.org" in message
+    assert not app.metric and not app.dataframe
+
+
+def test_signed_out_people_get_a_sign_in_button_and_no_data(lab_store):
+    app = open_as(lab_store, {"is_logged_in": False})
+    assert app.button[0].label == "Sign in"
+    assert not app.metric and not app.dataframe
+
+
+def test_local_mode_without_an_identity_provider(lab_store):
+    os.environ["ASL_STORE"] = str(lab_store)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert any("Local mode, no sign-in" in caption.value for caption in app.sidebar.caption)
+
+
+def test_no_sign_in_on_an_open_address_is_refused(lab_store):
+    os.environ["ASL_STORE"] = str(lab_store)
+    previous = streamlit_config.get_option("server.address")
+    streamlit_config.set_option("server.address", "0.0.0.0")
+    try:
+        app = AppTest.from_file(APP, default_timeout=60)
+        app.run()
+    finally:
+        streamlit_config.set_option("server.address", previous)
+    assert "No sign-in is configured" in app.error[0].value
+    assert not app.metric
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and not is_loopback("0.0.0.0")
+
+
+def test_serve_refuses_an_open_address_without_sign_in():
+    result = subprocess.run([sys.executable, "-m", "dashboard", "serve", "--address", "0.0.0.0"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "refusing to serve on 0.0.0.0 without sign-in" in result.stderr
+
+
+def test_audit_log_records_who_opened_which_view(lab_store, audit_log):
+    before = audit_log.read_text().splitlines() if audit_log.exists() else []
+    open_as(lab_store, {"is_logged_in": True, "email": "analyst@example.com"}, "app_pages/trajectory.py",
+            model="on-track", as_of="2025-06-01")
+    records = [json.loads(line) for line in audit_log.read_text().splitlines()[len(before):]]
+    assert records[-1]["user"] == "analyst@example.com"
+    assert records[-1]["page"] == "/trajectory"
+    assert records[-1]["params"] == {"as_of": ["2025-06-01"], "model": ["on-track"]}
+    assert records[-1]["at"].endswith("+00:00")
+
+
+# --- The whole flow in a real browser ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def signed_in_server(lab_store, tmp_path_factory):
+    from oidc_provider_mock import User, run_server_in_thread
+
+    users = [User(sub="lead", claims={"email": "lead@example.com", "name": "Lead"}),
+             User(sub="eve", claims={"email": "eve@evil.org", "name": "Eve"})]
+    with run_server_in_thread(user_claims=users) as provider:
+        port = free_port()
+        home = tmp_path_factory.mktemp("signin")
+        (home / ".streamlit").mkdir()
+        shutil.copy(REPO_ROOT / ".streamlit" / "config.toml", home / ".streamlit" / "config.toml")
+        (home / ".streamlit" / "secrets.toml").write_text(f"""
+[auth]
+redirect_uri = "http://localhost:{port}/oauth2callback"
+cookie_secret = "a-test-cookie-secret-of-some-length"
+client_id = "asl-dashboard"
+client_secret = "test-secret"
+server_metadata_url = "http://localhost:{provider.server_port}/.well-known/openid-configuration"
+
+[access]
+domains = ["example.com"]
+contact = "the safety team"
+""")
+        with StreamlitServer(lab_store, port=port, cwd=home, host="localhost",
+                             log_path=home / "streamlit.log") as server:
+            yield server
+
+
+def sign_in_as(page, subject: str) -> None:
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("input[name='sub']", timeout=30000)
+    page.fill("input[name='sub']", subject)
+    page.get_by_role("button", name="Authorize").click()
+    wait_for_app(page)
+
+
+@pytest.mark.browser
+def test_sign_in_keeps_the_deep_link_and_sign_out_works(browser, signed_in_server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(signed_in_server.url + "/trajectory?model=on-track&as_of=2025-06-01")
+    wait_for_app(page)
+    assert page.get_by_role("button", name="Sign in").is_visible()
+    assert page.locator("[data-testid='stMetricValue']").count() == 0
+    sign_in_as(page, "lead")
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
+    wait_for_app(page)
+    assert "/trajectory" in page.url and "model=on-track" in page.url and "as_of=2025-06-01" in page.url
+    assert page.get_by_role("heading", name="On-Track").is_visible()
+    assert page.get_by_text("lead@example.com").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+    # Streamlit ends the session at the provider too (OIDC end_session), which asks to confirm.
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_selector("button:has-text('Sign in')", timeout=30000)
+    assert page.locator("[data-testid='stMetricValue']").count() == 0
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_denied_person_sees_not_authorised(browser, signed_in_server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(signed_in_server.url + "/")
+    wait_for_app(page)
+    sign_in_as(page, "eve")
+    page.wait_for_selector("text=Not authorised", timeout=30000)
+    assert page.get_by_text("Ask the safety team for access").is_visible()
+    assert page.locator("[data-testid='stMetricValue']").count() == 0
+    context.close()
