@@ -52,6 +52,18 @@ def query(snap: store_module.Snapshot, name: str, **params) -> pd.DataFrame:
     return _cached_query(snap.key, snap, name, frozen)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_figure(key: tuple, _build) -> dict:
+    # The figure as Plotly's JSON-ready dict: building and validating a figure costs more than the
+    # queries behind it, and a view's figure changes only with its snapshot and parameters.
+    return _build().to_plotly_json()
+
+
+def figure(key: tuple, build) -> dict:
+    """build() (a chart builder call) once per key; key must name the snapshot and every input."""
+    return _cached_figure(key, build)
+
+
 def raw_param(name: str) -> str | None:
     """The URL's value for name, or None. A repeated or overlong parameter is refused."""
     values = st.query_params.get_all(name)

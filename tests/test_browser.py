@@ -35,7 +35,7 @@ def test_overview_shows_counts_chart_and_table(page, lab_server):
     assert page.get_by_text("Buffer map").first.is_visible()
     assert page.locator(".js-plotly-plot").count() >= 2
     assert page.get_by_text("Status of every model").is_visible()
-    assert "viewing as of 2025-06-01" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    assert "viewing as of 2025-06-01" in page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
 
 
 def test_trajectory_deep_link_reopens_the_view(page, lab_server):
@@ -104,11 +104,11 @@ def public_server(tmp_path_factory):
 
 def test_public_data_set_overview(page, public_server):
     open_page(page, public_server, "/")
-    header = page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    header = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
     assert "Data set public" in header
     assert page.get_by_text("no algorithmic multiplier is applied").first.is_visible()
     assert page.get_by_text("holds no capability evaluations").first.is_visible()
     # The frontier overlay is on by default for the public data set.
     assert "public: OpenAI" in page.locator(".js-plotly-plot").first.inner_text() or \
         page.get_by_text("against the public frontier").first.is_visible()
-    assert metric_values(page)["Never evaluated"] == "519"
+    assert metric_values(page)["Never evaluated"] == "520"

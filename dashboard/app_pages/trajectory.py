@@ -76,12 +76,17 @@ if projection is not None:
     until = max([projection.fit_end + pd.Timedelta(days=30), *projected_dates.values()])
     projection_points = projection_line(points, projection, until)
 
-figure = charts.trajectory(points, rounds, history, k=k, b=b, as_of=as_of_time, model_label=detail["name"],
-                           projection_points=projection_points, projected_dates=projected_dates,
-                           show_reference_lines=show_reference)
-if show_public and has_public:
-    charts.public_frontier(figure, ui.query(snap, "public_models", as_of=scope.as_of))
-st.plotly_chart(figure, key="trajectory", width="stretch")
+def build_trajectory_figure():
+    figure = charts.trajectory(points, rounds, history, k=k, b=b, as_of=as_of_time, model_label=detail["name"],
+                               projection_points=projection_points, projected_dates=projected_dates,
+                               show_reference_lines=show_reference)
+    if show_public and has_public:
+        charts.public_frontier(figure, ui.query(snap, "public_models", as_of=scope.as_of))
+    return figure
+
+
+st.plotly_chart(ui.figure(("trajectory", snap.key, scope, model_id, show_reference, bool(show_public and has_public)),
+                          build_trajectory_figure), key="trajectory", width="stretch")
 st.caption(f"{len(points):,} points drawn (downsampled in the database to at most about {MAX_POINTS:,}; "
            "checkpoints with evaluations are exact). Shaded: between the next evaluation (k x C at the last "
            "clean round) and the buffer edge (b x C), from each clean round until the next.")
