@@ -60,8 +60,11 @@ def main() -> int:
     results = {"page_ms": {}, "page_cold_ms": {}, "chart_bytes": {}, "elements": {}}
     payload = {"metric": 0, "plotly_chart": [], "dataframe": 0, "markdown": 0, "caption": 0}
     for name, view in plan["pages"].items():
-        # Cold: a new snapshot (nothing cached, attached anew).
+        # Cold: a new snapshot (nothing cached, attached anew). The previous one is closed, as it is
+        # once no session reads it any more after a publish.
         st.cache_data.clear()
+        for previous in store_module._current.values():
+            previous.close()
         store_module._current.clear()
         app, cold = _run(APP, view["page"], view["params"])
         warm = [_run(APP, view["page"], view["params"])[1] for _ in range(repeats)]
