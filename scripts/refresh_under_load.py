@@ -22,13 +22,16 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--snapshots", type=int, default=20)
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between publishes")
+    parser.add_argument("--model", help="model for the trajectory and reclassify pages (default: the first)")
+    parser.add_argument("--level", type=int, default=4, help="level for the reclassify page (default 4)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="asl-load-") as workdir:
         result = loadcheck.run(args.source, Path(workdir), sessions=args.sessions, snapshots=args.snapshots,
-                               interval=args.interval)
-    print(result.report())
+                               interval=args.interval, model=args.model, level=args.level,
+                               say=lambda message: print(message, file=sys.stderr))
     for error in result.errors:
         print("  error:", error)
+    print(result.report())
     return 1 if result.errors else 0
 
 
