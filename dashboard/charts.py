@@ -301,10 +301,12 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
 def safeguard_gaps(gaps: pd.DataFrame, *, title: str = "Minimum additional safeguards: deployments lacking each") -> go.Figure:
     """How many live deployments lack each required safeguard: the few that restore most service."""
     gaps = gaps.sort_values("deployments_missing")
+    labels = gaps["name"].fillna(gaps["safeguard_id"]) if "name" in gaps else gaps["safeguard_id"]
+    kinds = gaps["kind"].fillna("") if "kind" in gaps else pd.Series("", index=gaps.index)
     fig = go.Figure(go.Bar(
-        x=gaps["deployments_missing"], y=gaps["safeguard_id"].map(escape), orientation="h", marker_color="#ea580c",
-        text=gaps["deployments_missing"], textposition="outside",
-        hovertemplate="%{y}: missing in %{x} live deployments<extra></extra>"))
+        x=gaps["deployments_missing"], y=labels.map(escape), orientation="h", marker_color="#ea580c",
+        text=gaps["deployments_missing"], textposition="outside", customdata=kinds.map(escape),
+        hovertemplate="%{y} (%{customdata}): missing in %{x} live deployments<extra></extra>"))
     _layout(fig, title=escape(title), y_title="",
             x_title="Live deployments lacking it", height=max(220, 60 + 36 * len(gaps)))
     fig.update_layout(showlegend=False)

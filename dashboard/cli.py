@@ -106,10 +106,11 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_serve(args) -> int:
-    from dashboard.auth import is_loopback
+    from dashboard.auth import is_loopback, sign_in_configured_in
 
-    secrets = Path(__file__).resolve().parent.parent / ".streamlit" / "secrets.toml"
-    signed_in = secrets.is_file() and "[auth]" in secrets.read_text(encoding="utf-8", errors="replace")
+    repo_root = Path(__file__).resolve().parent.parent  # Streamlit runs there, reading its .streamlit/
+    signed_in = sign_in_configured_in([Path.home() / ".streamlit" / "secrets.toml",
+                                       repo_root / ".streamlit" / "secrets.toml"])
     if not is_loopback(args.address) and not signed_in and not args.insecure_allow_anyone:
         _print_err(f"error: refusing to serve on {args.address} without sign-in: configure [auth] in "
                    ".streamlit/secrets.toml (see secrets.example.toml), or pass --insecure-allow-anyone")
@@ -119,10 +120,12 @@ def _cmd_serve(args) -> int:
     env = dict(os.environ, ASL_STORE=str(store))
     if args.insecure_allow_anyone:
         env["ASL_INSECURE_ALLOW_ANYONE"] = "1"
+    if env.get("ASL_AUDIT_LOG"):  # relative to where serve was started, not to repo_root
+        env["ASL_AUDIT_LOG"] = str(Path(env["ASL_AUDIT_LOG"]).expanduser().resolve())
     app = Path(__file__).resolve().parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app),
                "--server.address", args.address, "--server.port", str(args.port)]
-    return subprocess.call(command, env=env)
+    return subprocess.call(command, env=env, cwd=repo_root)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -141,3 +141,31 @@ def at_risk_summary(deployments: pd.DataFrame, affected_models: pd.DataFrame) ->
         "monthly_requests_at_risk": int(at_risk["monthly_requests"].fillna(0).sum()),
         "safeguard_gaps": gaps,
     }
+
+
+# The name the reclassification brief uses for a scenario (model, new level, triggering domain).
+ReclassifyScenario = Scenario
+
+AT_RISK_GAP_COLUMNS = ["safeguard_id", "name", "kind", "required_from", "deployments_missing"]
+
+
+def at_risk_models_frame(snap: Snapshot, scenario: Scenario) -> pd.DataFrame:
+    """The affected models in lineage-tree order: model_id, name, parent_model_id, depth, path, asl_level, status."""
+    return snap.query("at_risk_models", model_id=scenario.model_id, asl_level=scenario.asl_level)
+
+
+def at_risk_safeguard_gaps(snap: Snapshot, scenario: Scenario, gaps: pd.DataFrame) -> pd.DataFrame:
+    """The summary's safeguard_gaps (from at_risk_summary) with each safeguard's name, kind and the
+    lowest level requiring it: one row per safeguard that at least one considered deployment lacks,
+    most needed first (then by id).
+
+    The counts are not recomputed: they come from at_risk.sql's missing_safeguards through
+    at_risk_summary, so the rules live in one place. Every considered deployment counts, whatever
+    its action (an onboarding deployment that lacks a safeguard needs it before it may resume);
+    a covered deployment lacks nothing, so it never counts.
+    """
+    required = snap.query("at_risk_safeguard_gaps", asl_level=scenario.asl_level)
+    merged = gaps[["safeguard_id", "deployments_missing"]].merge(required, on="safeguard_id", how="left",
+                                                                 validate="one_to_one")
+    return (merged.sort_values(["deployments_missing", "safeguard_id"], ascending=[False, True], ignore_index=True)
+            [AT_RISK_GAP_COLUMNS])

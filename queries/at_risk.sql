@@ -1,6 +1,10 @@
 -- at_risk: one row per live deployment of a model that a reclassification affects (DESIGN section 5).
 -- $model_id: the model reclassified; $asl_level: the new level L; $domain: the capability domain that
 -- triggered it (NULL when not given); $as_of: the date the deployments are live on.
+-- Affected models: M and every descendant through parent_model_id at any depth, each kept only when
+-- its own asl_level is below L (a descendant at or above L is not affected, its children below L
+-- are). The lineage walk is the same as in at_risk_models.sql: keep the two in step. The path check
+-- stops the walk on a cycle (ingest refuses cycles; this is the guard if one ever got through).
 WITH RECURSIVE lineage(model_id, path) AS (
     SELECT model_id, [model_id] FROM models WHERE model_id = $model_id
     UNION ALL

@@ -13,7 +13,8 @@ import pytest
 from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
-from dashboard.auth import is_allowed, is_loopback
+from dashboard import auth
+from dashboard.auth import is_allowed, is_loopback, sign_in_configured_in
 from dashboard.server import StreamlitServer, free_port, wait_for_app
 from dashboard.sqlfiles import REPO_ROOT
 
@@ -47,6 +48,8 @@ def test_allowlist_rules():
     assert not is_allowed("x@other.org", ["staff"], ACCESS)
     assert not is_allowed("x@example.com.evil.org", None, ACCESS)
     assert not is_allowed(None, None, ACCESS)
+    assert not is_allowed("example.com", None, ACCESS)  # no address at all
+    assert not is_allowed("x@other.org", "staff", ACCESS) and is_allowed("x@other.org", "asl-viewers", ACCESS)
 
 
 @pytest.mark.parametrize("user", [
@@ -66,6 +69,14 @@ def test_a_person_not_on_the_list_sees_only_not_authorised(lab_store):
     message = app.error[0].value.replace("\\", "")
     assert "the safety team" in message and "eve@evil.org" in message
     assert not app.metric and not app.dataframe
+
+
+def test_an_unverified_address_is_refused_even_on_the_allowlist(lab_store, audit_log):
+    app = open_as(lab_store, {"is_logged_in": True, "email": "boss@example.com", "email_verified": False})
+    assert app.title[0].value == "Not authorised"
+    assert not app.metric
+    record = json.loads(audit_log.read_text().splitlines()[-1])
+    assert record["user"] == "boss@example.com" and record["access"] == "denied" and record["page"] == "/"
 
 
 def test_signed_out_people_get_a_sign_in_button_and_no_data(lab_store):
@@ -101,6 +112,32 @@ def test_serve_refuses_an_open_address_without_sign_in():
     assert result.returncode == 2 and "refusing to serve on 0.0.0.0 without sign-in" in result.stderr
 
 
+def test_serve_counts_only_a_complete_auth_section(tmp_path):
+    complete = "\n".join(f'{key} = "x"' for key in auth.REQUIRED_AUTH_KEYS)
+    (tmp_path / "commented.toml").write_text("# [auth]\n# client_id = 'x'\n")
+    (tmp_path / "partial.toml").write_text('[auth]\nclient_id = "x"\n')
+    (tmp_path / "complete.toml").write_text("[auth]\n" + complete + "\n")
+    (tmp_path / "broken.toml").write_text("[auth\n")
+    assert not sign_in_configured_in([tmp_path / "commented.toml", tmp_path / "missing.toml"])
+    assert not sign_in_configured_in([tmp_path / "partial.toml", tmp_path / "broken.toml"])
+    assert sign_in_configured_in([tmp_path / "broken.toml", tmp_path / "complete.toml"])
+
+
+def test_a_link_kept_for_sign_in_expires_and_the_latest_link_wins(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    link = {"url_path": "trajectory", "params": {"model": ["a"]}}
+    auth._remember_link("browser-1", link)
+    assert auth._take_link("browser-1") == link
+    assert auth._take_link("browser-1") is None  # taken once
+    auth._remember_link("browser-1", link)
+    auth._remember_link("browser-1", None)  # then the home page was opened: nothing to restore
+    assert auth._take_link("browser-1") is None
+    auth._remember_link("browser-1", link)
+    clock[0] += auth.PENDING_LINK_SECONDS + 1
+    assert auth._take_link("browser-1") is None
+
+
 def test_audit_log_records_who_opened_which_view(lab_store, audit_log):
     before = audit_log.read_text().splitlines() if audit_log.exists() else []
     open_as(lab_store, {"is_logged_in": True, "email": "analyst@example.com"}, "app_pages/trajectory.py",
@@ -110,6 +147,7 @@ def test_audit_log_records_who_opened_which_view(lab_store, audit_log):
     assert records[-1]["page"] == "/trajectory"
     assert records[-1]["params"] == {"as_of": ["2025-06-01"], "model": ["on-track"]}
     assert records[-1]["at"].endswith("+00:00")
+    assert records[-1]["access"] == "allowed"
 
 
 # --- The whole flow in a real browser ------------------------------------------------------------
@@ -159,12 +197,14 @@ def test_sign_in_keeps_the_deep_link_and_sign_out_works(browser, signed_in_serve
     wait_for_app(page)
     assert page.get_by_role("button", name="Sign in").is_visible()
     assert page.locator("[data-testid='stMetricValue']").count() == 0
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0  # not even the list of pages
     sign_in_as(page, "lead")
     page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
     wait_for_app(page)
     assert "/trajectory" in page.url and "model=on-track" in page.url and "as_of=2025-06-01" in page.url
     assert page.get_by_role("heading", name="On-Track").is_visible()
     assert page.get_by_text("lead@example.com").is_visible()
+    assert page.locator("[data-testid='stSidebarNav']").count() == 1
     page.get_by_role("button", name="Sign out").click()
     # Streamlit ends the session at the provider too (OIDC end_session), which asks to confirm.
     page.get_by_role("button", name="End session").click()
@@ -183,4 +223,9 @@ def test_a_denied_person_sees_not_authorised(browser, signed_in_server):
     page.wait_for_selector("text=Not authorised", timeout=30000)
     assert page.get_by_text("Ask the safety team for access").is_visible()
     assert page.locator("[data-testid='stMetricValue']").count() == 0
+    page.goto(signed_in_server.url + "/reclassify?model=on-track&asl=3")  # a deep link shows no more
+    wait_for_app(page)
+    assert page.get_by_role("heading", name="Not authorised").is_visible()
+    assert page.locator("[data-testid='stMetricValue']").count() == 0
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0
     context.close()

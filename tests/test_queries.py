@@ -31,6 +31,7 @@ SAMPLE_PARAMS = {
     "at_risk": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
     "at_risk_models": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
     "asl_levels": {},
+    "at_risk_safeguard_gaps": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
     "capability_domains": {},
 }
 

@@ -74,7 +74,7 @@ with left:
     st.markdown("**Models whose onboarding halts** (the model and every derived model below the new level)")
     tree = []
     included = set(affected["model_id"])
-    for _, row in affected.sort_values("path").iterrows():
+    for _, row in affected.iterrows():  # already in lineage-tree order
         ancestors = row["path"].split("/")[:-1]
         shown_depth = sum(ancestor in included for ancestor in ancestors)
         skipped = [ancestor for ancestor in ancestors if ancestor not in included]
@@ -86,6 +86,7 @@ with right:
     gaps = summary["safeguard_gaps"]
     if len(gaps):
         unknown = ui.row_counts(context.info).get("deployment_safeguards", 0) == 0
+        gaps = views.at_risk_safeguard_gaps(snap, scenario, gaps)  # with names and kinds for the chart
         st.plotly_chart(charts.safeguard_gaps(gaps, title="Safeguards ASL-{} requires (in place: unknown)".format(new_level)
                                               if unknown else "Minimum additional safeguards: deployments lacking each"),
                         key="gaps", width="stretch")
