@@ -107,10 +107,10 @@ def _store_lock(store: Path, wait_seconds: float, progress):
                     raise
                 if time.monotonic() >= deadline:
                     raise IngestBusy(
-                        f"another ingest is publishing to {store} right now; waited {wait_seconds:.0f} s. "
+                        f"another ingest is publishing to {store} right now; waited {wait_seconds:g} s. "
                         "Try again when it has finished.") from None
                 if not told:
-                    progress(f"Another ingest is publishing to {store}: waiting for it (up to {wait_seconds:.0f} s)...")
+                    progress(f"Another ingest is publishing to {store}: waiting for it (up to {wait_seconds:g} s)...")
                     told = True
                 time.sleep(0.2)
         yield
@@ -176,11 +176,32 @@ def _decode_problems(path: Path, raw: bytes) -> list[Problem]:
     return problems
 
 
-def _csv_records(text: str):
-    """Yield (start_line, fields) for every non-blank record, counting lines like an editor."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+class _BadQuoting(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def _csv_records(text: str, strict: bool = False):
+    """Yield (start_line, fields) for every non-blank record, counting lines like an editor.
+
+    strict: raise _BadQuoting (with the record's first line) for a quote that is never closed or a
+    character after a closing quote, instead of reading on as the loose csv module does.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
     next_start = 1
-    for fields in reader:
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "end of data" in str(error) or "EOF" in str(error):
+                message = ('a quoted field opened on this line is never closed (a " without its closing "): '
+                           'quote whole fields, and double a quote inside one ("")')
+            else:
+                message = f'malformed quoting ({error}): quote whole fields, and double a quote inside one ("")'
+            raise _BadQuoting(next_start, message) from None
         start, next_start = next_start, reader.line_num + 1
         if fields:  # blank lines are skipped by the loader too
             yield start, fields
@@ -197,7 +218,7 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
 def _csv_header(source: SourceFile) -> tuple[list[str] | None, list[Problem]]:
     path = source.path
     if path.stat().st_size == 0:
-        return None, [Problem(path.name, None, "file is empty: expected a header row with columns "
+        return None, [Problem(path.name, 1, "file is empty: expected a header row with columns "
                               + ", ".join(source.spec.columns))]
     with open(path, "rb") as handle:
         first = handle.readline()
@@ -236,17 +257,37 @@ def _check_columns(source: SourceFile, header: list[str], warnings: list[str]) -
 
 
 def _structure_problems(source: SourceFile, width: int) -> list[Problem]:
-    """Ragged rows and encoding errors, found by reading the file with Python's csv module."""
+    """Ragged rows, bad quoting and encoding errors, found by reading the file with Python's csv module."""
     text, problems = _read_text(source.path)
     if text is None:
         return problems
-    for start, fields in _csv_records(text):
-        if start == 1:
-            continue
-        if len(fields) != width:
-            problems.append(Problem(source.label, start,
-                                    f"row has {len(fields)} field(s), expected {width} like the header"))
+    try:
+        for start, fields in _csv_records(text, strict=True):
+            if start == 1:
+                continue
+            if len(fields) != width:
+                problems.append(Problem(source.label, start,
+                                        f"row has {len(fields)} field(s), expected {width} like the header"))
+    except _BadQuoting as error:
+        problems.append(Problem(source.label, error.line, str(error)))
     return problems
+
+
+def _may_have_extra_fields(path: Path, width: int, records: int) -> bool:
+    """Whether a CSV the loader accepted may still hold rows with too many fields.
+
+    DuckDB's reader silently drops empty fields at the end of a row ("a,b," under the header "a,b"),
+    so such ragged rows must be found another way. Without quotes every record is one line of
+    width - 1 commas (fewer fail the loader), so counting commas settles it in one fast pass; a
+    file with quotes gets the exact check.
+    """
+    commas = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            if b'"' in chunk:
+                return True
+            commas += chunk.count(b",")
+    return commas != (width - 1) * (records + 1)
 
 
 def _record_lines(source: SourceFile) -> list[int]:
@@ -278,6 +319,12 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
             if not problems:
                 problems = [Problem(source.label, None, f"cannot be read as CSV: {str(error).splitlines()[0]}")]
             return 0, problems
+        count = con.table(f"raw_{spec.name}").count("*").fetchall()[0][0]
+        if _may_have_extra_fields(source.path, len(header), count):
+            problems = _structure_problems(source, len(header))
+            if problems:
+                return count, problems  # the rows were read all the same: they are checked too
+        return count, []
     else:
         try:
             relation = con.read_parquet(str(source.path))
@@ -305,9 +352,11 @@ def _show_value(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]) -> list[Problem]:
+def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile],
+                  across_rows: bool = True) -> list[Problem]:
     found = con.execute(internal_sql("ingest/row_problems.sql")).fetchall()
-    found += con.execute(internal_sql("ingest/relations.sql")).fetchall()
+    if across_rows:
+        found += con.execute(internal_sql("ingest/relations.sql")).fetchall()
     if not found:
         return []
     line_maps: dict[str, list[int]] = {}
@@ -396,21 +445,20 @@ def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestRes
             count, file_problems = _load_raw(con, source, warnings)
             problems += file_problems
             if file_problems:
-                _create_empty_raw(con, spec)
-                count = 0
+                if not count:  # nothing could be read: the file's rows are not checked
+                    _create_empty_raw(con, spec)
             else:
                 seconds = time.perf_counter() - began
                 progress(f"  read {source.label}: {count:,} rows ({seconds:.1f} s, {count / max(seconds, 1e-9):,.0f} rows/s)")
             row_counts[spec.name] = count
         for warning in warnings:
             progress(f"  warning: {warning}")
-        if problems:
-            # Structural problems first: row checks on a half-read folder would only add noise.
-            raise IngestError(problems)
         progress("  checking every row ...")
         for spec in TABLES:
             con.execute(internal_sql(f"ingest/typed_{spec.name}.sql"))
-        problems = _row_problems(con, by_table)
+        # With a file missing or unreadable, only each row's own values are checked: checks across
+        # rows and tables on a half-read folder would only add noise.
+        problems += _row_problems(con, by_table, across_rows=not problems)
         if problems:
             problems.sort(key=lambda p: (p.file, p.line if p.line is not None else -1))
             raise IngestError(problems)

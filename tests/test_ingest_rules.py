@@ -216,7 +216,7 @@ FILE_DEFECTS = [
     ("non-utf8", write_text("customers.csv", b"customer_id,name,segment,sector,region,business_critical\n"
                             b"c1,Acme,enterprise,finance,eu,true\nc2,Caf\xe9 Ltd,startup,retail,eu,false\n"),
      ["customers.csv line 3: bytes b'\\xe9 Lt' are not valid UTF-8 (save the file as UTF-8)"]),
-    ("empty-file", write_text("policies.csv", b""), ["policies.csv: file is empty: expected a header row"]),
+    ("empty-file", write_text("policies.csv", b""), ["policies.csv line 1: file is empty: expected a header row"]),
     ("missing-column", write_text("checkpoints.csv", "model_id,step,recorded_at,training_flop\nbase,100,2025-01-01,1e24\n"),
      ["checkpoints.csv line 1: missing column(s) effective_compute"]),
 ]

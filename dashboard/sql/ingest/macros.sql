@@ -56,12 +56,18 @@ CREATE OR REPLACE MACRO parse_bool(raw) AS CASE lower(trim(raw)) WHEN 'true' THE
 CREATE OR REPLACE MACRO has_zone(raw) AS
     length(trim(raw)) > 19 AND (contains(substr(trim(raw), 12), '+') OR contains(substr(trim(raw), 12), '-')
                                 OR upper(trim(raw)) LIKE '%Z');
+-- DuckDB also reads words ('epoch', 'infinity', '-infinity') and unpadded dates ('2025-1-5') as
+-- dates: only text that starts like YYYY-MM-DD is parsed at all.
+CREATE OR REPLACE MACRO iso_start(raw) AS
+    substr(trim(raw), 5, 1) = '-' AND substr(trim(raw), 8, 1) = '-' AND substr(trim(raw), 1, 1) BETWEEN '0' AND '9';
 CREATE OR REPLACE MACRO parse_ts(raw) AS CASE
+    WHEN NOT iso_start(raw) THEN NULL
     WHEN has_zone(raw) THEN CAST(TRY_CAST(trim(raw) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)
     ELSE TRY_CAST(trim(raw) AS TIMESTAMP)
 END;
-CREATE OR REPLACE MACRO parse_date(raw) AS
-    coalesce(TRY_CAST(trim(raw) AS DATE), CAST(parse_ts(raw) AS DATE));
+CREATE OR REPLACE MACRO parse_date(raw) AS CASE
+    WHEN iso_start(raw) THEN coalesce(TRY_CAST(trim(raw) AS DATE), CAST(parse_ts(raw) AS DATE))
+END;
 
 CREATE OR REPLACE MACRO chk_date(col, raw, optional) AS CASE
     WHEN blank(raw) THEN CASE WHEN NOT optional THEN problem(col, raw, 'an ISO-8601 date YYYY-MM-DD (required, found nothing)') END

@@ -2,6 +2,18 @@
 -- monotone effective compute. Rows that already failed their own checks (NULL keys) are skipped
 -- so one mistake is reported once.
 WITH
+-- A table with a key that could not be read (reported on its own row) may hold the row a reference
+-- looks for: references into it are not checked, or one bad key would be reported on every row
+-- that refers to it.
+complete AS (
+    SELECT NOT EXISTS (SELECT 1 FROM typed_policies WHERE policy_id IS NULL) AS policies,
+           NOT EXISTS (SELECT 1 FROM typed_asl_levels WHERE asl_level IS NULL) AS asl_levels,
+           NOT EXISTS (SELECT 1 FROM typed_safeguards WHERE safeguard_id IS NULL) AS safeguards,
+           NOT EXISTS (SELECT 1 FROM typed_models WHERE model_id IS NULL) AS models,
+           NOT EXISTS (SELECT 1 FROM typed_checkpoints WHERE model_id IS NULL OR step IS NULL) AS checkpoints,
+           NOT EXISTS (SELECT 1 FROM typed_customers WHERE customer_id IS NULL) AS customers,
+           NOT EXISTS (SELECT 1 FROM typed_deployments WHERE deployment_id IS NULL) AS deployments
+),
 dup_policies AS (
     SELECT 'policies' AS table_name, row_index, 'policy_id' AS col, policy_id AS value,
            'a unique policy_id' AS expected,
@@ -25,12 +37,14 @@ required_refs AS (
     SELECT 'asl_required_safeguards', r.row_index, 'asl_level', CAST(r.asl_level AS VARCHAR),
            'an asl_level listed in asl_levels', NULL::BIGINT
     FROM typed_asl_required_safeguards r
-    WHERE r.asl_level IS NOT NULL AND r.asl_level NOT IN (SELECT asl_level FROM typed_asl_levels WHERE asl_level IS NOT NULL)
+    WHERE r.asl_level IS NOT NULL AND (SELECT asl_levels FROM complete)
+      AND r.asl_level NOT IN (SELECT asl_level FROM typed_asl_levels WHERE asl_level IS NOT NULL)
     UNION ALL
     SELECT 'asl_required_safeguards', r.row_index, 'safeguard_id', r.safeguard_id,
            'a safeguard_id listed in safeguards', NULL
     FROM typed_asl_required_safeguards r
-    WHERE r.safeguard_id IS NOT NULL AND r.safeguard_id NOT IN (SELECT safeguard_id FROM typed_safeguards WHERE safeguard_id IS NOT NULL)
+    WHERE r.safeguard_id IS NOT NULL AND (SELECT safeguards FROM complete)
+      AND r.safeguard_id NOT IN (SELECT safeguard_id FROM typed_safeguards WHERE safeguard_id IS NOT NULL)
 ),
 dup_models AS (
     SELECT 'models', row_index, 'model_id', model_id, 'a unique model_id',
@@ -42,15 +56,18 @@ model_refs AS (
     SELECT 'models', m.row_index, 'parent_model_id', m.parent_model_id,
            'empty, or a model_id listed in models', NULL::BIGINT
     FROM typed_models m
-    WHERE m.parent_model_id IS NOT NULL AND m.parent_model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
+    WHERE m.parent_model_id IS NOT NULL AND (SELECT models FROM complete)
+      AND m.parent_model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
     UNION ALL
     SELECT 'models', m.row_index, 'policy_id', m.policy_id, 'a policy_id listed in policies', NULL
     FROM typed_models m
-    WHERE m.policy_id IS NOT NULL AND m.policy_id NOT IN (SELECT policy_id FROM typed_policies WHERE policy_id IS NOT NULL)
+    WHERE m.policy_id IS NOT NULL AND (SELECT policies FROM complete)
+      AND m.policy_id NOT IN (SELECT policy_id FROM typed_policies WHERE policy_id IS NOT NULL)
     UNION ALL
     SELECT 'models', m.row_index, 'asl_level', CAST(m.asl_level AS VARCHAR), 'an asl_level listed in asl_levels', NULL
     FROM typed_models m
-    WHERE m.asl_level IS NOT NULL AND m.asl_level NOT IN (SELECT asl_level FROM typed_asl_levels WHERE asl_level IS NOT NULL)
+    WHERE m.asl_level IS NOT NULL AND (SELECT asl_levels FROM complete)
+      AND m.asl_level NOT IN (SELECT asl_level FROM typed_asl_levels WHERE asl_level IS NOT NULL)
 ),
 -- Walk up the parent chain; a model that meets itself is on a cycle. The depth bound stops the walk.
 lineage_walk AS (
@@ -73,10 +90,15 @@ model_cycles AS (
 ),
 -- One ordered pass over the checkpoints finds both duplicate (model_id, step) keys and effective
 -- compute that decreases as step grows (the only sort of ten million rows in the checks).
+-- Compute is compared only between rows without problems of their own, and not with a duplicated
+-- step: a bad value or a duplicate is reported once, as itself.
 checkpoint_sequence AS (
     SELECT row_index, model_id, step, effective_compute,
+           problems IS NULL AS good,
            lag(step) OVER by_step AS previous_step,
+           lag(step, 2) OVER by_step AS step_before_previous,
            lag(effective_compute) OVER by_step AS previous_compute,
+           lag(problems IS NULL) OVER by_step AS previous_good,
            lag(row_index) OVER by_step AS previous_row
     FROM typed_checkpoints
     WHERE model_id IS NOT NULL AND step IS NOT NULL
@@ -90,7 +112,8 @@ dup_checkpoints AS (
 checkpoint_refs AS (
     SELECT 'checkpoints', c.row_index, 'model_id', c.model_id, 'a model_id listed in models', NULL::BIGINT
     FROM typed_checkpoints c
-    WHERE c.model_id IS NOT NULL AND c.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
+    WHERE c.model_id IS NOT NULL AND (SELECT models FROM complete)
+      AND c.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
 ),
 checkpoint_monotone AS (
     SELECT 'checkpoints', row_index, 'effective_compute', CAST(effective_compute AS VARCHAR),
@@ -98,7 +121,8 @@ checkpoint_monotone AS (
                || ': effective compute must never decrease as step grows',
            previous_row
     FROM checkpoint_sequence
-    WHERE effective_compute < previous_compute AND step <> previous_step
+    WHERE effective_compute < previous_compute AND step <> previous_step AND good AND previous_good
+      AND step_before_previous IS DISTINCT FROM previous_step
 ),
 dup_evaluations AS (
     SELECT 'evaluations', row_index, 'eval_id', eval_id, 'a unique eval_id',
@@ -107,10 +131,16 @@ dup_evaluations AS (
     QUALIFY count(*) OVER (PARTITION BY eval_id) > 1 AND row_index <> other_row
 ),
 evaluation_refs AS (
+    SELECT 'evaluations', e.row_index, 'model_id', e.model_id, 'a model_id listed in models', NULL::BIGINT
+    FROM typed_evaluations e
+    WHERE e.model_id IS NOT NULL AND (SELECT models FROM complete)
+      AND e.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
+    UNION ALL
     SELECT 'evaluations', e.row_index, 'step', CAST(e.step AS VARCHAR),
            'a (model_id, step) listed in checkpoints: ' || e.model_id || ' has no step ' || e.step, NULL::BIGINT
     FROM typed_evaluations e
-    WHERE e.model_id IS NOT NULL AND e.step IS NOT NULL
+    WHERE e.model_id IS NOT NULL AND e.step IS NOT NULL AND (SELECT checkpoints FROM complete)
+      AND e.model_id IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
       AND NOT EXISTS (SELECT 1 FROM typed_checkpoints c WHERE c.model_id = e.model_id AND c.step = e.step)
 ),
 dup_customers AS (
@@ -128,32 +158,38 @@ dup_deployments AS (
 deployment_refs AS (
     SELECT 'deployments', d.row_index, 'model_id', d.model_id, 'a model_id listed in models', NULL::BIGINT
     FROM typed_deployments d
-    WHERE d.model_id IS NOT NULL AND d.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
+    WHERE d.model_id IS NOT NULL AND (SELECT models FROM complete)
+      AND d.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
     UNION ALL
     SELECT 'deployments', d.row_index, 'customer_id', d.customer_id,
            'empty (first-party surface), or a customer_id listed in customers', NULL
     FROM typed_deployments d
-    WHERE d.customer_id IS NOT NULL AND d.customer_id NOT IN (SELECT customer_id FROM typed_customers WHERE customer_id IS NOT NULL)
+    WHERE d.customer_id IS NOT NULL AND (SELECT customers FROM complete)
+      AND d.customer_id NOT IN (SELECT customer_id FROM typed_customers WHERE customer_id IS NOT NULL)
 ),
 deployment_safeguard_refs AS (
     SELECT 'deployment_safeguards', s.row_index, 'deployment_id', s.deployment_id,
            'a deployment_id listed in deployments', NULL::BIGINT
     FROM typed_deployment_safeguards s
-    WHERE s.deployment_id IS NOT NULL AND s.deployment_id NOT IN (SELECT deployment_id FROM typed_deployments WHERE deployment_id IS NOT NULL)
+    WHERE s.deployment_id IS NOT NULL AND (SELECT deployments FROM complete)
+      AND s.deployment_id NOT IN (SELECT deployment_id FROM typed_deployments WHERE deployment_id IS NOT NULL)
     UNION ALL
     SELECT 'deployment_safeguards', s.row_index, 'safeguard_id', s.safeguard_id,
            'a safeguard_id listed in safeguards', NULL
     FROM typed_deployment_safeguards s
-    WHERE s.safeguard_id IS NOT NULL AND s.safeguard_id NOT IN (SELECT safeguard_id FROM typed_safeguards WHERE safeguard_id IS NOT NULL)
+    WHERE s.safeguard_id IS NOT NULL AND (SELECT safeguards FROM complete)
+      AND s.safeguard_id NOT IN (SELECT safeguard_id FROM typed_safeguards WHERE safeguard_id IS NOT NULL)
 ),
 history_refs AS (
     SELECT 'asl_history', h.row_index, 'model_id', h.model_id, 'a model_id listed in models', NULL::BIGINT
     FROM typed_asl_history h
-    WHERE h.model_id IS NOT NULL AND h.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
+    WHERE h.model_id IS NOT NULL AND (SELECT models FROM complete)
+      AND h.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
     UNION ALL
     SELECT 'asl_history', h.row_index, 'asl_level', CAST(h.asl_level AS VARCHAR), 'an asl_level listed in asl_levels', NULL
     FROM typed_asl_history h
-    WHERE h.asl_level IS NOT NULL AND h.asl_level NOT IN (SELECT asl_level FROM typed_asl_levels WHERE asl_level IS NOT NULL)
+    WHERE h.asl_level IS NOT NULL AND (SELECT asl_levels FROM complete)
+      AND h.asl_level NOT IN (SELECT asl_level FROM typed_asl_levels WHERE asl_level IS NOT NULL)
 ),
 dup_public AS (
     SELECT 'public_models', row_index, 'public_model_id', public_model_id, 'a unique public_model_id',

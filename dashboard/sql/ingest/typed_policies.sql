@@ -12,7 +12,9 @@ SELECT rowid AS row_index,
                     CASE WHEN parse_num(eval_compute_multiple) <= 1
                          THEN problem('eval_compute_multiple', eval_compute_multiple, 'a multiple greater than 1') END),
            coalesce(chk_number('buffer_multiple', buffer_multiple, true),
-                    CASE WHEN parse_num(buffer_multiple) <= parse_num(eval_compute_multiple)
+                    -- Compared only with a valid eval_compute_multiple: one mistake is reported once.
+                    CASE WHEN isfinite(parse_num(eval_compute_multiple)) AND parse_num(eval_compute_multiple) > 1
+                              AND parse_num(buffer_multiple) <= parse_num(eval_compute_multiple)
                          THEN problem('buffer_multiple', buffer_multiple,
                                       'empty, or greater than eval_compute_multiple (' || trim(eval_compute_multiple) || ')') END),
            coalesce(chk_number('eval_interval_days', eval_interval_days, true),
