@@ -59,6 +59,17 @@ def _cached_figure(key: tuple, _build) -> dict:
     return _build().to_plotly_json()
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def _cached_result(key: tuple, _build):
+    return _build()
+
+
+def memo(key: tuple, build):
+    """build() once per key (which must name the snapshot and every input): derived figures such
+    as a scenario's summary, recomputed only when the snapshot or the view changes."""
+    return _cached_result(key, build)
+
+
 def figure(key: tuple, build) -> dict:
     """build() (a chart builder call) once per key; key must name the snapshot and every input."""
     return _cached_figure(key, build)

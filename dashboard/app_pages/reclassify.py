@@ -50,7 +50,8 @@ if new_level is None:
 scenario = views.resolve_scenario(snap, model_id, str(new_level), domain)
 deployments = ui.query(snap, "at_risk", model_id=model_id, asl_level=new_level, domain=domain, as_of=scope.as_of)
 affected = ui.query(snap, "at_risk_models", model_id=model_id, asl_level=new_level, domain=domain, as_of=scope.as_of)
-summary = views.at_risk_summary(deployments, affected)
+scenario_key = (snap.key, scope, model_id, new_level, domain)
+summary = ui.memo(("summary", *scenario_key), lambda: views.at_risk_summary(deployments, affected))
 model_name = models.set_index("model_id").loc[model_id, "name"]
 
 # --- Decision summary ----------------------------------------------------------------------------
@@ -86,10 +87,12 @@ with right:
     gaps = summary["safeguard_gaps"]
     if len(gaps):
         unknown = ui.row_counts(context.info).get("deployment_safeguards", 0) == 0
-        gaps = views.at_risk_safeguard_gaps(snap, scenario, gaps)  # with names and kinds for the chart
-        st.plotly_chart(charts.safeguard_gaps(gaps, title="Safeguards ASL-{} requires (in place: unknown)".format(new_level)
-                                              if unknown else "Minimum additional safeguards: deployments lacking each"),
-                        key="gaps", width="stretch")
+        title = (f"Safeguards ASL-{new_level} requires (in place: unknown)" if unknown
+                 else "Minimum additional safeguards: deployments lacking each")
+        # With names and kinds for the chart; built once per scenario and snapshot.
+        gaps_figure = ui.figure(("gaps", *scenario_key, title), lambda: charts.safeguard_gaps(
+            views.at_risk_safeguard_gaps(snap, scenario, gaps), title=title))
+        st.plotly_chart(gaps_figure, key="gaps", width="stretch")
     else:
         st.markdown("**Minimum additional safeguards:** none: every live deployment has the required safeguards.")
 
