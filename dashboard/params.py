@@ -50,11 +50,3 @@ def check_policy(text: str | None, policies: pd.DataFrame) -> str | None:
         known = ", ".join(policies["policy_id"])
         raise ParamError(f"policy {shown(text)} is unknown: choose one of {known}")
     return text
-
-
-def check_model(text: str | None, models: pd.DataFrame) -> str:
-    if text is None or text == "":
-        raise ParamError("no model given: choose a model")
-    if text not in set(models["model_id"]):
-        raise ParamError(f"model {shown(text)} is unknown in this snapshot")
-    return text

@@ -4,25 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.sqlfiles import REPO_ROOT
-
-APP = str(REPO_ROOT / "dashboard" / "app.py")
-
-
-def open_link(store, page: str | None = None, **params) -> AppTest:
-    """What a person gets when they paste a link: a new session with these query parameters."""
-    import os
-
-    os.environ["ASL_STORE"] = str(store)
-    app = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        app.query_params[key] = value
-    if page:
-        app.switch_page(page)
-    app.run()
-    assert not app.exception, [item.value for item in app.exception]
-    return app
-
+from pagelinks import APP, open_link
 
 def metrics(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}

@@ -17,8 +17,8 @@ from dashboard import auth
 from dashboard.auth import is_allowed, is_loopback, sign_in_configured_in
 from dashboard.server import StreamlitServer, free_port, wait_for_app
 from dashboard.sqlfiles import REPO_ROOT
+from pagelinks import APP, open_link
 
-APP = str(REPO_ROOT / "dashboard" / "app.py")
 ACCESS = {"emails": ["lead@partner.org"], "domains": ["example.com"], "groups": ["asl-viewers"],
           "contact": "the safety team (#asl-dashboard)"}
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-secret", "client_id": "asl",
@@ -26,19 +26,7 @@ AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret":
 
 
 def open_as(store, user: dict | None, page=None, **params) -> AppTest:
-    os.environ["ASL_STORE"] = str(store)
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.secrets["auth"] = AUTH
-    app.secrets["access"] = ACCESS
-    if user is not None:
-        app.user = user
-    for key, value in params.items():
-        app.query_params[key] = value
-    if page:
-        app.switch_page(page)
-    app.run()
-    assert not app.exception, [item.value for item in app.exception]
-    return app
+    return open_link(store, page, secrets={"auth": AUTH, "access": ACCESS}, user=user, **params)
 
 
 def test_allowlist_rules():

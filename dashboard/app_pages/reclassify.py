@@ -1,7 +1,6 @@
 """Reclassify (/reclassify?model=ID&asl=N&domain=D): which deployments are at risk, and what to do."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts, ui, views
@@ -47,7 +46,8 @@ if new_level is None:
     st.info(f"{md_escape(model_id)} is at ASL-{current_level}: choose the level it would move to.")
     st.stop()
 
-scenario = views.resolve_scenario(snap, model_id, str(new_level), domain)
+# The widgets only offer valid values, and the link was checked above: no second round of lookups.
+scenario = views.Scenario(model_id=model_id, asl_level=new_level, domain=domain, current_level=current_level)
 deployments = ui.query(snap, "at_risk", model_id=model_id, asl_level=new_level, domain=domain, as_of=scope.as_of)
 affected = ui.query(snap, "at_risk_models", model_id=model_id, asl_level=new_level, domain=domain, as_of=scope.as_of)
 scenario_key = (snap.key, scope, model_id, new_level, domain)

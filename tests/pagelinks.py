@@ -1,0 +1,28 @@
+"""Open the app as a pasted link would: a new AppTest session with query parameters (and, for the
+sign-in tests, secrets and a user)."""
+from __future__ import annotations
+
+import os
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard.sqlfiles import REPO_ROOT
+
+APP = str(REPO_ROOT / "dashboard" / "app.py")
+
+
+def open_link(store, page: str | None = None, *, secrets: dict | None = None, user: dict | None = None,
+              **params) -> AppTest:
+    os.environ["ASL_STORE"] = str(store)
+    app = AppTest.from_file(APP, default_timeout=60)
+    for section, values in (secrets or {}).items():
+        app.secrets[section] = values
+    if user is not None:
+        app.user = user
+    for key, value in params.items():
+        app.query_params[key] = value
+    if page:
+        app.switch_page(page)
+    app.run()
+    assert not app.exception, [item.value for item in app.exception]
+    return app
