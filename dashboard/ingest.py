@@ -299,7 +299,11 @@ def _record_lines(source: SourceFile) -> list[int]:
 
 
 def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list[str]) -> tuple[int, list[Problem]]:
-    """Load one file as all-text columns into raw_<table>, in file order (rowid = record index)."""
+    """Make raw_<table>: row_index (the record's place in the file, from 0) and every column as text.
+
+    A CSV is read once into a table (the strict reader finds structural problems up front). A
+    Parquet file is only opened: raw_<table> is a view, so its rows are read once, while typing.
+    """
     spec = source.spec
     if source.kind == "csv":
         header, problems = _csv_header(source)
@@ -313,36 +317,42 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
                 str(source.path), header=True, columns={name: "VARCHAR" for name in header},
                 delimiter=",", quotechar='"', escapechar='"', strict_mode=True, null_padding=False,
                 auto_detect=False, encoding="utf-8")
-            relation.select(*[duckdb.ColumnExpression(column) for column in spec.columns]).create(f"raw_{spec.name}")
+            relation.select(*[duckdb.ColumnExpression(column) for column in spec.columns]).create(f"rows_{spec.name}")
         except duckdb.Error as error:
             problems = _structure_problems(source, len(header))
             if not problems:
                 problems = [Problem(source.label, None, f"cannot be read as CSV: {str(error).splitlines()[0]}")]
             return 0, problems
+        con.table(f"rows_{spec.name}").select(
+            duckdb.ColumnExpression("rowid").alias("row_index"),
+            *[duckdb.ColumnExpression(column) for column in spec.columns]).create_view(f"raw_{spec.name}")
         count = con.table(f"raw_{spec.name}").count("*").fetchall()[0][0]
         if _may_have_extra_fields(source.path, len(header), count):
             problems = _structure_problems(source, len(header))
             if problems:
                 return count, problems  # the rows were read all the same: they are checked too
         return count, []
-    else:
-        try:
-            relation = con.read_parquet(str(source.path))
-        except duckdb.Error as error:
-            return 0, [Problem(source.label, None, f"cannot be read as Parquet: {str(error).splitlines()[0]}")]
-        problems = _check_columns(source, list(relation.columns), warnings)
+    try:
+        relation = con.read_parquet(str(source.path), file_row_number=True)
+        problems = _check_columns(source, [name for name in relation.columns if name != "file_row_number"], warnings)
         if problems:
             return 0, problems
-        relation.select(*[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
-                          for column in spec.columns]).create(f"raw_{spec.name}")
-    count = con.table(f"raw_{spec.name}").count("*").fetchall()[0][0]
+        relation.select(duckdb.ColumnExpression("file_row_number").alias("row_index"),
+                        *[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
+                          for column in spec.columns]).create_view(f"raw_{spec.name}")
+        count = con.table(f"raw_{spec.name}").count("*").fetchall()[0][0]
+    except duckdb.Error as error:
+        return 0, [Problem(source.label, None, f"cannot be read as Parquet: {str(error).splitlines()[0]}")]
     return count, []
 
 
 def _create_empty_raw(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
-    empty = pd.DataFrame({column: pd.Series([], dtype="object") for column in spec.columns})
-    con.from_df(empty).select(*[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
-                                for column in spec.columns]).create(f"raw_{spec.name}")
+    empty = pd.DataFrame({"row_index": pd.Series([], dtype="int64"),
+                          **{column: pd.Series([], dtype="object") for column in spec.columns}})
+    con.from_df(empty).select(duckdb.ColumnExpression("row_index"),
+                              *[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
+                                for column in spec.columns]).create(f"empty_{spec.name}")
+    con.table(f"empty_{spec.name}").create_view(f"raw_{spec.name}")  # replaces a view of an unreadable file
 
 
 def _show_value(value) -> str:
@@ -385,6 +395,27 @@ def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]
             message += f" (see {source.row_label} {where(table, other_row)})"
         problems.append(Problem(source.label, where(table, row_index), message, source.row_label))
     return problems
+
+
+def _type_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, source: SourceFile | None, progress) -> list[Problem]:
+    """Run typed_<table>.sql: every value parsed once, each row's own problems listed.
+
+    A Parquet file is first read here, so a damaged one is reported here; its rows are then left out.
+    """
+    began = time.perf_counter()
+    try:
+        con.execute(internal_sql(f"ingest/typed_{spec.name}.sql"))
+    except duckdb.Error as error:
+        if source is None or source.kind != "parquet":
+            raise
+        _create_empty_raw(con, spec)
+        con.execute(internal_sql(f"ingest/typed_{spec.name}.sql"))
+        return [Problem(source.label, None, f"cannot be read as Parquet: {str(error).splitlines()[0]}")]
+    seconds = time.perf_counter() - began
+    if seconds >= 0.5:
+        rows = con.table(f"typed_{spec.name}").count("*").fetchall()[0][0]
+        progress(f"  {spec.name}: {rows:,} rows typed and checked ({seconds:.1f} s, {rows / seconds:,.0f} rows/s)")
+    return []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,7 +478,7 @@ def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestRes
             if file_problems:
                 if not count:  # nothing could be read: the file's rows are not checked
                     _create_empty_raw(con, spec)
-            else:
+            elif source.kind == "csv":
                 seconds = time.perf_counter() - began
                 progress(f"  read {source.label}: {count:,} rows ({seconds:.1f} s, {count / max(seconds, 1e-9):,.0f} rows/s)")
             row_counts[spec.name] = count
@@ -455,7 +486,7 @@ def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestRes
             progress(f"  warning: {warning}")
         progress("  checking every row ...")
         for spec in TABLES:
-            con.execute(internal_sql(f"ingest/typed_{spec.name}.sql"))
+            problems += _type_rows(con, spec, by_table.get(spec.name), progress)
         # With a file missing or unreadable, only each row's own values are checked: checks across
         # rows and tables on a half-read folder would only add noise.
         problems += _row_problems(con, by_table, across_rows=not problems)

@@ -12,14 +12,20 @@ CREATE OR REPLACE MACRO chk_required(col, raw, what) AS
 
 -- Strict whole numbers: DuckDB's cast would round '1.5' to 2 and accept '1e3'.
 CREATE OR REPLACE MACRO is_int_text(raw) AS regexp_full_match(trim(raw), '[+-]?[0-9]{1,18}');
-CREATE OR REPLACE MACRO parse_int(raw) AS CASE WHEN is_int_text(raw) THEN CAST(trim(raw) AS BIGINT) END;
+-- Every parse_* has a fast path for the plain form almost every value has, which gives the same
+-- result as the general rule: at ten million rows each trim or substr costs a third of a second.
+CREATE OR REPLACE MACRO parse_int(raw) AS CASE
+    WHEN regexp_full_match(raw, '[0-9]{1,18}') THEN CAST(raw AS BIGINT)
+    WHEN is_int_text(raw) THEN CAST(trim(raw) AS BIGINT)
+END;
 
 CREATE OR REPLACE MACRO chk_int(col, raw, optional) AS CASE
     WHEN blank(raw) THEN CASE WHEN NOT optional THEN problem(col, raw, 'a whole number (required, found nothing)') END
     WHEN NOT is_int_text(raw) THEN problem(col, raw, 'a whole number')
 END;
 
-CREATE OR REPLACE MACRO parse_num(raw) AS TRY_CAST(trim(raw) AS DOUBLE);
+-- The cast itself skips surrounding white space.
+CREATE OR REPLACE MACRO parse_num(raw) AS TRY_CAST(raw AS DOUBLE);
 
 CREATE OR REPLACE MACRO chk_number(col, raw, optional) AS CASE
     WHEN blank(raw) THEN CASE WHEN NOT optional THEN problem(col, raw, 'a number (required, found nothing)') END
@@ -61,11 +67,14 @@ CREATE OR REPLACE MACRO has_zone(raw) AS
 CREATE OR REPLACE MACRO iso_start(raw) AS
     substr(trim(raw), 5, 1) = '-' AND substr(trim(raw), 8, 1) = '-' AND substr(trim(raw), 1, 1) BETWEEN '0' AND '9';
 CREATE OR REPLACE MACRO parse_ts(raw) AS CASE
+    WHEN raw GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+        THEN TRY_CAST(raw AS TIMESTAMP)
     WHEN NOT iso_start(raw) THEN NULL
     WHEN has_zone(raw) THEN CAST(TRY_CAST(trim(raw) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)
     ELSE TRY_CAST(trim(raw) AS TIMESTAMP)
 END;
 CREATE OR REPLACE MACRO parse_date(raw) AS CASE
+    WHEN raw GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN TRY_CAST(raw AS DATE)
     WHEN iso_start(raw) THEN coalesce(TRY_CAST(trim(raw) AS DATE), CAST(parse_ts(raw) AS DATE))
 END;
 
@@ -82,4 +91,6 @@ END;
 CREATE OR REPLACE MACRO parse_list(raw) AS
     list_filter(list_transform(string_split(coalesce(raw, ''), ';'), lambda item: trim(item)), lambda item: item <> '');
 
-CREATE OR REPLACE MACRO clean_text(raw) AS nullif(trim(raw), '');
+CREATE OR REPLACE MACRO clean_text(raw) AS CASE
+    WHEN raw = '' OR prefix(raw, ' ') OR suffix(raw, ' ') THEN nullif(trim(raw), '') ELSE raw
+END;

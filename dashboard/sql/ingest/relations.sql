@@ -89,20 +89,31 @@ model_cycles AS (
     FROM typed_models m WHERE m.model_id IN (SELECT model_id FROM lineage_walk)
 ),
 -- One ordered pass over the checkpoints finds both duplicate (model_id, step) keys and effective
--- compute that decreases as step grows (the only sort of ten million rows in the checks).
+-- compute that decreases as step grows. typed_checkpoints is stored sorted by (model_id, step,
+-- row_index), so each row's predecessor in that order is simply the row before it: lag() over the
+-- stored order is a streaming pass, where a window partitioned by model would sort ten million
+-- rows again. A predecessor of another model does not count.
 -- Compute is compared only between rows without problems of their own, and not with a duplicated
 -- step: a bad value or a duplicate is reported once, as itself.
-checkpoint_sequence AS (
+checkpoint_neighbours AS (
     SELECT row_index, model_id, step, effective_compute,
            problems IS NULL AS good,
-           lag(step) OVER by_step AS previous_step,
-           lag(step, 2) OVER by_step AS step_before_previous,
-           lag(effective_compute) OVER by_step AS previous_compute,
-           lag(problems IS NULL) OVER by_step AS previous_good,
-           lag(row_index) OVER by_step AS previous_row
+           lag(model_id) OVER () AS previous_model,
+           lag(step) OVER () AS previous_step,
+           lag(model_id, 2) OVER () AS model_before_previous,
+           lag(step, 2) OVER () AS step_before_previous,
+           lag(effective_compute) OVER () AS previous_compute,
+           lag(problems IS NULL) OVER () AS previous_good,
+           lag(row_index) OVER () AS previous_row
     FROM typed_checkpoints
     WHERE model_id IS NOT NULL AND step IS NOT NULL
-    WINDOW by_step AS (PARTITION BY model_id ORDER BY step, row_index)
+),
+checkpoint_sequence AS (
+    SELECT row_index, model_id, step, effective_compute, good, previous_compute, previous_good, previous_row,
+           CASE WHEN previous_model = model_id THEN previous_step END AS previous_step,
+           CASE WHEN model_before_previous = model_id THEN step_before_previous END AS step_before_previous
+    FROM checkpoint_neighbours
+    WHERE previous_model = model_id
 ),
 dup_checkpoints AS (
     SELECT 'checkpoints', row_index, 'step', CAST(step AS VARCHAR),

@@ -1,5 +1,5 @@
 CREATE TABLE typed_asl_history AS
-SELECT rowid AS row_index,
+SELECT row_index,
        clean_text(model_id) AS model_id,
        parse_int(asl_level) AS asl_level,
        parse_date(effective_from) AS effective_from,

@@ -1,5 +1,5 @@
 CREATE TABLE typed_asl_levels AS
-SELECT rowid AS row_index,
+SELECT row_index,
        parse_int(asl_level) AS asl_level,
        clean_text(name) AS name,
        clean_text(description) AS description,

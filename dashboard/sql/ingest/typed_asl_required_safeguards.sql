@@ -1,5 +1,5 @@
 CREATE TABLE typed_asl_required_safeguards AS
-SELECT rowid AS row_index,
+SELECT row_index,
        parse_int(asl_level) AS asl_level,
        clean_text(safeguard_id) AS safeguard_id,
        problems([

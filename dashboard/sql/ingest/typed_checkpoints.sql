@@ -1,5 +1,8 @@
 -- Parse every value once; run the detailed checks (which build problem structs) only on rows
 -- whose parsed values are missing or out of range: the rest cannot have a problem.
+-- The rows are stored in (model_id, step) order, the one sort of ten million rows in the ingest:
+-- the checks across rows then compare each row with the one before it in one streaming pass
+-- (relations.sql), and the snapshot is written in this order without sorting again.
 CREATE TABLE typed_checkpoints AS
 SELECT row_index, model_id, step, recorded_at, training_flop, effective_compute,
        CASE WHEN model_id IS NULL OR step IS NULL OR recorded_at IS NULL
@@ -14,7 +17,7 @@ SELECT row_index, model_id, step, recorded_at, training_flop, effective_compute,
             ])
        END AS problems
 FROM (
-    SELECT rowid AS row_index,
+    SELECT row_index,
            clean_text(model_id) AS model_id,
            parse_int(step) AS step,
            parse_ts(recorded_at) AS recorded_at,
@@ -23,4 +26,5 @@ FROM (
            model_id AS raw_model_id, step AS raw_step, recorded_at AS raw_recorded_at,
            training_flop AS raw_training_flop, effective_compute AS raw_effective_compute
     FROM raw_checkpoints
-);
+)
+ORDER BY model_id, step, row_index;

@@ -1,5 +1,5 @@
 CREATE TABLE typed_customers AS
-SELECT rowid AS row_index,
+SELECT row_index,
        clean_text(customer_id) AS customer_id,
        clean_text(name) AS name,
        clean_text(segment) AS segment,

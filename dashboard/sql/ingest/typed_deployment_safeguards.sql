@@ -1,5 +1,5 @@
 CREATE TABLE typed_deployment_safeguards AS
-SELECT rowid AS row_index,
+SELECT row_index,
        clean_text(deployment_id) AS deployment_id,
        clean_text(safeguard_id) AS safeguard_id,
        CASE WHEN clean_text(deployment_id) IS NULL OR clean_text(safeguard_id) IS NULL THEN problems([

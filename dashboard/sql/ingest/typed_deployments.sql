@@ -1,5 +1,5 @@
 CREATE TABLE typed_deployments AS
-SELECT rowid AS row_index,
+SELECT row_index,
        clean_text(deployment_id) AS deployment_id,
        clean_text(model_id) AS model_id,
        clean_text(customer_id) AS customer_id,

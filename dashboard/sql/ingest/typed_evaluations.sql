@@ -1,5 +1,5 @@
 CREATE TABLE typed_evaluations AS
-SELECT rowid AS row_index,
+SELECT row_index,
        clean_text(eval_id) AS eval_id,
        clean_text(model_id) AS model_id,
        parse_int(step) AS step,

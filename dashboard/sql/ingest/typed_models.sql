@@ -1,5 +1,5 @@
 CREATE TABLE typed_models AS
-SELECT rowid AS row_index,
+SELECT row_index,
        clean_text(model_id) AS model_id,
        clean_text(name) AS name,
        clean_text(family) AS family,

@@ -1,5 +1,5 @@
 CREATE TABLE typed_policies AS
-SELECT rowid AS row_index,
+SELECT row_index,
        clean_text(policy_id) AS policy_id,
        clean_text(name) AS name,
        parse_num(eval_compute_multiple) AS eval_compute_multiple,

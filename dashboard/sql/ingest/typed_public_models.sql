@@ -1,5 +1,5 @@
 CREATE TABLE typed_public_models AS
-SELECT rowid AS row_index,
+SELECT row_index,
        clean_text(public_model_id) AS public_model_id,
        clean_text(name) AS name,
        clean_text(organization) AS organization,

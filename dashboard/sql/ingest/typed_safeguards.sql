@@ -1,5 +1,5 @@
 CREATE TABLE typed_safeguards AS
-SELECT rowid AS row_index,
+SELECT row_index,
        clean_text(safeguard_id) AS safeguard_id,
        clean_text(name) AS name,
        clean_text(kind) AS kind,
