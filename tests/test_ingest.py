@@ -11,6 +11,7 @@ SIGKILL at several moments of a larger ingest.
 """
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import hashlib
 import os
@@ -28,6 +29,7 @@ import pandas as pd
 import pytest
 
 from dashboard.ingest import IngestBusy, IngestError, Problem, ingest
+from dashboard.sqlfiles import internal_sql
 from dashboard.tables import TABLES, TABLES_BY_NAME
 from labdata import base_tables, write_folder
 
@@ -589,6 +591,99 @@ def test_a_file_that_is_not_parquet(tmp_path, published):
     folder = write_folder(tmp_path / "bad", full_tables())
     (folder / "customers.csv").rename(folder / "customers.parquet")
     the_problem(refuse(folder, published), "customers.parquet", None, None, "cannot be read as Parquet")
+
+
+def test_a_parquet_file_damaged_inside_is_reported_not_raised(tmp_path, published):
+    """Parquet is opened lazily (its footer only) and read while typing: damage found then is a problem too."""
+    folder = write_folder(tmp_path / "bad", full_tables())
+    to_parquet(folder, "checkpoints")
+    path = folder / "checkpoints.parquet"
+    data = bytearray(path.read_bytes())
+    footer = int.from_bytes(data[-8:-4], "little") + 8
+    data[4:len(data) - footer] = b"\xff" * (len(data) - footer - 4)  # every page, footer intact
+    path.write_bytes(bytes(data))
+    the_problem(refuse(folder, published), "checkpoints.parquet", None, None, "cannot be read as Parquet")
+
+
+# --- The parse macros: a fast path for the plain form, the general rule for the rest --------------------
+
+PARSED = [
+    ("parse_int", "12", 12), ("parse_int", " 12 ", 12), ("parse_int", "+5", 5), ("parse_int", "-3", -3),
+    ("parse_int", "1.5", None), ("parse_int", "1e3", None), ("parse_int", "1_000", None), ("parse_int", "0x10", None),
+    ("parse_int", "1234567890123456789", None), ("parse_int", "", None),
+    ("parse_num", "1e24", 1e24), ("parse_num", " 2.5 ", 2.5), ("parse_num", "abc", None), ("parse_num", "", None),
+    ("parse_ts", "2025-01-05T10:00:00", dt.datetime(2025, 1, 5, 10)),
+    ("parse_ts", "2025-01-05 10:00:00", dt.datetime(2025, 1, 5, 10)),
+    ("parse_ts", " 2025-01-05T10:00:00 ", dt.datetime(2025, 1, 5, 10)),
+    ("parse_ts", "2025-01-05T10:00:00+02:00", dt.datetime(2025, 1, 5, 8)),
+    ("parse_ts", "2025-01-05T10:00:00Z", dt.datetime(2025, 1, 5, 10)),
+    ("parse_ts", "2025-01-05", dt.datetime(2025, 1, 5)),
+    ("parse_ts", "2025-1-5T10:00:00", None), ("parse_ts", "epoch", None), ("parse_ts", "infinity", None),
+    ("parse_ts", "2025-13-05T10:00:00", None),
+    ("parse_date", "2025-01-05", dt.date(2025, 1, 5)), ("parse_date", " 2025-01-05", dt.date(2025, 1, 5)),
+    ("parse_date", "2025-01-05T23:30:00-02:00", dt.date(2025, 1, 6)), ("parse_date", "2025-1-5", None),
+    ("parse_date", "2025-02-30", None),
+    ("clean_text", " a ", "a"), ("clean_text", "a", "a"), ("clean_text", "", None), ("clean_text", "  ", None),
+    ("parse_list", "cbrn; cyber", ["cbrn", "cyber"]), ("parse_list", "cbrn;;cyber;", ["cbrn", "cyber"]),
+    ("parse_list", "", []), ("parse_list", None, []),
+]
+
+
+@pytest.fixture(scope="module")
+def macros():
+    con = duckdb.connect(":memory:")
+    con.execute(internal_sql("ingest/session.sql"))
+    con.execute(internal_sql("ingest/macros.sql"))
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("macro, text, expected", PARSED, ids=[f"{m}({t!r})" for m, t, _ in PARSED])
+def test_parse_macros(macros, macro, text, expected):
+    assert macros.execute(f"SELECT {macro}($text)", {"text": text}).fetchone()[0] == expected
+
+
+# --- Checks across rows follow key order, whatever the file order ----------------------------------------
+
+
+def test_neighbour_checks_follow_the_key_order_not_the_file_order(tmp_path, published):
+    """Checkpoints are compared with their predecessor in (model_id, step) order, in one pass over rows
+    sorted once. Worked by hand: sorted, the rows are base@100 (line 5), base@200 (7), base@200 (8),
+    base@300 (3), ft@10 (4), ft@20 (6), ft@30 (2). Line 8 repeats line 7's key; ft@20 has less compute
+    than ft@10. ft@10 has far less compute than base@300 before it, but that is another model."""
+    tables = full_tables()
+    row = dict(tables["checkpoints"][0])
+
+    def checkpoint(model, step, compute):
+        return {**row, "model_id": model, "step": str(step), "training_flop": compute, "effective_compute": compute}
+    tables["checkpoints"] = [checkpoint("ft", 30, "3e24"), checkpoint("base", 300, "9e24"),
+                             checkpoint("ft", 10, "2.1e24"), checkpoint("base", 100, "1e24"),
+                             checkpoint("ft", 20, "1.5e24"), checkpoint("base", 200, "2e24"),
+                             checkpoint("base", 200, "2e24")]
+    problems = refuse(write_folder(tmp_path / "bad", tables), published)
+    assert [str(problem) for problem in problems] == [
+        'checkpoints.csv line 6: effective_compute "1.5e+24" is lower than 2.1e+24 at the previous step of ft: '
+        "effective compute must never decrease as step grows (see line 4)",
+        'checkpoints.csv line 8: step "200" is not a unique (model_id, step): base step 200 appears twice (see line 7)',
+    ]
+
+
+def test_published_checkpoints_are_in_key_order_and_safeguards_are_distinct_pairs(tmp_path):
+    tables = full_tables()
+    tables["checkpoints"] = [tables["checkpoints"][2], tables["checkpoints"][1], tables["checkpoints"][0]]
+    tables["deployment_safeguards"].append(dict(tables["deployment_safeguards"][0]))  # a repeated pair
+    store = tmp_path / "asl.duckdb"
+    ingest(write_folder(tmp_path / "good", tables), store, progress=quiet)
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        assert con.execute("SELECT model_id, step FROM checkpoints").fetchall() == [
+            ("base", 100), ("base", 200), ("ft", 10)]
+        assert con.execute("SELECT deployment_id, safeguards FROM deployments ORDER BY deployment_id").fetchall() == [
+            ("d1", ["input_classifier", "monitoring"]), ("d2", [])]
+        assert sorted(con.execute("SELECT deployment_id, safeguard_id FROM deployment_safeguards").fetchall()) == [
+            ("d1", "input_classifier"), ("d1", "monitoring")]
+    finally:
+        con.close()
 
 
 # --- Several problems at once -----------------------------------------------------------------------

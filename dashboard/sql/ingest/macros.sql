@@ -75,6 +75,8 @@ CREATE OR REPLACE MACRO parse_ts(raw) AS CASE
 END;
 CREATE OR REPLACE MACRO parse_date(raw) AS CASE
     WHEN raw GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN TRY_CAST(raw AS DATE)
+    -- A timestamp with a zone is a date in UTC (the date cast would keep the local date).
+    WHEN iso_start(raw) AND has_zone(raw) THEN CAST(parse_ts(raw) AS DATE)
     WHEN iso_start(raw) THEN coalesce(TRY_CAST(trim(raw) AS DATE), CAST(parse_ts(raw) AS DATE))
 END;
 
@@ -88,8 +90,11 @@ CREATE OR REPLACE MACRO chk_ts(col, raw, optional) AS CASE
     WHEN parse_ts(raw) IS NULL THEN problem(col, raw, 'an ISO-8601 timestamp such as 2025-03-01T12:00:00')
 END;
 
-CREATE OR REPLACE MACRO parse_list(raw) AS
-    list_filter(list_transform(string_split(coalesce(raw, ''), ';'), lambda item: trim(item)), lambda item: item <> '');
+CREATE OR REPLACE MACRO parse_list(raw) AS CASE
+    WHEN contains(raw, ' ') THEN
+        list_filter(list_transform(string_split(raw, ';'), lambda item: trim(item)), lambda item: item <> '')
+    ELSE list_filter(string_split(coalesce(raw, ''), ';'), lambda item: item <> '')
+END;
 
 CREATE OR REPLACE MACRO clean_text(raw) AS CASE
     WHEN raw = '' OR prefix(raw, ' ') OR suffix(raw, ' ') THEN nullif(trim(raw), '') ELSE raw
