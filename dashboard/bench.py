@@ -9,9 +9,11 @@ headless Chromium against the baseline page. Targets are checked here, never in 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,6 +57,16 @@ def _pandas_baseline(folder: Path, target: Path) -> float:
     return time.perf_counter() - started
 
 
+def _synth_fingerprint(scale: str) -> str:
+    """What the synthetic lab is made from: the generator's code, its reference data, scale and seed."""
+    from dashboard import synth
+
+    digest = hashlib.sha256()
+    for path in (Path(synth.__file__), synth.PUBLIC_REFERENCE):
+        digest.update(path.read_bytes())
+    return json.dumps({"scale": scale, "seed": synth.DEFAULT_SEED, "sha256": digest.hexdigest()})
+
+
 def _most_descendants(models: pd.DataFrame) -> str:
     children = models.groupby("parent_model_id")["model_id"].apply(list).to_dict()
 
@@ -68,9 +80,15 @@ def run(scale: str, *, browser: bool = False, repeats: int = 3, say=print) -> di
     from dashboard import synth
 
     folder = REPO_ROOT / "data" / "synth" / scale
-    if not (folder / "checkpoints.parquet").exists() and not (folder / "checkpoints.csv").exists():
+    marker = folder / ".generated-by"
+    fingerprint = _synth_fingerprint(scale)
+    if not marker.is_file() or marker.read_text() != fingerprint:
+        # Missing, or written by another version of the generator: figures must describe this one.
         say(f"building the synthetic lab (scale {scale}) in {folder} ...")
+        if folder.exists():
+            shutil.rmtree(folder)
         synth.generate(scale, folder, progress=say)
+        marker.write_text(fingerprint)
     store = REPO_ROOT / "data" / "synth" / f"{scale}.duckdb"
     results: dict = {"scale": scale, "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
                                                  f"DuckDB {duckdb.__version__}"}

@@ -69,9 +69,10 @@ def _cmd_at_risk(args) -> int:
 
 
 def _cmd_synth(args) -> int:
-    from dashboard.synth import generate
+    from dashboard.synth import DEFAULT_SEED, generate
 
-    counts = generate(args.scale, args.out, seed=args.seed, fmt=args.format, progress=_print_err)
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    counts = generate(args.scale, args.out, seed=seed, fmt=args.format, progress=_print_err)
     _print_err(f"Wrote a synthetic lab (scale {args.scale}) to {args.out}: "
                + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
     return 0
@@ -169,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth = commands.add_parser("synth", help="write a synthetic lab as an input folder (s: the demo's size)")
     synth.add_argument("--scale", choices=["s", "m", "l"], default="s")
     synth.add_argument("--out", type=Path, required=True)
-    synth.add_argument("--seed", type=int, default=20261126)
+    synth.add_argument("--seed", type=int, help="random seed (default 20261126, the one the benchmark uses)")
     synth.add_argument("--format", choices=["csv", "parquet"], help="default: csv for s, parquet for m and l")
     synth.set_defaults(handler=_cmd_synth)
 

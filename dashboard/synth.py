@@ -32,6 +32,7 @@ DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 # Real public models (Epoch AI, CC BY 4.0) in the public_models format, committed so that the
 # generator needs nothing outside the repository; `python -m dashboard.synth --refresh-public`
 # rebuilds it from ../shared/data/epoch-ai/notable_ai_models.csv.
+DEFAULT_SEED = 20261126
 PUBLIC_REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference" / "public_models.csv"
 
 
@@ -371,7 +372,7 @@ def public_models_from_epoch(epoch_csv: Path = EPOCH_CSV) -> pd.DataFrame:
     return frame.sort_values(["published_on", "public_model_id"], ignore_index=True)
 
 
-def generate(scale: str, out_dir: Path, seed: int = 20261126, fmt: str | None = None, progress=print) -> dict[str, int]:
+def generate(scale: str, out_dir: Path, seed: int = DEFAULT_SEED, fmt: str | None = None, progress=print) -> dict[str, int]:
     """Write a synthetic lab of the given scale into out_dir; returns row counts per table."""
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {', '.join(SCALES)}")

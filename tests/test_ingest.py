@@ -15,6 +15,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -641,6 +642,45 @@ def macros():
 @pytest.mark.parametrize("macro, text, expected", PARSED, ids=[f"{m}({t!r})" for m, t, _ in PARSED])
 def test_parse_macros(macros, macro, text, expected):
     assert macros.execute(f"SELECT {macro}($text)", {"text": text}).fetchone()[0] == expected
+
+
+def mangled_values(count: int = 6000, seed: int = 7) -> list[str]:
+    """Plain values of every parsed kind, each mangled a few times: characters inserted, dropped or
+    replaced (digits, separators, signs, zones, white space, letters), padding, truncation."""
+    rng = random.Random(seed)
+    plain = ["12", "0", "-3", "123456789012345678", "1e24", "2.5", "2025-01-05T10:00:00", "2025-01-05 10:00:00",
+             "2025-01-05", "2025-01-05T10:00:00Z", "2025-01-05T10:00:00+02:00", "2024-02-29T23:59:59.5",
+             "cbrn;cyber", "base", "a b", "cbrn; bio;", ""]
+    alphabet = "0123456789-:T +Z.e_;xt\t"
+    values = set(plain)
+    while len(values) < count:
+        value = list(rng.choice(plain))
+        for _ in range(rng.randint(1, 3)):
+            where = rng.randint(0, len(value))
+            action = rng.random()
+            if action < 0.4:
+                value.insert(where, rng.choice(alphabet))
+            elif action < 0.7 and value:
+                del value[min(where, len(value) - 1)]
+            elif value:
+                value[min(where, len(value) - 1)] = rng.choice(alphabet)
+        text = "".join(value)
+        values.add(rng.choice(["", " ", "  "]) + text + rng.choice(["", " "]) if rng.random() < 0.3 else text)
+    return sorted(values)
+
+
+@pytest.mark.parametrize("fast, rule", [("parse_int", "parse_int_rule"), ("parse_num", "parse_num_rule"),
+                                        ("parse_ts", "parse_ts_rule"), ("parse_date", "parse_date_rule"),
+                                        ("parse_list", "parse_list_rule"), ("clean_text", "clean_text_rule")])
+def test_fast_paths_give_the_rules_result(macros, fast, rule):
+    """Each parse macro's fast path (what ten million rows take) must agree with the general rule."""
+    values = mangled_values() + [None]
+    differ = macros.execute(f"SELECT value, {fast}(value), {rule}(value) FROM unnest($values) AS t(value) "
+                            f"WHERE {fast}(value) IS DISTINCT FROM {rule}(value)", {"values": values}).fetchall()
+    assert differ == []
+    parsed = macros.execute(f"SELECT count(*) FROM unnest($values) AS t(value) WHERE {fast}(value) IS NOT NULL",
+                            {"values": values}).fetchone()[0]
+    assert parsed >= 50, "the mangled values must include many that parse, or the comparison proves little"
 
 
 # --- Checks across rows follow key order, whatever the file order ----------------------------------------

@@ -12,11 +12,13 @@ CREATE OR REPLACE MACRO chk_required(col, raw, what) AS
 
 -- Strict whole numbers: DuckDB's cast would round '1.5' to 2 and accept '1e3'.
 CREATE OR REPLACE MACRO is_int_text(raw) AS regexp_full_match(trim(raw), '[+-]?[0-9]{1,18}');
--- Every parse_* has a fast path for the plain form almost every value has, which gives the same
--- result as the general rule: at ten million rows each trim or substr costs a third of a second.
+CREATE OR REPLACE MACRO parse_int_rule(raw) AS CASE WHEN is_int_text(raw) THEN CAST(trim(raw) AS BIGINT) END;
+-- Each parse_* below is its *_rule plus a fast path for the plain form almost every value has,
+-- giving the same result (tests compare the two on thousands of mangled values): at ten million
+-- rows every trim or substr of the rule costs about a third of a second.
 CREATE OR REPLACE MACRO parse_int(raw) AS CASE
     WHEN regexp_full_match(raw, '[0-9]{1,18}') THEN CAST(raw AS BIGINT)
-    WHEN is_int_text(raw) THEN CAST(trim(raw) AS BIGINT)
+    ELSE parse_int_rule(raw)
 END;
 
 CREATE OR REPLACE MACRO chk_int(col, raw, optional) AS CASE
@@ -24,7 +26,8 @@ CREATE OR REPLACE MACRO chk_int(col, raw, optional) AS CASE
     WHEN NOT is_int_text(raw) THEN problem(col, raw, 'a whole number')
 END;
 
--- The cast itself skips surrounding white space.
+CREATE OR REPLACE MACRO parse_num_rule(raw) AS TRY_CAST(trim(raw) AS DOUBLE);
+-- The cast itself skips surrounding white space, so no trim is needed.
 CREATE OR REPLACE MACRO parse_num(raw) AS TRY_CAST(raw AS DOUBLE);
 
 CREATE OR REPLACE MACRO chk_number(col, raw, optional) AS CASE
@@ -66,18 +69,24 @@ CREATE OR REPLACE MACRO has_zone(raw) AS
 -- dates: only text that starts like YYYY-MM-DD is parsed at all.
 CREATE OR REPLACE MACRO iso_start(raw) AS
     substr(trim(raw), 5, 1) = '-' AND substr(trim(raw), 8, 1) = '-' AND substr(trim(raw), 1, 1) BETWEEN '0' AND '9';
-CREATE OR REPLACE MACRO parse_ts(raw) AS CASE
-    WHEN raw GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
-        THEN TRY_CAST(raw AS TIMESTAMP)
+CREATE OR REPLACE MACRO parse_ts_rule(raw) AS CASE
     WHEN NOT iso_start(raw) THEN NULL
     WHEN has_zone(raw) THEN CAST(TRY_CAST(trim(raw) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)
     ELSE TRY_CAST(trim(raw) AS TIMESTAMP)
 END;
+CREATE OR REPLACE MACRO parse_ts(raw) AS CASE
+    WHEN raw GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+        THEN TRY_CAST(raw AS TIMESTAMP)
+    ELSE parse_ts_rule(raw)
+END;
+CREATE OR REPLACE MACRO parse_date_rule(raw) AS CASE
+    -- A timestamp with a zone is a date in UTC (the date cast would keep the local date).
+    WHEN iso_start(raw) AND has_zone(raw) THEN CAST(parse_ts_rule(raw) AS DATE)
+    WHEN iso_start(raw) THEN coalesce(TRY_CAST(trim(raw) AS DATE), CAST(parse_ts_rule(raw) AS DATE))
+END;
 CREATE OR REPLACE MACRO parse_date(raw) AS CASE
     WHEN raw GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN TRY_CAST(raw AS DATE)
-    -- A timestamp with a zone is a date in UTC (the date cast would keep the local date).
-    WHEN iso_start(raw) AND has_zone(raw) THEN CAST(parse_ts(raw) AS DATE)
-    WHEN iso_start(raw) THEN coalesce(TRY_CAST(trim(raw) AS DATE), CAST(parse_ts(raw) AS DATE))
+    ELSE parse_date_rule(raw)
 END;
 
 CREATE OR REPLACE MACRO chk_date(col, raw, optional) AS CASE
@@ -90,12 +99,14 @@ CREATE OR REPLACE MACRO chk_ts(col, raw, optional) AS CASE
     WHEN parse_ts(raw) IS NULL THEN problem(col, raw, 'an ISO-8601 timestamp such as 2025-03-01T12:00:00')
 END;
 
+CREATE OR REPLACE MACRO parse_list_rule(raw) AS
+    list_filter(list_transform(string_split(coalesce(raw, ''), ';'), lambda item: trim(item)), lambda item: item <> '');
 CREATE OR REPLACE MACRO parse_list(raw) AS CASE
-    WHEN contains(raw, ' ') THEN
-        list_filter(list_transform(string_split(raw, ';'), lambda item: trim(item)), lambda item: item <> '')
+    WHEN contains(raw, ' ') THEN parse_list_rule(raw)
     ELSE list_filter(string_split(coalesce(raw, ''), ';'), lambda item: item <> '')
 END;
 
+CREATE OR REPLACE MACRO clean_text_rule(raw) AS nullif(trim(raw), '');
 CREATE OR REPLACE MACRO clean_text(raw) AS CASE
-    WHEN raw = '' OR prefix(raw, ' ') OR suffix(raw, ' ') THEN nullif(trim(raw), '') ELSE raw
+    WHEN raw = '' OR prefix(raw, ' ') OR suffix(raw, ' ') THEN clean_text_rule(raw) ELSE raw
 END;

@@ -1,0 +1,73 @@
+"""The benchmark's reading of its own figures (issue 6). No timing here: targets are judged by
+`asl-dashboard bench`, never by a timed test; this checks that the judging and the JSON line are right."""
+from __future__ import annotations
+
+import json
+
+from dashboard import bench
+
+
+def figures(**changes) -> dict:
+    results = {
+        "scale": "l", "rows": 15_529_912, "at_risk_model": "m-1", "machine": "test",
+        "ingest_rows_per_s": 1_800_000, "baseline_ingest_rows_per_s": 1_400_000,
+        "status_ms": 20.0, "at_risk_ms": 50.0,
+        "page_ms": {"overview": 400.0, "trajectory": 420.0, "reclassify": 500.0},
+        "page_cold_ms": {"overview": 900.0, "trajectory": 500.0, "reclassify": 800.0},
+        "baseline_page_ms": 400.0,
+        "chart_bytes": {"overview": 100_000, "trajectory": 290_000, "reclassify": 20_000},
+        "peak_rss_mb": 460.0,
+        "browser_ms": {"overview": 1000.0, "trajectory": 1100.0, "reclassify": 1200.0},
+        "baseline_browser_ms": 1000.0,
+    }
+    results.update(changes)
+    return results
+
+
+def missed(results: dict) -> list[str]:
+    return [name for name, _text, met in bench.verdicts(results) if not met]
+
+
+def test_all_targets_met():
+    assert missed(figures()) == []
+
+
+def test_each_limit_is_judged():
+    assert missed(figures(status_ms=100.1)) == ["status"]
+    assert missed(figures(at_risk_ms=101)) == ["at-risk"]
+    assert missed(figures(ingest_rows_per_s=999_999, baseline_ingest_rows_per_s=500_000)) == ["ingest"]
+    assert missed(figures(peak_rss_mb=2049)) == ["peak memory"]
+    # 1.5 x the baseline page of 400 ms is 600 ms; 1.3 x the baseline browser time of 1000 ms is 1300 ms.
+    assert missed(figures(page_ms={"overview": 600.0, "trajectory": 601.0, "reclassify": 500.0})) == ["trajectory warm"]
+    assert missed(figures(page_cold_ms={"overview": 2001.0, "trajectory": 500.0, "reclassify": 800.0})) == ["overview cold"]
+    assert missed(figures(chart_bytes={"overview": 500_001, "trajectory": 1, "reclassify": 1})) == ["overview chart data"]
+    assert missed(figures(browser_ms={"overview": 1300.0, "trajectory": 1301.0, "reclassify": 1.0})) == [
+        "trajectory in the browser"]
+
+
+def test_ingest_must_also_beat_pandas():
+    assert missed(figures(ingest_rows_per_s=1_200_000, baseline_ingest_rows_per_s=1_200_000)) == ["ingest"]
+
+
+def test_json_line_holds_the_issue_keys():
+    line = json.loads(bench.json_line(figures()))
+    for key in ("ingest_rows_per_s", "baseline_ingest_rows_per_s", "status_ms", "at_risk_ms", "page_ms",
+                "page_cold_ms", "baseline_page_ms", "chart_bytes", "peak_rss_mb", "browser_ms", "baseline_browser_ms"):
+        assert key in line, key
+    assert set(line["page_ms"]) == set(line["page_cold_ms"]) == set(line["browser_ms"]) == {
+        "overview", "trajectory", "reclassify"}
+
+
+def test_without_browser_the_browser_keys_are_absent():
+    results = figures()
+    del results["browser_ms"], results["baseline_browser_ms"]
+    line = json.loads(bench.json_line(results))
+    assert "browser_ms" not in line and "baseline_browser_ms" not in line
+    assert missed(results) == []
+
+
+def test_synthetic_lab_fingerprint_names_scale_seed_and_generator():
+    large, medium = json.loads(bench._synth_fingerprint("l")), json.loads(bench._synth_fingerprint("m"))
+    assert large["scale"] == "l" and medium["scale"] == "m"
+    assert large["seed"] == medium["seed"] and large["sha256"] == medium["sha256"]
+    assert bench._synth_fingerprint("l") == bench._synth_fingerprint("l")
