@@ -199,10 +199,15 @@ def verdicts(results: dict) -> list[tuple[str, str, bool]]:
 
 
 def report(results: dict) -> str:
-    lines = [f"Benchmark at scale {results['scale']} ({results['rows']:,} rows) on {results['machine']}", ""]
+    judged = results["scale"] == "l"  # issue 6 sets its targets at scale l; other scales are for reference
+    lines = [f"Benchmark at scale {results['scale']} ({results['rows']:,} rows) on {results['machine']}"]
+    if not judged:
+        lines.append("The targets apply at scale l; here they are shown for reference.")
+    lines.append("")
     width = max(len(name) for name, _, _ in verdicts(results))
     for name, text, met in verdicts(results):
-        lines.append(f"  {name:<{width}}  {text}  {'ok' if met else 'MISSED'}")
+        verdict = "ok" if met else ("MISSED" if judged else "(not met; target is for scale l)")
+        lines.append(f"  {name:<{width}}  {text}  {verdict}")
     return "\n".join(lines)
 
 

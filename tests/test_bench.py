@@ -71,3 +71,10 @@ def test_synthetic_lab_fingerprint_names_scale_seed_and_generator():
     assert large["scale"] == "l" and medium["scale"] == "m"
     assert large["seed"] == medium["seed"] and large["sha256"] == medium["sha256"]
     assert bench._synth_fingerprint("l") == bench._synth_fingerprint("l")
+
+
+def test_report_judges_scale_l_and_shows_other_scales_for_reference():
+    assert "MISSED" in bench.report(figures(status_ms=150.0))
+    medium = bench.report(figures(scale="m", status_ms=150.0))
+    assert "MISSED" not in medium and "target is for scale l" in medium
+    assert "The targets apply at scale l" in medium
