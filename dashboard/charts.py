@@ -122,7 +122,9 @@ def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None) -> g
         group = group.sort_values(["model_id", "recorded_at"], kind="stable")
         labels_of = (group["name"].map(escape) + " (" + group["model_id"].map(escape) + ")").to_numpy(dtype=object)
         ends = np.flatnonzero(group["model_id"].to_numpy() != np.roll(group["model_id"].to_numpy(), -1)) + 1
-        xs = np.insert(group["recorded_at"].to_numpy(dtype="datetime64[ns]").astype(object), ends, None)
+        # Microseconds: numpy turns datetime64[ns] into plain integers (not datetimes) as objects,
+        # which Plotly would draw as numbers around 1.7e18.
+        xs = np.insert(group["recorded_at"].to_numpy(dtype="datetime64[us]").astype(object), ends, None)
         ys = np.insert(group["multiple"].astype(float).to_numpy(), ends, np.nan)
         labels = np.insert(labels_of, ends, "")
         fig.add_trace(go.Scattergl(
@@ -310,6 +312,9 @@ def safeguard_gaps(gaps: pd.DataFrame, *, title: str = "Minimum additional safeg
     _layout(fig, title=escape(title), y_title="",
             x_title="Live deployments lacking it", height=max(220, 60 + 36 * len(gaps)))
     fig.update_layout(showlegend=False)
+    if len(gaps):
+        # Room beyond the longest bar for its count, which is drawn outside the bar.
+        fig.update_xaxes(range=[0, float(gaps["deployments_missing"].max()) * 1.15 + 1])
     return fig
 
 

@@ -59,6 +59,11 @@ def test_normalised_trajectories_one_trace_per_status_with_gaps():
     gaps = [None if math.isnan(value) else value for value in fig.data[1].y]  # NaN is drawn as a gap
     assert gaps == [1, 2, None, 1, 3, None]
     assert list(fig.data[1].x)[2] is None and fig.data[1].connectgaps is False
+    # Dates, not the integers numpy makes of nanosecond datetimes (drawn as numbers near 1.7e18).
+    assert [None if x is None else pd.Timestamp(x) for x in fig.data[1].x] == [
+        pd.Timestamp("2025-01-01"), pd.Timestamp("2025-02-01"), None, pd.Timestamp("2025-01-01"),
+        pd.Timestamp("2025-02-01"), None]
+    assert '"2025-02-01' in fig.to_json()
     assert fig.layout.yaxis.type == "log"
 
 
@@ -129,3 +134,14 @@ def test_projection_uses_only_the_recent_window():
     dates = pd.to_datetime(["2024-01-01", "2024-06-01", "2025-01-01", "2025-01-11", "2025-01-21"])
     points = pd.DataFrame({"recorded_at": dates, "effective_compute": [1e20, 1e21, 1e24, 2e24, 4e24]})
     assert project(points, {"x": 8e24}).doubling_days == pytest.approx(10)
+
+
+def test_safeguard_gaps_leaves_room_for_the_longest_count():
+    gaps = pd.DataFrame({"safeguard_id": ["a", "b"], "name": ["Alpha", "Beta"], "kind": ["deployment", "security"],
+                         "deployments_missing": [154, 40]})
+    fig = charts.safeguard_gaps(gaps)
+    bar = fig.data[0]
+    assert list(bar.y) == ["Beta", "Alpha"] and list(bar.x) == [40, 154]  # longest bar on top
+    low, high = fig.layout.xaxis.range
+    assert low == 0 and high > 154 * 1.1  # the "154" drawn outside the bar is not cut off
+    assert len(charts.safeguard_gaps(gaps.iloc[0:0]).data[0].x) == 0
