@@ -43,8 +43,14 @@ def _print_frame(frame, fmt: str) -> None:
     if fmt == "table":
         import pandas as pd
 
+        # For reading: an empty cell stays empty (not NaN, <NA> or None); floats keep pandas' format.
+        readable = frame.copy()
+        for column in readable.columns:
+            values = readable[column]
+            if values.dtype.kind != "f" and values.isna().any():
+                readable[column] = values.astype(object).where(values.notna(), "")
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
-            print(frame.to_string(index=False))
+            print(readable.to_string(index=False, na_rep=""))
     else:
         sys.stdout.write(to_csv(frame))
 

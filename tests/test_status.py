@@ -139,6 +139,17 @@ def test_cli_status_csv(lab):
     assert never == "never,Never,fam,2,rsp-v1.0,1e+24,,,,,,,,never_evaluated"
 
 
+def test_cli_status_table_leaves_empty_cells_empty(lab):
+    result = run_cli("--store", str(lab), "status", "--as-of", "2025-06-01", "--format", "table")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == STATUS_COLUMNS and len(lines) == 1 + 13
+    for marker in ("NaN", "<NA>", "None", "NaT"):
+        assert marker not in result.stdout
+    never = next(line for line in lines if line.split()[0] == "never")
+    assert never.split() == ["never", "Never", "fam", "2", "rsp-v1.0", "1.000000e+24", "never_evaluated"]
+
+
 def test_cli_status_policy_override_and_errors(lab):
     result = run_cli("--store", str(lab), "status", "--as-of", "2025-06-01", "--policy", "compute-only")
     assert result.returncode == 0
