@@ -840,6 +840,40 @@ def test_parquet_input_is_accepted(tmp_path):
     con.close()
 
 
+def test_parquet_with_typed_columns_gives_the_same_snapshot_as_csv(tmp_path):
+    """A lab's own export may type its Parquet columns (integers, floats, timestamps, dates):
+    they read as the text the contract describes, and the snapshot is the one the CSV gives."""
+    from_csv = tmp_path / "csv.duckdb"
+    ingest(write_folder(tmp_path / "csv", full_tables()), from_csv, progress=quiet)
+    folder = write_folder(tmp_path / "typed", full_tables())
+
+    def typed_checkpoints(frame):
+        frame["step"] = frame["step"].astype("int64")
+        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True, format="ISO8601")  # zone-aware
+        for column in ("training_flop", "effective_compute"):
+            frame[column] = frame[column].astype("float64")
+
+    def typed_deployments(frame):
+        frame["started_at"] = pd.to_datetime(frame["started_at"]).dt.date
+        frame["ended_at"] = pd.to_datetime(frame["ended_at"].replace("", None)).dt.date
+        frame["monthly_requests"] = pd.to_numeric(frame["monthly_requests"].replace("", None)).astype("Int64")
+
+    to_parquet(folder, "checkpoints", typed_checkpoints)
+    to_parquet(folder, "deployments", typed_deployments)
+    types = dict(duckdb.connect().execute("SELECT name, type FROM parquet_schema($path)",
+                                          {"path": str(folder / "checkpoints.parquet")}).fetchall())
+    assert types["step"] == "INT64" and types["effective_compute"] == "DOUBLE" and types["recorded_at"] == "INT64"
+    from_parquet = tmp_path / "parquet.duckdb"
+    ingest(folder, from_parquet, progress=quiet)
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH $path AS a (READ_ONLY)", {"path": str(from_csv)})
+    con.execute("ATTACH $path AS b (READ_ONLY)", {"path": str(from_parquet)})
+    for table in ("checkpoints", "deployments", "checkpoint_days", "evaluated_checkpoints"):
+        csv_rows = con.execute(f"SELECT * FROM a.{table} ORDER BY ALL").fetchall()
+        assert csv_rows and con.execute(f"SELECT * FROM b.{table} ORDER BY ALL").fetchall() == csv_rows, table
+    con.close()
+
+
 def test_quoted_fields_with_commas_and_newlines_are_values(tmp_path):
     folder = write_folder(tmp_path / "ok", full_tables())
     (folder / "models.csv").write_text(MODELS_HEADER + QUOTED_NEWLINE_MODEL + FT_MODEL, encoding="utf-8")
