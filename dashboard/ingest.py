@@ -342,8 +342,12 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
                           for column in spec.columns]).create_view(f"raw_{spec.name}")
         count = con.table(f"raw_{spec.name}").count("*").fetchall()[0][0]
     except duckdb.Error as error:
-        return 0, [Problem(source.label, None, f"cannot be read as Parquet: {str(error).splitlines()[0]}")]
+        return 0, [_unreadable_parquet(source, error)]
     return count, []
+
+
+def _unreadable_parquet(source: SourceFile, error: duckdb.Error) -> Problem:
+    return Problem(source.label, None, f"cannot be read as Parquet: {str(error).splitlines()[0]}")
 
 
 def _create_empty_raw(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
@@ -397,7 +401,8 @@ def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]
     return problems
 
 
-def _type_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, source: SourceFile | None, progress) -> list[Problem]:
+def _type_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, source: SourceFile | None, rows: int,
+               progress) -> list[Problem]:
     """Run typed_<table>.sql: every value parsed once, each row's own problems listed.
 
     A Parquet file is first read here, so a damaged one is reported here; its rows are then left out.
@@ -410,10 +415,9 @@ def _type_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, source: SourceFi
             raise
         _create_empty_raw(con, spec)
         con.execute(internal_sql(f"ingest/typed_{spec.name}.sql"))
-        return [Problem(source.label, None, f"cannot be read as Parquet: {str(error).splitlines()[0]}")]
+        return [_unreadable_parquet(source, error)]
     seconds = time.perf_counter() - began
     if seconds >= 0.5:
-        rows = con.table(f"typed_{spec.name}").count("*").fetchall()[0][0]
         progress(f"  {spec.name}: {rows:,} rows typed and checked ({seconds:.1f} s, {rows / seconds:,.0f} rows/s)")
     return []
 
@@ -486,7 +490,7 @@ def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestRes
             progress(f"  warning: {warning}")
         progress("  checking every row ...")
         for spec in TABLES:
-            problems += _type_rows(con, spec, by_table.get(spec.name), progress)
+            problems += _type_rows(con, spec, by_table.get(spec.name), row_counts[spec.name], progress)
         # With a file missing or unreadable, only each row's own values are checked: checks across
         # rows and tables on a half-read folder would only add noise.
         problems += _row_problems(con, by_table, across_rows=not problems)

@@ -52,8 +52,9 @@ policy_row = policies.loc[line_policy]
 k, b, t = (float(policy_row["eval_compute_multiple"]), policy_row["buffer_multiple"], policy_row["eval_interval_days"])
 b = None if pd.isna(b) else float(b)
 t = None if pd.isna(t) else float(t)
+# Every figure below depends on the snapshot, the scope and the filters only.
+view_key = (snap.key, scope, tuple(families), tuple(chosen_statuses), tuple(levels))
 if shown_models["compute_multiple"].notna().any():
-    view_key = (snap.key, scope, tuple(families), tuple(chosen_statuses), tuple(levels))
     map_figure = ui.figure(("buffer_map", *view_key), lambda: charts.buffer_map(shown_models, k, b, t, line_policy))
     event = st.plotly_chart(map_figure, key="buffer_map", on_select="rerun", selection_mode="points", width="stretch")
 else:
@@ -77,8 +78,8 @@ if len(evaluated):
                      model_ids=list(evaluated["model_id"]), eval_steps=[int(step) for step in evaluated["eval_step"]],
                      points_per_model=max(8, min(200, 4000 // max(len(evaluated), 1))))
     paths = paths.merge(evaluated[["model_id", "name", "status"]], on="model_id")
-    st.plotly_chart(ui.figure(("normalised", snap.key, scope, tuple(families), tuple(chosen_statuses), tuple(levels)),
-                              lambda: charts.normalised_trajectories(paths, k, b)), key="normalised", width="stretch")
+    st.plotly_chart(ui.figure(("normalised", *view_key), lambda: charts.normalised_trajectories(paths, k, b)),
+                    key="normalised", width="stretch")
 
 # --- Against the public frontier -----------------------------------------------------------------
 has_public = ui.row_counts(context.info).get("public_models", 0) > 0
@@ -88,7 +89,7 @@ show_public = st.sidebar.toggle("Public frontier (Epoch AI)", value=context.info
 if show_public and has_public:
     positions = ui.query(snap, "model_positions", as_of=scope.as_of)
     positions = positions[positions["model_id"].isin(shown_models["model_id"])]
-    st.plotly_chart(ui.figure(("frontier", snap.key, scope, tuple(families), tuple(chosen_statuses), tuple(levels)),
+    st.plotly_chart(ui.figure(("frontier", *view_key),
                               lambda: charts.frontier(positions, ui.query(snap, "public_models", as_of=scope.as_of))),
                     key="frontier", width="stretch")
     st.caption("Public models: Epoch AI, Notable AI Models (CC BY 4.0), training compute as published. "
