@@ -116,6 +116,16 @@ def test_reclassify_deep_link(reclassify_store):
     assert list(table["deployment_id"]) == ["d1", "d9", "d3", "d12", "d4", "d2"]
 
 
+def test_reclassify_with_no_live_deployment_says_so(reclassify_store):
+    """Before any deployment started there is nothing at risk: the page says so, not that every
+    deployment is covered."""
+    app = open_link(reclassify_store, "app_pages/reclassify.py", model="base", asl="3", as_of="2024-01-01")
+    assert set(metrics(app).values()) == {"0"}
+    text = " ".join(block.value for block in app.markdown)
+    assert "affects no live deployment" in text and "no live deployment to secure" in text
+    assert "keep existing customers served" not in text and "every live deployment has" not in text
+
+
 def test_reclassify_filters_from_the_link(reclassify_store):
     app = open_link(reclassify_store, "app_pages/reclassify.py", model="base", asl="3", domain="cbrn",
                     as_of="2025-06-01", action="add_safeguards")

@@ -60,7 +60,9 @@ st.markdown(
     f"Reclassifying **{md_escape(model_name)}** from ASL-{current_level} to **ASL-{new_level}**"
     + (f" after a **{md_escape(domain)}** trigger" if domain else "")
     + f" as of {scope.as_of:%Y-%m-%d} halts onboarding of new customers on **{len(summary['halted_models'])}** "
-      "model(s), and asks for the minimum safeguards that keep existing customers served.")
+      "model(s), and "
+    + ("asks for the minimum safeguards that keep existing customers served." if len(deployments)
+       else "affects no live deployment: none of these models serves anyone on that date."))
 action_columns = st.columns(4)
 for column, action in zip(action_columns, views.ACTIONS):
     column.metric(action.replace("_", " ").capitalize(), summary["actions"][action], help=ACTION_TEXT[action])
@@ -93,8 +95,10 @@ with right:
         gaps_figure = ui.figure(("gaps", *scenario_key, title), lambda: charts.safeguard_gaps(
             views.at_risk_safeguard_gaps(snap, scenario, gaps), title=title))
         st.plotly_chart(gaps_figure, key="gaps", width="stretch")
-    else:
+    elif len(deployments):
         st.markdown("**Minimum additional safeguards:** none: every live deployment has the required safeguards.")
+    else:
+        st.markdown("**Minimum additional safeguards:** none: there is no live deployment to secure.")
 
 # --- The deployments -----------------------------------------------------------------------------
 st.subheader("Deployments and what must happen to each")
