@@ -1,7 +1,6 @@
 """ASL compute dashboard: `streamlit run dashboard/app.py` (or `asl-dashboard serve`)."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -20,8 +19,6 @@ page_list = [
     st.Page("app_pages/trajectory.py", title="Trajectory", icon=":material/show_chart:", url_path="trajectory"),
     st.Page("app_pages/reclassify.py", title="Reclassify", icon=":material/policy:", url_path="reclassify"),
 ]
-if os.environ.get("ASL_BENCH_BASELINE"):  # only while `asl-dashboard bench --browser` runs its server
-    page_list.append(st.Page("bench_baseline.py", title="Benchmark baseline", url_path="bench-baseline"))
 pages = st.navigation(page_list, position=auth.nav_position())  # hidden until allowed
 viewer = auth.gate(pages, {page.url_path: page for page in page_list})
 auth.audit(viewer, pages)

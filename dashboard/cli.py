@@ -102,8 +102,24 @@ def _cmd_import_public(args) -> int:
     return 0
 
 
+def _load_bench():
+    """The benchmark lives beside the product (bench/ in a checkout of the repository), not in it."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "bench" / "__init__.py").exists():
+        raise ParamError("the benchmark runs from a checkout of the repository (bench/ is not installed)")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from bench import run
+
+    return run
+
+
 def _cmd_bench(args) -> int:
-    from dashboard import bench
+    try:
+        bench = _load_bench()
+    except ParamError as error:
+        _print_err(f"error: {error}")
+        return 2
 
     results = bench.run(args.scale, browser=args.browser, repeats=args.repeats, say=_print_err)
     print(bench.report(results))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import loadcheck  # noqa: E402
+from bench import loadcheck  # noqa: E402
 from dashboard.store import DEMO_DIR  # noqa: E402
 
 

@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from dashboard import store as store_module  # noqa: E402
-from dashboard.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app  # noqa: E402
+from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app  # noqa: E402
 
 VIEWS = {
     "overview": "/",

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # bench/ (the harness) beside dashboard/
 
 from dashboard.ingest import ingest  # noqa: E402
-from dashboard.server import CHROMIUM_ARGS, StreamlitServer, chromium_path  # noqa: E402
+from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path  # noqa: E402
 from dashboard.store import DEMO_DIR  # noqa: E402
 from labdata import status_lab_tables, write_folder  # noqa: E402
 

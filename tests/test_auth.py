@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import auth
 from dashboard.auth import is_allowed, is_loopback, sign_in_configured_in
-from dashboard.server import StreamlitServer, free_port, wait_for_app
+from bench.server import StreamlitServer, free_port, wait_for_app
 from dashboard.sqlfiles import REPO_ROOT
 from pagelinks import APP, open_link
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dashboard import bench
+from bench import run as bench
 
 
 def figures(**changes) -> dict:
@@ -78,3 +78,16 @@ def test_report_judges_scale_l_and_shows_other_scales_for_reference():
     medium = bench.report(figures(scale="m", status_ms=150.0))
     assert "MISSED" not in medium and "target is for scale l" in medium
     assert "The targets apply at scale l" in medium
+
+
+def test_the_product_has_no_benchmark_hook():
+    """The harness lives in bench/ (issue 14): the package a viewer's app runs never imports it, and
+    the app has no page or variable for it. Only the CLI's `bench` command loads it, from a checkout."""
+    from dashboard.sqlfiles import REPO_ROOT
+
+    for path in (REPO_ROOT / "dashboard").rglob("*.py"):
+        text = path.read_text()
+        assert "ASL_BENCH" not in text, path
+        assert "from bench" not in text or path.name == "cli.py", path
+    assert not any((REPO_ROOT / "dashboard" / name).exists()
+                   for name in ("bench.py", "bench_pages.py", "bench_baseline.py", "loadcheck.py", "server.py"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.server import StreamlitServer, wait_for_app
+from bench.server import StreamlitServer, wait_for_app
 
 pytestmark = pytest.mark.browser
 

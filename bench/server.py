@@ -21,11 +21,12 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    """`streamlit run dashboard/app.py` on a free loopback port, with ASL_STORE set."""
+    """`streamlit run dashboard/app.py` (or another entry script) on a free loopback port, with ASL_STORE set."""
 
     def __init__(self, store: Path, port: int | None = None, extra_env: dict | None = None, log_path: Path | None = None,
-                 cwd: Path | None = None, host: str = "127.0.0.1"):
+                 cwd: Path | None = None, host: str = "127.0.0.1", app: Path = APP):
         self.store = Path(store)
+        self.app = Path(app)
         self.port = port or free_port()
         self.url = f"http://{host}:{self.port}"
         self.cwd = cwd or REPO_ROOT  # Streamlit reads .streamlit/ (config, secrets) from here
@@ -37,7 +38,7 @@ class StreamlitServer:
         env = dict(os.environ, ASL_STORE=str(self.store), **self.extra_env)
         log = open(self.log_path, "w") if self.log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", str(self.app), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60

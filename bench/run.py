@@ -26,6 +26,8 @@ import pandas as pd
 
 from dashboard.ingest import ingest
 from dashboard.sqlfiles import REPO_ROOT
+
+BASELINE_APP = REPO_ROOT / "bench" / "baseline_app.py"
 from dashboard.store import Snapshot, snapshot_key
 from dashboard.tables import TABLES
 
@@ -130,7 +132,7 @@ def run(scale: str, *, browser: bool = False, repeats: int = 3, say=print) -> di
         plan["baseline_payload"] = str(Path(scratch) / "baseline.pickle")
         plan_path = Path(scratch) / "plan.json"
         plan_path.write_text(json.dumps(plan))
-        output = subprocess.run([sys.executable, "-m", "dashboard.bench_pages", str(store), str(plan_path)],
+        output = subprocess.run([sys.executable, "-m", "bench.pages", str(store), str(plan_path)],
                                 capture_output=True, text=True, cwd=REPO_ROOT)
         if output.returncode != 0:
             raise RuntimeError(f"page benchmark failed:\n{output.stderr[-3000:]}")
@@ -146,17 +148,19 @@ def _browser(store: Path, plan: dict) -> dict:
 
     from playwright.sync_api import sync_playwright
 
-    from dashboard.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app
+    from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app
 
     paths = {"overview": "/", "trajectory": "/trajectory", "reclassify": "/reclassify"}
     timings: dict[str, list[float]] = {name: [] for name in [*paths, "baseline"]}
-    with StreamlitServer(store, extra_env={"ASL_BENCH_BASELINE": plan["baseline_payload"]}) as server, \
+    # The baseline page has its own entry script and server: the app a viewer reaches has no bench hook.
+    with StreamlitServer(store) as server, \
+            StreamlitServer(store, app=BASELINE_APP, extra_env={"ASL_BENCH_BASELINE": plan["baseline_payload"]}) as baseline, \
             sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         urls = {name: server.url + path + ("?" + urllib.parse.urlencode(plan["pages"][name]["params"])
                                           if plan["pages"][name]["params"] else "") for name, path in paths.items()}
-        urls["baseline"] = server.url + "/bench-baseline"
+        urls["baseline"] = baseline.url + "/"
         for _round in range(4):
             for name, url in urls.items():
                 started = time.perf_counter()

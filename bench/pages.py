@@ -1,10 +1,10 @@
 """Server-side page timings for the benchmark, run in a process of its own (its peak memory is the
-server's): `python -m dashboard.bench_pages STORE PLAN.json` prints one JSON object.
+server's): `python -m bench.pages STORE PLAN.json` prints one JSON object.
 
 Each page is run through Streamlit's AppTest, the way the server runs it: cold (the first run after
 a new snapshot: caches emptied, the snapshot attached anew) and warm (a new session with the
 caches filled), against a baseline page that draws the same number of elements of each kind from
-precomputed data (dashboard/bench_baseline.py).
+precomputed data (bench/baseline_app.py, its own entry script: the app a viewer reaches has no benchmark page).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from dashboard.sqlfiles import REPO_ROOT
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
-BASELINE = str(REPO_ROOT / "dashboard" / "bench_baseline.py")
+BASELINE = str(REPO_ROOT / "bench" / "baseline_app.py")
 
 
 def _run(path: str, page: str | None, params: dict):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.ingest import ingest
-from dashboard.server import CHROMIUM_ARGS, StreamlitServer, chromium_path
+from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path
 
 PAGES = ("/", "/trajectory?model={model}", "/reclassify?model={model}&asl={level}")
 _SNAPSHOT_DATE = re.compile(r"snapshot of (\d{4}-\d{2}-\d{2})")
