@@ -32,6 +32,44 @@ def shown(value: str) -> str:
     return repr(text)
 
 
+def single_value(name: str, values: list[str]) -> str | None:
+    """A URL parameter that takes one value: None when absent; refused when repeated or overlong."""
+    if not values:
+        return None
+    if len(values) > 1:
+        raise ParamError(f"{name} is given {len(values)} times in the link: give it once")
+    value = values[0]
+    if len(value) > MAX_PARAM_LENGTH:
+        raise ParamError(f"{name} is {len(value):,} characters long: that is not a valid value")
+    return value
+
+
+def check_choice_values(name: str, values: list[str], allowed) -> None:
+    """A multi-valued parameter (a bound multiselect): every value must be one of allowed.
+    Streamlit would silently drop an unknown value; a pasted link deserves a clear message."""
+    allowed = {str(value) for value in allowed}
+    for value in values:
+        if len(value) > MAX_PARAM_LENGTH:
+            raise ParamError(f"{name} is {len(value):,} characters long: that is not a valid value")
+        if value and value not in allowed:
+            known = ", ".join(sorted(allowed)[:12]) + (" ..." if len(allowed) > 12 else "")
+            raise ParamError(f"{name} {shown(value)} is not one of: {known}")
+
+
+def check_flag_value(name: str, value: str | None) -> None:
+    """A toggle in the URL: true or false."""
+    if value is not None and value not in ("true", "false"):
+        raise ParamError(f"{name} {shown(value)} must be true or false")
+
+
+def check_model(text: str | None, model_ids) -> str | None:
+    if text is None or text == "":
+        return None
+    if text not in set(model_ids):
+        raise ParamError(f"model {shown(text)} is unknown in this snapshot: pick one from the list")
+    return text
+
+
 def parse_as_of(text: str | None, default: dt.date) -> dt.date:
     if text is None or text == "":
         return default

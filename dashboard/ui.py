@@ -14,7 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import store as store_module
-from dashboard.params import MAX_PARAM_LENGTH, ParamError, md_escape, parse_as_of, shown
+from dashboard.params import (ParamError, check_choice_values, check_flag_value, md_escape, parse_as_of, shown,
+                              single_value)
 from dashboard.views import ViewScope
 
 log = logging.getLogger("asl_dashboard")
@@ -77,39 +78,23 @@ def figure(key: tuple, build) -> dict:
 
 def raw_param(name: str) -> str | None:
     """The URL's value for name, or None. A repeated or overlong parameter is refused."""
-    values = st.query_params.get_all(name)
-    if not values:
-        return None
-    if len(values) > 1:
-        raise ParamError(f"{name} is given {len(values)} times in the link: give it once")
-    value = values[0]
-    if len(value) > MAX_PARAM_LENGTH:
-        raise ParamError(f"{name} is {len(value):,} characters long: that is not a valid value")
-    return value
+    return single_value(name, st.query_params.get_all(name))
 
 
 def check_choices(name: str, allowed, *, page_path: str) -> None:
-    """A multi-valued URL parameter (a bound multiselect): every value must be one of allowed.
-
-    Streamlit would silently drop an unknown value; a pasted link deserves a clear message instead."""
-    allowed = {str(value) for value in allowed}
-    values = st.query_params.get_all(name)
-    for value in values:
-        if len(value) > MAX_PARAM_LENGTH:
-            stop_with_problem(f"{name} is {len(value):,} characters long: that is not a valid value", page_path)
-        if value and value not in allowed:
-            known = ", ".join(sorted(allowed)[:12]) + (" ..." if len(allowed) > 12 else "")
-            stop_with_problem(f"{name} {shown(value)} is not one of: {known}", page_path)
+    """A multi-valued URL parameter (a bound multiselect): every value must be one of allowed."""
+    try:
+        check_choice_values(name, st.query_params.get_all(name), allowed)
+    except ParamError as error:
+        stop_with_problem(str(error), page_path)
 
 
 def check_flag(name: str, *, page_path: str) -> None:
     """A toggle in the URL: true or false, once."""
     try:
-        value = raw_param(name)
+        check_flag_value(name, raw_param(name))
     except ParamError as error:
         stop_with_problem(str(error), page_path)
-    if value is not None and value not in ("true", "false"):
-        stop_with_problem(f"{name} {shown(value)} must be true or false", page_path)
 
 
 def stop_with_problem(message: str, page_path: str = "") -> None:

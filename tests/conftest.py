@@ -25,8 +25,16 @@ def quiet(_message: str) -> None:
 def audit_log(tmp_path_factory):
     """Keep the tests' page views out of the repository's audit/ folder."""
     path = tmp_path_factory.mktemp("audit") / "views.jsonl"
-    os.environ["ASL_AUDIT_LOG"] = str(path)
-    return path
+    with pytest.MonkeyPatch.context() as session_patch:
+        session_patch.setenv("ASL_AUDIT_LOG", str(path))
+        yield path
+
+
+@pytest.fixture(autouse=True)
+def store_variable_restored(monkeypatch):
+    """ASL_STORE as it was before each test, whatever the test set (pagelinks.open_link points
+    AppTest at a store through it): monkeypatch restores the saved value afterwards."""
+    monkeypatch.delenv("ASL_STORE", raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ APP = str(REPO_ROOT / "dashboard" / "app.py")
 
 def open_link(store, page: str | None = None, *, secrets: dict | None = None, user: dict | None = None,
               **params) -> AppTest:
-    os.environ["ASL_STORE"] = str(store)
+    os.environ["ASL_STORE"] = str(store)  # restored after each test by conftest's store_variable_restored
     app = AppTest.from_file(APP, default_timeout=60)
     for section, values in (secrets or {}).items():
         app.secrets[section] = values

@@ -4,7 +4,6 @@ local OpenID Connect provider (oidc-provider-mock) started by the test."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -73,15 +72,15 @@ def test_signed_out_people_get_a_sign_in_button_and_no_data(lab_store):
     assert not app.metric and not app.dataframe
 
 
-def test_local_mode_without_an_identity_provider(lab_store):
-    os.environ["ASL_STORE"] = str(lab_store)
+def test_local_mode_without_an_identity_provider(lab_store, monkeypatch):
+    monkeypatch.setenv("ASL_STORE", str(lab_store))
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()
     assert any("Local mode, no sign-in" in caption.value for caption in app.sidebar.caption)
 
 
-def test_no_sign_in_on_an_open_address_is_refused(lab_store):
-    os.environ["ASL_STORE"] = str(lab_store)
+def test_no_sign_in_on_an_open_address_is_refused(lab_store, monkeypatch):
+    monkeypatch.setenv("ASL_STORE", str(lab_store))
     previous = streamlit_config.get_option("server.address")
     streamlit_config.set_option("server.address", "0.0.0.0")
     try:

@@ -1,7 +1,6 @@
 """Least privilege, hostile data and hidden tracebacks (issue 7)."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tomllib
@@ -43,7 +42,7 @@ def test_an_unexpected_error_shows_an_id_and_logs_the_traceback(lab_store, monke
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    os.environ["ASL_STORE"] = str(lab_store)
+    monkeypatch.setenv("ASL_STORE", str(lab_store))
     monkeypatch.setattr(ui, "query", broken)
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()
@@ -54,10 +53,10 @@ def test_an_unexpected_error_shows_an_id_and_logs_the_traceback(lab_store, monke
     assert any(record.exc_info and "secret internal detail" in str(record.exc_info[1]) for record in caplog.records)
 
 
-def test_an_unreadable_store_gets_a_message(tmp_path):
+def test_an_unreadable_store_gets_a_message(tmp_path, monkeypatch):
     bad = tmp_path / "not-a-db.duckdb"
     bad.write_text("hello")
-    os.environ["ASL_STORE"] = str(bad)
+    monkeypatch.setenv("ASL_STORE", str(bad))
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()
     assert "cannot be read" in app.error[0].value
@@ -77,8 +76,8 @@ def hostile_store(tmp_path_factory):
     return store
 
 
-def test_hostile_names_show_as_plain_text_on_the_pages(hostile_store):
-    os.environ["ASL_STORE"] = str(hostile_store)
+def test_hostile_names_show_as_plain_text_on_the_pages(hostile_store, monkeypatch):
+    monkeypatch.setenv("ASL_STORE", str(hostile_store))
     app = AppTest.from_file(APP, default_timeout=60)
     app.switch_page("app_pages/trajectory.py")
     app.query_params["model"] = "base"

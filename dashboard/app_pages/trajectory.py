@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, ui
 from dashboard.export import to_download_csv
-from dashboard.params import ParamError, md_escape, shown
+from dashboard.params import ParamError, check_model, md_escape
 from dashboard.projection import project, projection_line
 
 MAX_POINTS = 2000
@@ -17,9 +17,7 @@ models = ui.query(snap, "models")
 
 # --- Which model (validated before the bound widget sees the URL) -------------------------------
 try:
-    requested = ui.raw_param("model")
-    if requested and requested not in set(models["model_id"]):
-        raise ParamError(f"model {shown(requested)} is unknown in this snapshot: pick one from the list")
+    check_model(ui.raw_param("model"), models["model_id"])
 except ParamError as error:
     ui.stop_with_problem(str(error), "trajectory")
 
