@@ -33,6 +33,7 @@ from dashboard.ingest import IngestBusy, IngestError, Problem, ingest
 from dashboard.sqlfiles import internal_sql
 from dashboard.tables import TABLES, TABLES_BY_NAME
 from labdata import base_tables, write_folder
+from clirun import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -888,9 +889,6 @@ def test_quoted_fields_with_commas_and_newlines_are_values(tmp_path):
 # --- The command line ------------------------------------------------------------------------------
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, cwd=REPO,
-                          timeout=120)
 
 
 def test_cli_refuses_a_broken_folder_and_publishes_a_valid_one(tmp_path, published):

@@ -16,6 +16,7 @@ import pytest
 from dashboard.ingest import IngestBusy, IngestError, ingest
 from dashboard.store import snapshot
 from labdata import base_tables, write_folder
+from clirun import run_cli
 
 
 def full_tables():
@@ -302,8 +303,6 @@ def test_valid_ingest_reports_counts_and_snapshot_date(tmp_path):
 # --- The command line, crashes and concurrency ---------------------------------------------------
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True)
 
 
 def test_cli_refuses_and_leaves_the_store(tmp_path, published):

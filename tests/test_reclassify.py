@@ -12,8 +12,6 @@ As of 2025-06-01.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import pytest
 
@@ -23,6 +21,7 @@ from dashboard.store import snapshot
 from dashboard.views import (ACTIONS, AT_RISK_COLUMNS, AT_RISK_GAP_COLUMNS, ReclassifyScenario, ViewScope, at_risk_frame,
                              at_risk_models_frame, at_risk_safeguard_gaps, at_risk_summary, known_domains,
                              resolve_scenario)
+from clirun import run_cli
 
 AS_OF = dt.date(2025, 6, 1)
 
@@ -128,8 +127,6 @@ def test_bad_scenarios_are_refused(store, model_id, level, domain, message):
         resolve_scenario(snapshot(store), model_id, level, domain)
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True)
 
 
 def test_cli_at_risk_csv(store):

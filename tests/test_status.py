@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -17,6 +15,7 @@ from dashboard.ingest import ingest
 from dashboard.store import snapshot
 from dashboard.views import STATUS_COLUMNS, ViewScope, status_frame
 from labdata import status_lab_tables, write_folder
+from clirun import run_cli
 
 AS_OF = dt.date(2025, 6, 1)
 
@@ -121,8 +120,6 @@ def test_policy_with_interval_but_no_buffer(lab):
     assert frame.loc["on-track", "next_eval_date"] == dt.date(2025, 11, 8)  # 2025-05-10 + 182 days
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True)
 
 
 def test_cli_status_csv(lab):
