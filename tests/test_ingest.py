@@ -255,6 +255,7 @@ VALUE_DEFECTS = numeric_defects() + [
     at("checkpoints", 1, "step", "1e3", 'step "1e3" is not a whole number'),
     at("policies", 0, "eval_compute_multiple", "Infinity", "is not a finite number"),
     at("evaluations", 0, "score", "1,5", 'score "1,5" is not a number'),
+    at("deployments", 0, "monthly_requests", "-5", 'monthly_requests "-5" is not a count of 0 or more'),
     # FLOP counts: finite and > 0 ...
     at("checkpoints", 0, "training_flop", "0", 'training_flop "0" is not a FLOP count greater than 0'),
     at("checkpoints", 0, "training_flop", "-1e24", 'training_flop "-1e24" is not a FLOP count greater than 0'),
