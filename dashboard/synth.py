@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.reference import DOMAINS, LEVELS, POLICIES, SAFEGUARDS, SURFACES
 from dashboard.tables import TABLES_BY_NAME
 
 SNAPSHOT_DATE = dt.date(2026, 11, 20)
@@ -53,33 +54,6 @@ SCALES = {
 }
 
 FAMILIES = ["Aster", "Borealis", "Cobalt", "Dune", "Ember", "Fjord", "Garnet", "Halcyon", "Iris", "Juniper"]
-DOMAINS = ["cbrn", "cyber", "autonomy", "ai_rd"]
-POLICIES = [
-    # fsf-v1.0 evaluates every 6x with a 6x buffer; the input rule asks buffer > eval multiple, so its
-    # buffer is left empty here (the buffer equals the cadence and gives no margin).
-    ("rsp-v1.0", "Anthropic RSP v1.0", "4", "6", "90", "Anthropic Responsible Scaling Policy v1.0, 2023-09-19"),
-    ("rsp-v2.0", "Anthropic RSP v2.0", "4", "", "182", "Anthropic Responsible Scaling Policy v2.0, 2024-10-15"),
-    ("fsf-v1.0", "Google DeepMind FSF v1.0", "6", "", "90", "Google DeepMind Frontier Safety Framework v1.0, 2024-05-17"),
-    ("pf-beta", "OpenAI Preparedness Framework (Beta)", "2", "", "", "OpenAI Preparedness Framework (Beta), 2023-12-18"),
-]
-LEVELS = [(1, "ASL-1", "No meaningful catastrophic risk"),
-          (2, "ASL-2", "Early signs of dangerous capabilities; standard safeguards"),
-          (3, "ASL-3", "Substantially higher risk of catastrophic misuse; hardened safeguards"),
-          (4, "ASL-4", "Qualitative escalation in misuse potential and autonomy")]
-SAFEGUARDS = [  # (id, name, kind, level that introduces it)
-    ("usage_policy_enforcement", "Usage policy enforcement", "deployment", 2),
-    ("usage_monitoring", "Usage monitoring", "deployment", 2),
-    ("baseline_weight_security", "Baseline weight security", "security", 2),
-    ("input_classifier", "Input misuse classifier", "deployment", 3),
-    ("output_classifier", "Output misuse classifier", "deployment", 3),
-    ("jailbreak_rapid_response", "Jailbreak rapid response", "deployment", 3),
-    ("two_party_weight_access", "Two-party weight access", "security", 3),
-    ("egress_bandwidth_limits", "Egress bandwidth limits", "security", 3),
-    ("trusted_user_vetting", "Trusted-user vetting", "deployment", 4),
-    ("red_team_signoff", "Expert red-team sign-off", "deployment", 4),
-    ("insider_risk_program", "Insider-risk programme", "security", 4),
-    ("hardened_weight_enclave", "Hardened weight enclave", "security", 4),
-]
 SECTORS = ["healthcare", "biotech", "pharma", "finance", "insurance", "government", "defence", "education", "legal",
            "retail", "software", "security", "energy", "media", "research", "telecom"]
 SEGMENTS = ["enterprise", "mid-market", "startup", "public-sector"]
@@ -481,7 +455,7 @@ def _deployments(rng, plans: list[ModelPlan], customers: pd.DataFrame, count: in
     weights = np.array([3.0 if plan.derivation != "pretrain" else 1.5 for plan in served])
     model_index = rng.choice(len(served), size=count, p=weights / weights.sum())
     use_case_index = rng.integers(0, len(USE_CASES), count)
-    surface = np.array(["api", "cloud", "consumer", "enterprise", "internal"], dtype=object)[
+    surface = np.array(SURFACES, dtype=object)[
         rng.choice(5, size=count, p=[0.38, 0.2, 0.08, 0.26, 0.08])]
     first_party = (surface == "consumer") | (surface == "internal") | ((surface == "api") & (rng.random(count) < 0.05))
     customer_ids = customers["customer_id"].to_numpy(dtype=object)[rng.integers(0, len(customers), count)]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.params import ParamError, check_policy, parse_as_of, shown
+from dashboard.reference import ACTIONS, STATUSES, SURFACES  # noqa: F401 - the pages read them here
 from dashboard.store import Snapshot
 
 STATUS_COLUMNS = [
@@ -17,8 +18,6 @@ STATUS_COLUMNS = [
     "status",
 ]
 
-# The statuses of DESIGN section 4, in order of urgency.
-STATUSES = ["triggered", "never_evaluated", "buffer_breached", "eval_overdue", "eval_due_soon", "on_track"]
 
 
 @dataclass(frozen=True)
@@ -56,10 +55,6 @@ AT_RISK_COLUMNS = [
     "business_critical", "monthly_requests", "missing_safeguards", "action",
 ]
 
-SURFACES = ["api", "cloud", "consumer", "enterprise", "internal"]
-
-# The actions of DESIGN section 5, most urgent first (the order of the at-risk table).
-ACTIONS = ["emergency_review", "halt_onboarding", "add_safeguards", "covered"]
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,11 @@ import pandas as pd
 import pytest
 
 from dashboard.ingest import ingest
-from dashboard.public_import import (ANNOUNCED_ASL, Snapshot, _EpochIndex, _read_epoch, _assign_ids,
-                                     ImportReport, epoch_key, import_public, listing_key, match_listing,
-                                     parse_compute, parse_date, slug)
+from dashboard.public_data.epoch import ANNOUNCED_ASL, _assign_ids, _read_epoch, parse_compute, parse_date
+from dashboard.public_data.matching import _EpochIndex, match_listing
+from dashboard.public_data.names import ListingSnapshot, epoch_key, listing_key, slug
+from dashboard.public_data.report import ImportReport
+from dashboard.public_import import import_public
 from dashboard.store import snapshot
 from dashboard.tables import TABLES
 
@@ -240,11 +242,11 @@ def test_match_keys():
 
 
 def test_snapshot_dates():
-    assert Snapshot(2024, 10, 22).fits([parse_date_obj("2024-10-01")])
-    assert not Snapshot(2024, 10, 22).fits([parse_date_obj("2024-06-20")])
-    assert Snapshot(None, 5, 28).fits([parse_date_obj("2025-05-15")])  # -0528, year unknown
-    assert Snapshot(2025, 7, None).fits([parse_date_obj("2025-07-25")])  # -2507
-    assert not Snapshot(2025, 7, None).fits([])
+    assert ListingSnapshot(2024, 10, 22).fits([parse_date_obj("2024-10-01")])
+    assert not ListingSnapshot(2024, 10, 22).fits([parse_date_obj("2024-06-20")])
+    assert ListingSnapshot(None, 5, 28).fits([parse_date_obj("2025-05-15")])  # -0528, year unknown
+    assert ListingSnapshot(2025, 7, None).fits([parse_date_obj("2025-07-25")])  # -2507
+    assert not ListingSnapshot(2025, 7, None).fits([])
 
 
 def parse_date_obj(text):

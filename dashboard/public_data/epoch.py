@@ -1,0 +1,317 @@
+"""Epoch AI's "Notable AI Models" CSV: reading it by column name, parsing compute and dates, and
+turning rows into models (ids, parents, announced ASL levels)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard.public_data.names import _ascii, _date_or_none, _key, fold, slug
+from dashboard.public_data.report import ImportReport
+
+
+SOURCE = "Epoch AI, Notable AI Models (CC BY 4.0)"
+
+
+EPOCH_URL = "https://epochai.org/data/notable-ai-models"
+ACCESSIBLE = ("api", "hosted", "open weights")
+
+
+MIN_EFFECTIVE_COMPUTE = 1e6  # the ingest's floor for effective compute (below: a log10 unit mistake)
+
+
+# Column names differ between Epoch exports: looked up by any of these names (case and spacing
+# ignored). model and compute are required; the others may be missing (reported).
+COLUMN_ALIASES = {
+    "model": ["Model", "System", "Model name"],
+    "organization": ["Organization", "Organisation", "Organization(s)", "Organizations"],
+    "published": ["Publication date", "Publication Date", "Published", "Release date"],
+    "compute": ["Training compute (FLOP)", "Training compute (FLOPs)", "Training compute (FLOPS)",
+                "Training compute"],
+    "base_model": ["Base model", "Base Model"],
+    "accessibility": ["Model accessibility", "Accessibility"],
+    "frontier": ["Frontier model", "Frontier Model", "Frontier"],
+}
+
+
+FRONTIER_TRUE = {"true", "checked", "yes", "y", "1", "x", "✓", "✔"}
+
+
+# Publicly announced classifications: (model name as Epoch writes it, level, effective from, source).
+# Only facts stated in the labs' own public documents; a name missing from the Epoch file is ignored.
+ANNOUNCED_ASL = [
+    ("Claude 2", 2, "2023-09-19",
+     "Anthropic, Responsible Scaling Policy v1.0 (September 2023): current models, Claude included, are ASL-2"),
+    ("Claude 3 Opus", 2, "2024-03-04", "Anthropic, Claude 3 model card (March 2024): ASL-2"),
+    ("Claude 3 Sonnet", 2, "2024-03-04", "Anthropic, Claude 3 model card (March 2024): ASL-2"),
+    ("Claude 3.5 Sonnet", 2, "2024-06-20", "Anthropic, Claude 3.5 Sonnet model card addendum (June 2024): ASL-2"),
+    ("Claude 3.7 Sonnet", 2, "2025-02-24", "Anthropic, Claude 3.7 Sonnet system card (February 2025): ASL-2"),
+    ("Claude Sonnet 4", 2, "2025-05-22", "Anthropic, Claude Opus 4 and Claude Sonnet 4 system card (May 2025): ASL-2"),
+    ("Claude Opus 4", 3, "2025-05-22", "Anthropic, Activating ASL-3 protections (May 2025): ASL-3"),
+    ("Claude Opus 4.1", 3, "2025-08-05", "Anthropic, Claude Opus 4.1 system card addendum (August 2025): ASL-3"),
+    ("Claude Sonnet 4.5", 3, "2025-09-29", "Anthropic, Claude Sonnet 4.5 system card (September 2025): ASL-3"),
+    ("Claude Haiku 4.5", 2, "2025-10-15", "Anthropic, Claude Haiku 4.5 system card (October 2025): ASL-2"),
+    ("Claude Opus 4.5", 3, "2025-11-24", "Anthropic, Claude Opus 4.5 system card (November 2025): ASL-3"),
+]
+
+
+# Skip reasons (rows that do not become a model with compute); rows_read = models_with_compute + sum.
+NO_NAME = "no model name"
+
+
+NO_COMPUTE = "no compute estimate"
+
+
+NOT_A_NUMBER = "compute not a number"
+
+
+NOT_FINITE = "compute not finite (NaN or infinity)"
+
+
+NOT_POSITIVE = "compute not above zero"
+
+
+TINY = "compute below 1e6 FLOP (kept in public_models only)"
+
+
+NO_DATE = "compute but no usable publication date"
+
+
+@dataclass
+class EpochRow:
+    line: int
+    name: str
+    organization: str
+    published: str  # ISO date or ""
+    compute_text: str  # usable compute text or ""
+    compute: float | None
+    base_model: str
+    accessibility: str
+    frontier: bool
+    public_id: str = ""
+    is_model: bool = False
+
+
+_PLAIN_NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # ASCII digits only
+
+
+def parse_compute(text: str) -> tuple[float | None, str | None]:
+    """(value, None) for a usable FLOP count, else (None, the skip reason)."""
+    if not text:
+        return None, NO_COMPUTE
+    if _PLAIN_NUMBER.fullmatch(text):
+        value = float(text)
+    else:
+        try:
+            value = float(text)
+        except ValueError:
+            return None, NOT_A_NUMBER
+        if math.isfinite(value) and value > 0:  # '+1e25', '1_000', other digits: not plain text
+            return None, NOT_A_NUMBER
+    if not math.isfinite(value):
+        return None, NOT_FINITE
+    if value <= 0:
+        return None, NOT_POSITIVE
+    return value, None
+
+
+_ISO_DATE = re.compile(r"((?:1[0-9]|20)[0-9]{2})[-/]([0-9]{1,2})(?:[-/]([0-9]{1,2}))?(?:[T ].*)?")
+
+
+def parse_date(text) -> str | None:
+    """An ISO date from 'YYYY-MM-DD' (a time after it ignored) or 'YYYY-MM' (the 1st); else None."""
+    if isinstance(text, dt.datetime):
+        return text.date().isoformat()
+    if isinstance(text, dt.date):
+        return text.isoformat()
+    found = _ISO_DATE.fullmatch(fold(text))
+    if not found:
+        return None
+    year, month, day = int(found.group(1)), int(found.group(2)), int(found.group(3) or 1)
+    when = _date_or_none(year, month, day)
+    return when.isoformat() if when else None
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    text = raw.decode("utf-8", errors="replace")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _header_key(name: str) -> str:
+    return fold(name).replace("\ufeff", "").lower()
+
+
+def _read_epoch(epoch_csv: Path, report: ImportReport) -> list[EpochRow]:
+    text = _decode(Path(epoch_csv).read_bytes()).replace("\x00", "")
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, len(text) + 1))
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header, rows, next_line = None, [], 1
+        try:
+            for fields in reader:
+                line, next_line = next_line, reader.line_num + 1
+                if not any(cell.strip() for cell in fields):
+                    continue
+                if header is None:
+                    header = [_header_key(cell) for cell in fields]
+                    continue
+                rows.append((line, fields))
+        except csv.Error as error:
+            report.problems.append(f"line {next_line}: the CSV cannot be read from here on ({error})")
+    finally:
+        csv.field_size_limit(old_limit)
+    if header is None:
+        raise ValueError(f"{epoch_csv}: empty file, expected an Epoch AI CSV export with a header row")
+    index = {}
+    for key, aliases in COLUMN_ALIASES.items():
+        position = next((header.index(alias.lower()) for alias in aliases if alias.lower() in header), None)
+        if position is not None:
+            index[key] = position
+        elif key in ("model", "compute"):
+            raise ValueError(f"{epoch_csv}: no {' / '.join(repr(a) for a in aliases)} column "
+                             f"(found: {', '.join(header[:15])}{' ...' if len(header) > 15 else ''})")
+        else:
+            report.missing_columns.append(f"{key} (looked for {' / '.join(aliases)})")
+
+    out = []
+    for line, fields in rows:
+        report.rows_read += 1
+        value = {key: (fields[position] if position < len(fields) else "") for key, position in index.items()}
+        name = fold(value["model"])
+        if not name:
+            report.rows_skipped[NO_NAME] += 1
+            report.problems.append(f"line {line}: no model name (row left out)")
+            continue
+        compute_text = value["compute"].strip()
+        compute, reason = parse_compute(compute_text)
+        if reason and reason != NO_COMPUTE:
+            report.problems.append(f"line {line}: {name}: training compute {compute_text!r}: {reason}")
+        raw_date = fold(value.get("published", ""))
+        published = parse_date(raw_date) or ""
+        if raw_date and not published:
+            report.problems.append(f"line {line}: {name}: publication date {raw_date!r} is not an ISO date")
+        frontier = _ascii(value.get("frontier", "")) in FRONTIER_TRUE or fold(value.get("frontier", "")) in FRONTIER_TRUE
+        report.frontier_rows += frontier
+        row = EpochRow(line, name, fold(value.get("organization", "")), published,
+                       compute_text if compute is not None else "", compute, fold(value.get("base_model", "")),
+                       fold(value.get("accessibility", "")), frontier)
+        if reason:
+            report.rows_skipped[reason] += 1
+        elif compute < MIN_EFFECTIVE_COMPUTE:
+            report.rows_skipped[TINY] += 1
+        elif not published:
+            report.rows_skipped[NO_DATE] += 1
+        else:
+            row.is_model = True
+            report.models_with_compute += 1
+        out.append(row)
+    return out
+
+
+def _assign_ids(rows: list[EpochRow]) -> None:
+    groups: dict[str, list[EpochRow]] = defaultdict(list)
+    for row in rows:
+        groups[slug(row.name)].append(row)
+    used = set(groups)
+    for base in sorted(groups):
+        members = sorted(groups[base], key=lambda r: (r.published or "9999", r.organization, r.compute_text,
+                                                     r.name, r.line))
+        members[0].public_id, number = base, 2
+        for row in members[1:]:
+            while f"{base}-{number}" in used:
+                number += 1
+            row.public_id = f"{base}-{number}"
+            used.add(row.public_id)
+
+
+def _policy_for(organization: str, published: str) -> str:
+    lowered = organization.lower()
+    if "anthropic" in lowered:
+        return "rsp-v2.0" if published >= "2024-10-15" else "rsp-v1.0"
+    if "google" in lowered or "deepmind" in lowered:
+        return "fsf-v1.0"
+    if "openai" in lowered:
+        return "pf-beta"
+    return "rsp-v1.0"
+
+
+def _build_models(rows: list[EpochRow], report: ImportReport):
+    announced: dict[str, tuple] = {}
+    by_folded: dict[str, list[EpochRow]] = defaultdict(list)
+    by_key: dict[str, list[EpochRow]] = defaultdict(list)
+    for row in rows:
+        by_folded[row.name.lower()].append(row)
+        by_key[_key(_ascii(row.name))].append(row)
+    for name, level, date, source in ANNOUNCED_ASL:
+        found = by_folded.get(name.lower(), [])
+        if len(found) == 1:
+            announced[found[0].public_id] = (level, date, source)
+            if not found[0].is_model and found[0].compute_text == "":
+                found[0].is_model = True
+                report.models_without_compute += 1
+        elif len(found) > 1:
+            report.problems.append(f"announced ASL level for {name!r} not applied: {len(found)} Epoch rows have that name")
+    report.asl_announcements = len(announced)
+
+    models, checkpoints, history = {}, [], []
+    for row in sorted((row for row in rows if row.is_model), key=lambda r: r.public_id):
+        organization = row.organization.split(",")[0].strip() or "unknown"
+        level, date, source = announced.get(row.public_id, (2, None, None))
+        access = row.accessibility.lower()
+        models[row.public_id] = {
+            "model_id": row.public_id, "name": row.name, "family": organization, "parent_model_id": "",
+            "derivation": "pretrain", "asl_level": str(level), "policy_id": _policy_for(organization, row.published),
+            "status": "deployed" if any(word in access for word in ACCESSIBLE) else "retired"}
+        if row.compute_text:
+            checkpoints.append({"model_id": row.public_id, "step": "0", "recorded_at": f"{row.published}T00:00:00",
+                                "training_flop": row.compute_text, "effective_compute": row.compute_text})
+        if date:
+            history.append({"model_id": row.public_id, "asl_level": str(level), "effective_from": date,
+                            "reason": source})
+
+    # Parents through Base model.
+    for row in sorted((row for row in rows if row.is_model), key=lambda r: r.public_id):
+        if not row.base_model:
+            continue
+        candidates = [row.base_model] + [part.strip() for part in row.base_model.split(",") if part.strip()]
+        outcome = "not found"
+        for candidate in dict.fromkeys(candidates):
+            found = by_folded.get(fold(candidate).lower()) or by_key.get(_key(_ascii(candidate))) or []
+            if len(found) != 1 or found[0].public_id == row.public_id:
+                continue
+            if found[0].is_model:
+                models[row.public_id].update(parent_model_id=found[0].public_id, derivation="fine-tune")
+                outcome = "linked"
+                break
+            outcome = "without compute"
+        if outcome == "linked":
+            report.parents_linked += 1
+        elif outcome == "without compute":
+            report.base_models_without_compute += 1
+        else:
+            report.base_models_not_found += 1
+    report.parents_linked -= _break_cycles(models)
+    return models, checkpoints, history
+
+
+def _break_cycles(models: dict[str, dict]) -> int:
+    """Base-model links in public data could loop (A's base is B, B's is A): drop the link that closes it."""
+    cut = 0
+    for model_id in sorted(models):
+        path, current = [model_id], models[model_id]["parent_model_id"]
+        while current:
+            if current in path:  # path[-1] -> current closes the loop
+                models[path[-1]].update(parent_model_id="", derivation="pretrain")
+                cut += 1
+                break
+            path.append(current)
+            current = models.get(current, {}).get("parent_model_id", "")
+    return cut
