@@ -49,6 +49,16 @@ CREATE OR REPLACE MACRO chk_positive(col, raw, optional) AS coalesce(chk_number(
     WHEN NOT blank(raw) AND parse_num(raw) <= 0 THEN problem(col, raw, 'a FLOP count greater than 0')
 END);
 
+-- The contract's vocabularies (DESIGN section 3), each written once here; tests/test_rules_once.py
+-- checks them against dashboard/reference.py, the Python side's single source.
+CREATE OR REPLACE MACRO surfaces() AS ['api', 'cloud', 'consumer', 'enterprise', 'internal'];
+CREATE OR REPLACE MACRO deployment_statuses() AS ['onboarding', 'active', 'paused', 'ended'];
+CREATE OR REPLACE MACRO model_statuses() AS ['training', 'evaluating', 'deployed', 'retired'];
+CREATE OR REPLACE MACRO derivations() AS ['pretrain', 'fine-tune', 'distillation', 'snapshot', 'other'];
+CREATE OR REPLACE MACRO safeguard_kinds() AS ['deployment', 'security'];
+CREATE OR REPLACE MACRO evaluation_kinds() AS ['comprehensive', 'preliminary'];
+CREATE OR REPLACE MACRO outcomes() AS ['below_threshold', 'triggered', 'inconclusive'];
+
 CREATE OR REPLACE MACRO chk_enum(col, raw, allowed) AS CASE
     WHEN blank(raw) OR NOT list_contains(allowed, trim(raw))
     THEN problem(col, raw, 'one of ' || array_to_string(allowed, ', '))

@@ -3,16 +3,16 @@ CREATE TABLE typed_deployments AS
 SELECT row_index, deployment_id, model_id, customer_id, surface, use_case, risk_domains, status, started_at, ended_at,
        monthly_requests,
        CASE WHEN deployment_id IS NULL OR model_id IS NULL
-                 OR surface IS NULL OR surface NOT IN ('api', 'cloud', 'consumer', 'enterprise', 'internal')
-                 OR status IS NULL OR status NOT IN ('onboarding', 'active', 'paused', 'ended')
+                 OR surface IS NULL OR NOT list_contains(surfaces(), surface)
+                 OR status IS NULL OR NOT list_contains(deployment_statuses(), status)
                  OR started_at IS NULL OR ended_at < started_at OR monthly_requests < 0
                  OR (ended_at IS NULL AND NOT blank(raw_ended_at))
                  OR (monthly_requests IS NULL AND NOT blank(raw_monthly_requests))
             THEN problems([
                 chk_required('deployment_id', raw_deployment_id, 'a deployment id'),
                 chk_required('model_id', raw_model_id, 'a model id'),
-                chk_enum('surface', raw_surface, ['api', 'cloud', 'consumer', 'enterprise', 'internal']),
-                chk_enum('status', raw_status, ['onboarding', 'active', 'paused', 'ended']),
+                chk_enum('surface', raw_surface, surfaces()),
+                chk_enum('status', raw_status, deployment_statuses()),
                 chk_date('started_at', raw_started_at, false),
                 coalesce(chk_date('ended_at', raw_ended_at, true),
                          CASE WHEN ended_at < started_at

@@ -17,9 +17,9 @@ SELECT row_index,
            chk_int('step', step, false),
            chk_ts('completed_at', completed_at, false),
            chk_required('domain', domain, 'a capability domain'),
-           chk_enum('kind', kind, ['comprehensive', 'preliminary']),
+           chk_enum('kind', kind, evaluation_kinds()),
            chk_int('target_asl_level', target_asl_level, false),
-           chk_enum('outcome', outcome, ['below_threshold', 'triggered', 'inconclusive']),
+           chk_enum('outcome', outcome, outcomes()),
            chk_number('score', score, true),
            chk_number('trigger_score', trigger_score, true)
        ]) AS problems

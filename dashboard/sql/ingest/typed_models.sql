@@ -10,9 +10,9 @@ SELECT row_index,
        clean_text(status) AS status,
        problems([
            chk_required('model_id', model_id, 'a model id'),
-           chk_enum('derivation', derivation, ['pretrain', 'fine-tune', 'distillation', 'snapshot', 'other']),
+           chk_enum('derivation', derivation, derivations()),
            chk_int('asl_level', asl_level, false),
            chk_required('policy_id', policy_id, 'a policy id'),
-           chk_enum('status', status, ['training', 'evaluating', 'deployed', 'retired'])
+           chk_enum('status', status, model_statuses())
        ]) AS problems
 FROM raw_models;
