@@ -143,19 +143,6 @@ def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None) -> g
     return fig
 
 
-def status_counts(status: pd.DataFrame) -> go.Figure:
-    counts = status["status"].value_counts()
-    order = [name for name in STATUS_COLOURS if name in counts.index]
-    fig = go.Figure(go.Bar(
-        x=[counts[name] for name in order], y=[STATUS_LABELS[name] for name in order], orientation="h",
-        marker_color=[STATUS_COLOURS[name] for name in order], text=[counts[name] for name in order],
-        textposition="outside", hovertemplate="%{y}: %{x} models<extra></extra>"))
-    _layout(fig, title="Models per status", y_title="", x_title="Models", height=280)
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(showlegend=False)
-    return fig
-
-
 def public_frontier(fig: go.Figure, public: pd.DataFrame, *, max_organisations: int = 7) -> go.Figure:
     """Overlay public reference models (e.g. Epoch AI) by organisation: date against training compute."""
     public = public.dropna(subset=["published_on", "training_compute_flop"])

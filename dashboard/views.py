@@ -138,9 +138,6 @@ def at_risk_summary(deployments: pd.DataFrame, affected_models: pd.DataFrame) ->
     }
 
 
-# The name the reclassification brief uses for a scenario (model, new level, triggering domain).
-ReclassifyScenario = Scenario
-
 AT_RISK_GAP_COLUMNS = ["safeguard_id", "name", "kind", "required_from", "deployments_missing"]
 
 

@@ -18,7 +18,7 @@ import pytest
 from dashboard.brief import incident_brief
 from dashboard.params import ParamError
 from dashboard.store import snapshot
-from dashboard.views import (ACTIONS, AT_RISK_COLUMNS, AT_RISK_GAP_COLUMNS, ReclassifyScenario, ViewScope, at_risk_frame,
+from dashboard.views import (ACTIONS, AT_RISK_COLUMNS, AT_RISK_GAP_COLUMNS, Scenario, ViewScope, at_risk_frame,
                              at_risk_models_frame, at_risk_safeguard_gaps, at_risk_summary, known_domains,
                              resolve_scenario)
 from clirun import run_cli
@@ -241,7 +241,7 @@ def test_summary_names_the_safeguards_and_their_kind(store):
 def test_scenario_type_and_domains(store):
     snap = snapshot(store)
     scenario = resolve_scenario(snap, "base", "3", "cyber")
-    assert isinstance(scenario, ReclassifyScenario)
+    assert isinstance(scenario, Scenario)
     assert (scenario.model_id, scenario.asl_level, scenario.domain, scenario.current_level) == ("base", 3, "cyber", 2)
     # Known domains are those the snapshot names (evaluations, deployments' risk domains): this lab
     # has no evaluations, and its deployments name cbrn and cyber only.
