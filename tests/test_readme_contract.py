@@ -1,0 +1,72 @@
+"""The README documents every command, option, page and URL parameter the code defines (as Datasette's
+tests do): adding one without documenting it fails here."""
+from __future__ import annotations
+
+import argparse
+import re
+
+import pytest
+
+from dashboard.cli import build_parser
+from dashboard.sqlfiles import REPO_ROOT
+
+README = (REPO_ROOT / "README.md").read_text()
+PAGES_DIR = REPO_ROOT / "dashboard" / "app_pages"
+
+
+def commands() -> dict[str, list[str]]:
+    """Each subcommand with its long options (argparse's own help and hidden options aside)."""
+    parser = build_parser()
+    found = {"": [option for action in parser._actions for option in action.option_strings
+                  if option.startswith("--") and option != "--help"]}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found[name] = [option for sub_action in sub._actions for option in sub_action.option_strings
+                               if option.startswith("--") and option != "--help" and sub_action.help != argparse.SUPPRESS]
+    return found
+
+
+def pages() -> list[str]:
+    app = (REPO_ROOT / "dashboard" / "app.py").read_text()
+    return re.findall(r'url_path="([^"]*)"', app)
+
+
+def url_parameters() -> set[str]:
+    """Every query parameter a page reads: widgets bound to the URL and values read from it."""
+    names = {"as_of", "policy"}  # every page's scope (dashboard/ui.py)
+    for path in PAGES_DIR.glob("*.py"):
+        text = path.read_text()
+        names |= set(re.findall(r'key="([a-z_]+)"[^)]*bind="query-params"', text))
+        names |= set(re.findall(r'(?:raw_param|check_choices|check_flag)\("([a-z_]+)"', text))
+    return names
+
+
+@pytest.mark.parametrize("command", [name for name in commands() if name])
+def test_every_command_and_option_is_in_the_readme(command):
+    assert f"asl-dashboard {command}" in README, f"README: document the command `asl-dashboard {command}`"
+    for option in commands()[command]:
+        assert re.search(rf"{re.escape(option)}\b", README), f"README: document `{option}` of `asl-dashboard {command}`"
+
+
+def test_every_global_option_is_in_the_readme():
+    for option in commands()[""]:
+        assert option in README, f"README: document the global option `{option}`"
+
+
+def test_every_page_is_in_the_readme():
+    for url_path in pages():
+        assert f"`/{url_path}" in README, f"README: document the page /{url_path}"
+
+
+def test_every_url_parameter_is_in_the_readme():
+    for name in sorted(url_parameters()):
+        assert re.search(rf"\b{name}=", README), f"README: document the URL parameter {name}="
+
+
+def test_the_scan_finds_what_it_should():
+    """The scans above are not vacuous: they find the known commands, pages and parameters."""
+    assert {"ingest", "status", "at-risk", "serve", "bench"} <= set(commands())
+    assert "--as-of" in commands()["status"]
+    assert {"", "trajectory", "reclassify"} <= set(pages())
+    assert {"as_of", "policy", "model", "asl", "domain", "family", "status", "action", "surface"} <= url_parameters()
