@@ -1,0 +1,53 @@
+-- The domain rules that several queries share, written once as macros (issue 14). They are created
+-- in the reader's in-memory database, before the store is attached; queries call them by name
+-- (use_store.sql puts memory.main on the search path) and read the store's tables through them.
+
+-- The level of every model as of a date (DESIGN 4a): the asl_level of its latest asl_history row with
+-- effective_from <= as_of; before its first row, that first row's level; without history, the
+-- models.csv level. (Two rows of one model on one date: the higher level counts.)
+CREATE OR REPLACE MACRO levels_as_of(as_of) AS TABLE
+    WITH history AS (
+        SELECT h.model_id,
+               arg_max(h.asl_level, (h.effective_from, h.asl_level)) FILTER (WHERE h.effective_from <= CAST(as_of AS DATE))
+                   AS level_then,
+               arg_min(h.asl_level, (h.effective_from, -h.asl_level)) AS first_level
+        FROM store.asl_history h
+        GROUP BY h.model_id
+    )
+    SELECT m.model_id, coalesce(h.level_then, h.first_level, m.asl_level) AS asl_level
+    FROM store.models m
+    LEFT JOIN history h ON h.model_id = m.model_id;
+
+-- A model and everything derived from it through parent_model_id, at any depth (DESIGN 5): depth
+-- from the root and the path of ids from it. The path check stops the walk on a cycle (ingest
+-- refuses cycles; this is the guard if one ever got through).
+CREATE OR REPLACE MACRO lineage(root) AS TABLE
+    WITH RECURSIVE walk(model_id, depth, path) AS (
+        SELECT model_id, 0, [model_id] FROM store.models WHERE model_id = root
+        UNION ALL
+        SELECT child.model_id, walk.depth + 1, list_append(walk.path, child.model_id)
+        FROM walk
+        JOIN store.models child ON child.parent_model_id = walk.model_id
+        WHERE NOT list_contains(walk.path, child.model_id)
+    )
+    SELECT model_id, depth, path FROM walk;
+
+-- Evaluation rounds as of a date (DESIGN 4): the comprehensive evaluations of one model at one step
+-- (preliminary ones form no round; rows completed after the date do not count). clean when every row
+-- is below_threshold, triggered when any row triggered, else inconclusive. completed_at: the round's
+-- latest completion; fired_domains and fired_eval_ids: the rows that triggered, sorted, ;-joined;
+-- details: every row's figures by domain (for hovers). Queries that do not read a column do not pay for it.
+CREATE OR REPLACE MACRO rounds(as_of) AS TABLE
+    SELECT e.model_id, e.step,
+           CASE WHEN bool_and(e.outcome = 'below_threshold') THEN 'clean'
+                WHEN bool_or(e.outcome = 'triggered') THEN 'triggered'
+                ELSE 'inconclusive' END AS round_outcome,
+           max(e.completed_at) AS completed_at,
+           array_to_string(list_sort(list_distinct(list(e.domain) FILTER (WHERE e.outcome = 'triggered'))), ';')
+               AS fired_domains,
+           array_to_string(list_sort(list(e.eval_id) FILTER (WHERE e.outcome = 'triggered')), ';') AS fired_eval_ids,
+           list({'domain': e.domain, 'outcome': e.outcome, 'score': e.score, 'trigger_score': e.trigger_score,
+                 'elicitation': e.elicitation, 'target_asl_level': e.target_asl_level} ORDER BY e.domain) AS details
+    FROM store.evaluations e
+    WHERE e.kind = 'comprehensive' AND CAST(e.completed_at AS DATE) <= CAST(as_of AS DATE)
+    GROUP BY e.model_id, e.step;
