@@ -17,8 +17,21 @@ STATUS_COLUMNS = [
     "status",
 ]
 
-# The statuses of DESIGN section 4, in order of urgency.
-STATUSES = ["triggered", "never_evaluated", "buffer_breached", "eval_overdue", "eval_due_soon", "on_track"]
+# The statuses of DESIGN section 4, in order of urgency (status.sql's severity 1..6), then
+# no_checkpoint (DESIGN 4a, severity 7): a model with no checkpoint yet on the as-of date, listed
+# last and never counted among the models that need attention.
+STATUSES = ["triggered", "never_evaluated", "buffer_breached", "eval_overdue", "eval_due_soon", "on_track",
+            "no_checkpoint"]
+
+# The statuses that need attention (no_checkpoint and on_track do not).
+ATTENTION_STATUSES = ["triggered", "never_evaluated", "buffer_breached", "eval_overdue", "eval_due_soon"]
+
+# The columns status.sql adds after the contract's (DESIGN 4a figures the pages use).
+STATUS_EXTRA_COLUMNS = [
+    "eval_step", "last_checkpoint_on", "is_training", "eval_completed_on", "next_eval_crossed_on",
+    "buffer_edge_crossed_on", "triggered_on", "triggered_step", "triggered_domains", "triggered_eval_ids",
+    "overdue_by", "overdue_since", "due_soon_since", "severity",
+]
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,8 @@ def resolve_scope(snap: Snapshot, as_of_text: str | None, policy_text: str | Non
 
 
 def status_frame(snap: Snapshot, scope: ViewScope) -> pd.DataFrame:
-    """Every model's figures and status (with eval_step, used by the charts, after the contract columns)."""
+    """Every model's figures and status, most urgent first (severity, then model_id): the contract's
+    STATUS_COLUMNS, then STATUS_EXTRA_COLUMNS (eval_step, crossing dates, training flag, ...)."""
     return snap.query("status", as_of=scope.as_of, policy_id=scope.policy_id)
 
 
