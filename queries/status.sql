@@ -11,8 +11,8 @@ WITH params AS (
 ),
 -- The level as of the date (DESIGN 4a): the latest asl_history row with effective_from <= as_of;
 -- before the model's first row, that first row's level; without history, the models.csv level.
--- (Rows of one model on one date: the higher level counts.) at_risk.sql and at_risk_models.sql
--- use the same rule: keep the three in step (tests/test_reclassify.py checks that they agree).
+-- (Rows of one model on one date: the higher level counts.) The rule is model_levels.sql's; at_risk.sql
+-- and at_risk_models.sql apply it too: keep the four in step (tests/test_reclassify.py checks them).
 history AS (
     SELECT h.model_id,
            arg_max(h.asl_level, (h.effective_from, h.asl_level)) FILTER (WHERE h.effective_from <= params.as_of) AS level_then,

@@ -204,6 +204,14 @@ def reclassify_tables():
            "d4": ["monitoring", "input_classifier"], "d8": ["monitoring"], "d9": ["monitoring"], "d10": ["monitoring"]}
     tables["deployment_safeguards"] = [{"deployment_id": deployment_id, "safeguard_id": safeguard}
                                        for deployment_id, safeguards in own.items() for safeguard in safeguards]
+    # Levels over time (DESIGN 4a): dist was ASL-2 until 2025-05-20, ft1 becomes ASL-3 on 2025-06-15.
+    # On 2025-06-01 both are at their models.csv level (dist 3, ft1 2).
+    tables["asl_history"] = [
+        {"model_id": "dist", "asl_level": "2", "effective_from": "2025-01-01", "reason": "initial"},
+        {"model_id": "dist", "asl_level": "3", "effective_from": "2025-05-20", "reason": "evaluations"},
+        {"model_id": "ft1", "asl_level": "2", "effective_from": "2025-02-01", "reason": "initial"},
+        {"model_id": "ft1", "asl_level": "3", "effective_from": "2025-06-15", "reason": "evaluations"},
+    ]
     return tables
 
 

@@ -299,3 +299,66 @@ def test_severity_follows_the_status_order(lab):
     frame = status_frame(snapshot(lab), ViewScope(as_of=AS_OF, policy_id=None, as_of_is_default=False))
     assert all(STATUSES[severity - 1] == status for severity, status in zip(frame["severity"], frame["status"]))
     assert list(frame["model_id"]) == list(frame.sort_values(["severity", "model_id"])["model_id"])
+
+
+# --- One as-of date validator for the pages and the CLI (dashboard/params.py) ------------------
+
+
+def test_year_one_is_refused_by_the_validator():
+    from dashboard.params import ParamError, parse_as_of
+
+    with pytest.raises(ParamError, match=r"as_of '0001-01-01' is outside the years 1950 to 2200"):
+        parse_as_of("0001-01-01", AS_OF)
+    assert parse_as_of("1950-01-01", AS_OF) == dt.date(1950, 1, 1)
+    assert parse_as_of("2200-12-31", AS_OF) == dt.date(2200, 12, 31)
+    assert parse_as_of("", AS_OF) == AS_OF
+
+
+def test_cli_refuses_year_one_exactly_as_the_pages_do(lab):
+    from dashboard.params import md_escape
+    from pagelinks import open_link
+
+    message = "as_of '0001-01-01' is outside the years 1950 to 2200"
+    for command in (["status"], ["at-risk", "--model", "base", "--asl", "3"]):
+        result = run_cli("--store", str(lab), *command, "--as-of", "0001-01-01")
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr == f"error: {message}\n"
+    page = open_link(lab, as_of="0001-01-01")
+    assert [error.value for error in page.error] == [md_escape(message)]
+
+
+def test_a_date_after_the_snapshot_is_accepted_with_a_notice(lab):
+    from dashboard.params import as_of_notice
+    from pagelinks import open_link
+
+    # The lab's own date is 2025-06-02 (test_default_as_of_is_the_snapshot_date).
+    notice = "as of 2099-01-01 is after the snapshot's date 2025-06-02: nothing after that date is known"
+    assert as_of_notice(dt.date(2099, 1, 1), dt.date(2025, 6, 2)) == notice
+    assert as_of_notice(dt.date(2025, 6, 2), dt.date(2025, 6, 2)) is None
+    result = run_cli("--store", str(lab), "status", "--as-of", "2099-01-01")
+    assert result.returncode == 0
+    assert result.stderr == f"note: {notice}\n"
+    assert len(result.stdout.splitlines()) == 1 + 13
+    quiet = run_cli("--store", str(lab), "status", "--as-of", "2025-06-02")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    page = open_link(lab, as_of="2099-01-01")
+    assert [warning.value for warning in page.warning] == [notice]
+    assert not open_link(lab, as_of="2025-06-02").warning
+
+
+@pytest.mark.parametrize("as_of", ["2024-01-01", "2025-03-01", "2025-06-01", "2099-01-01"])
+def test_cli_status_agrees_with_the_query(lab, as_of):
+    import io
+
+    result = run_cli("--store", str(lab), "status", "--as-of", as_of)
+    assert result.returncode == 0, result.stderr
+    printed = pd.read_csv(io.StringIO(result.stdout), dtype=str, keep_default_na=False)
+    frame = statuses(lab, as_of=dt.date.fromisoformat(as_of)).reset_index()[STATUS_COLUMNS]
+    assert list(printed.columns) == STATUS_COLUMNS
+    assert list(printed["model_id"]) == list(frame["model_id"])  # same order: severity, then model_id
+    assert list(printed["status"]) == list(frame["status"])
+    assert list(printed["asl_level"]) == [str(value) for value in frame["asl_level"]]
+    for column in ("c_now", "compute_multiple", "buffer_used_pct"):
+        assert [float(value) if value else None for value in printed[column]] == \
+               [None if pd.isna(value) else pytest.approx(value) for value in frame[column]]
+    assert list(printed["next_eval_date"]) == ["" if pd.isna(value) else value.isoformat() for value in frame["next_eval_date"]]
