@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.reference import DUE_SOON_FRACTION
+
 STATUS_COLOURS = {
     "triggered": "#7f1d1d",
     "buffer_breached": "#dc2626",
@@ -19,6 +21,7 @@ STATUS_COLOURS = {
     "eval_due_soon": "#ca8a04",
     "on_track": "#16a34a",
     "never_evaluated": "#6b7280",
+    "no_checkpoint": "#cbd5e1",
 }
 STATUS_LABELS = {
     "triggered": "Triggered",
@@ -27,6 +30,7 @@ STATUS_LABELS = {
     "eval_due_soon": "Evaluation due soon",
     "on_track": "On track",
     "never_evaluated": "Never evaluated",
+    "no_checkpoint": "No checkpoint yet",
 }
 OUTCOME_COLOURS = {"below_threshold": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
 REFERENCE_LINES = ((1e25, "1e25 FLOP: EU AI Act systemic-risk presumption"), (1e26, "1e26 FLOP: US reporting threshold (2023 EO)"))
@@ -61,7 +65,7 @@ def log_hline(fig: go.Figure, y: float, text: str, *, colour: str, dash: str = "
 
 def _threshold_lines(fig: go.Figure, k: float, b: float | None) -> None:
     """Due soon (k^0.75), next evaluation (k) and buffer edge (b) as labelled horizontal lines."""
-    log_hline(fig, k ** 0.75, f"due soon {k ** 0.75:.2f}x", colour=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1)
+    log_hline(fig, k ** DUE_SOON_FRACTION, f"due soon {k ** DUE_SOON_FRACTION:.2f}x", colour=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1)
     log_hline(fig, k, f"evaluation due {k:g}x", colour=STATUS_COLOURS["eval_overdue"], dash="dash")
     if b is not None and not pd.isna(b):
         log_hline(fig, b, f"buffer edge {b:g}x", colour=STATUS_COLOURS["buffer_breached"], width=2)
@@ -74,14 +78,14 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
     top = max([b or 0, k * 1.5, *(points["compute_multiple"].astype(float) * 1.3)]) if len(points) else k * 2
     right = max([(t or 90) * 1.25, *(points["days_since_eval"].astype(float) * 1.1 + 5)]) if len(points) else 120
     # Bands between the lines, so the zones read at a glance.
-    fig.add_hrect(y0=k ** 0.75, y1=k, fillcolor=STATUS_COLOURS["eval_due_soon"], opacity=0.08, line_width=0)
+    fig.add_hrect(y0=k ** DUE_SOON_FRACTION, y1=k, fillcolor=STATUS_COLOURS["eval_due_soon"], opacity=0.08, line_width=0)
     fig.add_hrect(y0=k, y1=b if b and not pd.isna(b) else top, fillcolor=STATUS_COLOURS["eval_overdue"], opacity=0.08, line_width=0)
     if b and not pd.isna(b):
         fig.add_hrect(y0=b, y1=top, fillcolor=STATUS_COLOURS["buffer_breached"], opacity=0.08, line_width=0)
     _threshold_lines(fig, k, b)
     if t and not pd.isna(t):
-        fig.add_vline(x=0.75 * t, line=dict(color=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1),
-                      annotation_text=f"{0.75 * t:g} days", annotation_position="bottom right")
+        fig.add_vline(x=DUE_SOON_FRACTION * t, line=dict(color=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1),
+                      annotation_text=f"{DUE_SOON_FRACTION * t:g} days", annotation_position="bottom right")
         fig.add_vline(x=t, line=dict(color=STATUS_COLOURS["eval_overdue"], dash="dash", width=1.5),
                       annotation_text=f"re-evaluate at {t:g} days", annotation_position="bottom right")
     for status_name, colour in STATUS_COLOURS.items():

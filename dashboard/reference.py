@@ -13,8 +13,17 @@ SAFEGUARD_KINDS = ["deployment", "security"]
 EVALUATION_KINDS = ["comprehensive", "preliminary"]
 OUTCOMES = ["below_threshold", "triggered", "inconclusive"]
 
-# DESIGN section 4: the statuses in order of urgency (the order of every status list and count).
-STATUSES = ["triggered", "never_evaluated", "buffer_breached", "eval_overdue", "eval_due_soon", "on_track"]
+# DESIGN section 4: the statuses in order of urgency (status.sql's severity 1..6), then no_checkpoint
+# (DESIGN 4a, severity 7): a model with no checkpoint yet on the as-of date, listed last and never
+# counted among the models that need attention.
+STATUSES = ["triggered", "never_evaluated", "buffer_breached", "eval_overdue", "eval_due_soon", "on_track",
+            "no_checkpoint"]
+
+# The statuses that need attention (no_checkpoint and on_track do not).
+ATTENTION_STATUSES = ["triggered", "never_evaluated", "buffer_breached", "eval_overdue", "eval_due_soon"]
+
+# DESIGN section 4: an evaluation is due soon from this fraction of the cadence (k ** 0.75, 0.75 T).
+DUE_SOON_FRACTION = 0.75
 
 # DESIGN section 5: the actions, most urgent first (the order of the at-risk table).
 ACTIONS = ["emergency_review", "halt_onboarding", "add_safeguards", "covered"]

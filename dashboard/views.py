@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.params import ParamError, check_policy, parse_as_of, shown
-from dashboard.reference import ACTIONS, STATUSES, SURFACES  # noqa: F401 - the pages read them here
+from dashboard.reference import ACTIONS, ATTENTION_STATUSES, STATUSES, SURFACES  # noqa: F401 - the pages read them here
 from dashboard.store import Snapshot
 
 STATUS_COLUMNS = [
@@ -18,6 +18,12 @@ STATUS_COLUMNS = [
     "status",
 ]
 
+# The columns status.sql adds after the contract's (DESIGN 4a figures the pages use).
+STATUS_EXTRA_COLUMNS = [
+    "eval_step", "last_checkpoint_on", "is_training", "eval_completed_on", "next_eval_crossed_on",
+    "buffer_edge_crossed_on", "triggered_on", "triggered_step", "triggered_domains", "triggered_eval_ids",
+    "overdue_by", "overdue_since", "due_soon_since", "severity",
+]
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ def resolve_scope(snap: Snapshot, as_of_text: str | None, policy_text: str | Non
 
 
 def status_frame(snap: Snapshot, scope: ViewScope) -> pd.DataFrame:
-    """Every model's figures and status (with eval_step, used by the charts, after the contract columns)."""
+    """Every model's figures and status, most urgent first (severity, then model_id): the contract's
+    STATUS_COLUMNS, then STATUS_EXTRA_COLUMNS (eval_step, crossing dates, training flag, ...)."""
     return snap.query("status", as_of=scope.as_of, policy_id=scope.policy_id)
 
 
@@ -70,9 +77,15 @@ def known_domains(snap: Snapshot) -> list[str]:
     return list(snap.query("capability_domains")["domain"])
 
 
+def model_levels(snap: Snapshot, as_of: dt.date) -> pd.Series:
+    """Every model's ASL level as of the date (DESIGN 4a: from asl_history), indexed by model_id."""
+    return snap.query("model_levels", as_of=as_of).set_index("model_id")["asl_level"]
+
+
 def resolve_scenario(snap: Snapshot, model_text: str | None, asl_text: str | None, domain_text: str | None,
-                     *, partial: bool = False) -> Scenario:
-    """Validate a scenario. partial=True lets model or level be missing (a page still being filled in)."""
+                     *, partial: bool = False, as_of: dt.date | None = None) -> Scenario:
+    """Validate a scenario. partial=True lets model or level be missing (a page still being filled in).
+    The model's current level is its level as of the date (default: the snapshot's own date)."""
     models = snap.query("models").set_index("model_id")
     if not model_text:
         if partial:
@@ -83,7 +96,10 @@ def resolve_scenario(snap: Snapshot, model_text: str | None, asl_text: str | Non
         raise ParamError(f"model {shown(model_text)} is unknown in this snapshot")
     else:
         model_id = model_text
-    current = int(models.loc[model_id, "asl_level"]) if model_id else None
+    if model_id:
+        current = int(model_levels(snap, snapshot_date(snap) if as_of is None else as_of).loc[model_id])
+    else:
+        current = None
     level = None
     if asl_text is None or asl_text == "":
         if not partial:
@@ -141,9 +157,11 @@ def at_risk_summary(deployments: pd.DataFrame, affected_models: pd.DataFrame) ->
 AT_RISK_GAP_COLUMNS = ["safeguard_id", "name", "kind", "required_from", "deployments_missing"]
 
 
-def at_risk_models_frame(snap: Snapshot, scenario: Scenario) -> pd.DataFrame:
-    """The affected models in lineage-tree order: model_id, name, parent_model_id, depth, path, asl_level, status."""
-    return snap.query("at_risk_models", model_id=scenario.model_id, asl_level=scenario.asl_level)
+def at_risk_models_frame(snap: Snapshot, scenario: Scenario, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The affected models in lineage-tree order: model_id, name, parent_model_id, depth, path, asl_level
+    (as of the date; default: the snapshot's own date), status."""
+    return snap.query("at_risk_models", model_id=scenario.model_id, asl_level=scenario.asl_level,
+                      as_of=snapshot_date(snap) if as_of is None else as_of)
 
 
 def at_risk_safeguard_gaps(snap: Snapshot, scenario: Scenario, gaps: pd.DataFrame) -> pd.DataFrame:

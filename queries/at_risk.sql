@@ -2,20 +2,12 @@
 -- $model_id: the model reclassified; $asl_level: the new level L; $domain: the capability domain that
 -- triggered it (NULL when not given); $as_of: the date the deployments are live on.
 -- Affected models: M and every descendant through parent_model_id at any depth, each kept only when
--- its own asl_level is below L (a descendant at or above L is not affected, its children below L
--- are). The lineage walk is the same as in at_risk_models.sql: keep the two in step. The path check
--- stops the walk on a cycle (ingest refuses cycles; this is the guard if one ever got through).
-WITH RECURSIVE lineage(model_id, path) AS (
-    SELECT model_id, [model_id] FROM models WHERE model_id = $model_id
-    UNION ALL
-    SELECT child.model_id, list_append(lineage.path, child.model_id)
-    FROM lineage
-    JOIN models child ON child.parent_model_id = lineage.model_id
-    WHERE NOT list_contains(lineage.path, child.model_id)
-),
-affected AS (
-    SELECT m.model_id FROM lineage JOIN models m USING (model_id)
-    WHERE m.asl_level < CAST($asl_level AS INTEGER)
+-- its own asl_level as of the date is below L (a descendant at or above L is not affected, its children below L
+-- are). The lineage walk is lineage() and the level rule levels_as_of(), in dashboard/sql/rules.sql.
+WITH affected AS (
+    SELECT walk.model_id FROM lineage($model_id) walk
+    JOIN levels_as_of($as_of) level ON level.model_id = walk.model_id
+    WHERE level.asl_level < CAST($asl_level AS INTEGER)
 ),
 -- Safeguards are required cumulatively: every level up to and including L.
 required AS (
@@ -52,6 +44,4 @@ decided AS (
 SELECT deployment_id, model_id, customer_id, customer_name, surface, use_case, status, business_critical,
        monthly_requests, missing_safeguards, action
 FROM decided
-ORDER BY CASE action WHEN 'emergency_review' THEN 0 WHEN 'halt_onboarding' THEN 1
-                     WHEN 'add_safeguards' THEN 2 ELSE 3 END,
-         deployment_id
+ORDER BY list_position(action_order(), action), deployment_id  -- DESIGN 5 order (rules.sql)

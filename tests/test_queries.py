@@ -33,6 +33,7 @@ SAMPLE_PARAMS = {
     "asl_levels": {},
     "at_risk_safeguard_gaps": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
     "capability_domains": {},
+    "model_levels": {"as_of": AS_OF},
 }
 
 
@@ -53,6 +54,7 @@ QUERY_COLUMNS = {
                           "trigger_score", "elicitation", "effective_compute"],
     "model_positions": ["model_id", "name", "family", "asl_level", "recorded_at", "effective_compute"],
     "models": ["model_id", "name", "family", "parent_model_id", "derivation", "asl_level", "policy_id", "status"],
+    "model_levels": ["model_id", "asl_level"],
     "models_by_level_status": ["asl_level", "status", "models"],
     "normalised_trajectories": ["model_id", "step", "recorded_at", "multiple"],
     "policies": ["policy_id", "name", "eval_compute_multiple", "buffer_multiple", "eval_interval_days", "source"],
@@ -61,7 +63,9 @@ QUERY_COLUMNS = {
     "snapshot_info": ["published_at", "source", "dataset", "row_counts_json", "notes", "snapshot_date"],
     "status": ["model_id", "name", "family", "asl_level", "policy_id", "c_now", "c_eval", "compute_multiple",
                "next_eval_compute", "buffer_edge_compute", "buffer_used_pct", "days_since_eval", "next_eval_date",
-               "status", "eval_step"],
+               "status", "eval_step", "last_checkpoint_on", "is_training", "eval_completed_on", "next_eval_crossed_on",
+               "buffer_edge_crossed_on", "triggered_on", "triggered_step", "triggered_domains", "triggered_eval_ids",
+               "overdue_by", "overdue_since", "due_soon_since", "severity"],
     "trajectory": ["step", "recorded_at", "training_flop", "effective_compute", "exact"],
 }
 

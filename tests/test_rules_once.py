@@ -30,3 +30,41 @@ def ingest_macros():
 @pytest.mark.parametrize("macro", VOCABULARIES)
 def test_the_ingest_vocabularies_are_the_reference_ones(ingest_macros, macro):
     assert ingest_macros.execute(f"SELECT {macro}()").fetchone()[0] == VOCABULARIES[macro]
+
+
+@pytest.fixture(scope="module")
+def store_rules(lab_store):
+    """A reader's connection, where rules.sql's macros live (dashboard/store.py)."""
+    from dashboard.store import snapshot
+
+    snap = snapshot(lab_store)
+    cursor = snap._database.cursor()
+    cursor.execute(snap._use_store)
+    yield cursor
+    cursor.close()
+
+
+def test_the_orders_and_the_due_soon_fraction_are_the_reference_ones(store_rules):
+    assert store_rules.execute("SELECT status_order()").fetchone()[0] == reference.STATUSES
+    assert store_rules.execute("SELECT action_order()").fetchone()[0] == reference.ACTIONS
+    assert store_rules.execute("SELECT due_soon_fraction()").fetchone()[0] == reference.DUE_SOON_FRACTION
+
+
+# What each shared rule looks like when written out; only dashboard/sql/rules.sql may hold it.
+RESTATED = {
+    "the lineage walk": "WITH RECURSIVE",
+    "the round classification": "bool_and(e.outcome",
+    "the level as of a date": "arg_max(h.asl_level",
+    "the status order": "WHEN 'never_evaluated' THEN",
+    "the action order": "WHEN 'halt_onboarding' THEN 1",
+    "the due-soon fraction": "0.75",
+}
+
+
+def test_no_query_restates_a_shared_rule():
+    from dashboard.sqlfiles import REPO_ROOT
+
+    for path in sorted((REPO_ROOT / "queries").glob("*.sql")):
+        text = "\n".join(line.split("--")[0] for line in path.read_text().splitlines())  # code, not comments
+        for rule, marker in RESTATED.items():
+            assert marker not in text, f"queries/{path.name} restates {rule}: use the macro in dashboard/sql/rules.sql"

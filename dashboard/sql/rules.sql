@@ -2,6 +2,14 @@
 -- in the reader's in-memory database, before the store is attached; queries call them by name
 -- (use_store.sql puts memory.main on the search path) and read the store's tables through them.
 
+-- The orders of DESIGN 4 (statuses, most urgent first) and 5 (actions), and the fraction of the
+-- cadence at which an evaluation is due soon (k^0.75, 0.75 T). tests/test_rules_once.py pins each
+-- to dashboard/reference.py, where the Python side reads them.
+CREATE OR REPLACE MACRO status_order() AS
+    ['triggered', 'never_evaluated', 'buffer_breached', 'eval_overdue', 'eval_due_soon', 'on_track', 'no_checkpoint'];
+CREATE OR REPLACE MACRO action_order() AS ['emergency_review', 'halt_onboarding', 'add_safeguards', 'covered'];
+CREATE OR REPLACE MACRO due_soon_fraction() AS 0.75;
+
 -- The level of every model as of a date (DESIGN 4a): the asl_level of its latest asl_history row with
 -- effective_from <= as_of; before its first row, that first row's level; without history, the
 -- models.csv level. (Two rows of one model on one date: the higher level counts.)
