@@ -29,6 +29,9 @@ KIND_LABELS = {
     "evaluation_round": "Evaluation rounds",
 }
 
+SHORT_LABELS = {BREACH: "Breaches (rule 2d)", "status_change": "Status changes", "asl_change": "ASL changes",
+                "threshold_crossed": "Regulatory lines", "evaluation_round": "Evaluation rounds"}
+
 DEFAULT_DAYS = 7
 
 
