@@ -18,7 +18,7 @@
 --              last 60 days before the latest one (at least the latest 3), anchored at the latest
 --              checkpoint, growing (slope > 0) and reaching the threshold within 3650 days.
 --              "Training as of D" (DESIGN 4a): a checkpoint dated within the 14 days up to D.
--- days_left    due_on - $as_of in days (negative: overdue by that many days).
+-- days_left    due_on - $as_of in days for an open (due or overdue) row; negative: overdue.
 -- Rows are sorted by urgency: overdue (longest overdue first), due (soonest first, no date yet
 -- last), projected (soonest first), done_late, done; then model_id, obligation_id.
 WITH params AS (
@@ -126,7 +126,7 @@ stated AS (
 )
 SELECT model_id, model_name, obligation_id, obligation_name, jurisdiction, threshold_flop, measure, clock,
        deadline_days, applies_from, crossed_on, start_on, due_on, done_on, reference, state, projected_on,
-       date_diff('day', as_of, due_on) AS days_left
+       CASE WHEN state IN ('due', 'overdue') THEN date_diff('day', as_of, due_on) END AS days_left
 FROM stated
 ORDER BY CASE state WHEN 'overdue' THEN 1 WHEN 'due' THEN 2 WHEN 'projected' THEN 3 WHEN 'done_late' THEN 4 ELSE 5 END,
          coalesce(due_on, projected_on) NULLS LAST, model_id, obligation_id

@@ -117,7 +117,7 @@ def test_a_record_after_the_deadline(lab):
     # 16 days (09-15 -> 10-01). As of 2025-10-20: done_late.
     assert rows(lab, "2025-10-01")[("first", "eu")] == ("2025-09-01", "2025-09-01", "2025-09-15", None, "overdue", None, -16)
     assert rows(lab, "2025-10-20")[("first", "eu")] == (
-        "2025-09-01", "2025-09-01", "2025-09-15", "2025-10-10", "done_late", None, -35)
+        "2025-09-01", "2025-09-01", "2025-09-15", "2025-10-10", "done_late", None, None)
     # "first" never reaches 1e26 training or effective (6e25): no ca or int rows.
     assert ("first", "ca") not in rows(lab, "2025-10-20") and ("first", "int") not in rows(lab, "2025-10-20")
 
@@ -183,7 +183,7 @@ def test_applies_from_later_than_the_crossing(lab):
     assert rows(lab, "2025-08-18")[("early", "eu")] == ("2025-03-01", "2025-08-02", "2025-08-16", None, "overdue", None, -2)
     # Recorded 2025-08-20 (and again 09-30: the earliest counts), 4 days late.
     assert rows(lab, "2025-10-01")[("early", "eu")] == (
-        "2025-03-01", "2025-08-02", "2025-08-16", "2025-08-20", "done_late", None, -46)
+        "2025-03-01", "2025-08-02", "2025-08-16", "2025-08-20", "done_late", None, None)
 
 
 def test_before_first_deployment_with_and_without_deployments(lab):
@@ -195,7 +195,7 @@ def test_before_first_deployment_with_and_without_deployments(lab):
     # From 2026-03-01 the due date is the later of 02-01 and 03-01 = 03-01; 31 days overdue on 04-01.
     assert later[("deployed", "ca")] == ("2026-02-01", "2026-02-01", "2026-03-01", None, "overdue", None, -31)
     # live: deployed since 2025-12-01 -> due on the crossing itself (02-01); report 2026-01-20 <= 02-01.
-    assert later[("live", "ca")] == ("2026-02-01", "2026-02-01", "2026-02-01", "2026-01-20", "done", None, -59)
+    assert later[("live", "ca")] == ("2026-02-01", "2026-02-01", "2026-02-01", "2026-01-20", "done", None, None)
     # undeployed: no deployment -> due with no date; its report (2026-05-01) is after 04-01.
     assert later[("undeployed", "ca")] == ("2026-02-01", "2026-02-01", None, None, "due", None, None)
     # On 2026-06-01 the report exists: done (no due date to be late against).
@@ -304,3 +304,11 @@ def test_the_query_matches_an_independent_implementation_on_the_demo(demo_store,
 def test_the_query_matches_an_independent_implementation_on_the_lab(lab, as_of):
     expected = reference_obligations(plain_tables(lab.key.path), dt.date.fromisoformat(as_of))
     assert comparable(lab.query("obligations", as_of=as_of)) == comparable(expected)
+
+
+def test_the_demo_shows_every_state_on_its_snapshot_date(demo_store):
+    snap = snapshot(demo_store)
+    as_of = str(snap.query("snapshot_info")["snapshot_date"].iloc[0])
+    frame = snap.query("obligations", as_of=as_of)
+    assert set(frame["state"]) == {"done", "done_late", "overdue", "due", "projected"}
+    assert set(frame["obligation_id"]) == {"eu-ai-act-art52", "ca-sb53-frontier"}
