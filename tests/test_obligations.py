@@ -312,3 +312,41 @@ def test_the_demo_shows_every_state_on_its_snapshot_date(demo_store):
     frame = snap.query("obligations", as_of=as_of)
     assert set(frame["state"]) == {"done", "done_late", "overdue", "due", "projected"}
     assert set(frame["obligation_id"]) == {"eu-ai-act-art52", "ca-sb53-frontier"}
+
+
+# --- The command line -------------------------------------------------------------------------------
+
+
+def test_cli_prints_the_contract_columns_as_csv(lab, capsys):
+    from dashboard import cli
+
+    assert cli.main(["--store", lab.key.path, "obligations", "--as-of", "2026-04-01"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "model_id,model_name,obligation_id,crossed_on,due_on,done_on,state,projected_on"
+    # The rows of test_every_row_and_the_urgency_order, in the same order; empty cells stay empty.
+    assert lines[1] == "eff,Eff,int,2025-10-05,2025-10-05,,overdue,"
+    assert lines[10] == "undeployed,Undeployed,ca,2026-02-01,,,due,"
+    assert lines[-1] == "live,Live,ca,2026-02-01,2026-02-01,2026-01-20,done,"
+    assert len(lines) == 1 + 13
+    assert cli.main(["--store", lab.key.path, "obligations", "--as-of", "2025-10-01", "--format", "table"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["model_id", "model_name", "obligation_id", "crossed_on", "due_on", "done_on", "state",
+                                "projected_on"]
+    assert [line.split() for line in table if line.split()[0] == "growing"] == [
+        ["growing", "Growing", "eu", "projected", "2025-10-04"], ["growing", "Growing", "int", "projected", "2025-10-27"],
+        ["growing", "Growing", "ca", "projected", "2025-11-06"]]
+
+
+def test_cli_without_as_of_uses_the_snapshot_date_and_refuses_a_bad_date(demo_store):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(demo_store), "obligations"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    expected = snapshot(demo_store).query("obligations", as_of="2026-11-20")
+    assert len(done.stdout.splitlines()) == 1 + len(expected)
+    bad = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(demo_store), "obligations", "--as-of", "soon"],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and bad.stdout == ""
+    assert bad.stderr.strip().splitlines() == ["error: as_of 'soon' is not a date: write it as YYYY-MM-DD, for example 2026-11-20"]
