@@ -31,3 +31,24 @@ CLI_COLUMNS = ["model_id", "model_name", "obligation_id", "crossed_on", "due_on"
 def obligations_frame(snap, as_of) -> pd.DataFrame:
     """Every model and obligation with a state as of the date (queries/obligations.sql), most urgent first."""
     return snap.query("obligations", as_of=as_of)
+
+
+def time_left(state: str, days_left, clock: str) -> str:
+    """Days left or overdue, in words, for one row of queries/obligations.sql."""
+    if state == "overdue":
+        return f"{-int(days_left)} day{'s' if -int(days_left) != 1 else ''} overdue"
+    if state == "due":
+        if days_left is None or pd.isna(days_left):
+            return "no due date yet: not deployed" if clock == "before_first_deployment" else "no due date yet"
+        days = int(days_left)
+        return "due today" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
+    if state == "projected":
+        return "not crossed yet"
+    return ""
+
+
+def attention_counts(frame: pd.DataFrame, within_days: int = 14) -> tuple[int, int]:
+    """(overdue, due within the next within_days days, today included) for the overview."""
+    overdue = int((frame["state"] == "overdue").sum())
+    soon = int(((frame["state"] == "due") & frame["days_left"].between(0, within_days)).sum())
+    return overdue, soon
