@@ -20,6 +20,7 @@ page_list = [
     st.Page("app_pages/trajectory.py", title="Trajectory", icon=":material/show_chart:", url_path="trajectory"),
     st.Page("app_pages/reclassify.py", title="Reclassify", icon=":material/policy:", url_path="reclassify"),
     st.Page("app_pages/changes.py", title="Changes", icon=":material/history:", url_path="changes"),
+    st.Page("app_pages/obligations.py", title="Obligations", icon=":material/gavel:", url_path="obligations"),
 ]
 if os.environ.get("ASL_BENCH_BASELINE"):  # only while `asl-dashboard bench --browser` runs its server
     page_list.append(st.Page("bench_baseline.py", title="Benchmark baseline", url_path="bench-baseline"))

@@ -190,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     from dashboard import cli_changes  # asl-dashboard changes (DESIGN section 8)
 
     cli_changes.add_parser(commands)
+    from dashboard import cli_obligations
+    cli_obligations.register(commands, argparse.SUPPRESS)
 
     serve = commands.add_parser("serve", help="start the dashboard (streamlit run) on the store")
     serve.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
