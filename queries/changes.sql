@@ -27,15 +27,17 @@ evaluation_round AS (
     FROM rounds r, params
     WHERE r.completed_on > params.since AND r.completed_on <= params.as_of
 ),
--- A model's classification over time. previous_level is its level as of the day before the row
--- (DESIGN section 4a: before its first row, a model is at that first row's level). A row raises
--- the level when it is above previous_level.
+-- A model's classification over time. previous_level is its level as of the day before the row,
+-- by the rule of DESIGN 4a as queries/model_levels.sql applies it: the latest row dated before it
+-- (of two rows on one date, the higher level); before the first row, that first row's level. A row
+-- raises the level when it is above previous_level.
 levels AS (
     SELECT h.model_id, h.asl_level, h.effective_from, h.reason,
            coalesce(
-               last_value(h.asl_level) OVER (PARTITION BY h.model_id ORDER BY h.effective_from
-                                             RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 DAY PRECEDING),
-               first_value(h.asl_level) OVER (PARTITION BY h.model_id ORDER BY h.effective_from, h.asl_level)
+               arg_max(h.asl_level, (h.effective_from, h.asl_level)) OVER (
+                   PARTITION BY h.model_id ORDER BY h.effective_from
+                   RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 DAY PRECEDING),
+               arg_min(h.asl_level, (h.effective_from, -h.asl_level)) OVER (PARTITION BY h.model_id)
            ) AS previous_level
     FROM asl_history h, params
     WHERE params.model_id IS NULL OR h.model_id = params.model_id
@@ -50,10 +52,13 @@ asl_change AS (
 -- measure, named by its name); with no obligations, 1e25 and 1e26 training FLOP. A model crosses a
 -- line on the date of its first checkpoint (lowest step, dated on or before $as_of) reaching it.
 lines AS (
+    SELECT obligation_id AS line_id, name, threshold_flop, measure FROM obligations
+    UNION ALL
     SELECT * FROM (VALUES
         ('eu-1e25', 'EU AI Act Art. 51(2) (1e25 training FLOP)', 1e25, 'training_flop'),
         ('ca-1e26', 'California SB 53 frontier model (1e26 training FLOP)', 1e26, 'training_flop')
     ) AS defaults(line_id, name, threshold_flop, measure)
+    WHERE NOT EXISTS (SELECT 1 FROM obligations)
 ),
 crossings AS (
     SELECT c.model_id, l.line_id, any_value(l.name) AS name,

@@ -30,7 +30,7 @@ def model(model_id, level="2"):
 
 def changes_tables() -> dict[str, list[dict]]:
     tables = base_tables()  # keeps model "base": one checkpoint 2025-01-01 at 1e24, no evaluations
-    tables["models"] += [model(name) for name in ("alpha", "beta", "gamma", "delta", "epsilon", "theta")]
+    tables["models"] += [model(name) for name in ("alpha", "beta", "gamma", "delta", "epsilon", "theta", "zeta")]
     tables["checkpoints"] += [
         checkpoint("alpha", 100, "2025-05-01", "5e24"),
         checkpoint("alpha", 200, "2025-06-01", "1e25"),   # reaches 1e25 on since: not in the window
@@ -47,6 +47,7 @@ def changes_tables() -> dict[str, list[dict]]:
         # theta: effective compute is past 1e25 from the start, training FLOP only on 2025-06-07.
         checkpoint("theta", 100, "2025-05-01", "5e24", "2e25"),
         checkpoint("theta", 200, "2025-06-07", "2e25", "8e25"),
+        checkpoint("zeta", 100, "2025-06-08", "1e24"),  # no checkpoint yet on since
     ]
     tables["evaluations"] += [
         *[evaluation("alpha", 100, domain, "below_threshold", "2025-05-03") for domain in ("cbrn", "cyber")],
@@ -88,3 +89,15 @@ def changes_tables() -> dict[str, list[dict]]:
         deployment("delta-d1", "delta", "2025-06-05"),
     ]
     return tables
+
+
+def obligations() -> list[dict]:
+    """Two regulatory lines of the lab's own (DESIGN 9): they replace the default 1e25 / 1e26 lines."""
+    return [
+        {"obligation_id": "x-1e25", "name": "Line X: 1e25 training FLOP", "jurisdiction": "EU", "threshold_flop": "1e25",
+         "measure": "training_flop", "clock": "after_crossing", "deadline_days": "14", "applies_from": "",
+         "source": "test"},
+        {"obligation_id": "y-5e25", "name": "Line Y: 5e25 effective compute", "jurisdiction": "US", "threshold_flop": "5e25",
+         "measure": "effective_compute", "clock": "before_first_deployment", "deadline_days": "",
+         "applies_from": "2030-01-01", "source": "test"},
+    ]

@@ -95,7 +95,9 @@ class Lab:
         """The level as of the day before `day` (4a: before the first row, the first row's level)."""
         rows = self.history[model_id]
         earlier = [level for effective, level, _ in rows if effective < day]
-        return earlier[-1] if earlier else rows[0][1]
+        if earlier:
+            return earlier[-1]  # rows are sorted by (date, level): of two rows on one date, the higher
+        return max(level for effective, level, _ in rows if effective == rows[0][0])
 
     # --- DESIGN 8 ---------------------------------------------------------------------------------
     def changes(self, since: dt.date, as_of: dt.date, policy_id: str | None = None) -> list[tuple]:

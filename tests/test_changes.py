@@ -58,6 +58,8 @@ EXPECTED = [
     # gamma as of 06-01: only the triggered round at step 200 -> triggered. As of 06-10: clean round
     # at step 300 (06-06) above it, C now = C eval = 3e24 (1x), 4 days -> on_track.
     (D(2025, 6, 10), "status_change", "gamma", "Gamma", "triggered", "on_track", None),
+    # zeta has no checkpoint on 06-01 (DESIGN 4a: no_checkpoint); on 06-10 one, no evaluation.
+    (D(2025, 6, 10), "status_change", "zeta", "Zeta", "no_checkpoint", "never_evaluated", None),
     # alpha's training FLOP reaches 1e26 at step 300, recorded 06-10 (as_of: included). It reached
     # 1e25 at step 200 on 06-01 = since: excluded.
     (D(2025, 6, 10), "threshold_crossed", "alpha", "Alpha", None, None, "California SB 53 frontier model (1e26 training FLOP)"),
@@ -121,13 +123,42 @@ def test_window_edges_since_excluded_as_of_included(lab):
     ]
 
 
+@pytest.fixture(scope="module")
+def lab_with_obligations(tmp_path_factory):
+    from changes_lab import obligations
+
+    tables = {**changes_tables(), "obligations": obligations()}
+    folder = write_folder(tmp_path_factory.mktemp("changes-obl-src") / "lab", tables)
+    store = tmp_path_factory.mktemp("changes-obl") / "changes.duckdb"
+    ingest(folder, store, progress=lambda _: None)
+    return folder, snapshot(store)
+
+
+def test_regulatory_lines_come_from_the_obligations_table(lab_with_obligations):
+    folder, snap = lab_with_obligations
+    crossed = [row for row in events(snap) if row[1] == "threshold_crossed"]
+    # One line per obligation row, its threshold on its measure; the default lines are gone:
+    # alpha's effective compute reaches 5e25 only at step 300 (1e26, 06-10); its training FLOP reached
+    # 1e25 on 06-01 (since: excluded). theta's training FLOP reaches 1e25 on 06-07 (2e25), and its
+    # effective compute 5e25 the same day (8e25; 2e25 before). applies_from plays no part here.
+    assert crossed == [
+        (D(2025, 6, 10), "threshold_crossed", "alpha", "Alpha", None, None, "Line Y: 5e25 effective compute"),
+        (D(2025, 6, 7), "threshold_crossed", "theta", "Theta", None, None, "Line X: 1e25 training FLOP"),
+        (D(2025, 6, 7), "threshold_crossed", "theta", "Theta", None, None, "Line Y: 5e25 effective compute"),
+    ]
+    assert [row for row in events(snap) if row[1] != "threshold_crossed"] == \
+        [row for row in EXPECTED if row[1] != "threshold_crossed"]
+    assert Lab(folder).changes(SINCE, AS_OF) == events(snap)
+
+
 def test_policy_choice_applies_to_both_dates(lab):
     # Under compute-only (k = 2, no buffer, no interval): alpha as of 06-01 is at 2x >= k -> eval_overdue;
     # delta as of 06-01 at 1.5x >= 2 ** 0.75 = 1.68? no -> on_track; as of 06-10 1.6x -> on_track.
     # gamma 06-10: 1x -> on_track. So only the before-status of alpha differs from the default policy.
     frame = changes.changes_frame(lab, SINCE, AS_OF, "compute-only")
     status = frame[frame["kind"] == "status_change"][["model_id", "before", "after"]].values.tolist()
-    assert status == [["alpha", "eval_overdue", "triggered"], ["gamma", "triggered", "on_track"]]
+    assert status == [["alpha", "eval_overdue", "triggered"], ["gamma", "triggered", "on_track"],
+                      ["zeta", "no_checkpoint", "never_evaluated"]]
 
 
 def test_one_models_events(lab):
@@ -184,8 +215,11 @@ def demo_reference():
     return Lab(DEMO_DIR)
 
 
-# Every demo model has a checkpoint by 2026-07-13, so these windows need no no_checkpoint status.
+# The last demo model's first checkpoint is dated 2026-07-13: windows starting earlier hold no_checkpoint
+# statuses; (2024-12-15, 2026-11-20] is all of the data.
 @pytest.mark.parametrize("since, as_of, policy_id", [
+    (D(2024, 12, 15), D(2026, 11, 20), None),
+    (D(2025, 3, 1), D(2025, 9, 30), "rsp-v2.0"),
     (D(2026, 11, 13), D(2026, 11, 20), None),
     (D(2026, 10, 1), D(2026, 10, 31), None),
     (D(2026, 8, 31), D(2026, 9, 30), "fsf-v1.0"),
