@@ -105,6 +105,28 @@ def changes_frame(snap: Snapshot, since: dt.date, as_of: dt.date, policy_id: str
     return combine([events, status_changes(before, after, as_of)])
 
 
+def model_timeline(snap: Snapshot, model_id: str, as_of: dt.date, policy_id: str | None) -> pd.DataFrame:
+    """One model's events over all time up to as_of, for the timeline on /trajectory: every kind of
+    DESIGN 8 in the window from the day before the data starts to as_of (changes_frame: its
+    status_change compares the status before the data, no_checkpoint, with the status as of as_of),
+    and per month the deployments started and ended (kind `deployments`, dated the month's first day)."""
+    first = first_date(snap)
+    start = (first or as_of) - dt.timedelta(days=1)
+    if start >= as_of:
+        return combine([])
+    events = changes_frame(snap, start, as_of, policy_id, model_id)
+    monthly = snap.query("model_deployments_by_month", model_id=model_id, as_of=as_of)
+    name = snap.query("model_detail", model_id=model_id)["name"]
+    deployments = pd.DataFrame({
+        "event_date": monthly["month"].map(lambda value: pd.Timestamp(value).date()),
+        "kind": "deployments", "model_id": model_id, "model_name": name.iloc[0] if len(name) else model_id,
+        "before": None, "after": None,
+        "detail": [f"{started} started, {ended} ended in {pd.Timestamp(month):%Y-%m}"
+                   for month, started, ended in zip(monthly["month"], monthly["started"], monthly["ended"])],
+    }, columns=COLUMNS)
+    return combine([events, deployments])
+
+
 def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [frame[COLUMNS].astype(object) for frame in frames if len(frame)]
     if not parts:

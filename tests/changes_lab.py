@@ -17,10 +17,10 @@ def evaluation(model_id, step, domain, outcome, date, kind="comprehensive"):
             "outcome": outcome, "score": "", "trigger_score": "", "elicitation": ""}
 
 
-def deployment(deployment_id, model_id, started, customer="c1", surface="api"):
+def deployment(deployment_id, model_id, started, customer="c1", surface="api", ended=""):
     return {"deployment_id": deployment_id, "model_id": model_id, "customer_id": customer, "surface": surface,
-            "use_case": "chat", "risk_domains": "cbrn", "status": "active", "started_at": started, "ended_at": "",
-            "monthly_requests": "100"}
+            "use_case": "chat", "risk_domains": "cbrn", "status": "ended" if ended else "active", "started_at": started,
+            "ended_at": ended, "monthly_requests": "100"}
 
 
 def model(model_id, level="2"):
@@ -83,6 +83,7 @@ def changes_tables() -> dict[str, list[dict]]:
         deployment("beta-d1", "beta", "2025-06-03"),
         deployment("beta-d2", "beta", "2025-06-04"),
         deployment("beta-d3", "beta", "2025-06-08"),
+        deployment("gamma-d0", "gamma", "2025-04-10", ended="2025-06-04"),  # before any round: no breach
         deployment("gamma-d1", "gamma", "2025-06-05"),
         deployment("gamma-d2", "gamma", "2025-06-06"),
         deployment("gamma-d3", "gamma", "2025-06-01"),
