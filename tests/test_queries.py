@@ -36,6 +36,7 @@ SAMPLE_PARAMS = {
     "model_levels": {"as_of": AS_OF},
     "changes": {"since": AS_OF - dt.timedelta(days=7), "as_of": AS_OF, "model_id": None},
     "data_first_date": {},
+    "model_deployments_by_month": {"as_of": AS_OF, "model_id": "x"},
 }
 
 
