@@ -86,8 +86,6 @@ def test_counts_breaches_and_a_link_to_the_trajectory(page, server, changes_stor
 
 def test_default_window_is_the_week_before_the_as_of_date(page, server):
     open_page(page, server, "/changes?as_of=2025-06-10")
-    spin = {part: page.get_by_role("spinbutton", name=f"{part}, Since (excluded)").inner_text() for part in ("year", "month", "day")}
-    assert spin == {"year": "2025", "month": "06", "day": "03"}
     assert "Events after 2025-06-03, up to and including 2025-06-10" in page.get_by_text("Events after").inner_text()
     # (06-03, 06-10]: alpha-d1, gamma-d1 and alpha-d3 are breaches (see tests/test_changes.py).
     assert metric_values(page)["Breaches (rule 2d)"] == "3"

@@ -22,12 +22,14 @@ try:
     changes.resolve_since(ui.raw_param("since"), scope.as_of, earliest)
 except ParamError as error:
     ui.stop_with_problem(str(error), "changes")
+# Empty means the default (7 days before the as-of date), so the window follows the as-of date.
 picked = st.columns([1, 3])[0].date_input(
-    "Since (excluded)", value=scope.as_of - dt.timedelta(days=changes.DEFAULT_DAYS), min_value=dt.date(1950, 1, 1),
-    max_value=dt.date(2200, 12, 31), key="since", bind="query-params", format="YYYY-MM-DD",
-    help="Events after this date and up to the as-of date (in the sidebar) are listed. Default: 7 days before it.")
+    "Since (excluded)", value=None, min_value=dt.date(1950, 1, 1), max_value=dt.date(2200, 12, 31), key="since",
+    bind="query-params", format="YYYY-MM-DD",
+    help="Events after this date and up to the as-of date (in the sidebar) are listed. "
+         f"Empty: {changes.DEFAULT_DAYS} days before the as-of date.")
 try:
-    since = changes.check_window(picked, scope.as_of, earliest)
+    since = changes.check_window(picked or scope.as_of - dt.timedelta(days=changes.DEFAULT_DAYS), scope.as_of, earliest)
 except ParamError as error:
     st.error(md_escape(str(error)), icon=":material/date_range:")
     st.stop()
