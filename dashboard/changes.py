@@ -13,7 +13,7 @@ import urllib.parse
 
 import pandas as pd
 
-from dashboard.params import ParamError, parse_as_of, shown
+from dashboard.params import MAX_PARAM_LENGTH, ParamError, shown
 from dashboard.store import Snapshot
 
 COLUMNS = ["event_date", "kind", "model_id", "model_name", "before", "after", "detail"]
@@ -76,11 +76,13 @@ def resolve_since(since_text: str | None, as_of: dt.date, earliest: dt.date | No
             raise ParamError("no since date given: give the start of the window as YYYY-MM-DD")
         since = as_of - dt.timedelta(days=default_days)
     else:
+        example = (as_of - dt.timedelta(days=DEFAULT_DAYS)).isoformat()
+        if len(since_text) > MAX_PARAM_LENGTH or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since_text):
+            raise ParamError(f"since {shown(since_text)} is not a date: write it as YYYY-MM-DD, for example {example}")
         try:
-            since = parse_as_of(since_text, as_of)
-        except ParamError:
-            raise ParamError(f"since {shown(since_text)} is not a date: write it as YYYY-MM-DD, "
-                             f"for example {(as_of - dt.timedelta(days=DEFAULT_DAYS)).isoformat()}") from None
+            since = dt.date.fromisoformat(since_text)
+        except ValueError:
+            raise ParamError(f"since {shown(since_text)} is not a real calendar date (YYYY-MM-DD)") from None
     return check_window(since, as_of, earliest)
 
 

@@ -181,7 +181,8 @@ def test_status_changes_is_a_pure_comparison():
     ("2025-07-01", "is not before the as-of date"),
     ("2024-12-30", "is before the data: its first date is 2025-01-01, so choose 2024-12-31 or later"),
     ("2025-6-1", "is not a date"),
-    ("2025-02-30", "is not a date"),
+    ("2025-02-30", "is not a real calendar date"),
+    ("1900-01-01", "is before the data"),
     ("'; DROP TABLE models; --", "is not a date"),
 ])
 def test_bad_windows_get_a_clear_message(since_text, message):
