@@ -18,6 +18,8 @@ page_list = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="", default=True),
     st.Page("app_pages/trajectory.py", title="Trajectory", icon=":material/show_chart:", url_path="trajectory"),
     st.Page("app_pages/reclassify.py", title="Reclassify", icon=":material/policy:", url_path="reclassify"),
+    st.Page("app_pages/changes.py", title="Changes", icon=":material/history:", url_path="changes"),
+    st.Page("app_pages/obligations.py", title="Obligations", icon=":material/gavel:", url_path="obligations"),
 ]
 pages = st.navigation(page_list, position=auth.nav_position())  # hidden until allowed
 viewer = auth.gate(pages, {page.url_path: page for page in page_list})

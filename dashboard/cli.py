@@ -216,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=3, help="ingest runs to take the median of (default 3)")
     bench.set_defaults(handler=_cmd_bench)
 
+    from dashboard import cli_changes  # asl-dashboard changes (DESIGN section 8)
+
+    cli_changes.add_parser(commands)
+    from dashboard import cli_obligations
+    cli_obligations.register(commands, argparse.SUPPRESS)
+
     serve = commands.add_parser("serve", help="start the dashboard (streamlit run) on the store")
     serve.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     serve.add_argument("--port", type=int, default=8501)

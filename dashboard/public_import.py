@@ -109,6 +109,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from dashboard.obligations import BUNDLED_OBLIGATIONS
 from dashboard.reference import LEVELS, POLICIES, SAFEGUARDS
 from dashboard.tables import TABLES, TABLES_BY_NAME
 from dashboard.public_data.epoch import EPOCH_URL, SOURCE, _assign_ids, _build_models, _read_epoch
@@ -168,6 +169,9 @@ def import_public(epoch_csv: Path, models_dev_dir: Path | None, out_dir: Path, p
         "deployment_safeguards": [],
         "asl_history": sorted(history, key=lambda h: (h["model_id"], h["effective_from"])),
         "public_models": public_rows,
+        # DESIGN section 9's two bundled regulatory clocks; no records: what a lab filed is not public.
+        "obligations": [dict(row) for row in BUNDLED_OBLIGATIONS],
+        "obligation_records": [],
     }
     for spec in TABLES:
         report.row_counts[spec.name] = _write_csv(out_dir / f"{spec.name}.csv", spec.columns, tables[spec.name])
@@ -206,6 +210,8 @@ def _attribution(report: ImportReport, licence: str | None, with_models_dev: boo
         "  A model's compute multiple between evaluations is therefore a multiple of raw training FLOP.",
         "- One checkpoint per model, at its publication date: public data has no training trajectory.",
         "- Evaluations and per-deployment safeguards are not public: those tables are empty, not invented.",
+        "- Obligations: the EU AI Act Art. 52(1) notification (1e25 training FLOP) and California SB 53's",
+        "  transparency report (1e26), as DESIGN section 9 bundles them; no obligation records (not public).",
         "- ASL levels: 2 unless the lab announced otherwise; the announcements are in asl_history with",
         "  their source. Models of other labs are shown against Anthropic's ASL scale for reference only.",
         "- Policies: Anthropic models rsp-v1.0 (rsp-v2.0 from 2024-10-15), Google DeepMind fsf-v1.0,",

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.obligations import BUNDLED_OBLIGATIONS
 from dashboard.reference import DOMAINS, LEVELS, POLICIES, SAFEGUARDS, SURFACES
 from dashboard.tables import TABLES_BY_NAME
 
@@ -435,6 +436,8 @@ def generate(scale: str, out_dir: Path, seed: int = DEFAULT_SEED, fmt: str | Non
         "asl_history": pd.DataFrame([(a, str(b), c, d) for a, b, c, d in history_rows],
                                     columns=TABLES_BY_NAME["asl_history"].columns),
         "public_models": _public_models(),
+        "obligations": pd.DataFrame(list(BUNDLED_OBLIGATIONS), columns=TABLES_BY_NAME["obligations"].columns),
+        "obligation_records": _obligation_records(checkpoints),
     }
     counts = {}
     for name, frame in tables.items():
@@ -448,6 +451,45 @@ def generate(scale: str, out_dir: Path, seed: int = DEFAULT_SEED, fmt: str | Non
         counts[name] = len(frame)
         progress(f"  wrote {name}.{fmt}: {len(frame):,} rows")
     return counts
+
+
+def _obligation_records(checkpoints: pd.DataFrame) -> pd.DataFrame:
+    """Records of the bundled obligations (DESIGN 9) that make every state appear on the snapshot date.
+
+    Worked out from the checkpoints as written (6 significant digits), without the random generator
+    (the other tables keep their bytes). EU notification (1e25 training FLOP, 14 days from the later
+    of the crossing and 2025-08-02): of the models whose deadline has passed, the two most recent
+    stay overdue, every fifth other one was notified late (3 to 9 days after the deadline), the rest
+    on time; a deadline still ahead stays due. SB 53 (1e26 training FLOP, before deployment): the
+    first model to cross filed its report 3 days later (done); the others are due. Models still
+    training towards a line show as projected, from their checkpoints alone.
+    """
+    columns = TABLES_BY_NAME["obligation_records"].columns
+    rows = []
+    for obligation in BUNDLED_OBLIGATIONS:
+        threshold = float(obligation["threshold_flop"])
+        applies = dt.date.fromisoformat(obligation["applies_from"])
+        reached = checkpoints[checkpoints["training_flop"].astype(float) >= threshold]
+        # Checkpoints are written per model in step order: the first row per model is its crossing.
+        crossed = reached.groupby("model_id", sort=True)["recorded_at"].first()
+        crossings = sorted((dt.date.fromisoformat(text[:10]), model_id) for model_id, text in crossed.items())
+        if obligation["clock"] == "before_first_deployment":
+            for day, model_id in crossings[:1]:
+                done = day + dt.timedelta(days=3)
+                if done <= SNAPSHOT_DATE:
+                    rows.append((obligation["obligation_id"], model_id, done.isoformat(),
+                                 f"SB 53 transparency report for {model_id}, published {done.isoformat()}"))
+            continue
+        days = int(obligation["deadline_days"])
+        dated = sorted((max(day, applies) + dt.timedelta(days=days), max(day, applies), model_id)
+                       for day, model_id in crossings)
+        passed = [entry for entry in dated if entry[0] < SNAPSHOT_DATE][:-2]
+        for index, (due, start, model_id) in enumerate(passed):
+            done = due + dt.timedelta(days=3 + index % 7) if index % 5 == 2 else min(due, start + dt.timedelta(days=index % 12))
+            done = min(done, SNAPSHOT_DATE)
+            rows.append((obligation["obligation_id"], model_id, done.isoformat(),
+                         f"EU AI Office notification {start.year}-{index + 1:03d}"))
+    return pd.DataFrame(sorted(rows), columns=columns)
 
 
 def _deployments(rng, plans: list[ModelPlan], customers: pd.DataFrame, count: int):

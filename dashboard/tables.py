@@ -37,6 +37,10 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("public_models", ("public_model_id", "name", "organization", "published_on",
                                 "training_compute_flop", "base_model_name", "accessibility", "source"),
               required=False),
+    # DESIGN section 9: regulatory and framework clocks, and what was done about them.
+    TableSpec("obligations", ("obligation_id", "name", "jurisdiction", "threshold_flop", "measure", "clock",
+                              "deadline_days", "applies_from", "source"), required=False),
+    TableSpec("obligation_records", ("obligation_id", "model_id", "done_on", "reference"), required=False),
 )
 
 TABLES_BY_NAME = {spec.name: spec for spec in TABLES}

@@ -104,7 +104,8 @@ def stop_with_problem(message: str, page_path: str = "") -> None:
 
 
 def _page_for(page_path: str):
-    return {"": "app_pages/overview.py", "trajectory": "app_pages/trajectory.py", "reclassify": "app_pages/reclassify.py"}.get(
+    return {"": "app_pages/overview.py", "trajectory": "app_pages/trajectory.py", "reclassify": "app_pages/reclassify.py",
+            "changes": "app_pages/changes.py", "obligations": "app_pages/obligations.py"}.get(
         page_path, "app_pages/overview.py")
 
 
@@ -159,7 +160,7 @@ def view_url(page_path: str, params: dict, scope: ViewScope) -> str:
         pinned["policy"] = scope.policy_id
     base = (st.context.url or "").split("?")[0]
     root = base.rstrip("/")
-    for suffix in ("/trajectory", "/reclassify"):
+    for suffix in ("/trajectory", "/reclassify", "/changes", "/obligations"):
         if root.endswith(suffix):
             root = root[: -len(suffix)]
     return f"{root}/{page_path}?{urllib.parse.urlencode(pinned, doseq=True)}"

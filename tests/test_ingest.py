@@ -98,7 +98,7 @@ def full_tables() -> dict[str, list[dict]]:
 
 FULL_COUNTS = {"policies": 3, "asl_levels": 4, "safeguards": 4, "asl_required_safeguards": 4, "models": 2,
                "checkpoints": 3, "evaluations": 2, "customers": 2, "deployments": 2, "deployment_safeguards": 2,
-               "asl_history": 1, "public_models": 2}
+               "asl_history": 1, "public_models": 2, "obligations": 0, "obligation_records": 0}
 
 
 # --- Helpers ------------------------------------------------------------------------------------

@@ -34,6 +34,9 @@ SAMPLE_PARAMS = {
     "at_risk_safeguard_gaps": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
     "capability_domains": {},
     "model_levels": {"as_of": AS_OF},
+    "changes": {"since": AS_OF - dt.timedelta(days=7), "as_of": AS_OF, "model_id": None},
+    "data_first_date": {},
+    "model_deployments_by_month": {"as_of": AS_OF, "model_id": "x"},
 }
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, ui
 from dashboard.export import to_download_csv
+from dashboard.obligations import attention_counts
 from dashboard.views import STATUS_COLUMNS, STATUSES
 
 context = ui.page_context("")
@@ -42,6 +43,11 @@ counts = shown_models["status"].value_counts()
 columns = st.columns(len(STATUSES))
 for column, name in zip(columns, STATUSES):
     column.metric(charts.STATUS_LABELS[name], int(counts.get(name, 0)))
+
+if ui.row_counts(context.info).get("obligations", 0) > 0:  # regulatory clocks (DESIGN 9), whatever the filters
+    overdue, due_soon = attention_counts(ui.query(snap, "obligations", as_of=scope.as_of))
+    st.page_link("app_pages/obligations.py", label=f"Obligations: {overdue} overdue, {due_soon} due within 14 days",
+                 icon=":material/gavel:", query_params=ui.scope_query_params(scope))
 
 # --- Buffer map ----------------------------------------------------------------------------------
 line_policy = scope.policy_id or shown_models["policy_id"].mode().iat[0] if len(shown_models) else None

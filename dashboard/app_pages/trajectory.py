@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, charts_timeline, ui, ui_timeline
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError, check_model, md_escape
 from dashboard.projection import project, projection_line
@@ -74,12 +74,16 @@ if projection is not None:
     until = max([projection.fit_end + pd.Timedelta(days=30), *projected_dates.values()])
     projection_points = projection_line(points, projection, until)
 
+timeline = ui_timeline.events(snap, scope, model_id)  # the model's events (issue 16), also drawn on the chart
+
+
 def build_trajectory_figure():
     figure = charts.trajectory(points, rounds, history, k=k, b=b, as_of=as_of_time, model_label=detail["name"],
                                projection_points=projection_points, projected_dates=projected_dates,
                                show_reference_lines=show_reference)
     if show_public and has_public:
         charts.public_frontier(figure, ui.query(snap, "public_models", as_of=scope.as_of))
+    charts_timeline.annotate_timeline(figure, timeline)
     return figure
 
 
@@ -88,6 +92,8 @@ st.plotly_chart(ui.figure(("trajectory", snap.key, scope, model_id, show_referen
 st.caption(f"{len(points):,} points drawn (downsampled in the database to at most about {MAX_POINTS:,}; "
            "checkpoints with evaluations are exact). Shaded: between the next evaluation (k x C at the last "
            "clean round) and the buffer edge (b x C), from each clean round until the next.")
+
+ui_timeline.section(timeline, scope)
 
 # --- Projection ----------------------------------------------------------------------------------
 st.subheader("Projection from recent growth")

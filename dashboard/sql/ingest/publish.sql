@@ -50,6 +50,14 @@ CREATE TABLE out.public_models AS
     SELECT public_model_id, name, organization, published_on, training_compute_flop, base_model_name,
            accessibility, source
     FROM typed_public_models ORDER BY published_on, public_model_id;
+-- DESIGN section 9: always present, empty when the folder has no obligation files.
+CREATE TABLE out.obligations AS
+    SELECT obligation_id, name, jurisdiction, threshold_flop, measure, clock,
+           CAST(deadline_days AS INTEGER) AS deadline_days, applies_from, source
+    FROM typed_obligations ORDER BY obligation_id;
+CREATE TABLE out.obligation_records AS
+    SELECT obligation_id, model_id, done_on, reference
+    FROM typed_obligation_records ORDER BY obligation_id, model_id, done_on;
 
 -- Summaries for fast as-of views (DESIGN section 4 counts whole days): per model and day, the
 -- highest step recorded that day and its effective compute; and the checkpoints that carry an

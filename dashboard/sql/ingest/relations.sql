@@ -12,7 +12,8 @@ complete AS (
            NOT EXISTS (SELECT 1 FROM typed_models WHERE model_id IS NULL) AS models,
            NOT EXISTS (SELECT 1 FROM typed_checkpoints WHERE model_id IS NULL OR step IS NULL) AS checkpoints,
            NOT EXISTS (SELECT 1 FROM typed_customers WHERE customer_id IS NULL) AS customers,
-           NOT EXISTS (SELECT 1 FROM typed_deployments WHERE deployment_id IS NULL) AS deployments
+           NOT EXISTS (SELECT 1 FROM typed_deployments WHERE deployment_id IS NULL) AS deployments,
+           NOT EXISTS (SELECT 1 FROM typed_obligations WHERE obligation_id IS NULL) AS obligations
 ),
 dup_policies AS (
     SELECT 'policies' AS table_name, row_index, 'policy_id' AS col, policy_id AS value,
@@ -207,6 +208,24 @@ dup_public AS (
            min(row_index) OVER (PARTITION BY public_model_id) AS other_row
     FROM typed_public_models WHERE public_model_id IS NOT NULL
     QUALIFY count(*) OVER (PARTITION BY public_model_id) > 1 AND row_index <> other_row
+),
+dup_obligations AS (
+    SELECT 'obligations', row_index, 'obligation_id', obligation_id, 'a unique obligation_id',
+           min(row_index) OVER (PARTITION BY obligation_id) AS other_row
+    FROM typed_obligations WHERE obligation_id IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY obligation_id) > 1 AND row_index <> other_row
+),
+obligation_record_refs AS (
+    SELECT 'obligation_records', r.row_index, 'obligation_id', r.obligation_id,
+           'an obligation_id listed in obligations', NULL::BIGINT
+    FROM typed_obligation_records r
+    WHERE r.obligation_id IS NOT NULL AND (SELECT obligations FROM complete)
+      AND r.obligation_id NOT IN (SELECT obligation_id FROM typed_obligations WHERE obligation_id IS NOT NULL)
+    UNION ALL
+    SELECT 'obligation_records', r.row_index, 'model_id', r.model_id, 'a model_id listed in models', NULL
+    FROM typed_obligation_records r
+    WHERE r.model_id IS NOT NULL AND (SELECT models FROM complete)
+      AND r.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
 )
 SELECT * FROM dup_policies
 UNION ALL SELECT * FROM dup_levels
@@ -226,3 +245,5 @@ UNION ALL SELECT * FROM deployment_refs
 UNION ALL SELECT * FROM deployment_safeguard_refs
 UNION ALL SELECT * FROM history_refs
 UNION ALL SELECT * FROM dup_public
+UNION ALL SELECT * FROM dup_obligations
+UNION ALL SELECT * FROM obligation_record_refs

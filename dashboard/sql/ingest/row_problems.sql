@@ -14,4 +14,6 @@ FROM (
     UNION ALL SELECT 'deployment_safeguards', row_index, unnest(problems) FROM typed_deployment_safeguards
     UNION ALL SELECT 'asl_history', row_index, unnest(problems) FROM typed_asl_history
     UNION ALL SELECT 'public_models', row_index, unnest(problems) FROM typed_public_models
+    UNION ALL SELECT 'obligations', row_index, unnest(problems) FROM typed_obligations
+    UNION ALL SELECT 'obligation_records', row_index, unnest(problems) FROM typed_obligation_records
 )

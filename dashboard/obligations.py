@@ -1,0 +1,54 @@
+"""Regulatory and framework clocks (DESIGN section 9): the bundled obligation rows and the small
+helpers the page and the command line share. The arithmetic itself is queries/obligations.sql."""
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.tables import TABLES_BY_NAME
+
+# The two rows DESIGN section 9 bundles with the demo and public data sets (a lab edits its own).
+# Regulatory lines count real training FLOP, not effective compute.
+BUNDLED_OBLIGATIONS: tuple[dict[str, str], ...] = (
+    {"obligation_id": "eu-ai-act-art52",
+     "name": "EU AI Act: notify the Commission of a general-purpose AI model with systemic risk",
+     "jurisdiction": "EU", "threshold_flop": "1e25", "measure": "training_flop", "clock": "after_crossing",
+     "deadline_days": "14", "applies_from": "2025-08-02",
+     "source": "Regulation (EU) 2024/1689, Art. 51(2) and 52(1); GPAI obligations apply from 2 August 2025"},
+    {"obligation_id": "ca-sb53-frontier",
+     "name": "California SB 53: transparency report before or when deploying a frontier model",
+     "jurisdiction": "California", "threshold_flop": "1e26", "measure": "training_flop",
+     "clock": "before_first_deployment", "deadline_days": "", "applies_from": "2026-01-01",
+     "source": "California SB 53 (2025), Transparency in Frontier Artificial Intelligence Act"},
+)
+assert all(tuple(row) == TABLES_BY_NAME["obligations"].columns for row in BUNDLED_OBLIGATIONS)
+
+STATES = ("overdue", "due", "projected", "done_late", "done")  # most urgent first, as the query sorts
+STATE_LABELS = {"overdue": "Overdue", "due": "Due", "projected": "Projected", "done_late": "Done late", "done": "Done"}
+# The columns of `asl-dashboard obligations` (DESIGN section 9 and issue 17), in this order.
+CLI_COLUMNS = ["model_id", "model_name", "obligation_id", "crossed_on", "due_on", "done_on", "state", "projected_on"]
+
+
+def obligations_frame(snap, as_of) -> pd.DataFrame:
+    """Every model and obligation with a state as of the date (queries/obligations.sql), most urgent first."""
+    return snap.query("obligations", as_of=as_of)
+
+
+def time_left(state: str, days_left, clock: str) -> str:
+    """Days left or overdue, in words, for one row of queries/obligations.sql."""
+    if state == "overdue":
+        return f"{-int(days_left)} day{'s' if -int(days_left) != 1 else ''} overdue"
+    if state == "due":
+        if days_left is None or pd.isna(days_left):
+            return "no due date yet: not deployed" if clock == "before_first_deployment" else "no due date yet"
+        days = int(days_left)
+        return "due today" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
+    if state == "projected":
+        return "not crossed yet"
+    return ""
+
+
+def attention_counts(frame: pd.DataFrame, within_days: int = 14) -> tuple[int, int]:
+    """(overdue, due within the next within_days days, today included) for the overview."""
+    overdue = int((frame["state"] == "overdue").sum())
+    soon = int(((frame["state"] == "due") & frame["days_left"].between(0, within_days)).sum())
+    return overdue, soon

@@ -1,0 +1,4 @@
+-- obligation_list: the obligations of DESIGN section 9 this snapshot holds (empty without obligations.csv).
+SELECT obligation_id, name, jurisdiction, threshold_flop, measure, clock, deadline_days, applies_from, source
+FROM obligations
+ORDER BY obligation_id

@@ -1,0 +1,105 @@
+"""/changes in headless Chromium against a `streamlit run` server on the hand-made lab of
+tests/changes_lab.py (the expected events are worked out in tests/test_changes.py)."""
+from __future__ import annotations
+
+import pytest
+
+from changes_lab import changes_tables
+from dashboard.ingest import ingest
+from dashboard.server import StreamlitServer, wait_for_app
+from labdata import write_folder
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def changes_store(tmp_path_factory):
+    folder = write_folder(tmp_path_factory.mktemp("browser-changes-src") / "lab", changes_tables())
+    store = tmp_path_factory.mktemp("browser-changes") / "lab.duckdb"
+    ingest(folder, store, progress=lambda _: None, dataset="changes-lab")
+    return store
+
+
+@pytest.fixture(scope="module")
+def server(changes_store, tmp_path_factory):
+    with StreamlitServer(changes_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as running:
+        yield running
+
+
+def open_page(page, server, path):
+    page.goto(server.url + path)
+    wait_for_app(page)
+    return page
+
+
+def metric_values(page) -> dict[str, str]:
+    labels = page.locator("[data-testid='stMetricLabel']").all_inner_texts()
+    values = page.locator("[data-testid='stMetricValue']").all_inner_texts()
+    return {label.strip(): value.strip() for label, value in zip(labels, values)}
+
+
+def test_counts_breaches_and_a_link_to_the_trajectory(page, server, changes_store, capsys):
+    open_page(page, server, "/changes?since=2025-06-01&as_of=2025-06-03")
+    assert metric_values(page) == {"Breaches (rule 2d)": "2", "Status changes": "1", "ASL changes": "0",
+                                   "Regulatory lines": "0", "Evaluation rounds": "1"}
+    assert "2 deployment(s) started on a model with an open triggered evaluation" in \
+        page.locator("[data-testid='stAlert']").first.inner_text()
+    page.wait_for_selector("[data-testid='glide-cell-0-0']", state="attached")
+    rows = [[page.locator(f"[data-testid='glide-cell-{column}-{row}']").text_content() for column in range(7)]
+            for row in range(page.locator("[data-testid='stDataFrame'] tbody tr").count())]
+    # Newest first: alpha's round, beta-d1 (a breach), alpha's status change, alpha-d2 (a breach).
+    # Columns on screen: link, breach, date, kind, model, change (before -> after), detail, name.
+    assert rows == [
+        ["./trajectory?model=alpha&as_of=2025-06-03", "", "2025-06-03", "evaluation_round", "alpha", "triggered", "cbrn"],
+        ["./trajectory?model=beta&as_of=2025-06-03", "breach", "2025-06-03", "onboarding_while_triggered", "beta", "",
+         "beta-d1 (customer c1 Customer One)"],
+        ["./trajectory?model=alpha&as_of=2025-06-03", "", "2025-06-03", "status_change", "alpha", "on_track → triggered", ""],
+        ["./trajectory?model=alpha&as_of=2025-06-02", "breach", "2025-06-02", "onboarding_while_triggered", "alpha", "",
+         "alpha-d2 (first-party consumer)"],
+    ]
+
+    # Clicking "open" on beta-d1's row opens beta's trajectory as of the event date.
+    canvas = page.locator("[data-testid='stDataFrame'] canvas").first.bounding_box()
+    x, y = canvas["x"] + 15, canvas["y"] + 35 + 35 + 17  # header row, first row, middle of the second
+    with page.context.expect_page(timeout=15000) as opened:
+        page.mouse.move(x, y)
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
+    trajectory = opened.value
+    wait_for_app(trajectory)
+    assert trajectory.url.endswith("/trajectory?model=beta&as_of=2025-06-03")
+    assert trajectory.get_by_role("heading", name="Beta").is_visible()
+    assert "viewing as of 2025-06-03" in trajectory.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+
+    # The CSV download holds what the command line prints.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download changes.csv").click()
+    downloaded = open(download.value.path(), encoding="utf-8").read()
+    from dashboard.cli import main
+
+    assert main(["--store", str(changes_store), "changes", "--since", "2025-06-01", "--as-of", "2025-06-03"]) == 0
+    assert downloaded == capsys.readouterr().out
+    assert download.value.suggested_filename == "changes-2025-06-01-2025-06-03.csv"
+
+
+def test_default_window_is_the_week_before_the_as_of_date(page, server):
+    open_page(page, server, "/changes?as_of=2025-06-10")
+    assert "Events after 2025-06-03, up to and including 2025-06-10" in page.get_by_text("Events after").inner_text()
+    # (06-03, 06-10]: alpha-d1, gamma-d1 and alpha-d3 are breaches (see tests/test_changes.py).
+    assert metric_values(page)["Breaches (rule 2d)"] == "3"
+
+
+@pytest.mark.parametrize("query, message", [
+    ("since=2025-06-10&as_of=2025-06-10", "is not before the as-of date 2025-06-10"),
+    ("since=2025-07-01&as_of=2025-06-10", "is not before the as-of date"),
+    ("since=2020-01-01", "is before the data: its first date is 2025-01-01"),
+    ("since=%3Cscript%3Ealert(1)%3C/script%3E", "is not a date"),
+])
+def test_bad_windows_show_a_message(page, server, query, message):
+    open_page(page, server, f"/changes?{query}")
+    alert = page.locator("[data-testid='stAlert']").first
+    assert message in alert.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stDataFrame']").count() == 0

@@ -1,0 +1,121 @@
+"""The /obligations page and the overview's obligation counts (AppTest from deep links, one real browser
+test for the CSV download), on the hand-made lab of tests/test_obligations.py."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard.ingest import ingest
+from dashboard.obligations import attention_counts, time_left
+from labdata import write_folder
+from pagelinks import open_link
+from test_obligations import lab_tables
+
+PAGE = "app_pages/obligations.py"
+
+
+@pytest.fixture(scope="module")
+def lab_store_obligations(tmp_path_factory):
+    root = tmp_path_factory.mktemp("obligations-page")
+    store = root / "lab.duckdb"
+    tables = lab_tables()
+    # A name that would be markup if it were rendered as Markdown or HTML: it must stay text.
+    tables["models"][0]["name"] = "**First** <b>x</b> [link](http://example.com)"
+    ingest(write_folder(root / "src", tables), store, progress=lambda _: None)
+    return store
+
+
+def metrics(app) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def test_time_left_in_words():
+    assert time_left("overdue", -31, "after_crossing") == "31 days overdue"
+    assert time_left("overdue", -1, "after_crossing") == "1 day overdue"
+    assert time_left("due", 0, "after_crossing") == "due today"
+    assert time_left("due", 13, "after_crossing") == "13 days left"
+    assert time_left("due", pd.NA, "before_first_deployment") == "no due date yet: not deployed"
+    assert time_left("projected", pd.NA, "after_crossing") == "not crossed yet"
+    assert time_left("done", -5, "after_crossing") == ""
+
+
+def test_attention_counts():
+    frame = pd.DataFrame({"state": ["overdue", "overdue", "due", "due", "due", "due", "done"],
+                          "days_left": pd.array([-3, -1, 0, 14, 15, None, None], dtype="Int64")})
+    # due within 14 days: 0 and 14 count; 15 and no date do not.
+    assert attention_counts(frame) == (2, 2)
+
+
+def test_page_counts_rows_and_links(lab_store_obligations):
+    app = open_link(lab_store_obligations, PAGE, as_of="2026-04-01")
+    # test_every_row_and_the_urgency_order: 9 overdue, 1 due, 2 done late, 1 done.
+    assert metrics(app) == {"Overdue": "9", "Due": "1", "Projected": "0", "Done late": "2", "Done": "1"}
+    table = app.dataframe[0].value
+    assert list(table["model_id"][:2]) == ["eff", "eff"] and list(table["state"][:2]) == ["overdue", "overdue"]
+    assert list(table["time_left"][:2]) == ["178 days overdue", "168 days overdue"]  # 2025-10-05 and 10-15 to 04-01
+    assert table["open"].iloc[0] == "./trajectory?model=eff&as_of=2026-04-01"
+    undeployed = table[(table["model_id"] == "undeployed") & (table["obligation_id"] == "ca")].iloc[0]
+    assert undeployed["time_left"] == "no due date yet: not deployed"
+    assert "**First** <b>x</b> [link](http://example.com)" in set(table["model_name"])  # shown as plain text
+
+
+def test_page_filters_from_the_link(lab_store_obligations):
+    app = open_link(lab_store_obligations, PAGE, as_of="2026-04-01", state="overdue", obligation="ca")
+    assert metrics(app) == {"Overdue": "1", "Due": "0", "Projected": "0", "Done late": "0", "Done": "0"}
+    assert list(app.dataframe[0].value["model_id"]) == ["deployed"]
+
+
+def test_page_projected_rows(lab_store_obligations):
+    app = open_link(lab_store_obligations, PAGE, as_of="2025-10-01", state="projected")
+    table = app.dataframe[0].value
+    assert list(zip(table["model_id"], table["obligation_id"], table["projected_on"].astype(str))) == [
+        ("growing", "eu", "2025-10-04"), ("growing", "int", "2025-10-27"), ("growing", "ca", "2025-11-06")]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"state": "late"}, "state 'late' is not one of"),
+    ({"obligation": "<b>eu</b>"}, "is not one of"),
+    ({"as_of": "2026-02-30"}, "not a real calendar date"),
+])
+def test_page_bad_links_get_a_clear_message(lab_store_obligations, params, message):
+    app = open_link(lab_store_obligations, PAGE, **params)
+    assert message in app.error[0].value
+    assert not app.dataframe
+
+
+def test_page_without_obligations_says_so(lab_store):
+    app = open_link(lab_store, PAGE)
+    assert "holds no obligations" in app.info[0].value
+    assert not app.metric
+
+
+def test_overview_counts_overdue_and_due_within_14_days(lab_store_obligations):
+    # As of 2025-10-05: first eu overdue (due 09-15); eff eu due 10-15 (10 days), eff int due today (0),
+    # early eu done late. -> 1 overdue, 2 due within 14 days.
+    app = open_link(lab_store_obligations, as_of="2025-10-05")
+    links = [element.proto.label for element in app.get("page_link")]
+    assert "Obligations: 1 overdue, 2 due within 14 days" in links
+
+
+def test_overview_without_obligations_shows_no_count(lab_store):
+    app = open_link(lab_store)
+    assert not [element for element in app.get("page_link") if "Obligations" in element.proto.label]
+
+
+@pytest.mark.browser
+def test_the_download_is_the_cli_output(page, lab_store_obligations, tmp_path_factory):
+    import subprocess
+    import sys
+
+    from dashboard.server import StreamlitServer, wait_for_app
+
+    with StreamlitServer(lab_store_obligations, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+        page.goto(server.url + "/obligations?as_of=2026-04-01")
+        wait_for_app(page)
+        assert page.get_by_text("Clocks as of 2026-04-01").is_visible()
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download obligations.csv").click()
+        downloaded = open(download_info.value.path(), encoding="utf-8").read()
+    cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(lab_store_obligations), "obligations",
+                          "--as-of", "2026-04-01"], capture_output=True, text=True, check=True).stdout
+    assert downloaded == cli
