@@ -9,16 +9,10 @@ WITH params AS (
 -- evaluation_round: a round (the comprehensive evaluations of one model at one step, as they stand
 -- on $as_of) whose latest completed_at date is in the window; its outcome and the domains that triggered.
 rounds AS (
-    SELECT e.model_id, e.step,
-           CASE WHEN bool_and(e.outcome = 'below_threshold') THEN 'clean'
-                WHEN bool_or(e.outcome = 'triggered') THEN 'triggered'
-                ELSE 'inconclusive' END AS round_outcome,
-           CAST(max(e.completed_at) AS DATE) AS completed_on,
-           list_sort(list_distinct(list(e.domain) FILTER (WHERE e.outcome = 'triggered'))) AS triggered_domains
-    FROM evaluations e, params
-    WHERE e.kind = 'comprehensive' AND CAST(e.completed_at AS DATE) <= params.as_of
-      AND (params.model_id IS NULL OR e.model_id = params.model_id)
-    GROUP BY e.model_id, e.step
+    SELECT r.model_id, r.step, r.round_outcome, CAST(r.completed_at AS DATE) AS completed_on,
+           string_split(nullif(r.fired_domains, ''), ';') AS triggered_domains
+    FROM rounds($as_of) r, params  -- the round rule: rounds() in dashboard/sql/rules.sql
+    WHERE params.model_id IS NULL OR r.model_id = params.model_id
 ),
 evaluation_round AS (
     SELECT r.completed_on AS event_date, 'evaluation_round' AS kind, r.model_id,
@@ -27,19 +21,15 @@ evaluation_round AS (
     FROM rounds r, params
     WHERE r.completed_on > params.since AND r.completed_on <= params.as_of
 ),
--- A model's classification over time. previous_level is its level as of the day before the row,
--- by the rule of DESIGN 4a as queries/model_levels.sql applies it: the latest row dated before it
--- (of two rows on one date, the higher level); before the first row, that first row's level. A row
--- raises the level when it is above previous_level.
+-- A model's classification over time. previous_level is its level as of the day before the row
+-- (levels_as_of() in dashboard/sql/rules.sql: DESIGN 4a). A row raises the level when it is above
+-- previous_level.
 levels AS (
-    SELECT h.model_id, h.asl_level, h.effective_from, h.reason,
-           coalesce(
-               arg_max(h.asl_level, (h.effective_from, h.asl_level)) OVER (
-                   PARTITION BY h.model_id ORDER BY h.effective_from
-                   RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 DAY PRECEDING),
-               arg_min(h.asl_level, (h.effective_from, -h.asl_level)) OVER (PARTITION BY h.model_id)
-           ) AS previous_level
-    FROM asl_history h, params
+    SELECT h.model_id, h.asl_level, h.effective_from, h.reason, previous.asl_level AS previous_level
+    FROM asl_history h
+    CROSS JOIN params
+    CROSS JOIN LATERAL (SELECT l.asl_level FROM levels_as_of(h.effective_from - INTERVAL 1 DAY) l
+                        WHERE l.model_id = h.model_id) previous
     WHERE params.model_id IS NULL OR h.model_id = params.model_id
 ),
 asl_change AS (
@@ -87,15 +77,9 @@ started AS (
       AND (params.model_id IS NULL OR d.model_id = params.model_id)
 ),
 rounds_at_start AS (
-    SELECT s.deployment_id, e.step,
-           CASE WHEN bool_and(e.outcome = 'below_threshold') THEN 'clean'
-                WHEN bool_or(e.outcome = 'triggered') THEN 'triggered'
-                ELSE 'inconclusive' END AS round_outcome,
-           CAST(max(e.completed_at) AS DATE) AS completed_on
+    SELECT s.deployment_id, r.step, r.round_outcome, CAST(r.completed_at AS DATE) AS completed_on
     FROM started s
-    JOIN evaluations e ON e.model_id = s.model_id
-    WHERE e.kind = 'comprehensive' AND CAST(e.completed_at AS DATE) <= s.started_at
-    GROUP BY s.deployment_id, e.step
+    CROSS JOIN LATERAL (SELECT * FROM rounds(s.started_at) r WHERE r.model_id = s.model_id) r
 ),
 open_trigger AS (
     SELECT t.deployment_id, max(t.completed_on) AS triggered_on
