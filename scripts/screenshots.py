@@ -16,6 +16,7 @@ VIEWS = {
     "overview": "/",
     "trajectory": "/trajectory?model=cobalt-3",
     "reclassify": "/reclassify?model=borealis-2&asl=3&domain=cbrn",
+    "obligations": "/obligations",
 }
 
 

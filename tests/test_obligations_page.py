@@ -2,6 +2,8 @@
 test for the CSV download), on the hand-made lab of tests/test_obligations.py."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -35,7 +37,7 @@ def test_time_left_in_words():
     assert time_left("due", 0, "after_crossing") == "due today"
     assert time_left("due", 13, "after_crossing") == "13 days left"
     assert time_left("due", pd.NA, "before_first_deployment") == "no due date yet: not deployed"
-    assert time_left("projected", pd.NA, "after_crossing") == "not crossed yet"
+    assert time_left("projected", pd.NA, "after_crossing", dt.date(2026, 11, 22)) == "not crossed yet: projected 2026-11-22"
     assert time_left("done", -5, "after_crossing") == ""
 
 
