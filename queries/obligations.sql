@@ -29,12 +29,22 @@ visible AS NOT MATERIALIZED (
     FROM checkpoints c, params
     WHERE CAST(c.recorded_at AS DATE) <= params.as_of
 ),
+-- The crossing as of D: the lowest step reaching the line among checkpoints dated <= D. When that
+-- step's date is also the earliest date any checkpoint reached the line (step and time agree, as
+-- they do in a training run), it is the crossing from that date on: a lookup in the ingest's
+-- summary. Otherwise (a lower step recorded later) the model's checkpoints are searched.
 crossings AS (
-    SELECT o.obligation_id, v.model_id, CAST(arg_min(v.recorded_at, v.step) AS DATE) AS crossed_on
-    FROM visible v
-    JOIN obligations o
-      ON CASE o.measure WHEN 'training_flop' THEN v.training_flop ELSE v.effective_compute END >= o.threshold_flop
-    GROUP BY o.obligation_id, v.model_id
+    SELECT x.obligation_id, x.model_id, x.first_step_on AS crossed_on
+    FROM obligation_crossings x, params
+    WHERE x.first_step_on = x.earliest_on AND x.first_step_on <= params.as_of
+    UNION ALL
+    SELECT x.obligation_id, v.model_id, CAST(arg_min(v.recorded_at, v.step) AS DATE) AS crossed_on
+    FROM obligation_crossings x
+    JOIN obligations o ON o.obligation_id = x.obligation_id
+    JOIN visible v ON v.model_id = x.model_id
+    WHERE x.first_step_on <> x.earliest_on
+      AND CASE o.measure WHEN 'training_flop' THEN v.training_flop ELSE v.effective_compute END >= o.threshold_flop
+    GROUP BY x.obligation_id, v.model_id
 ),
 -- Models training as of D (DESIGN 4a: a checkpoint in the 14 days up to D), from the per-day summary:
 -- the latest checkpoint time, and the third-latest day with a checkpoint (the latest 3 checkpoints
