@@ -121,3 +121,13 @@ def test_the_download_is_the_cli_output(page, lab_store_obligations, tmp_path_fa
     cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(lab_store_obligations), "obligations",
                           "--as-of", "2026-04-01"], capture_output=True, text=True, check=True).stdout
     assert downloaded == cli
+
+
+def test_public_data_says_records_are_not_public(tmp_path_factory):
+    from dashboard.sqlfiles import REPO_ROOT
+
+    store = tmp_path_factory.mktemp("public-obligations") / "public.duckdb"
+    ingest(REPO_ROOT / "data" / "public", store, progress=lambda _: None, dataset="public")
+    app = open_link(store, PAGE)
+    assert "holds no obligation records" in app.warning[0].value
+    assert set(app.dataframe[1].value["obligation_id"]) == {"eu-ai-act-art52", "ca-sb53-frontier"}
