@@ -33,7 +33,7 @@ def obligations_frame(snap, as_of) -> pd.DataFrame:
     return snap.query("obligations", as_of=as_of)
 
 
-def time_left(state: str, days_left, clock: str) -> str:
+def time_left(state: str, days_left, clock: str, projected_on=None) -> str:
     """Days left or overdue, in words, for one row of queries/obligations.sql."""
     if state == "overdue":
         return f"{-int(days_left)} day{'s' if -int(days_left) != 1 else ''} overdue"
@@ -43,7 +43,7 @@ def time_left(state: str, days_left, clock: str) -> str:
         days = int(days_left)
         return "due today" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
     if state == "projected":
-        return "not crossed yet"
+        return f"not crossed yet: projected {projected_on}" if projected_on is not None else "not crossed yet"
     return ""
 
 

@@ -24,58 +24,80 @@
 WITH params AS (
     SELECT CAST($as_of AS DATE) AS as_of
 ),
-visible AS (
+visible AS NOT MATERIALIZED (
     SELECT c.model_id, c.step, c.recorded_at, c.training_flop, c.effective_compute
     FROM checkpoints c, params
     WHERE CAST(c.recorded_at AS DATE) <= params.as_of
 ),
-measured AS (
-    SELECT o.obligation_id, v.model_id, v.step, v.recorded_at,
-           CASE o.measure WHEN 'training_flop' THEN v.training_flop ELSE v.effective_compute END AS value,
-           o.threshold_flop
-    FROM obligations o CROSS JOIN visible v
-),
+-- The crossing as of D: the lowest step reaching the line among checkpoints dated <= D. When that
+-- step's date is also the earliest date any checkpoint reached the line (step and time agree, as
+-- they do in a training run), it is the crossing from that date on: a lookup in the ingest's
+-- summary. Otherwise (a lower step recorded later) the model's checkpoints are searched.
 crossings AS (
-    SELECT obligation_id, model_id, CAST(arg_min(recorded_at, step) AS DATE) AS crossed_on
-    FROM measured
-    WHERE value >= threshold_flop
-    GROUP BY obligation_id, model_id
+    SELECT x.obligation_id, x.model_id, x.first_step_on AS crossed_on
+    FROM obligation_crossings x, params
+    WHERE x.first_step_on = x.earliest_on AND x.first_step_on <= params.as_of
+    UNION ALL
+    SELECT x.obligation_id, v.model_id, CAST(arg_min(v.recorded_at, v.step) AS DATE) AS crossed_on
+    FROM obligation_crossings x
+    JOIN obligations o ON o.obligation_id = x.obligation_id
+    JOIN visible v ON v.model_id = x.model_id
+    WHERE x.first_step_on <> x.earliest_on
+      AND CASE o.measure WHEN 'training_flop' THEN v.training_flop ELSE v.effective_compute END >= o.threshold_flop
+    GROUP BY x.obligation_id, v.model_id
 ),
--- Models training as of D, and their latest checkpoint time.
+-- Models training as of D (DESIGN 4a: a checkpoint in the 14 days up to D), from the per-day summary:
+-- the latest checkpoint time, and the third-latest day with a checkpoint (the latest 3 checkpoints
+-- lie on or after it).
 training AS (
-    SELECT v.model_id, max(v.recorded_at) AS end_at
-    FROM visible v, params
-    GROUP BY v.model_id
-    HAVING date_diff('day', CAST(max(v.recorded_at) AS DATE), any_value(params.as_of)) <= 14
+    SELECT d.model_id, max(d.last_recorded_at) AS end_at, list_min(max(d.day, 3)) AS third_day
+    FROM checkpoint_days d, params
+    WHERE d.day <= params.as_of
+    GROUP BY d.model_id
+    HAVING date_diff('day', max(d.day), any_value(params.as_of)) <= 14
 ),
 -- The fit window of dashboard/projection.py: the checkpoints of the last 60 days up to the latest
--- one, or the latest 3 when the window holds fewer (the latest 3 lie inside any window of 3 or more).
-fit_points AS (
-    SELECT m.obligation_id, m.model_id, m.step, m.recorded_at, m.value, m.threshold_flop, t.end_at,
-           row_number() OVER (PARTITION BY m.obligation_id, m.model_id ORDER BY m.recorded_at DESC, m.step DESC) AS recency
-    FROM measured m
-    JOIN training t ON t.model_id = m.model_id
-    WHERE NOT EXISTS (SELECT 1 FROM crossings x WHERE x.obligation_id = m.obligation_id AND x.model_id = m.model_id)
+-- one, or the latest 3 when those are fewer.
+near AS (
+    SELECT v.model_id, v.step, v.recorded_at, v.training_flop, v.effective_compute, t.end_at
+    FROM visible v
+    JOIN training t ON t.model_id = v.model_id
+    WHERE v.recorded_at >= least(t.end_at - INTERVAL 60 DAY, CAST(t.third_day AS TIMESTAMP))
+),
+fit_from AS (
+    SELECT model_id,
+           CASE WHEN count(*) FILTER (WHERE recorded_at >= end_at - INTERVAL 60 DAY) >= 3
+                THEN any_value(end_at) - INTERVAL 60 DAY
+                ELSE list_min(max(recorded_at, 3)) END AS fit_from
+    FROM near
+    GROUP BY model_id
 ),
 fit_window AS (
-    SELECT *, min(recorded_at) OVER (PARTITION BY obligation_id, model_id) AS fit_start
-    FROM fit_points
-    WHERE recorded_at >= end_at - INTERVAL 60 DAY OR recency <= 3
+    SELECT n.* FROM near n JOIN fit_from f ON f.model_id = n.model_id AND n.recorded_at >= f.fit_from
 ),
+-- One least-squares line through log10(value) against days per model and measure.
 fits AS (
-    SELECT obligation_id, model_id, any_value(end_at) AS end_at, any_value(threshold_flop) AS threshold_flop,
-           arg_min(value, recency) AS current_value,
-           count(*) AS points,
-           regr_slope(log10(value), epoch(recorded_at - fit_start) / 86400.0) AS slope
+    SELECT model_id, any_value(end_at) AS end_at, count(*) AS points,
+           arg_max(training_flop, recorded_at) AS current_training_flop,
+           arg_max(effective_compute, recorded_at) AS current_effective_compute,
+           regr_slope(log10(training_flop), epoch(recorded_at) / 86400.0) AS slope_training_flop,
+           regr_slope(log10(effective_compute), epoch(recorded_at) / 86400.0) AS slope_effective_compute
     FROM fit_window
-    GROUP BY obligation_id, model_id
+    GROUP BY model_id
+),
+fit_per_obligation AS (
+    SELECT o.obligation_id, f.model_id, f.end_at, f.points, o.threshold_flop,
+           CASE o.measure WHEN 'training_flop' THEN f.current_training_flop ELSE f.current_effective_compute END
+               AS current_value,
+           CASE o.measure WHEN 'training_flop' THEN f.slope_training_flop ELSE f.slope_effective_compute END AS slope
+    FROM fits f CROSS JOIN obligations o
 ),
 projections AS (
     SELECT obligation_id, model_id,
            CAST(end_at + to_seconds(round(86400.0 * (log10(threshold_flop) - log10(current_value)) / slope))
                 AS DATE) AS projected_on
-    FROM fits
-    WHERE points >= 2 AND isfinite(slope) AND slope > 0
+    FROM fit_per_obligation
+    WHERE points >= 2 AND isfinite(slope) AND slope > 0 AND current_value < threshold_flop
       AND (log10(threshold_flop) - log10(current_value)) / slope <= 3650
 ),
 first_records AS (

@@ -17,6 +17,7 @@ VIEWS = {
     "trajectory": "/trajectory?model=cobalt-3",
     "reclassify": "/reclassify?model=borealis-2&asl=3&domain=cbrn",
     "changes": "/changes?since=2026-11-13",
+    "obligations": "/obligations",
 }
 
 

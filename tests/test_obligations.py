@@ -44,6 +44,8 @@ CHECKPOINTS = {
                (3, "2025-09-30", "4e24", "4e24")],
     # Crosses 1e25 on 2025-03-01, before the EU rule applies (2025-08-02): the clock starts then.
     "early": [(1, "2025-03-01", "2e25", "2e25")],
+    # Step and time disagree: step 2 was recorded on 2025-09-10, step 1 on 2025-09-20 (both reach 1e25).
+    "odd": [(1, "2025-09-20", "2e25", "2e25"), (2, "2025-09-10", "3e25", "3e25")],
     # The three below cross every line on 2026-02-01 and differ in deployments and records.
     "deployed": [(1, "2026-02-01", "2e26", "2e26")],
     "live": [(1, "2026-02-01", "2e26", "2e26")],
@@ -176,6 +178,14 @@ def test_projection_takes_the_latest_three_points_and_the_90_day_limit(lab):
     assert ("sparse", "ca") not in rows(lab, "2025-10-12")
 
 
+def test_the_crossing_is_the_lowest_step_visible_on_the_date(lab):
+    # odd as of 2025-09-15: only step 2 (recorded 09-10) is visible -> crossed 09-10, due 09-24.
+    assert rows(lab, "2025-09-15")[("odd", "eu")][:3] == ("2025-09-10", "2025-09-10", "2025-09-24")
+    # As of 2025-09-25 step 1 (recorded 09-20) is visible too: the lowest step reaching the line
+    # is step 1 -> crossed 09-20, due 10-04.
+    assert rows(lab, "2025-09-25")[("odd", "eu")][:3] == ("2025-09-20", "2025-09-20", "2025-10-04")
+
+
 def test_applies_from_later_than_the_crossing(lab):
     # early crosses on 2025-03-01; the EU rule applies from 2025-08-02: start 08-02, due 08-16.
     # 2025-05-01 -> 08-16 is 30 + 30 + 31 + 16 = 107 days left.
@@ -207,10 +217,11 @@ def test_every_row_and_the_urgency_order(lab):
     # first eu done_late; eff eu, int overdue (ca: not crossed, not training); growing, sparse, never:
     # nothing; early eu done_late; deployed eu/ca/int overdue; live eu, int overdue, ca done;
     # undeployed eu, int overdue, ca due (no date).
-    # Overdue first, longest overdue first: eff eu (due 2025-10-15), eff int (10-05 is earlier!),
-    # so eff int, eff eu; then deployed/live/undeployed int (02-01), eu (02-15), deployed ca (03-01).
+    # odd eu overdue (due 2025-10-04).
+    # Overdue first, longest overdue first: odd eu (due 2025-10-04), eff int (10-05), eff eu (10-15);
+    # then deployed/live/undeployed int (02-01), eu (02-15), deployed ca (03-01).
     assert list(zip(frame["model_id"], frame["obligation_id"], frame["state"])) == [
-        ("eff", "int", "overdue"), ("eff", "eu", "overdue"),
+        ("odd", "eu", "overdue"), ("eff", "int", "overdue"), ("eff", "eu", "overdue"),
         ("deployed", "int", "overdue"), ("live", "int", "overdue"), ("undeployed", "int", "overdue"),
         ("deployed", "eu", "overdue"), ("live", "eu", "overdue"), ("undeployed", "eu", "overdue"),
         ("deployed", "ca", "overdue"),
@@ -324,10 +335,10 @@ def test_cli_prints_the_contract_columns_as_csv(lab, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "model_id,model_name,obligation_id,crossed_on,due_on,done_on,state,projected_on"
     # The rows of test_every_row_and_the_urgency_order, in the same order; empty cells stay empty.
-    assert lines[1] == "eff,Eff,int,2025-10-05,2025-10-05,,overdue,"
-    assert lines[10] == "undeployed,Undeployed,ca,2026-02-01,,,due,"
+    assert lines[2] == "eff,Eff,int,2025-10-05,2025-10-05,,overdue,"
+    assert lines[11] == "undeployed,Undeployed,ca,2026-02-01,,,due,"
     assert lines[-1] == "live,Live,ca,2026-02-01,2026-02-01,2026-01-20,done,"
-    assert len(lines) == 1 + 13
+    assert len(lines) == 1 + 14
     assert cli.main(["--store", lab.key.path, "obligations", "--as-of", "2025-10-01", "--format", "table"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["model_id", "model_name", "obligation_id", "crossed_on", "due_on", "done_on", "state",

@@ -2,6 +2,8 @@
 test for the CSV download), on the hand-made lab of tests/test_obligations.py."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -35,7 +37,7 @@ def test_time_left_in_words():
     assert time_left("due", 0, "after_crossing") == "due today"
     assert time_left("due", 13, "after_crossing") == "13 days left"
     assert time_left("due", pd.NA, "before_first_deployment") == "no due date yet: not deployed"
-    assert time_left("projected", pd.NA, "after_crossing") == "not crossed yet"
+    assert time_left("projected", pd.NA, "after_crossing", dt.date(2026, 11, 22)) == "not crossed yet: projected 2026-11-22"
     assert time_left("done", -5, "after_crossing") == ""
 
 
@@ -48,12 +50,12 @@ def test_attention_counts():
 
 def test_page_counts_rows_and_links(lab_store_obligations):
     app = open_link(lab_store_obligations, PAGE, as_of="2026-04-01")
-    # test_every_row_and_the_urgency_order: 9 overdue, 1 due, 2 done late, 1 done.
-    assert metrics(app) == {"Overdue": "9", "Due": "1", "Projected": "0", "Done late": "2", "Done": "1"}
+    # test_every_row_and_the_urgency_order: 10 overdue, 1 due, 2 done late, 1 done.
+    assert metrics(app) == {"Overdue": "10", "Due": "1", "Projected": "0", "Done late": "2", "Done": "1"}
     table = app.dataframe[0].value
-    assert list(table["model_id"][:2]) == ["eff", "eff"] and list(table["state"][:2]) == ["overdue", "overdue"]
-    assert list(table["time_left"][:2]) == ["178 days overdue", "168 days overdue"]  # 2025-10-05 and 10-15 to 04-01
-    assert table["open"].iloc[0] == "./trajectory?model=eff&as_of=2026-04-01"
+    assert list(table["model_id"][1:3]) == ["eff", "eff"] and list(table["state"][1:3]) == ["overdue", "overdue"]
+    assert list(table["time_left"][1:3]) == ["178 days overdue", "168 days overdue"]  # 2025-10-05 and 10-15 to 04-01
+    assert table["open"].iloc[1] == "./trajectory?model=eff&as_of=2026-04-01"
     undeployed = table[(table["model_id"] == "undeployed") & (table["obligation_id"] == "ca")].iloc[0]
     assert undeployed["time_left"] == "no due date yet: not deployed"
     assert "**First** <b>x</b> [link](http://example.com)" in set(table["model_name"])  # shown as plain text
@@ -90,11 +92,11 @@ def test_page_without_obligations_says_so(lab_store):
 
 
 def test_overview_counts_overdue_and_due_within_14_days(lab_store_obligations):
-    # As of 2025-10-05: first eu overdue (due 09-15); eff eu due 10-15 (10 days), eff int due today (0),
-    # early eu done late. -> 1 overdue, 2 due within 14 days.
+    # As of 2025-10-05: first eu overdue (due 09-15), odd eu overdue (due 10-04); eff eu due 10-15
+    # (10 days), eff int due today (0); early eu done late. -> 2 overdue, 2 due within 14 days.
     app = open_link(lab_store_obligations, as_of="2025-10-05")
     links = [element.proto.label for element in app.get("page_link")]
-    assert "Obligations: 1 overdue, 2 due within 14 days" in links
+    assert "Obligations: 2 overdue, 2 due within 14 days" in links
 
 
 def test_overview_without_obligations_shows_no_count(lab_store):
@@ -119,3 +121,13 @@ def test_the_download_is_the_cli_output(page, lab_store_obligations, tmp_path_fa
     cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(lab_store_obligations), "obligations",
                           "--as-of", "2026-04-01"], capture_output=True, text=True, check=True).stdout
     assert downloaded == cli
+
+
+def test_public_data_says_records_are_not_public(tmp_path_factory):
+    from dashboard.sqlfiles import REPO_ROOT
+
+    store = tmp_path_factory.mktemp("public-obligations") / "public.duckdb"
+    ingest(REPO_ROOT / "data" / "public", store, progress=lambda _: None, dataset="public")
+    app = open_link(store, PAGE)
+    assert "holds no obligation records" in app.warning[0].value
+    assert set(app.dataframe[1].value["obligation_id"]) == {"eu-ai-act-art52", "ca-sb53-frontier"}

@@ -37,6 +37,8 @@ SAMPLE_PARAMS = {
     "changes": {"since": AS_OF - dt.timedelta(days=7), "as_of": AS_OF, "model_id": None},
     "data_first_date": {},
     "model_deployments_by_month": {"as_of": AS_OF, "model_id": "x"},
+    "obligations": {"as_of": AS_OF},
+    "obligation_list": {},
 }
 
 
@@ -63,6 +65,11 @@ QUERY_COLUMNS = {
     "model_levels": ["model_id", "asl_level"],
     "models_by_level_status": ["asl_level", "status", "models"],
     "normalised_trajectories": ["model_id", "step", "recorded_at", "multiple"],
+    "obligation_list": ["obligation_id", "name", "jurisdiction", "threshold_flop", "measure", "clock", "deadline_days",
+                        "applies_from", "source"],
+    "obligations": ["model_id", "model_name", "obligation_id", "obligation_name", "jurisdiction", "threshold_flop",
+                    "measure", "clock", "deadline_days", "applies_from", "crossed_on", "start_on", "due_on", "done_on",
+                    "reference", "state", "projected_on", "days_left"],
     "policies": ["policy_id", "name", "eval_compute_multiple", "buffer_multiple", "eval_interval_days", "source"],
     "public_models": ["public_model_id", "name", "organization", "published_on", "training_compute_flop",
                       "accessibility", "source"],

@@ -49,8 +49,9 @@ if shown_rows.empty:
 else:
     table = shown_rows[["model_id", "model_name", "obligation_id", "state", "crossed_on", "due_on",
                         "done_on", "projected_on", "reference"]].copy()
-    table.insert(6, "time_left", [time_left(state, days, clock) for state, days, clock
-                                  in zip(shown_rows["state"], shown_rows["days_left"], shown_rows["clock"])])
+    table.insert(6, "time_left", [time_left(state, days, clock, projected) for state, days, clock, projected
+                                  in zip(shown_rows["state"], shown_rows["days_left"], shown_rows["clock"],
+                                         shown_rows["projected_on"])])
     table.insert(0, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
     st.dataframe(
         table, hide_index=True, width="stretch",
@@ -60,11 +61,11 @@ else:
             "model_name": st.column_config.TextColumn("Name"),
             "obligation_id": st.column_config.TextColumn("Obligation"),
             "state": st.column_config.TextColumn("State"),
-            "crossed_on": st.column_config.DateColumn("Crossed on"),
-            "due_on": st.column_config.DateColumn("Due on"),
+            "crossed_on": st.column_config.DateColumn("Crossed on", width=100),
+            "due_on": st.column_config.DateColumn("Due on", width=100),
             "time_left": st.column_config.TextColumn("Days left or overdue"),
-            "done_on": st.column_config.DateColumn("Done on"),
-            "projected_on": st.column_config.DateColumn("Projected on", help="Training models only: the "
+            "done_on": st.column_config.DateColumn("Done on", width=100),
+            "projected_on": st.column_config.DateColumn("Projected on", width=110, help="Training models only: the "
                                                         "trajectory page's log-linear fit over the last 60 days."),
             "reference": st.column_config.TextColumn("Record"),
         })
@@ -77,13 +78,21 @@ ui.link_to_this_view("obligations", {"state": states, "obligation": chosen}, sco
 
 # --- The rules -----------------------------------------------------------------------------------
 st.subheader("The obligations in this snapshot")
+rules_table = rules[["obligation_id", "jurisdiction", "threshold_flop", "measure", "clock", "deadline_days", "applies_from",
+                     "name", "source"]].copy()
+rules_table["threshold_flop"] = rules_table["threshold_flop"].map(lambda value: f"{value:.3g} FLOP")
 st.dataframe(
-    rules, hide_index=True, width="stretch",
+    rules_table, hide_index=True, width="stretch",
     column_config={
         "obligation_id": st.column_config.TextColumn("Obligation"),
-        "threshold_flop": st.column_config.NumberColumn("Threshold (FLOP)", format="scientific"),
-        "deadline_days": st.column_config.NumberColumn("Deadline (days)"),
-        "applies_from": st.column_config.DateColumn("Applies from"),
+        "jurisdiction": st.column_config.TextColumn("Where"),
+        "threshold_flop": st.column_config.TextColumn("Threshold"),
+        "measure": st.column_config.TextColumn("Measure"),
+        "clock": st.column_config.TextColumn("Clock"),
+        "deadline_days": st.column_config.NumberColumn("Days", help="after_crossing: days from the start of the clock"),
+        "applies_from": st.column_config.DateColumn("Applies from", width=100),
+        "name": st.column_config.TextColumn("What", width="large"),
+        "source": st.column_config.TextColumn("Source", width="large"),
     })
 st.caption(
     "A model crosses a line on the date of its first checkpoint whose training FLOP (or effective compute, as the "

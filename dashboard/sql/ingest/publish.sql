@@ -58,6 +58,18 @@ CREATE TABLE out.obligations AS
 CREATE TABLE out.obligation_records AS
     SELECT obligation_id, model_id, done_on, reference
     FROM typed_obligation_records ORDER BY obligation_id, model_id, done_on;
+-- A summary for queries/obligations.sql (which applies the rule), so that it need not search every
+-- checkpoint: per obligation and model, the lowest step whose measure reaches the threshold, that
+-- checkpoint's date, and the earliest date of any checkpoint reaching it.
+CREATE TABLE out.obligation_crossings AS
+    SELECT o.obligation_id, c.model_id, min(c.step) AS first_step,
+           CAST(arg_min(c.recorded_at, c.step) AS DATE) AS first_step_on,
+           CAST(min(c.recorded_at) AS DATE) AS earliest_on
+    FROM typed_checkpoints c
+    JOIN typed_obligations o
+      ON CASE o.measure WHEN 'training_flop' THEN c.training_flop ELSE c.effective_compute END >= o.threshold_flop
+    GROUP BY o.obligation_id, c.model_id
+    ORDER BY o.obligation_id, c.model_id;
 
 -- Summaries for fast as-of views (DESIGN section 4 counts whole days): per model and day, the
 -- highest step recorded that day and its effective compute; and the checkpoints that carry an
