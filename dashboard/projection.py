@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dashboard.reference import PROJECTION_WINDOW_DAYS
+
 
 @dataclass(frozen=True)
 class Projection:
@@ -27,7 +29,7 @@ class Projection:
         return math.log10(2) / self.log10_growth_per_day if self.log10_growth_per_day > 0 else None
 
 
-def project(points: pd.DataFrame, targets: dict[str, float], *, window_days: int = 60, min_points: int = 3,
+def project(points: pd.DataFrame, targets: dict[str, float], *, window_days: int = PROJECTION_WINDOW_DAYS, min_points: int = 3,
             horizon_days: int = 3650) -> Projection | None:
     """Fit log10(effective_compute) = a + r * days over the last window_days of checkpoints.
 

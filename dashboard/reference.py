@@ -25,6 +25,12 @@ ATTENTION_STATUSES = ["triggered", "never_evaluated", "buffer_breached", "eval_o
 # DESIGN section 4: an evaluation is due soon from this fraction of the cadence (k ** 0.75, 0.75 T).
 DUE_SOON_FRACTION = 0.75
 
+# DESIGN section 4a: training as of D means a checkpoint within this many days up to D; the trajectory
+# projection (dashboard/projection.py, and queries/obligations.sql for projected crossings) fits the
+# checkpoints of this many days before the latest one.
+TRAINING_DAYS = 14
+PROJECTION_WINDOW_DAYS = 60
+
 # DESIGN section 5: the actions, most urgent first (the order of the at-risk table).
 ACTIONS = ["emergency_review", "halt_onboarding", "add_safeguards", "covered"]
 

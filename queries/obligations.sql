@@ -54,7 +54,7 @@ training AS (
     FROM checkpoint_days d, params
     WHERE d.day <= params.as_of
     GROUP BY d.model_id
-    HAVING date_diff('day', max(d.day), any_value(params.as_of)) <= 14
+    HAVING date_diff('day', max(d.day), any_value(params.as_of)) <= training_days()
 ),
 -- The fit window of dashboard/projection.py: the checkpoints of the last 60 days up to the latest
 -- one, or the latest 3 when those are fewer.
@@ -62,12 +62,12 @@ near AS (
     SELECT v.model_id, v.step, v.recorded_at, v.training_flop, v.effective_compute, t.end_at
     FROM visible v
     JOIN training t ON t.model_id = v.model_id
-    WHERE v.recorded_at >= least(t.end_at - INTERVAL 60 DAY, CAST(t.third_day AS TIMESTAMP))
+    WHERE v.recorded_at >= least(t.end_at - to_days(projection_window_days()), CAST(t.third_day AS TIMESTAMP))
 ),
 fit_from AS (
     SELECT model_id,
-           CASE WHEN count(*) FILTER (WHERE recorded_at >= end_at - INTERVAL 60 DAY) >= 3
-                THEN any_value(end_at) - INTERVAL 60 DAY
+           CASE WHEN count(*) FILTER (WHERE recorded_at >= end_at - to_days(projection_window_days())) >= 3
+                THEN any_value(end_at) - to_days(projection_window_days())
                 ELSE list_min(max(recorded_at, 3)) END AS fit_from
     FROM near
     GROUP BY model_id

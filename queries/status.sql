@@ -108,7 +108,7 @@ SELECT c.model_id, c.name, c.family, c.asl_level, c.policy_id, c.c_now, c.c_eval
        -- For the pages (after the contract's columns).
        c.eval_step,
        c.last_checkpoint_on,
-       coalesce(date_diff('day', c.last_checkpoint_on, params.as_of) <= 14, false) AS is_training,
+       coalesce(date_diff('day', c.last_checkpoint_on, params.as_of) <= training_days(), false) AS is_training,
        CAST(c.t_eval AS DATE) AS eval_completed_on,
        c.next_eval_crossed_on,
        c.buffer_edge_crossed_on,

@@ -48,6 +48,8 @@ def test_the_orders_and_the_due_soon_fraction_are_the_reference_ones(store_rules
     assert store_rules.execute("SELECT status_order()").fetchone()[0] == reference.STATUSES
     assert store_rules.execute("SELECT action_order()").fetchone()[0] == reference.ACTIONS
     assert store_rules.execute("SELECT due_soon_fraction()").fetchone()[0] == reference.DUE_SOON_FRACTION
+    assert store_rules.execute("SELECT training_days()").fetchone()[0] == reference.TRAINING_DAYS
+    assert store_rules.execute("SELECT projection_window_days()").fetchone()[0] == reference.PROJECTION_WINDOW_DAYS
 
 
 # What each shared rule looks like when written out; only dashboard/sql/rules.sql may hold it.
@@ -58,6 +60,8 @@ RESTATED = {
     "the status order": "WHEN 'never_evaluated' THEN",
     "the action order": "WHEN 'halt_onboarding' THEN 1",
     "the due-soon fraction": "0.75",
+    "the training window": "<= 14",
+    "the projection window": "INTERVAL 60 DAY",
 }
 
 

@@ -9,6 +9,10 @@ CREATE OR REPLACE MACRO status_order() AS
     ['triggered', 'never_evaluated', 'buffer_breached', 'eval_overdue', 'eval_due_soon', 'on_track', 'no_checkpoint'];
 CREATE OR REPLACE MACRO action_order() AS ['emergency_review', 'halt_onboarding', 'add_safeguards', 'covered'];
 CREATE OR REPLACE MACRO due_soon_fraction() AS 0.75;
+-- DESIGN 4a: a model is training as of D when it has a checkpoint dated within this many days up to D;
+-- the projection fits the checkpoints of this many days before the latest one (dashboard/projection.py).
+CREATE OR REPLACE MACRO training_days() AS 14;
+CREATE OR REPLACE MACRO projection_window_days() AS 60;
 
 -- The level of every model as of a date (DESIGN 4a): the asl_level of its latest asl_history row with
 -- effective_from <= as_of; before its first row, that first row's level; without history, the
