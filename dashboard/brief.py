@@ -29,6 +29,8 @@ ACTION_TEXT = {
 ACTION_TITLES = {"emergency_review": "Emergency review", "halt_onboarding": "Halt onboarding",
                  "add_safeguards": "Add safeguards", "covered": "Covered"}
 ACTIONS = list(ACTION_TITLES)
+# With safeguards unknown, "add" would claim they are missing: the brief asks to confirm them instead.
+UNKNOWN_TITLES = {**ACTION_TITLES, "add_safeguards": "Confirm safeguards"}
 
 
 # --- The document: blocks of plain text pieces -----------------------------------------------------
@@ -292,16 +294,17 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
                           f"{_count(last['covered_total'])} deployment(s) with {_count(last['requests_covered_total'])} "
                           "monthly requests are covered."])
     else:
-        others = actions["emergency_review"] + actions["add_safeguards"] + actions["covered"]
         items += [
             [Strong("Safeguards in place: unknown"), ": this snapshot holds no per-deployment safeguards, so no "
              "deployment can be called covered or lacking: confirm the safeguards ASL-", str(new_level),
              " requires on each."],
-            [Strong(ACTION_TITLES["halt_onboarding"]), f": {_count(actions['halt_onboarding'])} deployment(s): "
+            [Strong(UNKNOWN_TITLES["emergency_review"]), f": {_count(actions['emergency_review'])} deployment(s): "
+             "the triggering domain is in its use case and its safeguards are unknown: review these first."],
+            [Strong(UNKNOWN_TITLES["halt_onboarding"]), f": {_count(actions['halt_onboarding'])} deployment(s): "
              f"{ACTION_TEXT['halt_onboarding']}."],
-            [Strong("Check safeguards"), f": {_count(others)} deployment(s)"
-             + (f", {_count(actions['emergency_review'])} of them with the triggering domain in their use case "
-                "(review those first)." if domain else ".")],
+            [Strong(UNKNOWN_TITLES["add_safeguards"]),
+             f": {_count(actions['add_safeguards'] + actions['covered'])} deployment(s): confirm the required "
+             "safeguards are in place."],
             [f"Distinct customers: {_count(customers)}; business-critical customers: {_count(critical)}."],
             [f"Monthly requests of the live deployments considered: "
              f"{_count(deployments['monthly_requests'].fillna(0).sum())} (how many are at risk depends on the "
@@ -352,7 +355,7 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
         chosen = deployments[deployments["action"] == action]
         if not known and action == "covered" and not len(chosen):
             continue
-        brief.h3(f"{ACTION_TITLES[action]} ({_count(len(chosen))})")
+        brief.h3(f"{(ACTION_TITLES if known else UNKNOWN_TITLES)[action]} ({_count(len(chosen))})")
         if not len(chosen):
             brief.p("None.")
             continue
@@ -367,7 +370,7 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
                          [Strong(critical_text)] if critical_text == "yes" else critical_text, row["surface"],
                          plain(row["use_case"]), _requests(row["monthly_requests"]), missing])
         brief.table(["deployment", "model", "customer", "business-critical", "surface", "use case",
-                     "monthly requests", "missing safeguards"], rows)
+                     "monthly requests", "missing safeguards" if known else "safeguards in place"], rows)
     return brief
 
 
