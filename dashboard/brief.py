@@ -233,6 +233,14 @@ def _count(value) -> str:
     return f"{int(value):,}"
 
 
+def _total_requests(deployments: pd.DataFrame) -> str:
+    """The sum of monthly requests; "unknown" when no deployment has a figure (the public data set)."""
+    values = deployments["monthly_requests"]
+    if len(values) and values.isna().all():
+        return "unknown (not in this data set)"
+    return _count(values.fillna(0).sum())
+
+
 def _requests(value) -> str:
     return "" if pd.isna(value) else f"{int(value):,}"
 
@@ -285,9 +293,9 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
     if known:
         items += [[Strong(ACTION_TITLES[action]), f": {_count(actions[action])} deployment(s): {ACTION_TEXT[action]}."]
                   for action in ACTIONS]
-        at_risk = deployments[deployments["action"] != "covered"]["monthly_requests"].fillna(0).sum()
+        at_risk = _total_requests(deployments[deployments["action"] != "covered"])
         items.append([f"Distinct customers: {_count(customers)}; business-critical customers: {_count(critical)}."])
-        items.append([f"Monthly requests at risk (deployments not covered): {_count(at_risk)}."])
+        items.append([f"Monthly requests at risk (deployments not covered): {at_risk}."])
         if plan is not None and len(plan):
             last = plan.iloc[-1]
             items.append([f"Safeguard plan: {len(plan)} safeguard(s) to add, in the order below; after the last step "
@@ -306,9 +314,9 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
              f": {_count(actions['add_safeguards'] + actions['covered'])} deployment(s): confirm the required "
              "safeguards are in place."],
             [f"Distinct customers: {_count(customers)}; business-critical customers: {_count(critical)}."],
-            [f"Monthly requests of the live deployments considered: "
-             f"{_count(deployments['monthly_requests'].fillna(0).sum())} (how many are at risk depends on the "
-             "safeguards in place, which are unknown)."],
+            [f"Monthly requests of the live deployments considered: {_total_requests(deployments)}"
+             + ("." if deployments["monthly_requests"].isna().all() else
+                " (how many are at risk depends on the safeguards in place, which are unknown).")],
         ]
     brief.ul(items)
 
