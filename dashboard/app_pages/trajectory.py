@@ -66,8 +66,7 @@ history = ui.query(snap, "model_asl_history", model_id=model_id, as_of=scope.as_
 reclassify = plan.reclassify_params(model_id, status_row["status"], status_row["asl_level"], rounds,
                                     ui.query(snap, "asl_levels")["asl_level"])
 if reclassify:
-    st.page_link("app_pages/reclassify.py", label="Reclassify this model", icon=":material/policy:",
-                 query_params={**reclassify, **ui.scope_query_params(scope)})
+    st.link_button("Reclassify this model", "reclassify?" + ui.link_query(reclassify, scope), icon=":material/policy:")
 as_of_time = pd.Timestamp(scope.as_of) + pd.Timedelta(days=1)
 
 targets = {}
