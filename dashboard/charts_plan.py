@@ -48,10 +48,13 @@ def safeguard_plan(plan: pd.DataFrame, *, work_set_size: int, work_set_requests:
                                "%{customdata[2]:,}<br>newly covered: %{customdata[3]:,}<br>"
                                f"{unit} covered so far: " + "%{y:,}<extra>" + KIND_LABELS[kind] + "</extra>")),
                 row=row_number, col=1)
-    fig.update_layout(height=520, margin=dict(l=10, r=10, t=60, b=10), template="plotly_white",
-                      title=dict(text="Safeguard plan: what each step covers", x=0, font=dict(size=16)),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.06, x=1, xanchor="right"),
+    fig.update_layout(height=560, margin=dict(l=10, r=10, t=105, b=10), template="plotly_white",
+                      title=dict(text="Safeguard plan: what each step covers", x=0, y=0.985, yanchor="top",
+                                 font=dict(size=16)),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.07, x=0, xanchor="left"),
                       hovermode="closest")
+    for annotation in fig.layout.annotations:  # the panel titles, left-aligned so a phone does not clip them
+        annotation.update(x=0, xanchor="left", font=dict(size=13))
     fig.update_xaxes(type="category", tickangle=-30, automargin=True)
     fig.update_yaxes(rangemode="tozero", automargin=True)
     fig.update_yaxes(tickformat="~s", row=2, col=1)
