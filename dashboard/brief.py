@@ -180,13 +180,14 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 h1 { font-size: 1.6rem; margin: 0 0 1rem; } h2 { font-size: 1.25rem; margin: 1.6rem 0 .5rem; border-bottom: 1px solid #ddd; }
 h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
 table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem; font-size: 13px; }
-th, td { border: 1px solid #ccc; padding: .25rem .45rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #ccc; padding: .25rem .45rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #f3f4f6; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 a { color: #1d4ed8; overflow-wrap: anywhere; }
+th { white-space: nowrap; }
 @page { size: A4; margin: 14mm; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 11px; }
-  table { font-size: 10px; } thead { display: table-header-group; } tr { break-inside: avoid; }
+  body { margin: 0; max-width: none; font-size: 11px; } h1 { font-size: 1.3rem; }
+  table { font-size: 9.5px; } th { white-space: normal; } thead { display: table-header-group; } tr { break-inside: avoid; }
   h2, h3 { break-after: avoid; } a { color: #111; text-decoration: none; }
 }
 """
