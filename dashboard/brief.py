@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from dashboard import plan as plan_module
+from dashboard import views
 from dashboard.store import Snapshot
 
 ACTION_TEXT = {
@@ -356,6 +357,15 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
                     [[str(int(row["step"])), row["name"], row["safeguard_id"], row["kind"], _count(row["lacking"]),
                       _count(row["newly_covered"]), _count(row["covered_total"]), _count(row["requests_covered_total"])]
                      for _, row in plan.iterrows()])
+    if known:
+        gaps = views.at_risk_summary(deployments, affected)["safeguard_gaps"]
+        if len(gaps):
+            brief.h3("Minimum additional safeguards: live deployments lacking each")
+            catalogue = required.set_index("safeguard_id")
+            brief.table(["safeguard", "id", "kind", "deployments lacking it"],
+                        [[catalogue["name"].get(row["safeguard_id"], row["safeguard_id"]), row["safeguard_id"],
+                          catalogue["kind"].get(row["safeguard_id"], ""), _count(row["deployments_missing"])]
+                         for _, row in gaps.iterrows()])
 
     # The deployments per action
     brief.h2("Deployments per action")

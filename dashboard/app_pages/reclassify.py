@@ -129,17 +129,6 @@ with right:
     else:
         st.markdown("**Safeguard plan:** none: there is no live deployment to secure.")
 
-if known and steps is not None and len(steps):
-    st.subheader("Safeguard plan: the order in which to add them")
-    st.caption("Each step adds the safeguard that fully covers the most deployments, then is lacking in the most, "
-               "then in the most monthly requests, then has the smallest id (DESIGN 5), for the "
-               f"{len(work_set):,} deployments under emergency review or adding safeguards.")
-    st.dataframe(steps, hide_index=True, width="stretch", column_config={
-        "requests_covered_total": st.column_config.NumberColumn("requests_covered_total", format="localized")})
-    st.download_button("Download safeguard-plan.csv", data=lambda: to_download_csv(steps), mime="text/csv",
-                       file_name=f"safeguard-plan-{model_id}-asl{new_level}-{scope.as_of}.csv",
-                       icon=":material/download:", help="Exactly what `asl-dashboard plan` prints for this scenario.")
-
 # --- The deployments -----------------------------------------------------------------------------
 st.subheader("Deployments and what must happen to each")
 filter_action, filter_surface = st.columns(2)
@@ -159,6 +148,28 @@ st.dataframe(table, hide_index=True, width="stretch",
 })
 st.caption(f"{len(table):,} of {len(deployments):,} live deployments shown; emergency reviews first. "
            "Click a column header to sort.")
+st.download_button(
+    "Download at-risk.csv", data=lambda: to_download_csv(plan.with_unknown_safeguards(deployments, known)[views.AT_RISK_COLUMNS]),
+    file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
+    help="Every live deployment, exactly what `asl-dashboard at-risk` prints for this scenario "
+         "(spreadsheet formulas neutralised).")
+
+# --- The safeguard plan (DESIGN 5) --------------------------------------------------------------
+if known and steps is not None and len(steps):
+    st.subheader("Safeguard plan: the order in which to add them")
+    st.caption("Each step adds the safeguard that fully covers the most deployments, then is lacking in the most, "
+               "then in the most monthly requests, then has the smallest id (DESIGN 5), for the "
+               f"{len(work_set):,} deployments under emergency review or adding safeguards.")
+    st.dataframe(steps, hide_index=True, width="stretch", column_config={
+        "requests_covered_total": st.column_config.NumberColumn("requests_covered_total", format="localized")})
+    st.download_button("Download safeguard-plan.csv", data=lambda: to_download_csv(steps), mime="text/csv",
+                       file_name=f"safeguard-plan-{model_id}-asl{new_level}-{scope.as_of}.csv",
+                       icon=":material/download:", help="Exactly what `asl-dashboard plan` prints for this scenario.")
+if known and len(summary["safeguard_gaps"]):
+    with st.expander("Minimum additional safeguards: live deployments lacking each (any action)"):
+        gaps_figure = ui.figure(("gaps", *scenario_key), lambda: charts.safeguard_gaps(
+            views.at_risk_safeguard_gaps(snap, scenario, summary["safeguard_gaps"])))
+        st.plotly_chart(gaps_figure, key="gaps", width="stretch")
 
 brief_link = plan.scenario_link(plan.public_base_url(st.context.url), model_id, new_level, domain, scope.as_of,
                                 scope.policy_id)
@@ -170,12 +181,10 @@ def the_brief():
                        affected=affected, plan=steps)
 
 
-download_csv, download_brief, download_html, link_column = st.columns(4)
-download_csv.download_button(
-    "Download at-risk.csv", data=lambda: to_download_csv(plan.with_unknown_safeguards(deployments, known)[views.AT_RISK_COLUMNS]),
-    file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
-    help="Every live deployment, exactly what `asl-dashboard at-risk` prints for this scenario "
-         "(spreadsheet formulas neutralised).")
+st.subheader("Incident brief")
+st.caption("The scenario, the decision summary, the halted models with their own status, the plan and the "
+           "deployments per action, ready to paste into an incident document or print.")
+download_brief, download_html, link_column = st.columns(3)
 download_brief.download_button(
     "Download brief (Markdown)", icon=":material/description:", mime="text/markdown",
     file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.md", data=lambda: to_markdown(the_brief()),
