@@ -69,7 +69,8 @@ st.markdown(
     + (f" after a **{md_escape(domain)}** trigger" if domain else "")
     + f" as of {scope.as_of:%Y-%m-%d} halts onboarding of new customers on **{len(summary['halted_models'])}** "
       "model(s), and "
-    + ("asks for the minimum safeguards that keep existing customers served." if len(deployments)
+    + (("asks for the minimum safeguards that keep existing customers served." if known else
+        "asks to confirm, on each live deployment, the safeguards the new level requires.") if len(deployments)
        else "affects no live deployment: none of these models serves anyone on that date."))
 action_columns = st.columns(4)
 for column, action in zip(action_columns, views.ACTIONS):
