@@ -33,7 +33,7 @@ SAMPLE_PARAMS = {
     "asl_levels": {},
     "at_risk_safeguard_gaps": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
     "capability_domains": {},
-    "safeguard_plan": {"deployment_ids": ["d1"], "actions": ["add_safeguards"], "missing_safeguards": ["input_classifier"],
+    "safeguard_plan": {"actions": ["add_safeguards"], "missing_safeguards": ["input_classifier"], "deployments": [2],
                        "monthly_requests": [None]},
 }
 
