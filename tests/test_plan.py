@@ -108,6 +108,19 @@ def test_the_reclassify_lab_scenario(snap):
     assert steps(plan_frame(snap, deployments)) == [(W, 4, 1, 1, 5000), (I, 3, 2, 3, 6700), (M, 1, 1, 4, 6750)]
 
 
+def test_grouping_alike_deployments_changes_nothing(demo_store):
+    # plan_frame passes deployments with the same action and missing set once, with their count; the
+    # query given one item per deployment must order the same way.
+    snap = snapshot(demo_store)
+    deployments = views.at_risk_frame(snap, views.resolve_scope(snap, None, None),
+                                      views.resolve_scenario(snap, "borealis-2", "3", "cbrn"))
+    one_by_one = snap.query("safeguard_plan", actions=list(deployments["action"]),
+                            missing_safeguards=list(deployments["missing_safeguards"].fillna("")),
+                            deployments=[1] * len(deployments),
+                            monthly_requests=[None if pd.isna(value) else int(value) for value in deployments["monthly_requests"]])
+    pd.testing.assert_frame_equal(one_by_one[PLAN_COLUMNS], plan_frame(snap, deployments))
+
+
 # --- An independent implementation of DESIGN 5's plan, compared on the demo data --------------------
 
 def reference_plan(deployments: pd.DataFrame) -> list[tuple]:
