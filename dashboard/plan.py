@@ -75,8 +75,9 @@ def _base_of(url: str | None) -> str | None:
     """scheme://host[:port][/prefix] of an http(s) URL, without the page path and query; None if not one."""
     if not url:
         return None
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in parts.netloc for c in " <>\"'\\"):
+    url = url.strip()
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in url for c in " <>\"'`\\"):
         return None
     path = parts.path.rstrip("/")
     for page in ("/trajectory", "/reclassify", "/changes", "/obligations"):

@@ -135,6 +135,7 @@ def test_public_address_wins_over_the_request_host():
     assert public_base_url("http://dash.internal:8501/reclassify?model=x", environ={}) == "http://dash.internal:8501"
     assert public_base_url("javascript:alert(1)", environ={}) is None
     assert public_base_url(None, environ={"ASL_PUBLIC_URL": "not a url"}) is None
+    assert public_base_url(None, environ={"ASL_PUBLIC_URL": 'https://x.example/a"><script>'}) is None
 
 
 # --- Rendered: inert text -------------------------------------------------------------------------------
