@@ -185,6 +185,8 @@ def the_brief():
 st.subheader("Incident brief")
 st.caption("The scenario, the decision summary, the halted models with their own status, the plan and the "
            "deployments per action, ready to paste into an incident document or print.")
+if plan.public_url_problem():
+    st.warning(md_escape(plan.public_url_problem()) + ": the brief's link uses this page's address instead.")
 download_brief, download_html, link_column = st.columns(3)
 download_brief.download_button(
     "Download brief (Markdown)", icon=":material/description:", mime="text/markdown",
