@@ -83,7 +83,9 @@ def _cmd_at_risk(args) -> int:
     snap = _open_snapshot(args)
     scope = resolve_scope(snap, args.as_of, None)
     scenario = views.resolve_scenario(snap, args.model, args.asl, args.domain, as_of=scope.as_of)
-    _print_frame(views.at_risk_frame(snap, scope, scenario)[views.AT_RISK_COLUMNS], args.format)
+    from dashboard.plan import safeguards_known, with_unknown_safeguards  # unknown stays unknown (issue 15)
+    _print_frame(with_unknown_safeguards(views.at_risk_frame(snap, scope, scenario)[views.AT_RISK_COLUMNS],
+                                         safeguards_known(views.snapshot_info(snap))), args.format)
     return 0
 
 
@@ -195,6 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     at_risk.add_argument("--as-of", help="YYYY-MM-DD (default: the snapshot's own date)")
     at_risk.add_argument("--format", choices=["csv", "table"], default="csv")
     at_risk.set_defaults(handler=_cmd_at_risk)
+
+    from dashboard import cli_plan  # plan and brief (issue 15)
+    cli_plan.register(commands, lambda command: command.add_argument("--store", default=argparse.SUPPRESS,
+                                                                     help=argparse.SUPPRESS))
 
     public = commands.add_parser("import-public", help="convert Epoch AI (and models.dev) data into an input folder")
     public.add_argument("--epoch", type=Path, required=True, help="Epoch AI 'Notable AI Models' CSV export")

@@ -39,6 +39,8 @@ SAMPLE_PARAMS = {
     "model_deployments_by_month": {"as_of": AS_OF, "model_id": "x"},
     "obligations": {"as_of": AS_OF},
     "obligation_list": {},
+    "safeguard_plan": {"actions": ["add_safeguards"], "missing_safeguards": ["input_classifier"], "deployments": [2],
+                       "monthly_requests": [None]},
 }
 
 
@@ -71,6 +73,8 @@ QUERY_COLUMNS = {
                     "measure", "clock", "deadline_days", "applies_from", "crossed_on", "start_on", "due_on", "done_on",
                     "reference", "state", "projected_on", "days_left"],
     "policies": ["policy_id", "name", "eval_compute_multiple", "buffer_multiple", "eval_interval_days", "source"],
+    "safeguard_plan": ["step", "safeguard_id", "name", "kind", "lacking", "newly_covered", "covered_total",
+                       "requests_covered_total"],
     "public_models": ["public_model_id", "name", "organization", "published_on", "training_compute_flop",
                       "accessibility", "source"],
     "snapshot_info": ["published_at", "source", "dataset", "row_counts_json", "notes", "snapshot_date"],

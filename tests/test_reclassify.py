@@ -15,7 +15,6 @@ import datetime as dt
 
 import pytest
 
-from dashboard.brief import incident_brief
 from dashboard.params import ParamError
 from dashboard.store import snapshot
 from dashboard.views import (ACTIONS, AT_RISK_COLUMNS, AT_RISK_GAP_COLUMNS, Scenario, ViewScope, at_risk_frame,
@@ -155,20 +154,6 @@ def test_cli_refuses_bad_scenarios(store, args, message):
     result = run_cli("--store", str(store), "at-risk", *args)
     assert result.returncode != 0
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
-
-
-def test_incident_brief(store):
-    frame = at_risk(store, "base", 3, "cbrn")
-    affected = snapshot(store).query("at_risk_models", model_id="base", asl_level=3, as_of=AS_OF)
-    brief = incident_brief(model_id="base", model_name="Base <script>", current_level=2, new_level=3, domain="cbrn",
-                           as_of=AS_OF, link="http://x/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01",
-                           dataset="lab", snapshot_date=AS_OF, summary=at_risk_summary(frame, affected),
-                           deployments=frame)
-    assert brief.startswith("# Reclassification brief: Base \\<script\\> (base) to ASL-3")
-    assert "- Monthly requests at risk: 7,050." in brief
-    assert "## Emergency review (2 deployment(s))" in brief
-    assert "| d1 | Acme Bio | api | chat | 1,000 | input\\_classifier;weight\\_security |" in brief
-    assert "<http://x/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01>" in brief
 
 
 def test_cli_at_risk_exact_csv_of_the_whole_scenario(store):

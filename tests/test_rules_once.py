@@ -54,7 +54,7 @@ def test_the_orders_and_the_due_soon_fraction_are_the_reference_ones(store_rules
 
 # What each shared rule looks like when written out; only dashboard/sql/rules.sql may hold it.
 RESTATED = {
-    "the lineage walk": "WITH RECURSIVE",
+    "the lineage walk": "JOIN models child ON child.parent_model_id",
     "the round classification": "bool_and(e.outcome",
     "the level as of a date": "arg_max(h.asl_level",
     "the status order": "WHEN 'never_evaluated' THEN",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, ui, views
-from dashboard.brief import ACTION_TEXT, incident_brief
+from dashboard import charts, charts_plan, plan, ui, views
+from dashboard.brief import ACTION_TEXT, build_brief, to_html, to_markdown
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError, md_escape
 
@@ -15,7 +15,13 @@ levels = ui.query(snap, "asl_levels")
 domains = views.known_domains(snap)
 
 st.title("If this model were reclassified, which deployments are at risk?")
-ui.data_caveats(context.info, safeguards_matter=True)
+ui.data_caveats(context.info)
+known = plan.safeguards_known(context.info)
+if not known:
+    st.warning("Per-deployment safeguards are not in this data set: they are **unknown, not missing**. "
+               "No deployment is called covered, no safeguard plan is made and no requests figure is built on them; "
+               "*confirm safeguards* means check that the safeguards the new level requires are in place.",
+               icon=":material/help:")
 
 # --- The scenario, from the link (checked before the bound widgets see it) ----------------------
 try:
@@ -53,6 +59,8 @@ deployments = ui.query(snap, "at_risk", model_id=model_id, asl_level=new_level, 
 affected = ui.query(snap, "at_risk_models", model_id=model_id, asl_level=new_level, domain=domain, as_of=scope.as_of)
 scenario_key = (snap.key, scope, model_id, new_level, domain)
 summary = ui.memo(("summary", *scenario_key), lambda: views.at_risk_summary(deployments, affected))
+steps = ui.memo(("plan", *scenario_key), lambda: plan.plan_frame(snap, deployments)) if known else None
+statuses = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id).set_index("model_id")["status"]
 model_name = models.set_index("model_id").loc[model_id, "name"]
 
 # --- Decision summary ----------------------------------------------------------------------------
@@ -62,16 +70,32 @@ st.markdown(
     + (f" after a **{md_escape(domain)}** trigger" if domain else "")
     + f" as of {scope.as_of:%Y-%m-%d} halts onboarding of new customers on **{len(summary['halted_models'])}** "
       "model(s), and "
-    + ("asks for the minimum safeguards that keep existing customers served." if len(deployments)
+    + (("asks for the minimum safeguards that keep existing customers served." if known else
+        "asks to confirm, on each live deployment, the safeguards the new level requires.") if len(deployments)
        else "affects no live deployment: none of these models serves anyone on that date."))
 action_columns = st.columns(4)
 for column, action in zip(action_columns, views.ACTIONS):
-    column.metric(action.replace("_", " ").capitalize(), summary["actions"][action], help=ACTION_TEXT[action])
+    if known:
+        column.metric(action.replace("_", " ").capitalize(), summary["actions"][action], help=ACTION_TEXT[action])
+    elif action == "add_safeguards":
+        column.metric("Confirm safeguards", summary["actions"][action] + summary["actions"]["covered"],
+                      help="Live deployments to check: their safeguards are unknown in this data set.")
+    elif action == "covered":
+        column.metric("Covered", "unknown", help="Per-deployment safeguards are not in this data set.")
+    else:
+        column.metric(action.replace("_", " ").capitalize(), summary["actions"][action], help=ACTION_TEXT[action])
 figure_columns = st.columns(3)
 figure_columns[0].metric("Distinct customers", summary["customers"])
 figure_columns[1].metric("Business-critical customers", summary["business_critical_customers"])
-figure_columns[2].metric("Monthly requests at risk", f"{summary['monthly_requests_at_risk']:,}",
-                         help="Monthly requests of the live deployments whose action is not 'covered'.")
+if known:
+    figure_columns[2].metric("Monthly requests at risk", f"{summary['monthly_requests_at_risk']:,}",
+                             help="Monthly requests of the live deployments whose action is not 'covered'.")
+else:
+    requests = deployments["monthly_requests"]
+    figure_columns[2].metric("Monthly requests of live deployments",
+                             "unknown" if len(requests) and requests.isna().all() else f"{int(requests.fillna(0).sum()):,}",
+                             help="Every live deployment considered: how many are at risk depends on safeguards "
+                                  "that are unknown in this data set.")
 
 left, right = st.columns([2, 3])
 with left:
@@ -83,30 +107,36 @@ with left:
         shown_depth = sum(ancestor in included for ancestor in ancestors)
         skipped = [ancestor for ancestor in ancestors if ancestor not in included]
         via = f" (via {', '.join(md_escape(a) for a in skipped)}, already at or above ASL-{new_level})" if skipped else ""
+        safety = statuses.get(row["model_id"], "unknown")
+        safety_text = (f"**:red[{charts.STATUS_LABELS[safety].lower()}]**" if safety == "triggered"
+                       else charts.STATUS_LABELS.get(safety, safety.replace("_", " ")).lower())
         tree.append(f"{'    ' * shown_depth}- **{md_escape(row['name'])}** ({md_escape(row['model_id'])}), "
-                    f"ASL-{row['asl_level']}, {row['status']}{via}")
+                    f"ASL-{row['asl_level']}, {row['status']}; safety status: {safety_text}{via}")
     st.markdown("\n".join(tree) if tree else "None.")
+    st.caption("Lifecycle status, then the model's own safety status (as of the date, DESIGN 4).")
 with right:
-    gaps = summary["safeguard_gaps"]
-    if len(gaps):
-        unknown = ui.row_counts(context.info).get("deployment_safeguards", 0) == 0
-        title = (f"Safeguards ASL-{new_level} requires (in place: unknown)" if unknown
-                 else "Minimum additional safeguards: deployments lacking each")
-        # With names and kinds for the chart; built once per scenario and snapshot.
-        gaps_figure = ui.figure(("gaps", *scenario_key, title), lambda: charts.safeguard_gaps(
-            views.at_risk_safeguard_gaps(snap, scenario, gaps), title=title))
-        st.plotly_chart(gaps_figure, key="gaps", width="stretch")
+    work_set = deployments[deployments["action"].isin(plan.PLAN_ACTIONS)]
+    if not known:
+        required = ui.query(snap, "at_risk_safeguard_gaps", asl_level=new_level)
+        st.markdown(f"**Safeguard plan:** none: what each deployment has is unknown. ASL-{new_level} requires: "
+                    + ", ".join(f"{md_escape(row['name'])} ({md_escape(row['safeguard_id'])})"
+                                for _, row in required.iterrows()) + ".")
+    elif len(steps):
+        plan_figure = ui.figure(("plan", *scenario_key), lambda: charts_plan.safeguard_plan(
+            steps, work_set_size=len(work_set), work_set_requests=int(work_set["monthly_requests"].fillna(0).sum())))
+        st.plotly_chart(plan_figure, key="plan", width="stretch")
     elif len(deployments):
-        st.markdown("**Minimum additional safeguards:** none: every live deployment has the required safeguards.")
+        st.markdown("**Safeguard plan:** none needed: no deployment under emergency review or adding safeguards "
+                    "lacks a required safeguard.")
     else:
-        st.markdown("**Minimum additional safeguards:** none: there is no live deployment to secure.")
+        st.markdown("**Safeguard plan:** none: there is no live deployment to secure.")
 
 # --- The deployments -----------------------------------------------------------------------------
 st.subheader("Deployments and what must happen to each")
 filter_action, filter_surface = st.columns(2)
 chosen_actions = filter_action.multiselect("Action", views.ACTIONS, key="action", bind="query-params")
 chosen_surfaces = filter_surface.multiselect("Surface", views.SURFACES, key="surface", bind="query-params")
-table = deployments
+table = plan.with_unknown_safeguards(deployments, known)
 if chosen_actions:
     table = table[table["action"].isin(chosen_actions)]
 if chosen_surfaces:
@@ -120,21 +150,53 @@ st.dataframe(table, hide_index=True, width="stretch",
 })
 st.caption(f"{len(table):,} of {len(deployments):,} live deployments shown; emergency reviews first. "
            "Click a column header to sort.")
-
-link = ui.view_url("reclassify", {"model": model_id, "asl": new_level, "domain": domain,
-                                  "action": chosen_actions, "surface": chosen_surfaces}, scope)
-download_csv, download_brief, link_column = st.columns(3)
-download_csv.download_button(
-    "Download at-risk.csv", data=lambda: to_download_csv(deployments[views.AT_RISK_COLUMNS]),
+st.download_button(
+    "Download at-risk.csv", data=lambda: to_download_csv(plan.with_unknown_safeguards(deployments, known)[views.AT_RISK_COLUMNS]),
     file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
     help="Every live deployment, exactly what `asl-dashboard at-risk` prints for this scenario "
          "(spreadsheet formulas neutralised).")
+
+# --- The safeguard plan (DESIGN 5) --------------------------------------------------------------
+if known and steps is not None and len(steps):
+    st.subheader("Safeguard plan: the order in which to add them")
+    st.caption("Each step adds the safeguard that fully covers the most deployments, then is lacking in the most, "
+               "then in the most monthly requests, then has the smallest id (DESIGN 5), for the "
+               f"{len(work_set):,} deployments under emergency review or adding safeguards.")
+    st.dataframe(steps, hide_index=True, width="stretch", column_config={
+        "requests_covered_total": st.column_config.NumberColumn("requests_covered_total", format="localized")})
+    st.download_button("Download safeguard-plan.csv", data=lambda: to_download_csv(steps), mime="text/csv",
+                       file_name=f"safeguard-plan-{model_id}-asl{new_level}-{scope.as_of}.csv",
+                       icon=":material/download:", help="Exactly what `asl-dashboard plan` prints for this scenario.")
+if known and len(summary["safeguard_gaps"]):
+    with st.expander("Minimum additional safeguards: live deployments lacking each (any action)"):
+        gaps_figure = ui.figure(("gaps", *scenario_key), lambda: charts.safeguard_gaps(
+            views.at_risk_safeguard_gaps(snap, scenario, summary["safeguard_gaps"])))
+        st.plotly_chart(gaps_figure, key="gaps", width="stretch")
+
+brief_link = plan.scenario_link(plan.public_base_url(st.context.url), model_id, new_level, domain, scope.as_of,
+                                scope.policy_id)
+
+
+def the_brief():
+    return build_brief(snap, model_id=model_id, new_level=new_level, domain=domain, as_of=scope.as_of,
+                       policy_id=scope.policy_id, info=context.info, link=brief_link, deployments=deployments,
+                       affected=affected, plan=steps)
+
+
+st.subheader("Incident brief")
+st.caption("The scenario, the decision summary, the halted models with their own status, the plan and the "
+           "deployments per action, ready to paste into an incident document or print.")
+if plan.public_url_problem():
+    st.warning(md_escape(plan.public_url_problem()) + ": the brief's link uses this page's address instead.")
+download_brief, download_html, link_column = st.columns(3)
 download_brief.download_button(
-    "Download incident brief (Markdown)", icon=":material/description:", mime="text/markdown",
-    file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.md",
-    data=lambda: incident_brief(model_id=model_id, model_name=model_name, current_level=current_level, new_level=new_level,
-                        domain=domain, as_of=scope.as_of, link=link, dataset=context.info["dataset"],
-                        snapshot_date=context.info["snapshot_date"], summary=summary, deployments=deployments))
+    "Download brief (Markdown)", icon=":material/description:", mime="text/markdown",
+    file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.md", data=lambda: to_markdown(the_brief()),
+    help="Clean GitHub-flavoured Markdown to paste into an incident document (`asl-dashboard brief`).")
+download_html.download_button(
+    "Download brief (HTML)", icon=":material/print:", mime="text/html",
+    file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.html", data=lambda: to_html(the_brief()),
+    help="The same brief as a self-contained page that prints well.")
 with link_column:
     ui.link_to_this_view("reclassify", {"model": model_id, "asl": new_level, "domain": domain,
                                         "action": chosen_actions, "surface": chosen_surfaces}, scope)

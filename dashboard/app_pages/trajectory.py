@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, charts_timeline, ui, ui_timeline
+from dashboard import charts, charts_timeline, plan, ui, ui_timeline
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError, check_model, md_escape
 from dashboard.projection import project, projection_line
@@ -60,6 +60,11 @@ second[2].metric("Next evaluation by", str(status_row["next_eval_date"]) if pd.n
 points = ui.query(snap, "trajectory", model_id=model_id, as_of=scope.as_of, max_points=MAX_POINTS)
 rounds = ui.query(snap, "evaluation_rounds", model_id=model_id, as_of=scope.as_of)
 history = ui.query(snap, "model_asl_history", model_id=model_id, as_of=scope.as_of)
+# A triggered model opens its reclassification scenario: next level, triggering domain (issue 15).
+reclassify = plan.reclassify_params(model_id, status_row["status"], status_row["asl_level"], rounds,
+                                    ui.query(snap, "asl_levels")["asl_level"])
+if reclassify:
+    st.link_button("Reclassify this model", "reclassify?" + ui.link_query(reclassify, scope), icon=":material/policy:")
 as_of_time = pd.Timestamp(scope.as_of) + pd.Timedelta(days=1)
 
 targets = {}
