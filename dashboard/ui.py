@@ -201,32 +201,34 @@ def link_query(params: dict, scope: ViewScope) -> str:
     return urllib.parse.urlencode({**params, **scope_query_params(scope)}, doseq=True)
 
 
-def snapshot_summary(snap: store_module.Snapshot, info: dict) -> None:
-    """What the store holds: models by ASL level and status, deployments by status and surface."""
+def snapshot_summary(snap: store_module.Snapshot, info: dict, scope: ViewScope, status: pd.DataFrame) -> None:
+    """What the store holds as of the view's date: models by ASL level and safety status, deployments
+    started by then by surface and status on that date (DESIGN 4a: nothing dated later shows)."""
+    from dashboard.views import models_by_level_and_status
+
     st.subheader("This snapshot")
     published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
     st.markdown(f"Published **{published}** from {md_escape(info['source'])} (data set **{md_escape(info['dataset'])}**). "
                 f"Its own date, the latest date in its data, is **{info['snapshot_date']:%Y-%m-%d}**.")
-    models = query(snap, "models_by_level_status")
-    deployments = query(snap, "deployments_by_status_surface")
+    models = models_by_level_and_status(status)
+    deployments = query(snap, "deployments_by_status_surface", as_of=scope.as_of)
     left, right = st.columns(2)
     with left:
-        st.markdown("**Models by ASL level and status**")
+        st.markdown(f"**Models by ASL level and status, as of {scope.as_of:%Y-%m-%d}**")
         if models.empty:
             st.caption("No models.")
         else:
-            st.dataframe(models.pivot_table(index="asl_level", columns="status", values="models", fill_value=0,
-                                            aggfunc="sum").rename_axis(index="ASL level"), width="stretch")
+            st.dataframe(models, width="stretch")
     with right:
-        st.markdown("**Deployments by status and surface**")
+        st.markdown(f"**Deployments started by {scope.as_of:%Y-%m-%d}, by surface and status on that date**")
         if deployments.empty:
-            st.caption("No deployments.")
+            st.caption("No deployment had started by then.")
         else:
             st.dataframe(deployments.pivot_table(index="surface", columns="status", values="deployments",
                                                  fill_value=0, aggfunc="sum"), width="stretch")
     counts = pd.read_json(io.StringIO(info["row_counts_json"]), typ="series") if info.get("row_counts_json") else None
     if counts is not None:
-        st.caption("Rows: " + ", ".join(f"{name} {int(count):,}" for name, count in counts.items()))
+        st.caption("Rows in the whole snapshot: " + ", ".join(f"{name} {int(count):,}" for name, count in counts.items()))
 
 
 def row_counts(info: dict) -> dict:

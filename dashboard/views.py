@@ -51,6 +51,15 @@ def resolve_scope(snap: Snapshot, as_of_text: str | None, policy_text: str | Non
     return ViewScope(as_of=as_of, policy_id=policy, as_of_is_default=not as_of_text)
 
 
+def models_by_level_and_status(status: pd.DataFrame) -> pd.DataFrame:
+    """Models per ASL level and safety status, both as of the status frame's date (DESIGN 4a): one row
+    per level, one column per status present, in DESIGN 4's order."""
+    if status.empty:
+        return pd.DataFrame()
+    table = status.pivot_table(index="asl_level", columns="status", values="model_id", aggfunc="count", fill_value=0)
+    return table[[name for name in STATUSES if name in table.columns]].rename_axis(index="ASL level", columns=None)
+
+
 def status_frame(snap: Snapshot, scope: ViewScope) -> pd.DataFrame:
     """Every model's figures and status, most urgent first (severity, then model_id): the contract's
     STATUS_COLUMNS, then STATUS_EXTRA_COLUMNS (eval_step, crossing dates, training flag, ...)."""

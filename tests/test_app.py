@@ -191,3 +191,28 @@ def test_reclassify_bad_links(reclassify_store, params, message):
 def test_reclassify_asks_for_a_level(reclassify_store):
     app = open_link(reclassify_store, "app_pages/reclassify.py", model="base")
     assert any("choose the level" in info.value for info in app.info)
+
+
+def test_this_snapshot_tables_follow_the_as_of_date(demo_store):
+    """Issue 12 item 2: under an old as-of date the overview's "This snapshot" tables count what existed
+    then: deployments started by the date (ended ones as ended only once their end date has passed),
+    models by their level and status on the date. Checked against the demo CSV files directly."""
+    import pandas as pd
+
+    from dashboard.store import DEMO_DIR
+
+    as_of = "2025-06-01"
+    app = open_link(demo_store, as_of=as_of)
+    tables = [frame.value for frame in app.dataframe]
+    models_table = next(frame for frame in tables if frame.index.name == "ASL level")
+    deployments_table = next(frame for frame in tables if frame.index.name == "surface")
+    deployments = pd.read_csv(DEMO_DIR / "deployments.csv", parse_dates=["started_at", "ended_at"])
+    started = deployments[deployments["started_at"] <= as_of]
+    assert int(deployments_table.to_numpy().sum()) == len(started) < len(deployments)
+    ended_by_then = started[(started["ended_at"] <= as_of) | ((started["status"] == "ended") & started["ended_at"].isna())]
+    assert int(deployments_table.get("ended", pd.Series(dtype=int)).sum()) == len(ended_by_then)
+    checkpoints = pd.read_csv(DEMO_DIR / "checkpoints.csv", parse_dates=["recorded_at"])
+    existing = checkpoints[checkpoints["recorded_at"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)]["model_id"].nunique()
+    models = pd.read_csv(DEMO_DIR / "models.csv")
+    assert int(models_table.to_numpy().sum()) == len(models)
+    assert int(models_table["no_checkpoint"].sum()) == len(models) - existing > 0

@@ -128,4 +128,4 @@ ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level"
                      scope)
 
 # --- What the snapshot holds ---------------------------------------------------------------------
-ui.snapshot_summary(snap, context.info)
+ui.snapshot_summary(snap, context.info, scope, status)
