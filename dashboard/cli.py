@@ -19,6 +19,16 @@ def _cmd_ingest(args) -> int:
     from dashboard.ingest import IngestBusy, IngestError, ingest
 
     store = store_module.store_path(args.store)
+    if args.dir is None:  # a scheduled job keeps the URL (and any password) out of its command line
+        if not os.environ.get("ASL_SOURCE_URL"):
+            _print_err("error: name a folder or a postgresql:// URL, or set ASL_SOURCE_URL")
+            return 2
+        args.dir = _folder_or_url(os.environ["ASL_SOURCE_URL"])
+        args.from_env = True
+    if isinstance(args.dir, str):  # a database (dashboard/ingest_postgres.py)
+        from dashboard.ingest_postgres import cli_ingest
+
+        return cli_ingest(args, store, _print_err)
     print(f"Ingesting {args.dir} into {store} ...", file=sys.stderr)
     try:
         result = ingest(args.dir, store, progress=_print_err, dataset=args.dataset, wait_seconds=args.wait)
@@ -30,6 +40,10 @@ def _cmd_ingest(args) -> int:
         return 3
     _print_err(result.summary())
     return 0
+
+
+def _folder_or_url(text: str):
+    return text if "://" in text else Path(text)
 
 
 def _open_snapshot(args):
@@ -144,11 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ingest = commands.add_parser("ingest", help="validate an input folder and publish it as the store")
-    ingest.add_argument("dir", type=Path, help="folder with one CSV (or Parquet) file per table")
+    ingest.add_argument("dir", nargs="?", type=_folder_or_url, metavar="SOURCE",
+                        help="folder with one CSV (or Parquet) file per table, or postgresql://USER@HOST:PORT/DB?schema=NAME "
+                             "(default: $ASL_SOURCE_URL)")
     ingest.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     ingest.add_argument("--dataset", help="name shown in the page header (default: the folder's name)")
     ingest.add_argument("--wait", type=float, default=30.0,
                         help="seconds to wait for another ingest of the same store (default 30)")
+    ingest.add_argument("--lock-timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="database source: wait at most this long for a table another transaction locked (default 30)")
+    ingest.add_argument("--statement-timeout", type=float, default=1800.0, metavar="SECONDS",
+                        help="database source: give up reading one table after this long (default 1800)")
     ingest.set_defaults(handler=_cmd_ingest)
 
     status = commands.add_parser("status", help="one row per model: compute since its last clean evaluation, status")
