@@ -533,7 +533,7 @@ def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestRes
         # rows and tables on a half-read folder would only add noise.
         problems += _row_problems(con, by_table, across_rows=not problems)
         if problems:
-            problems.sort(key=lambda p: (p.file, p.line if p.line is not None else -1))
+            problems.sort(key=lambda p: (p.file, p.key or "", p.line if p.line is not None else -1))
             raise IngestError(problems)
         progress("  writing the new snapshot ...")
         con.execute(internal_sql("ingest/attach_build.sql"), {"path": str(build)})

@@ -128,8 +128,8 @@ def _first_line(error: BaseException) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     message = ". ".join(line.rstrip(".") for line in lines[:3]) if lines else type(error).__name__
     # Wrappers of the driver, Arrow and DuckDB around libpq's own words.
-    message = re.sub(r"^(?:(?:[A-Za-z_]+ Error|[A-Z_]+|IOError|Failed to connect|reading the Arrow source failed"
-                     r"|Execution error \[[A-Z_]+\]|\[libpq\]): ?|\[libpq\] )+", "", message)
+    message = re.sub(r"^(?:(?:[A-Z][A-Za-z ]*Error|[A-Z_]+|Failed to connect|reading the Arrow source failed"
+                     r"|Execution error \[[A-Z_]+\]|\[libpq\]):\s*|\[libpq\]\s+)+", "", message)
     message = re.sub(r"\s+", " ", message)
     return message[:300]
 
@@ -142,17 +142,20 @@ def _sqlstate(error: BaseException) -> str | None:
     return match.group(1) if match else None
 
 
-def _explain(error: BaseException, url: SourceURL, doing: str, table: str | None = None) -> SourceError:
+def _explain(error: BaseException, url: SourceURL, doing: str, table: str | None = None,
+             timeouts: tuple[float, float] | None = None) -> SourceError:
     """One clear line for a failure of the driver, the server or the connection."""
     state = _sqlstate(error)
     text = str(error)
     lowered = text.lower()
     where = f"{url.schema}.{table}" if table else url.redacted
     if state == "55P03" or "lock timeout" in lowered:
-        return SourceError(f"{where} is locked by another transaction (waited lock_timeout): nothing was "
+        waited = f"waited {timeouts[0]:g} s, --lock-timeout" if timeouts else "waited lock_timeout"
+        return SourceError(f"{where} is locked by another transaction ({waited}): nothing was "
                            "published; try again when that transaction has finished")
     if state == "57014" or "statement timeout" in lowered:
-        return SourceError(f"reading {where} took longer than statement_timeout: nothing was published")
+        limit = f"{timeouts[1]:g} s (--statement-timeout)" if timeouts else "statement_timeout"
+        return SourceError(f"reading {where} took longer than {limit}: nothing was published")
     if state == "28P01" or "password authentication failed" in lowered:
         return SourceError(f"cannot connect to {url.redacted}: password authentication failed "
                            "(check PGPASSWORD, ~/.pgpass or the password in ASL_SOURCE_URL)")
@@ -331,7 +334,7 @@ class PostgresSource(TableSource):
                     *[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
                       for column in table.spec.columns]).create(f"rows_{name}")
         except Exception as error:  # noqa: BLE001 - the driver, Arrow or DuckDB reports a failed stream
-            raise _explain(error, self.url, "reading", name) from None
+            raise _explain(error, self.url, "reading", name, (self.lock_timeout, self.statement_timeout)) from None
 
     def notes(self) -> str | None:
         return None
