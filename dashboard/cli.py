@@ -117,6 +117,15 @@ def _cmd_import_public(args) -> int:
 
 
 def _cmd_bench(args) -> int:
+    if args.source == "postgres":  # dashboard/bench_postgres.py
+        from dashboard import bench_postgres
+
+        results = bench_postgres.run(args.scale, source_url=args.source_url or os.environ.get("ASL_BENCH_SOURCE_URL"),
+                                     repeats=args.repeats, say=_print_err)
+        print(bench_postgres.report(results))
+        if args.json:
+            print(bench_postgres.json_line(results))
+        return 0
     from dashboard import bench
 
     results = bench.run(args.scale, browser=args.browser, repeats=args.repeats, say=_print_err)
@@ -205,6 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--browser", action="store_true", help="also time each page in headless Chromium")
     bench.add_argument("--json", action="store_true", help="end with one line holding a JSON object of the figures")
     bench.add_argument("--repeats", type=int, default=3, help="ingest runs to take the median of (default 3)")
+    bench.add_argument("--source", choices=["folder", "postgres"], default="folder",
+                       help="postgres: ingest from a PostgreSQL schema against pandas.read_sql (issue 18)")
+    bench.add_argument("--source-url", help="with --source postgres: a schema holding the synthetic lab "
+                                            "(default: $ASL_BENCH_SOURCE_URL, else a throwaway server)")
     bench.set_defaults(handler=_cmd_bench)
 
     serve = commands.add_parser("serve", help="start the dashboard (streamlit run) on the store")

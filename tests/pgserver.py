@@ -167,8 +167,10 @@ class PostgresServer:
                     if typed or not spec.required:
                         continue
                     raise FileNotFoundError(csv_path)
-                copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, HEADER true)").format(
-                    sql.Identifier(spec.name), sql.SQL(", ").join(sql.Identifier(c) for c in spec.columns))
+                columns = sql.SQL(", ").join(sql.Identifier(c) for c in spec.columns)
+                # FORCE_NULL: an empty field is NULL, quoted ("") or not, as the contract reads it.
+                copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, HEADER true, FORCE_NULL ({}))").format(
+                    sql.Identifier(spec.name), columns, columns)
                 with con.cursor() as cursor, cursor.copy(copy) as sink:
                     for chunk in _csv_chunks(csv_path if csv_path.exists() else parquet_path, spec.columns):
                         sink.write(chunk)
@@ -181,8 +183,6 @@ class PostgresServer:
 def _csv_chunks(path: Path, columns: tuple[str, ...]):
     """The file as CSV text with exactly the contract's columns, in chunks (Parquet through DuckDB)."""
     if path.suffix == ".csv":
-        import duckdb
-
         header = path.open(encoding="utf-8-sig").readline().strip().split(",")
         if list(header) == list(columns):
             with open(path, "rb") as handle:

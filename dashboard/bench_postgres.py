@@ -1,0 +1,157 @@
+"""`asl-dashboard bench --source postgres --scale m|l [--source-url URL] [--json]` (issue 18).
+
+Measures rows per second of a whole ingest from a PostgreSQL schema (read through ADBC, every row
+validated, the snapshot published) against the usual way, in the same run on the same server:
+`pandas.read_sql_table` (what `pandas.read_sql` does with a table name) through SQLAlchemy and
+psycopg, each DataFrame stored into DuckDB, nothing validated. Target: at least 2x that baseline.
+
+Without --source-url (or ASL_BENCH_SOURCE_URL) it starts a throwaway server with the tests' helper
+(tests/pgserver.py, so from a checkout) and COPYs the synthetic lab data/synth/<scale> into a schema
+with PostgreSQL types. With a URL, the schema named there must already hold the synthetic lab.
+
+The benchmark is kept in this module alone (it is no part of what a viewer reaches), so it can move
+to a top-level bench/ with the rest of the harness.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from dashboard.sqlfiles import REPO_ROOT
+
+TARGET_RATIO = 2.0
+SCHEMA = "asl_bench"
+
+
+def _synth_folder(scale: str, say) -> Path:
+    """data/synth/<scale>, built (as `bench` does) when missing or made by another generator version."""
+    from dashboard import synth
+    from dashboard.bench import _synth_fingerprint
+
+    folder = REPO_ROOT / "data" / "synth" / scale
+    marker = folder / ".generated-by"
+    fingerprint = _synth_fingerprint(scale)
+    if not marker.is_file() or marker.read_text() != fingerprint:
+        say(f"building the synthetic lab (scale {scale}) in {folder} ...")
+        if folder.exists():
+            shutil.rmtree(folder)
+        synth.generate(scale, folder, progress=say)
+        marker.write_text(fingerprint)
+    return folder
+
+
+def _test_server():
+    tests = REPO_ROOT / "tests"
+    if not (tests / "pgserver.py").is_file():
+        raise RuntimeError("no tests/pgserver.py here: give --source-url for a server that holds the synthetic lab")
+    sys.path.insert(0, str(tests))
+    import pgserver
+
+    return pgserver.PostgresServer()
+
+
+def _baseline(url, target: Path, tables: list[str]) -> float:
+    """The usual way: pandas.read_sql of each table through SQLAlchemy + psycopg, stored into DuckDB."""
+    import pandas as pd
+    import sqlalchemy
+
+    started = time.perf_counter()
+    engine = sqlalchemy.create_engine(sqlalchemy.engine.URL.create(
+        "postgresql+psycopg", username=url.user, password=url.password, host=url.host, port=url.port,
+        database=url.database))
+    con = duckdb.connect(str(target))
+    try:
+        with engine.connect() as connection:
+            for name in tables:
+                frame = pd.read_sql_table(name, connection, schema=url.schema)
+                con.from_df(frame).create(name)
+    finally:
+        con.close()
+        engine.dispose()
+    return time.perf_counter() - started
+
+
+class _Where:
+    """What the baseline needs of the URL (SQLAlchemy takes its parts)."""
+
+    def __init__(self, text: str):
+        import urllib.parse
+
+        from dashboard.ingest_postgres import SourceURL
+
+        parsed = SourceURL(text)
+        parts = urllib.parse.urlsplit(text)
+        self.user = urllib.parse.unquote(parts.username) if parts.username else None
+        self.password = parsed.password or os.environ.get("PGPASSWORD")
+        self.host = parts.hostname
+        self.port = parts.port
+        self.database = parsed.database
+        self.schema = parsed.schema
+
+
+def run(scale: str, *, source_url: str | None = None, repeats: int = 3, say=print) -> dict:
+    from dashboard.ingest import ingest
+    from dashboard.ingest_postgres import PostgresSource
+    from dashboard.tables import TABLES
+
+    server = None
+    try:
+        if source_url is None:
+            folder = _synth_folder(scale, say)
+            say("starting a throwaway PostgreSQL server ...")
+            server = _test_server().start()
+            say(f"loading {folder} into schema {SCHEMA} (COPY) ...")
+            started = time.perf_counter()
+            counts = server.load_folder(folder, SCHEMA)
+            say(f"  {sum(counts.values()):,} rows loaded in {time.perf_counter() - started:.0f} s")
+            source_url = server.url(schema=SCHEMA)
+            os.environ["PGPASSWORD"] = server.password  # libpq reads it; the URL holds no password
+        where = _Where(source_url)
+        results: dict = {"scale": scale, "source": "postgres", "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, DuckDB {duckdb.__version__}")}
+        with tempfile.TemporaryDirectory() as scratch:
+            store = Path(scratch) / "pg.duckdb"
+            seconds, rows, tables = [], 0, []
+            say("ingest from PostgreSQL ...")
+            for _ in range(repeats):
+                with PostgresSource(source_url, progress=lambda _: None) as source:
+                    result = ingest(source, store, progress=lambda _: None)
+                seconds.append(result.seconds)
+                rows = result.total_rows
+                tables = [spec.name for spec in TABLES if result.row_counts.get(spec.name)]
+            say("baseline: pandas.read_sql into DuckDB ...")
+            baseline = [_baseline(where, Path(scratch) / f"baseline-{index}.duckdb", tables) for index in range(repeats)]
+        results["rows"] = rows
+        results["ingest_rows_per_s"] = round(rows / statistics.median(seconds))
+        results["baseline_rows_per_s"] = round(rows / statistics.median(baseline))
+        results["ingest_s"] = round(statistics.median(seconds), 2)
+        results["baseline_s"] = round(statistics.median(baseline), 2)
+        results["ratio"] = round(results["ingest_rows_per_s"] / results["baseline_rows_per_s"], 2)
+        return results
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def report(results: dict) -> str:
+    met = results["ratio"] >= TARGET_RATIO
+    return "\n".join([
+        f"Benchmark: ingest from PostgreSQL at scale {results['scale']} ({results['rows']:,} rows) on {results['machine']}",
+        "",
+        f"  ingest (ADBC, validated, published)  {results['ingest_rows_per_s']:,} rows/s ({results['ingest_s']} s)",
+        f"  pandas.read_sql into DuckDB          {results['baseline_rows_per_s']:,} rows/s ({results['baseline_s']} s)",
+        f"  ratio                                {results['ratio']:.2f} x >= {TARGET_RATIO:g} x  {'ok' if met else 'MISSED'}",
+    ])
+
+
+def json_line(results: dict) -> str:
+    return json.dumps(results)
