@@ -427,8 +427,9 @@ def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]
             if other_row is not None:
                 other = keys[table].get(other_row)
                 message += " (another row has the same key)" if other == keys[table].get(row_index) else f" (see {other})"
+            key = None if row_index is None else keys[table].get(row_index, f"row {row_index + 1}")
             problems.append(Problem(source.label, None if row_index is None else row_index + 1, message,
-                                    source.row_label, keys[table].get(row_index, source.label)))
+                                    source.row_label, key))
             continue
         if other_row is not None:
             message += f" (see {source.row_label} {where(table, other_row)})"

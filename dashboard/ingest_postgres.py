@@ -19,6 +19,7 @@ import time
 import urllib.parse
 
 import duckdb
+import pyarrow as pa
 
 from dashboard.ingest import Problem, TableSource, _check_columns, _show_value
 from dashboard.sqlfiles import internal_sql
@@ -122,8 +123,8 @@ class SourceURL:
 # Errors of the driver, as one line
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
+def _first_line(error: BaseException, url: SourceURL) -> str:
+    text = url.scrub(str(error)).strip()  # before anything is cut, so no part of a password is left
     # ADBC prefixes: "IO: [libpq] Failed to connect: ...", "INTERNAL: ...": keep libpq's own words.
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     message = ". ".join(line.rstrip(".") for line in lines[:3]) if lines else type(error).__name__
@@ -165,10 +166,12 @@ def _explain(error: BaseException, url: SourceURL, doing: str, table: str | None
                                            "could not send data", "connection refused", "eof detected",
                                            "ssl syscall")):
         if doing == "connect":
-            return SourceError(f"cannot connect to {url.redacted}: {url.scrub(_first_line(error))}")
+            return SourceError(f"cannot connect to {url.redacted}: {_first_line(error, url)}")
         return SourceError(f"the connection to {url.redacted} was lost while {doing}"
-                           f"{' ' + where if table else ''}: {url.scrub(_first_line(error))}; nothing was published")
-    return SourceError(f"{doing} {where}: {url.scrub(_first_line(error))}")
+                           f"{' ' + where if table else ''}: {_first_line(error, url)}; nothing was published")
+    if doing == "connect":
+        return SourceError(f"cannot connect to {url.redacted}: {_first_line(error, url)}")
+    return SourceError(f"failed while {doing} {where}: {_first_line(error, url)}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,8 +226,8 @@ class PostgresTable:
         wanted = sorted(index for index in row_indexes if index is not None)
         if not wanted:
             return {}
-        found = con.table(f"raw_{self.spec.name}").filter(
-            duckdb.ColumnExpression("row_index").isin(*[duckdb.ConstantExpression(i) for i in wanted])).select(
+        rows = con.from_arrow(pa.table({"wanted_index": pa.array(wanted, pa.int64())}))
+        found = con.table(f"raw_{self.spec.name}").join(rows, "row_index = wanted_index").select(
             duckdb.ColumnExpression("row_index"), *[duckdb.ColumnExpression(c) for c in key_columns]).fetchall()
         names = {}
         for row_index, *values in found:
@@ -233,6 +236,16 @@ class PostgresTable:
             else:
                 names[row_index] = ", ".join(f"{column}={_show_value(value)}" for column, value in zip(key_columns, values))
         return names
+
+
+def _as_text(column: str, arrow_type: pa.DataType) -> duckdb.Expression:
+    """The column as the contract's text: DuckDB's text of the value. A timestamp with a zone is
+    written in UTC without the zone (the contract reads a timestamp without zone as UTC): the same
+    instant, and the plain form the checks parse fastest."""
+    expression = duckdb.ColumnExpression(column)
+    if pa.types.is_timestamp(arrow_type) and arrow_type.tz is not None:
+        expression = expression.cast(duckdb.sqltypes.TIMESTAMP)  # the ingest's session runs in UTC
+    return expression.cast(duckdb.sqltypes.VARCHAR).alias(column)
 
 
 class PostgresSource(TableSource):
@@ -330,9 +343,8 @@ class PostgresSource(TableSource):
             with self._connection.cursor() as cursor:
                 cursor.execute(table.select_sql())
                 reader = cursor.fetch_record_batch()
-                con.from_arrow(reader).select(
-                    *[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
-                      for column in table.spec.columns]).create(f"rows_{name}")
+                con.from_arrow(reader).select(*[_as_text(column, reader.schema.field(column).type)
+                                                for column in table.spec.columns]).create(f"rows_{name}")
         except Exception as error:  # noqa: BLE001 - the driver, Arrow or DuckDB reports a failed stream
             raise _explain(error, self.url, "reading", name, (self.lock_timeout, self.statement_timeout)) from None
 

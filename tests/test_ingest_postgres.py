@@ -24,7 +24,7 @@ import duckdb
 import pytest
 
 import pgserver
-from dashboard.ingest_postgres import SourceError, SourceURL
+from dashboard.ingest_postgres import SourceError, SourceURL, _first_line
 from dashboard.store import DEMO_DIR
 from dashboard.tables import TABLES
 
@@ -211,6 +211,18 @@ def test_a_schema_of_views_over_the_labs_own_tables_with_a_read_only_role(pg, tm
     assert READER_PASSWORD not in repr(info)
 
 
+def test_the_password_from_a_pgpass_file(pg, tmp_path):
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"127.0.0.1:{pg.port}:{pg.database}:asl_reader:{READER_PASSWORD}\n")
+    pgpass.chmod(0o600)  # libpq ignores a password file others may read
+    store = tmp_path / "pgpass.duckdb"
+    result = run_cli("--store", str(store), "ingest", pg.url(schema="mapped", user="asl_reader"),
+                     env={"PGPASSFILE": str(pgpass)})
+    assert result.returncode == 0, result.stderr
+    assert "deployments 2,200" in result.stderr
+    assert READER_PASSWORD not in result.stderr and "warning: a password" not in result.stderr
+
+
 def test_the_read_only_role_reads_only_the_views(pg):
     import psycopg
 
@@ -372,6 +384,8 @@ def test_the_url_is_redacted_and_schema_is_ours():
     assert "schema" not in url.libpq and "connect_timeout=10" in url.libpq
     assert "application_name=asl-dashboard%20ingest" in url.libpq
     assert url.scrub("failed for x2 at " + url.raw) == "failed for *** at " + url.redacted
+    # A driver's message is cleaned before it is shortened: no part of the password survives the cut.
+    assert "x2" not in _first_line(Exception("y" * 299 + "x2 and more"), url)
     plain = SourceURL("postgres://reader@localhost/lab")
     assert plain.schema == "public" and plain.password is None
     assert plain.redacted == "postgres://reader@localhost/lab"
