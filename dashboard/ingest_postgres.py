@@ -211,9 +211,12 @@ class PostgresTable:
             return 0, problems
         began = time.perf_counter()
         self.source.read_into(con, self)
+        # The rows are kept in their own types (compact, quick to store); the view gives the checks
+        # each value as text, cast once while the rows are typed, as a Parquet file's view does.
         con.table(f"rows_{self.spec.name}").select(
             duckdb.ColumnExpression("rowid").alias("row_index"),
-            *[duckdb.ColumnExpression(column) for column in self.spec.columns]).create_view(f"raw_{self.spec.name}")
+            *[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
+              for column in self.spec.columns]).create_view(f"raw_{self.spec.name}")
         count = con.table(f"rows_{self.spec.name}").count("*").fetchall()[0][0]
         seconds = time.perf_counter() - began
         self.source.progress(f"  read {self.source.url.schema}.{self.spec.name}: {count:,} rows "
@@ -238,14 +241,14 @@ class PostgresTable:
         return names
 
 
-def _as_text(column: str, arrow_type: pa.DataType) -> duckdb.Expression:
-    """The column as the contract's text: DuckDB's text of the value. A timestamp with a zone is
-    written in UTC without the zone (the contract reads a timestamp without zone as UTC): the same
-    instant, and the plain form the checks parse fastest."""
+def _in_utc(column: str, arrow_type: pa.DataType) -> duckdb.Expression:
+    """The column as it comes, but a timestamp with a zone as the UTC timestamp without one (the
+    contract reads a timestamp without zone as UTC): the same instant, and as text (DuckDB's text
+    of each value is what the checks read) the plain form they parse fastest."""
     expression = duckdb.ColumnExpression(column)
     if pa.types.is_timestamp(arrow_type) and arrow_type.tz is not None:
         expression = expression.cast(duckdb.sqltypes.TIMESTAMP)  # the ingest's session runs in UTC
-    return expression.cast(duckdb.sqltypes.VARCHAR).alias(column)
+    return expression.alias(column)
 
 
 class PostgresSource(TableSource):
@@ -337,13 +340,13 @@ class PostgresSource(TableSource):
         return sources, problems
 
     def read_into(self, con: duckdb.DuckDBPyConnection, table: PostgresTable) -> None:
-        """rows_<table>: the table's rows, every contract column as text, streamed from the server."""
+        """rows_<table>: the table's rows, streamed from the server (a timestamp with a zone as UTC)."""
         name = table.spec.name
         try:
             with self._connection.cursor() as cursor:
                 cursor.execute(table.select_sql())
                 reader = cursor.fetch_record_batch()
-                con.from_arrow(reader).select(*[_as_text(column, reader.schema.field(column).type)
+                con.from_arrow(reader).select(*[_in_utc(column, reader.schema.field(column).type)
                                                 for column in table.spec.columns]).create(f"rows_{name}")
         except Exception as error:  # noqa: BLE001 - the driver, Arrow or DuckDB reports a failed stream
             raise _explain(error, self.url, "reading", name, (self.lock_timeout, self.statement_timeout)) from None
