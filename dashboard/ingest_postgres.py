@@ -15,8 +15,10 @@ password; nothing is published.
 from __future__ import annotations
 
 import re
+import threading
 import time
 import urllib.parse
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import duckdb
 import pyarrow as pa
@@ -26,6 +28,7 @@ from dashboard.sqlfiles import internal_sql
 from dashboard.tables import TABLES, TableSpec
 
 SCHEMES = ("postgresql", "postgres")
+READERS = 3  # tables read at the same time, each on its own connection sharing one snapshot
 DEFAULT_SCHEMA = "public"
 
 # The columns that name a row in a problem (the table's key); other tables are named by their first column.
@@ -204,13 +207,16 @@ class PostgresTable:
         return internal_sql("postgres/read_table.sql").format(
             columns=", ".join(expressions), table=f"{quote_ident(self.source.url.schema)}.{quote_ident(self.spec.name)}")
 
+    @property
+    def complete(self) -> bool:
+        return all(column in self.columns for column in self.spec.columns)
+
     def load_raw(self, con: duckdb.DuckDBPyConnection, warnings: list[str]) -> tuple[int, list[Problem]]:
         """Make raw_<table> (row_index, every column as text), as dashboard.ingest._load_raw does for a file."""
         problems = _check_columns(self, list(self.columns), warnings)
         if problems:
             return 0, problems
-        began = time.perf_counter()
-        self.source.read_into(con, self)
+        seconds = self.source.read(con, self)
         # The rows are kept in their own types (compact, quick to store); the view gives the checks
         # each value as text, cast once while the rows are typed, as a Parquet file's view does.
         con.table(f"rows_{self.spec.name}").select(
@@ -218,7 +224,6 @@ class PostgresTable:
             *[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
               for column in self.spec.columns]).create_view(f"raw_{self.spec.name}")
         count = con.table(f"rows_{self.spec.name}").count("*").fetchall()[0][0]
-        seconds = time.perf_counter() - began
         self.source.progress(f"  read {self.source.url.schema}.{self.spec.name}: {count:,} rows "
                              f"({seconds:.1f} s, {count / max(seconds, 1e-9):,.0f} rows/s)")
         return count, []
@@ -262,6 +267,14 @@ class PostgresSource(TableSource):
         self.description = self.url.redacted
         self.name = self.url.schema
         self._connection = None
+        self._tables: list[PostgresTable] = []
+        # Reading in parallel: the main connection's snapshot, the readers' connections, the reads.
+        self._snapshot: str | None = None
+        self._readers = threading.local()
+        self._reader_connections: list = []
+        self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
+        self._reads: dict[str, Future] | None = None
 
     def __enter__(self) -> "PostgresSource":
         return self
@@ -270,16 +283,20 @@ class PostgresSource(TableSource):
         self.close()
 
     def close(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.close()
-            except Exception:  # a dropped connection may refuse to close cleanly
-                pass
-            self._connection = None
+        self._stop_reads()
+        for connection in [*self._reader_connections, self._connection]:
+            if connection is not None:
+                try:
+                    connection.close()
+                except Exception:  # noqa: BLE001 - a dropped connection may refuse to close cleanly
+                    pass
+        self._reader_connections = []
+        self._connection = None
 
     # -- connecting ----------------------------------------------------------------------------
 
-    def _connect(self):
+    def _open(self, snapshot: str | None = None):
+        """A connection in a REPEATABLE READ, READ ONLY transaction (on snapshot, if given) with the timeouts."""
         try:
             import adbc_driver_postgresql.dbapi as adbc
         except ImportError:  # pragma: no cover - it is a dependency of the package
@@ -288,16 +305,31 @@ class PostgresSource(TableSource):
             connection = adbc.connect(self.url.libpq, autocommit=True)
         except Exception as error:  # noqa: BLE001 - every driver failure becomes one clear line
             raise _explain(error, self.url, "connect") from None
-        self._connection = connection
         try:
             with connection.cursor() as cursor:
                 cursor.execute(internal_sql("postgres/begin.sql"))
+                if snapshot is not None:
+                    cursor.execute(internal_sql("postgres/set_snapshot.sql").format(snapshot=snapshot))
                 cursor.execute(internal_sql("postgres/timeouts.sql"),
                                parameters=[f"{int(self.lock_timeout * 1000)}ms", f"{int(self.statement_timeout * 1000)}ms"])
                 cursor.fetchall()
         except Exception as error:  # noqa: BLE001
+            connection.close()
             raise _explain(error, self.url, "starting a read of") from None
         return connection
+
+    def _connect(self) -> None:
+        """The main connection, and the snapshot the readers share (none where the server cannot export it)."""
+        self._connection = self._open()
+        try:
+            with self._connection.cursor() as cursor:
+                cursor.execute(internal_sql("postgres/export_snapshot.sql"))
+                snapshot = cursor.fetchone()[0]
+            self._snapshot = snapshot if re.fullmatch(r"[0-9A-Fa-f-]+", str(snapshot)) else None
+        except Exception:  # noqa: BLE001 - then every table is read on the main connection, in turn
+            self._connection.close()
+            self._connection = self._open()
+            self._snapshot = None
 
     def _fetch(self, sql_name: str, parameters: list) -> list[tuple]:
         try:
@@ -337,13 +369,61 @@ class PostgresSource(TableSource):
                                                          f"(GRANT SELECT ON ALL TABLES IN SCHEMA {quote_ident(schema)} TO ...)"))
                 continue
             sources.append(PostgresTable(self, spec, columns[spec.name]))
+        self._tables = sources
         return sources, problems
 
-    def read_into(self, con: duckdb.DuckDBPyConnection, table: PostgresTable) -> None:
+    def read(self, con: duckdb.DuckDBPyConnection, table: PostgresTable) -> float:
+        """Make rows_<table>; the seconds its read took. The first call starts reading every table
+        (READERS at a time, each reader on its own connection with the main one's snapshot, so all
+        tables are still read as of one moment); each call waits for its own table."""
+        if self._snapshot is None:
+            began = time.perf_counter()
+            self._read_into(self._connection, con, table)
+            return time.perf_counter() - began
+        if self._reads is None:
+            self._executor = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="asl-pg-read")
+            self._reads = {each.spec.name: self._executor.submit(self._read_in_reader, con.cursor(), each)
+                           for each in self._tables if each.complete}
+        try:
+            return self._reads[table.spec.name].result()
+        except BaseException:
+            self._stop_reads()  # before the ingest closes its database under the other readers
+            raise
+
+    def _stop_reads(self) -> None:
+        """Cancel the reads still running on the server, and wait for the readers to give up."""
+        if self._executor is None:
+            return
+        for read in self._reads.values():
+            read.cancel()
+        with self._lock:
+            connections = list(self._reader_connections)
+        for connection in connections:
+            try:
+                connection.adbc_cancel()
+            except Exception:  # noqa: BLE001 - a connection already gone has nothing to cancel
+                pass
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._executor = None
+
+    def _read_in_reader(self, duck: duckdb.DuckDBPyConnection, table: PostgresTable) -> float:
+        began = time.perf_counter()
+        try:
+            connection = getattr(self._readers, "connection", None)
+            if connection is None:
+                connection = self._readers.connection = self._open(self._snapshot)
+                with self._lock:
+                    self._reader_connections.append(connection)
+            self._read_into(connection, duck, table)
+        finally:
+            duck.close()
+        return time.perf_counter() - began
+
+    def _read_into(self, connection, con: duckdb.DuckDBPyConnection, table: PostgresTable) -> None:
         """rows_<table>: the table's rows, streamed from the server (a timestamp with a zone as UTC)."""
         name = table.spec.name
         try:
-            with self._connection.cursor() as cursor:
+            with connection.cursor() as cursor:
                 cursor.execute(table.select_sql())
                 reader = cursor.fetch_record_batch()
                 con.from_arrow(reader).select(*[_in_utc(column, reader.schema.field(column).type)
