@@ -373,6 +373,12 @@ def test_the_connection_dropped_in_the_middle_of_a_read(pg, published):
                          "terminating connection due to administrator command; nothing was published")
 
 
+def test_no_source_and_no_asl_source_url(published):
+    before = sha256(published)
+    lines = assert_refused(run_cli("--store", str(published), "ingest"), published, before, 2)
+    assert lines == ["error: name a folder or a postgresql:// URL, or set ASL_SOURCE_URL"]
+
+
 # --- The URL ---------------------------------------------------------------------------------------
 
 
