@@ -24,7 +24,8 @@ import duckdb
 import pytest
 
 import pgserver
-from dashboard.ingest_postgres import SourceError, SourceURL, _first_line
+from dashboard.ingest import ingest
+from dashboard.ingest_postgres import PostgresSource, SourceError, SourceURL, _first_line
 from dashboard.store import DEMO_DIR
 from dashboard.tables import TABLES
 
@@ -209,6 +210,25 @@ def test_a_schema_of_views_over_the_labs_own_tables_with_a_read_only_role(pg, tm
     info = snapshot_info(store)
     assert info["source"] == pg.url(schema="mapped", user="asl_reader")  # recorded without the password
     assert READER_PASSWORD not in repr(info)
+
+
+class OneConnection(PostgresSource):
+    """The source as it reads from a server that cannot export its snapshot (every table in turn on
+    the one connection): the same server and data, only that path forced."""
+
+    def _connect(self) -> None:
+        super()._connect()
+        self._snapshot = None
+
+
+def test_tables_read_in_turn_on_one_connection_give_the_same_snapshot(pg, tmp_path, demo_store, monkeypatch):
+    monkeypatch.setenv("PGPASSWORD", pg.password)
+    stores = {}
+    for name, source_class in (("parallel", PostgresSource), ("in_turn", OneConnection)):
+        stores[name] = tmp_path / f"{name}.duckdb"
+        with source_class(pg.url(schema="lab"), progress=lambda _: None) as source:
+            ingest(source, stores[name], progress=lambda _: None)
+    assert published_tables(stores["in_turn"]) == published_tables(stores["parallel"]) == published_tables(demo_store)
 
 
 def test_the_password_from_a_pgpass_file(pg, tmp_path):
