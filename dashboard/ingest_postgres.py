@@ -14,8 +14,8 @@ password; nothing is published.
 """
 from __future__ import annotations
 
+import queue
 import re
-import threading
 import time
 import urllib.parse
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -270,9 +270,8 @@ class PostgresSource(TableSource):
         self._tables: list[PostgresTable] = []
         # Reading in parallel: the main connection's snapshot, the readers' connections, the reads.
         self._snapshot: str | None = None
-        self._readers = threading.local()
+        self._readers: queue.Queue = queue.Queue()
         self._reader_connections: list = []
-        self._lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._reads: dict[str, Future] | None = None
 
@@ -330,6 +329,12 @@ class PostgresSource(TableSource):
             self._connection.close()
             self._connection = self._open()
             self._snapshot = None
+        if self._snapshot is not None:
+            # Every reader connects now, so a server that goes away later is met in the middle of a read.
+            for _ in range(READERS):
+                connection = self._open(self._snapshot)
+                self._reader_connections.append(connection)
+                self._readers.put(connection)
 
     def _fetch(self, sql_name: str, parameters: list) -> list[tuple]:
         try:
@@ -396,9 +401,7 @@ class PostgresSource(TableSource):
             return
         for read in self._reads.values():
             read.cancel()
-        with self._lock:
-            connections = list(self._reader_connections)
-        for connection in connections:
+        for connection in self._reader_connections:
             try:
                 connection.adbc_cancel()
             except Exception:  # noqa: BLE001 - a connection already gone has nothing to cancel
@@ -408,14 +411,11 @@ class PostgresSource(TableSource):
 
     def _read_in_reader(self, duck: duckdb.DuckDBPyConnection, table: PostgresTable) -> float:
         began = time.perf_counter()
+        connection = self._readers.get()
         try:
-            connection = getattr(self._readers, "connection", None)
-            if connection is None:
-                connection = self._readers.connection = self._open(self._snapshot)
-                with self._lock:
-                    self._reader_connections.append(connection)
             self._read_into(connection, duck, table)
         finally:
+            self._readers.put(connection)
             duck.close()
         return time.perf_counter() - began
 

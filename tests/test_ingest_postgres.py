@@ -393,6 +393,37 @@ def test_the_connection_dropped_in_the_middle_of_a_read(pg, published):
                          "terminating connection due to administrator command; nothing was published")
 
 
+def test_the_server_stopped_in_the_middle_of_a_read(published):
+    """A server of its own (the shared one must live on), stopped at once while a table is read."""
+    before = sha256(published)
+    with pgserver.PostgresServer() as server:
+        server.load_folder(DEMO_DIR, "lab")
+        server.execute(SLOW_SCHEMA_SQL)
+        for spec in TABLES:
+            if spec.name != "checkpoints":
+                server.execute(f"CREATE VIEW slow.{spec.name} AS SELECT * FROM lab.{spec.name}")
+        process = subprocess.Popen([sys.executable, "-m", "dashboard", "--store", str(published), "ingest",
+                                    server.url(schema="slow")], cwd=REPO, text=True, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env={**os.environ, "PGPASSWORD": server.password})
+        try:
+            with server.connect() as admin:
+                deadline = time.monotonic() + 60
+                while not admin.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = 'asl-dashboard ingest' "
+                                        "AND wait_event = 'PgSleep'").fetchall():
+                    assert time.monotonic() < deadline and process.poll() is None, "the read never started"
+                    time.sleep(0.1)
+            server.stop()
+            stdout, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    lines = assert_refused(result, published, before, 4)
+    assert lines[-1].startswith(f"error: the connection to {server.url(schema='slow')} was lost while reading "
+                                "slow.checkpoints: "), lines[-1]
+    assert lines[-1].endswith("; nothing was published")
+
+
 def test_no_source_and_no_asl_source_url(published):
     before = sha256(published)
     lines = assert_refused(run_cli("--store", str(published), "ingest"), published, before, 2)
