@@ -212,6 +212,67 @@ def test_a_schema_of_views_over_the_labs_own_tables_with_a_read_only_role(pg, tm
     assert READER_PASSWORD not in repr(info)
 
 
+def test_every_table_is_read_as_of_one_moment(pg, tmp_path, demo_store):
+    """Three tables pause while read, holding every reader; a deployment committed meanwhile, before
+    the deployments are read, is not in the snapshot (a READ COMMITTED read would publish it)."""
+    pg.execute("""
+        CREATE SCHEMA IF NOT EXISTS moment;
+        CREATE OR REPLACE VIEW moment.checkpoints AS SELECT c.* FROM lab.checkpoints c
+            CROSS JOIN LATERAL (SELECT pg_sleep(CASE WHEN c.model_id = 'aster-1' AND c.step = 50 THEN 4 ELSE 0 END)) p;
+        CREATE OR REPLACE VIEW moment.evaluations AS SELECT e.* FROM lab.evaluations e
+            CROSS JOIN LATERAL (SELECT pg_sleep(CASE WHEN e.eval_id = 'ev-0000001' THEN 4 ELSE 0 END)) p;
+        CREATE OR REPLACE VIEW moment.customers AS SELECT c.* FROM lab.customers c
+            CROSS JOIN LATERAL (SELECT pg_sleep(CASE WHEN c.customer_id = 'cust-00001' THEN 4 ELSE 0 END)) p;
+    """)
+    for spec in TABLES:
+        if spec.name not in ("checkpoints", "evaluations", "customers"):
+            pg.execute(f"CREATE OR REPLACE VIEW moment.{spec.name} AS SELECT * FROM lab.{spec.name}")
+    store = tmp_path / "moment.duckdb"
+    process = subprocess.Popen([sys.executable, "-m", "dashboard", "--store", str(store), "ingest",
+                                pg.url(schema="moment")], cwd=REPO, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env={**os.environ, "PGPASSWORD": pg.password})
+    try:
+        with pg.connect() as admin:
+            deadline = time.monotonic() + 60
+            while len(admin.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = 'asl-dashboard ingest' "
+                                    "AND wait_event = 'PgSleep'").fetchall()) < 3:
+                assert time.monotonic() < deadline and process.poll() is None, "the readers never paused"
+                time.sleep(0.05)
+            admin.execute("INSERT INTO lab.deployments SELECT 'dep-late', model_id, customer_id, surface, use_case, "
+                          "risk_domains, status, started_at, ended_at, monthly_requests FROM lab.deployments "
+                          "WHERE deployment_id = 'dep-0000001'")
+        _stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        pg.execute("DELETE FROM lab.deployments WHERE deployment_id = 'dep-late'")
+    assert process.returncode == 0, stderr
+    assert "deployments 2,200" in stderr
+    assert published_tables(store) == published_tables(demo_store)
+
+
+def test_the_readers_adopt_the_main_connections_snapshot(pg, monkeypatch):
+    """A reader connected after a commit still reads as of the main connection's snapshot."""
+    monkeypatch.setenv("PGPASSWORD", pg.password)
+
+    def levels(connection) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM lab.asl_levels")
+            return cursor.fetchone()[0]
+
+    with PostgresSource(pg.url(schema="lab"), progress=lambda _: None) as source:
+        source.find_sources()
+        assert source._snapshot is not None
+        pg.execute("INSERT INTO lab.asl_levels VALUES (9, 'ASL-9', 'committed after the read began')")
+        shared, own = source._open(source._snapshot), source._open()
+        try:
+            assert (levels(shared), levels(own)) == (4, 5)
+        finally:
+            shared.close()
+            own.close()
+            pg.execute("DELETE FROM lab.asl_levels WHERE asl_level = 9")
+
+
 class OneConnection(PostgresSource):
     """The source as it reads from a server that cannot export its snapshot (every table in turn on
     the one connection): the same server and data, only that path forced."""
