@@ -408,6 +408,22 @@ def test_missing_schema_and_a_role_without_rights(pg, published):
     assert lines[-1] == 'error: the role may not use schema "lab" (GRANT USAGE ON SCHEMA "lab" TO ...)'
 
 
+def test_a_view_the_role_may_not_read(pg, published):
+    pg.execute("""
+        CREATE SCHEMA half;
+        GRANT USAGE ON SCHEMA half TO asl_reader;
+    """)
+    for spec in TABLES:
+        pg.execute(f"CREATE VIEW half.{spec.name} AS SELECT * FROM lab.{spec.name}")
+        if spec.name != "deployments":
+            pg.execute(f"GRANT SELECT ON half.{spec.name} TO asl_reader")
+    before = sha256(published)
+    lines = assert_refused(ingest_pg(published, pg.url(schema="half", user="asl_reader"), password=READER_PASSWORD),
+                           published, before, 1)
+    assert lines[-2:] == ['deployments: the role may not read half.deployments (GRANT SELECT ON ALL TABLES IN SCHEMA '
+                          '"half" TO ...)', "Refused: 1 problem(s). The published store was not changed."]
+
+
 def test_a_table_locked_by_a_long_transaction(pg, published):
     before = sha256(published)
     with pg.connect(autocommit=False) as locker:
