@@ -19,6 +19,16 @@ def _cmd_ingest(args) -> int:
     from dashboard.ingest import IngestBusy, IngestError, ingest
 
     store = store_module.store_path(args.store)
+    if args.dir is None:  # a scheduled job keeps the URL (and any password) out of its command line
+        if not os.environ.get("ASL_SOURCE_URL"):
+            _print_err("error: name a folder or a postgresql:// URL, or set ASL_SOURCE_URL")
+            return 2
+        args.dir = _folder_or_url(os.environ["ASL_SOURCE_URL"])
+        args.from_env = True
+    if isinstance(args.dir, str):  # a database (dashboard/ingest_postgres.py)
+        from dashboard.ingest_postgres import cli_ingest
+
+        return cli_ingest(args, store, _print_err)
     print(f"Ingesting {args.dir} into {store} ...", file=sys.stderr)
     try:
         result = ingest(args.dir, store, progress=_print_err, dataset=args.dataset, wait_seconds=args.wait)
@@ -30,6 +40,10 @@ def _cmd_ingest(args) -> int:
         return 3
     _print_err(result.summary())
     return 0
+
+
+def _folder_or_url(text: str):
+    return text if "://" in text else Path(text)
 
 
 def _open_snapshot(args):
@@ -135,6 +149,15 @@ def _cmd_bench(args) -> int:
     except ParamError as error:
         _print_err(f"error: {error}")
         return 2
+    if args.source == "postgres":  # bench/postgres.py
+        from bench import postgres as bench_postgres
+
+        results = bench_postgres.run(args.scale, source_url=args.source_url or os.environ.get("ASL_BENCH_SOURCE_URL"),
+                                     repeats=args.repeats, say=_print_err)
+        print(bench_postgres.report(results))
+        if args.json:
+            print(bench_postgres.json_line(results))
+        return 0
 
     results = bench.run(args.scale, browser=args.browser, repeats=args.repeats, say=_print_err)
     print(bench.report(results))
@@ -175,11 +198,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ingest = commands.add_parser("ingest", help="validate an input folder and publish it as the store")
-    ingest.add_argument("dir", type=Path, help="folder with one CSV (or Parquet) file per table")
+    ingest.add_argument("dir", nargs="?", type=_folder_or_url, metavar="SOURCE",
+                        help="folder with one CSV (or Parquet) file per table, or postgresql://USER@HOST:PORT/DB?schema=NAME "
+                             "(default: $ASL_SOURCE_URL)")
     ingest.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     ingest.add_argument("--dataset", help="name shown in the page header (default: the folder's name)")
     ingest.add_argument("--wait", type=float, default=30.0,
                         help="seconds to wait for another ingest of the same store (default 30)")
+    ingest.add_argument("--lock-timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="database source: wait at most this long for a table another transaction locked (default 30)")
+    ingest.add_argument("--statement-timeout", type=float, default=1800.0, metavar="SECONDS",
+                        help="database source: give up reading one table after this long (default 1800)")
     ingest.set_defaults(handler=_cmd_ingest)
 
     status = commands.add_parser("status", help="one row per model: compute since its last clean evaluation, status")
@@ -220,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--browser", action="store_true", help="also time each page in headless Chromium")
     bench.add_argument("--json", action="store_true", help="end with one line holding a JSON object of the figures")
     bench.add_argument("--repeats", type=int, default=3, help="ingest runs to take the median of (default 3)")
+    bench.add_argument("--source", choices=["folder", "postgres"], default="folder",
+                       help="postgres: ingest from a PostgreSQL schema against pandas.read_sql (issue 18)")
+    bench.add_argument("--source-url", help="with --source postgres: a schema holding the synthetic lab "
+                                            "(default: $ASL_BENCH_SOURCE_URL, else a throwaway server)")
     bench.set_defaults(handler=_cmd_bench)
 
     from dashboard import cli_changes  # asl-dashboard changes (DESIGN section 8)

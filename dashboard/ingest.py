@@ -37,8 +37,11 @@ class Problem:
     line: int | None  # as a text editor counts it: the header is line 1
     message: str
     row_label: str = "line"
+    key: str | None = None  # a database row is named by its key: "deployments (deployment_id=d07): ..."
 
     def __str__(self) -> str:
+        if self.key is not None:
+            return f"{self.file} ({self.key}): {self.message}"
         where = f" {self.row_label} {self.line}" if self.line is not None else ""
         return f"{self.file}{where}: {self.message}"
 
@@ -61,6 +64,25 @@ class IngestError(Exception):
 
 class IngestBusy(Exception):
     """Another ingest holds the store's lock."""
+
+
+class TableSource:
+    """A source that is not a folder (a database schema: dashboard/ingest_postgres.py).
+
+    find_sources() returns objects that stand for source files (spec, label, kind, row_label) with
+    load_raw(con, warnings) making raw_<table> and row_keys(con, row_indexes) naming rows in
+    problems, and the problems found (missing tables or columns). description is recorded as the
+    snapshot's source and must hold no secret; name is the default dataset name.
+    """
+
+    description: str = ""
+    name: str = ""
+
+    def find_sources(self) -> tuple[list, list[Problem]]:
+        raise NotImplementedError
+
+    def notes(self) -> str | None:
+        return None
 
 
 @dataclass
@@ -303,8 +325,11 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
 
     A CSV is read once into a table (the strict reader finds structural problems up front). A
     Parquet file is only opened: raw_<table> is a view, so its rows are read once, while typing.
+    A database table (a TableSource's) loads itself.
     """
     spec = source.spec
+    if hasattr(source, "load_raw"):
+        return source.load_raw(con, warnings)
     if source.kind == "csv":
         header, problems = _csv_header(source)
         if problems:
@@ -374,6 +399,9 @@ def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]
     if not found:
         return []
     line_maps: dict[str, list[int]] = {}
+    # A database table names its rows by their keys, looked up once for the rows with problems.
+    keys = {table: source.row_keys(con, {r[1] for r in found if r[0] == table} | {r[5] for r in found if r[0] == table})
+            for table, source in sources.items() if hasattr(source, "row_keys")}
 
     def where(table: str, row_index: int | None) -> int | None:
         if row_index is None:
@@ -395,6 +423,14 @@ def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]
             message = f'{column} "{_show_value(value)}" {expected}'
         else:
             message = f'{column} "{_show_value(value)}" is not {expected}'
+        if table in keys:
+            if other_row is not None:
+                other = keys[table].get(other_row)
+                message += " (another row has the same key)" if other == keys[table].get(row_index) else f" (see {other})"
+            key = None if row_index is None else keys[table].get(row_index, f"row {row_index + 1}")
+            problems.append(Problem(source.label, None if row_index is None else row_index + 1, message,
+                                    source.row_label, key))
+            continue
         if other_row is not None:
             message += f" (see {source.row_label} {where(table, other_row)})"
         problems.append(Problem(source.label, where(table, row_index), message, source.row_label))
@@ -431,10 +467,13 @@ def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str |
     """Validate the folder src and publish it as the snapshot at store.
 
     Raises IngestError (every problem found) or IngestBusy; in both cases the store is untouched.
+    src may also be a TableSource (a database schema), whose own errors pass through as they are.
     """
-    src, store = Path(src).resolve(), Path(store).resolve()
-    if not src.is_dir():
-        raise IngestError([Problem(str(src), None, "is not a folder of input files")])
+    store = Path(store).resolve()
+    if not isinstance(src, TableSource):
+        src = Path(src).resolve()
+        if not src.is_dir():
+            raise IngestError([Problem(str(src), None, "is not a folder of input files")])
     store.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with _store_lock(store, wait_seconds, progress):
@@ -463,7 +502,7 @@ def _fsync_dir(directory: Path) -> None:
 
 def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestResult:
     warnings: list[str] = []
-    sources, problems = _find_sources(src)
+    sources, problems = src.find_sources() if isinstance(src, TableSource) else _find_sources(src)
     con = duckdb.connect(":memory:")
     try:
         con.execute(internal_sql("ingest/session.sql"))
@@ -495,18 +534,19 @@ def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestRes
         # rows and tables on a half-read folder would only add noise.
         problems += _row_problems(con, by_table, across_rows=not problems)
         if problems:
-            problems.sort(key=lambda p: (p.file, p.line if p.line is not None else -1))
+            problems.sort(key=lambda p: (p.file, p.key or "", p.line if p.line is not None else -1))
             raise IngestError(problems)
         progress("  writing the new snapshot ...")
         con.execute(internal_sql("ingest/attach_build.sql"), {"path": str(build)})
         con.execute(internal_sql("ingest/publish.sql"))
         con.execute(internal_sql("ingest/snapshot_info.sql"), {
             "published_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
-            "source": str(src),
+            "source": src.description if isinstance(src, TableSource) else str(src),
             "dataset": dataset,
             "row_counts": json.dumps(row_counts),
             # An optional ATTRIBUTION.md in the folder (sources, licences, caveats) travels with the snapshot.
-            "notes": (src / "ATTRIBUTION.md").read_text(encoding="utf-8", errors="replace")[:20000]
+            "notes": src.notes() if isinstance(src, TableSource)
+            else (src / "ATTRIBUTION.md").read_text(encoding="utf-8", errors="replace")[:20000]
             if (src / "ATTRIBUTION.md").is_file() else None,
         })
         snapshot_date = con.execute(internal_sql("ingest/snapshot_date.sql")).fetchone()[0]

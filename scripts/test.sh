@@ -7,5 +7,10 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "Installing Debian's chromium for the browser tests ..."
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# The PostgreSQL ingest tests start a throwaway server (bench/pgserver.py) with Debian's binaries.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "Installing Debian's postgresql for the PostgreSQL ingest tests ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 exec python3 -m pytest "$@"

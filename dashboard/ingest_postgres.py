@@ -1,0 +1,470 @@
+"""A PostgreSQL schema as an ingest source (issue 18): `asl-dashboard ingest postgresql://...?schema=NAME`.
+
+The tables (or views) of DESIGN section 3 are read from one schema through the ADBC PostgreSQL
+driver (Arrow, binary COPY under the hood), in one REPEATABLE READ, READ ONLY transaction so every
+table is read as of the same moment. Each table becomes raw_<table> in the ingest's DuckDB database:
+every column as the text the contract describes (DuckDB's text of a number, date or timestamp; an
+array joined with ';'), so the very same checks as for CSV and Parquet run on it (dashboard/ingest.py
+and dashboard/sql/ingest/). Problems name the table, the row's key and the column:
+`deployments (deployment_id=d07): started_at "..." is not ...`.
+
+What a scheduled job meets (server down, wrong password, a table locked by a long transaction, the
+connection dropped in the middle of a read) raises SourceError with one line that never holds the
+password; nothing is published.
+"""
+from __future__ import annotations
+
+import queue
+import re
+import time
+import urllib.parse
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import duckdb
+import pyarrow as pa
+
+from dashboard.ingest import Problem, TableSource, _check_columns, _show_value
+from dashboard.sqlfiles import internal_sql
+from dashboard.tables import TABLES, TableSpec
+
+SCHEMES = ("postgresql", "postgres")
+READERS = 3  # tables read at the same time, each on its own connection sharing one snapshot
+DEFAULT_SCHEMA = "public"
+
+# The columns that name a row in a problem (the table's key); other tables are named by their first column.
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "asl_required_safeguards": ("asl_level", "safeguard_id"),
+    "checkpoints": ("model_id", "step"),
+    "deployment_safeguards": ("deployment_id", "safeguard_id"),
+    "asl_history": ("model_id", "effective_from"),
+    "obligation_records": ("obligation_id", "model_id"),
+}
+
+# PostgreSQL types the driver hands over as Arrow types whose DuckDB text is the contract's text.
+NATIVE_TYPES = {"text", "varchar", "bpchar", "name", "int2", "int4", "int8", "float4", "float8", "bool",
+                "date", "timestamp", "timestamptz"}
+
+
+class SourceError(Exception):
+    """The source could not be read (connection, permissions, timeouts). One line, no password."""
+
+
+def is_source_url(text: str) -> bool:
+    return urllib.parse.urlsplit(str(text)).scheme.lower() in SCHEMES
+
+
+def quote_ident(name: str) -> str:
+    """PostgreSQL's quote_ident: always quoted, inner quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+# ---------------------------------------------------------------------------------------------
+# The URL
+
+
+class SourceURL:
+    """postgresql://USER[:PASSWORD]@HOST[:PORT]/DB?schema=NAME[&other libpq parameters].
+
+    `schema` is ours (default public); every other query parameter goes to libpq as it is
+    (sslmode, connect_timeout, options, ...). The password, from the URL, PGPASSWORD or ~/.pgpass,
+    is only ever handed to libpq: redacted() is the URL without it, for messages and the snapshot.
+    """
+
+    def __init__(self, url: str):
+        self.raw = str(url)
+        parts = urllib.parse.urlsplit(self.raw)
+        if parts.scheme.lower() not in SCHEMES:
+            raise SourceError("a database source is a URL postgresql://USER@HOST:PORT/DB?schema=NAME")
+        try:
+            parts.port  # noqa: B018 (raises on a port that is not a number)
+        except ValueError:
+            raise SourceError(f"the port in {self._redact(parts)} is not a number") from None
+        query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        schemas = [value for name, value in query if name == "schema"]
+        self.schema = schemas[-1] if schemas and schemas[-1] else DEFAULT_SCHEMA
+        self.password = urllib.parse.unquote(parts.password) if parts.password else None
+        self.database = urllib.parse.unquote(parts.path.lstrip("/")) or None
+        libpq_query = [(name, value) for name, value in query if name != "schema"]
+        names = {name for name, _ in libpq_query}
+        if "password" in names:
+            self.password = [value for name, value in libpq_query if name == "password"][-1] or self.password
+        if "connect_timeout" not in names:
+            libpq_query.append(("connect_timeout", "10"))  # an unreachable host fails in 10 s, not minutes
+        if "application_name" not in names:
+            libpq_query.append(("application_name", "asl-dashboard ingest"))
+        self.libpq = urllib.parse.urlunsplit(
+            ("postgresql", parts.netloc, parts.path, urllib.parse.urlencode(libpq_query, quote_via=urllib.parse.quote), ""))
+        self.redacted = self._redact(parts)
+
+    @staticmethod
+    def _redact(parts: urllib.parse.SplitResult) -> str:
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        netloc = host
+        try:
+            if parts.port is not None:
+                netloc += f":{parts.port}"
+        except ValueError:
+            netloc += ":?"
+        if parts.username:
+            netloc = f"{parts.username}@{netloc}"
+        query = [(name, value) for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+                 if name != "password"]
+        return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, urllib.parse.urlencode(query), ""))
+
+    def scrub(self, text: str) -> str:
+        """text without the password or the full URL (a driver's message may quote them)."""
+        text = text.replace(self.raw, self.redacted).replace(self.libpq, self.redacted)
+        if self.password:
+            for secret in {self.password, urllib.parse.quote(self.password, safe="")}:
+                text = text.replace(secret, "***")
+        return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors of the driver, as one line
+
+
+def _first_line(error: BaseException, url: SourceURL) -> str:
+    text = url.scrub(str(error)).strip()  # before anything is cut, so no part of a password is left
+    # ADBC prefixes: "IO: [libpq] Failed to connect: ...", "INTERNAL: ...": keep libpq's own words.
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    message = ". ".join(line.rstrip(".") for line in lines[:3]) if lines else type(error).__name__
+    # Wrappers of the driver, Arrow and DuckDB around libpq's own words.
+    message = re.sub(r"^(?:(?:[A-Z][A-Za-z ]*Error|[A-Z_]+|Failed to connect|reading the Arrow source failed"
+                     r"|Execution error \[[A-Z_]+\]|\[libpq\]):\s*|\[libpq\]\s+)+", "", message)
+    message = re.sub(r"\s+", " ", message)
+    return message[:300]
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    state = getattr(error, "sqlstate", None)
+    if state:
+        return state
+    match = re.search(r"SQLSTATE[: ]+([0-9A-Z]{5})", str(error))
+    return match.group(1) if match else None
+
+
+def _explain(error: BaseException, url: SourceURL, doing: str, table: str | None = None,
+             timeouts: tuple[float, float] | None = None) -> SourceError:
+    """One clear line for a failure of the driver, the server or the connection."""
+    state = _sqlstate(error)
+    text = str(error)
+    lowered = text.lower()
+    where = f"{url.schema}.{table}" if table else url.redacted
+    if state == "55P03" or "lock timeout" in lowered:
+        waited = f"waited {timeouts[0]:g} s, --lock-timeout" if timeouts else "waited lock_timeout"
+        return SourceError(f"{where} is locked by another transaction ({waited}): nothing was "
+                           "published; try again when that transaction has finished")
+    if state == "57014" or "statement timeout" in lowered:
+        limit = f"{timeouts[1]:g} s (--statement-timeout)" if timeouts else "statement_timeout"
+        return SourceError(f"reading {where} took longer than {limit}: nothing was published")
+    if state == "28P01" or "password authentication failed" in lowered:
+        return SourceError(f"cannot connect to {url.redacted}: password authentication failed "
+                           "(check PGPASSWORD, ~/.pgpass or the password in ASL_SOURCE_URL)")
+    if state in ("57P01", "57P02", "57P03") or state and state.startswith("08") or any(
+            words in lowered for words in ("terminating connection", "server closed the connection",
+                                           "connection to server", "no connection", "could not receive data",
+                                           "could not send data", "connection refused", "eof detected",
+                                           "ssl syscall")):
+        if doing == "connect":
+            return SourceError(f"cannot connect to {url.redacted}: {_first_line(error, url)}")
+        return SourceError(f"the connection to {url.redacted} was lost while {doing}"
+                           f"{' ' + where if table else ''}: {_first_line(error, url)}; nothing was published")
+    if doing == "connect":
+        return SourceError(f"cannot connect to {url.redacted}: {_first_line(error, url)}")
+    return SourceError(f"failed while {doing} {where}: {_first_line(error, url)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The source
+
+
+class PostgresTable:
+    """One table of the schema, as the ingest sees a source file (spec, label, kind, row_label)."""
+
+    kind = "postgres"
+    row_label = "row"
+
+    def __init__(self, source: "PostgresSource", spec: TableSpec, columns: dict[str, tuple[str, str]]):
+        self.source = source
+        self.spec = spec
+        self.columns = columns  # name -> (type name, type category), in the table's order
+        self.label = spec.name
+
+    def select_sql(self) -> str:
+        expressions = []
+        for column in self.spec.columns:
+            type_name, category = self.columns[column]
+            name = quote_ident(column)
+            if type_name in NATIVE_TYPES:
+                expressions.append(name)
+            elif category == "A":  # an array: the contract's ';'-separated list
+                expressions.append(f"array_to_string({name}, ';') AS {name}")
+            else:  # numeric, enums, domains, uuid, json, ...: PostgreSQL's own text
+                expressions.append(f"CAST({name} AS text) AS {name}")
+        return internal_sql("postgres/read_table.sql").format(
+            columns=", ".join(expressions), table=f"{quote_ident(self.source.url.schema)}.{quote_ident(self.spec.name)}")
+
+    @property
+    def complete(self) -> bool:
+        return all(column in self.columns for column in self.spec.columns)
+
+    def load_raw(self, con: duckdb.DuckDBPyConnection, warnings: list[str]) -> tuple[int, list[Problem]]:
+        """Make raw_<table> (row_index, every column as text), as dashboard.ingest._load_raw does for a file."""
+        problems = _check_columns(self, list(self.columns), warnings)
+        if problems:
+            return 0, problems
+        seconds = self.source.read(con, self)
+        # The rows are kept in their own types (compact, quick to store); the view gives the checks
+        # each value as text, cast once while the rows are typed, as a Parquet file's view does.
+        con.table(f"rows_{self.spec.name}").select(
+            duckdb.ColumnExpression("rowid").alias("row_index"),
+            *[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
+              for column in self.spec.columns]).create_view(f"raw_{self.spec.name}")
+        count = con.table(f"rows_{self.spec.name}").count("*").fetchall()[0][0]
+        self.source.progress(f"  read {self.source.url.schema}.{self.spec.name}: {count:,} rows "
+                             f"({seconds:.1f} s, {count / max(seconds, 1e-9):,.0f} rows/s)")
+        return count, []
+
+    def row_keys(self, con: duckdb.DuckDBPyConnection, row_indexes: set[int]) -> dict[int, str]:
+        """How each of these rows is named in a problem: its key (`model_id=m1, step=200`)."""
+        key_columns = ROW_KEYS.get(self.spec.name, (self.spec.key,))
+        wanted = sorted(index for index in row_indexes if index is not None)
+        if not wanted:
+            return {}
+        rows = con.from_arrow(pa.table({"wanted_index": pa.array(wanted, pa.int64())}))
+        found = con.table(f"raw_{self.spec.name}").join(rows, "row_index = wanted_index").select(
+            duckdb.ColumnExpression("row_index"), *[duckdb.ColumnExpression(c) for c in key_columns]).fetchall()
+        names = {}
+        for row_index, *values in found:
+            if all(value is None or not str(value).strip() for value in values):
+                names[row_index] = f"row {row_index + 1}, {'/'.join(key_columns)} empty"
+            else:
+                names[row_index] = ", ".join(f"{column}={_show_value(value)}" for column, value in zip(key_columns, values))
+        return names
+
+
+def _in_utc(column: str, arrow_type: pa.DataType) -> duckdb.Expression:
+    """The column as it comes, but a timestamp with a zone as the UTC timestamp without one (the
+    contract reads a timestamp without zone as UTC): the same instant, and as text (DuckDB's text
+    of each value is what the checks read) the plain form they parse fastest."""
+    expression = duckdb.ColumnExpression(column)
+    if pa.types.is_timestamp(arrow_type) and arrow_type.tz is not None:
+        expression = expression.cast(duckdb.sqltypes.TIMESTAMP)  # the ingest's session runs in UTC
+    return expression.alias(column)
+
+
+class PostgresSource(TableSource):
+    """The tables of one schema of a PostgreSQL database. Use as a context manager (closes the connection)."""
+
+    def __init__(self, url: str, *, lock_timeout: float = 30.0, statement_timeout: float = 1800.0, progress=print):
+        self.url = SourceURL(url)
+        self.lock_timeout = lock_timeout
+        self.statement_timeout = statement_timeout
+        self.progress = progress
+        self.description = self.url.redacted
+        self.name = self.url.schema
+        self._connection = None
+        self._tables: list[PostgresTable] = []
+        # Reading in parallel: the main connection's snapshot, the readers' connections, the reads.
+        self._snapshot: str | None = None
+        self._readers: queue.Queue = queue.Queue()
+        self._reader_connections: list = []
+        self._executor: ThreadPoolExecutor | None = None
+        self._reads: dict[str, Future] | None = None
+
+    def __enter__(self) -> "PostgresSource":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stop_reads()
+        for connection in [*self._reader_connections, self._connection]:
+            if connection is not None:
+                try:
+                    connection.close()
+                except Exception:  # noqa: BLE001 - a dropped connection may refuse to close cleanly
+                    pass
+        self._reader_connections = []
+        self._connection = None
+
+    # -- connecting ----------------------------------------------------------------------------
+
+    def _open(self, snapshot: str | None = None):
+        """A connection in a REPEATABLE READ, READ ONLY transaction (on snapshot, if given) with the timeouts."""
+        try:
+            import adbc_driver_postgresql.dbapi as adbc
+        except ImportError:  # pragma: no cover - it is a dependency of the package
+            raise SourceError("the PostgreSQL driver is not installed: pip install adbc-driver-postgresql") from None
+        try:
+            connection = adbc.connect(self.url.libpq, autocommit=True)
+        except Exception as error:  # noqa: BLE001 - every driver failure becomes one clear line
+            raise _explain(error, self.url, "connect") from None
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(internal_sql("postgres/begin.sql"))
+                if snapshot is not None:
+                    cursor.execute(internal_sql("postgres/set_snapshot.sql").format(snapshot=snapshot))
+                cursor.execute(internal_sql("postgres/timeouts.sql"),
+                               parameters=[f"{int(self.lock_timeout * 1000)}ms", f"{int(self.statement_timeout * 1000)}ms"])
+                cursor.fetchall()
+        except Exception as error:  # noqa: BLE001
+            connection.close()
+            raise _explain(error, self.url, "starting a read of") from None
+        return connection
+
+    def _connect(self) -> None:
+        """The main connection, and the snapshot the readers share (none where the server cannot export it)."""
+        self._connection = self._open()
+        try:
+            with self._connection.cursor() as cursor:
+                cursor.execute(internal_sql("postgres/export_snapshot.sql"))
+                snapshot = cursor.fetchone()[0]
+            self._snapshot = snapshot if re.fullmatch(r"[0-9A-Fa-f-]+", str(snapshot)) else None
+        except Exception:  # noqa: BLE001 - then every table is read on the main connection, in turn
+            self._connection.close()
+            self._connection = self._open()
+            self._snapshot = None
+        if self._snapshot is not None:
+            # Every reader connects now, so a server that goes away later is met in the middle of a read.
+            for _ in range(READERS):
+                connection = self._open(self._snapshot)
+                self._reader_connections.append(connection)
+                self._readers.put(connection)
+
+    def _fetch(self, sql_name: str, parameters: list) -> list[tuple]:
+        try:
+            with self._connection.cursor() as cursor:
+                cursor.execute(internal_sql(sql_name), parameters=parameters)
+                return cursor.fetchall()
+        except Exception as error:  # noqa: BLE001
+            raise _explain(error, self.url, "reading the catalog of") from None
+
+    # -- what the ingest calls -----------------------------------------------------------------
+
+    def find_sources(self) -> tuple[list[PostgresTable], list[Problem]]:
+        """The contract's tables found in the schema, and what is missing (tables, columns, rights)."""
+        self.progress(f"  connecting to {self.url.redacted} ...")
+        self._connect()
+        schema = self.url.schema
+        found = self._fetch("postgres/schema.sql", [schema])
+        if not found:
+            raise SourceError(f"schema \"{schema}\" does not exist in {self.url.redacted} "
+                              "(name it with ?schema=NAME)")
+        if not found[0][1]:
+            raise SourceError(f"the role may not use schema \"{schema}\" (GRANT USAGE ON SCHEMA {quote_ident(schema)} TO ...)")
+        columns: dict[str, dict[str, tuple[str, str]]] = {}
+        readable: dict[str, bool] = {}
+        for table, column, type_name, category, may_read in self._fetch("postgres/columns.sql", [schema]):
+            columns.setdefault(table, {})[column] = (type_name, category)
+            readable[table] = may_read
+        sources, problems = [], []
+        for spec in TABLES:
+            if spec.name not in columns:
+                if spec.required:
+                    problems.append(Problem(spec.name, None, f"required table is missing: expected a table or view "
+                                                             f"{schema}.{spec.name} with columns " + ", ".join(spec.columns)))
+                continue
+            if not readable[spec.name]:
+                problems.append(Problem(spec.name, None, f"the role may not read {schema}.{spec.name} "
+                                                         f"(GRANT SELECT ON ALL TABLES IN SCHEMA {quote_ident(schema)} TO ...)"))
+                continue
+            sources.append(PostgresTable(self, spec, columns[spec.name]))
+        self._tables = sources
+        return sources, problems
+
+    def read(self, con: duckdb.DuckDBPyConnection, table: PostgresTable) -> float:
+        """Make rows_<table>; the seconds its read took. The first call starts reading every table
+        (READERS at a time, each reader on its own connection with the main one's snapshot, so all
+        tables are still read as of one moment); each call waits for its own table."""
+        if self._snapshot is None:
+            began = time.perf_counter()
+            self._read_into(self._connection, con, table)
+            return time.perf_counter() - began
+        if self._reads is None:
+            self._executor = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="asl-pg-read")
+            self._reads = {each.spec.name: self._executor.submit(self._read_in_reader, con.cursor(), each)
+                           for each in self._tables if each.complete}
+        try:
+            return self._reads[table.spec.name].result()
+        except BaseException:
+            self._stop_reads()  # before the ingest closes its database under the other readers
+            raise
+
+    def _stop_reads(self) -> None:
+        """Cancel the reads still running on the server, and wait for the readers to give up."""
+        if self._executor is None:
+            return
+        for read in self._reads.values():
+            read.cancel()
+        for connection in self._reader_connections:
+            try:
+                connection.adbc_cancel()
+            except Exception:  # noqa: BLE001 - a connection already gone has nothing to cancel
+                pass
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._executor = None
+
+    def _read_in_reader(self, duck: duckdb.DuckDBPyConnection, table: PostgresTable) -> float:
+        began = time.perf_counter()
+        connection = self._readers.get()
+        try:
+            self._read_into(connection, duck, table)
+        finally:
+            self._readers.put(connection)
+            duck.close()
+        return time.perf_counter() - began
+
+    def _read_into(self, connection, con: duckdb.DuckDBPyConnection, table: PostgresTable) -> None:
+        """rows_<table>: the table's rows, streamed from the server (a timestamp with a zone as UTC)."""
+        name = table.spec.name
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(table.select_sql())
+                reader = cursor.fetch_record_batch()
+                con.from_arrow(reader).select(*[_in_utc(column, reader.schema.field(column).type)
+                                                for column in table.spec.columns]).create(f"rows_{name}")
+        except Exception as error:  # noqa: BLE001 - the driver, Arrow or DuckDB reports a failed stream
+            raise _explain(error, self.url, "reading", name, (self.lock_timeout, self.statement_timeout)) from None
+
+    def notes(self) -> str | None:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line: asl-dashboard ingest postgresql://... (dashboard/cli.py hands it over)
+
+
+def cli_ingest(args, store, say) -> int:
+    """Exit 0 published; 1 refused (problems in the data); 3 another ingest is running; 4 the source
+    could not be read (connection, password, rights, locks, timeouts)."""
+    from dashboard.ingest import IngestBusy, IngestError, ingest
+
+    try:
+        url = SourceURL(args.dir)
+    except SourceError as error:
+        say(f"error: {error}")
+        return 2
+    if url.password and not getattr(args, "from_env", False):
+        say("warning: a password in the command line stays in the shell history and the process list: "
+            "set ASL_SOURCE_URL, PGPASSWORD or ~/.pgpass instead")
+    say(f"Ingesting {url.redacted} into {store} ...")
+    try:
+        with PostgresSource(args.dir, lock_timeout=args.lock_timeout, statement_timeout=args.statement_timeout,
+                            progress=say) as source:
+            result = ingest(source, store, progress=say, dataset=args.dataset, wait_seconds=args.wait)
+    except IngestError as error:
+        say(url.scrub(error.report()))
+        return 1
+    except IngestBusy as error:
+        say(f"error: {error}")
+        return 3
+    except SourceError as error:
+        say(f"error: {url.scrub(str(error))}")
+        return 4
+    say(result.summary())
+    return 0
