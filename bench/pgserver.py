@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCHEMA_SQL = HERE / "data" / "pg_lab_schema.sql"
+SCHEMA_SQL = HERE / "pg_lab_schema.sql"
 RUN_AS = "nobody"
 
 
@@ -144,7 +144,7 @@ class PostgresServer:
         """Create the contract's tables in schema and COPY each CSV (or Parquet) file of folder into them.
 
         typed: columns get PostgreSQL types as a lab's database would have them (dates, timestamps with
-        zone, double precision, bigint, boolean), from tests/data/pg_lab_schema.sql; otherwise every
+        zone, double precision, bigint, boolean), from bench/pg_lab_schema.sql; otherwise every
         column is text, as in the files (so broken values can be stored and refused by the ingest).
         """
         from psycopg import sql

@@ -52,6 +52,10 @@ CREATE TABLE own.contracts AS SELECT deployment_id AS id, model_id, customer_id 
     monthly_requests::numeric AS requests, 'internal note' AS note FROM lab.deployments;
 CREATE TABLE own.contract_controls AS SELECT deployment_id AS contract, safeguard_id AS control FROM lab.deployment_safeguards;
 CREATE TABLE own.level_log AS SELECT * FROM lab.asl_history;
+CREATE TABLE own.regulatory_clocks AS SELECT obligation_id AS clock_id, name, jurisdiction, threshold_flop, measure,
+    clock, deadline_days, applies_from, source FROM lab.obligations;
+CREATE TABLE own.filings AS SELECT obligation_id AS clock_id, model_id, done_on AS filed_on, reference
+    FROM lab.obligation_records;
 CREATE SCHEMA mapped;
 CREATE VIEW mapped.policies AS SELECT * FROM own.policy_book;
 CREATE VIEW mapped.asl_levels AS SELECT * FROM own.levels;
@@ -69,6 +73,10 @@ CREATE VIEW mapped.deployments AS SELECT id AS deployment_id, model_id, account_
 CREATE VIEW mapped.deployment_safeguards AS SELECT contract AS deployment_id, control AS safeguard_id
     FROM own.contract_controls;
 CREATE VIEW mapped.asl_history AS SELECT * FROM own.level_log;
+CREATE VIEW mapped.obligations AS SELECT clock_id AS obligation_id, name, jurisdiction, threshold_flop, measure, clock,
+    deadline_days, applies_from, source FROM own.regulatory_clocks;
+CREATE VIEW mapped.obligation_records AS SELECT clock_id AS obligation_id, model_id, filed_on AS done_on, reference
+    FROM own.filings;
 """
 
 

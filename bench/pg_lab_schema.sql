@@ -1,5 +1,5 @@
 -- The contract's tables (DESIGN section 3) with the PostgreSQL types a lab's database would use:
--- tests/pgserver.py creates them in the current schema (search_path) and COPYs the CSV files in.
+-- bench/pgserver.py creates them in the current schema (search_path) and COPYs the CSV files in.
 CREATE TABLE policies (policy_id text PRIMARY KEY, name text, eval_compute_multiple double precision,
                        buffer_multiple double precision, eval_interval_days integer, source text);
 CREATE TABLE asl_levels (asl_level integer PRIMARY KEY, name text, description text);
@@ -22,3 +22,6 @@ CREATE TABLE asl_history (model_id text, asl_level integer, effective_from date,
 CREATE TABLE public_models (public_model_id text, name text, organization text, published_on date,
                             training_compute_flop double precision, base_model_name text, accessibility text,
                             source text);
+CREATE TABLE obligations (obligation_id text PRIMARY KEY, name text, jurisdiction text, threshold_flop double precision,
+                          measure text, clock text, deadline_days integer, applies_from date, source text);
+CREATE TABLE obligation_records (obligation_id text, model_id text, done_on date, reference text);
