@@ -22,6 +22,7 @@ page_list = [
 ]
 if os.environ.get("ASL_BENCH_BASELINE"):  # only while `asl-dashboard bench --browser` runs its server
     page_list.append(st.Page("bench_baseline.py", title="Benchmark baseline", url_path="bench-baseline"))
+auth.refuse_foreign_host()  # DNS rebinding: no page, no data for a host this server does not serve
 pages = st.navigation(page_list, position=auth.nav_position())  # hidden until allowed
 viewer = auth.gate(pages, {page.url_path: page for page in page_list})
 auth.audit(viewer, pages)

@@ -113,11 +113,11 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_serve(args) -> int:
-    from dashboard.auth import is_loopback, sign_in_configured_in
+    from dashboard.auth import is_loopback, serve_allowed_hosts, sign_in_configured_in
 
     repo_root = Path(__file__).resolve().parent.parent  # Streamlit runs there, reading its .streamlit/
-    signed_in = sign_in_configured_in([Path.home() / ".streamlit" / "secrets.toml",
-                                       repo_root / ".streamlit" / "secrets.toml"])
+    secrets = [Path.home() / ".streamlit" / "secrets.toml", repo_root / ".streamlit" / "secrets.toml"]
+    signed_in = sign_in_configured_in(secrets)
     if not is_loopback(args.address) and not signed_in and not args.insecure_allow_anyone:
         _print_err(f"error: refusing to serve on {args.address} without sign-in: configure [auth] in "
                    ".streamlit/secrets.toml (see secrets.example.toml), or pass --insecure-allow-anyone")
@@ -132,6 +132,8 @@ def _cmd_serve(args) -> int:
     app = Path(__file__).resolve().parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app),
                "--server.address", args.address, "--server.port", str(args.port)]
+    for host in serve_allowed_hosts(args.address, secrets, open_mode=not signed_in and args.insecure_allow_anyone):
+        command += ["--server.allowedHosts", host]  # DNS rebinding: the websocket refuses any other Host
     return subprocess.call(command, env=env, cwd=repo_root)
 
 
