@@ -139,7 +139,13 @@ async def open_link(base_url: str, link: str, *, headers: dict | None = None, cl
 
 
 def open_link_sync(base_url: str, link: str, **options) -> RawView:
-    return asyncio.run(open_link(base_url, link, **options))
+    """open_link from synchronous code, on its own thread (the caller may be running an event loop,
+    as Playwright's sync API does)."""
+    result: list[RawView] = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(open_link(base_url, link, **options))))
+    thread.start()
+    thread.join()
+    return result[0]
 
 
 def process_cpu_seconds(pid: int) -> float:

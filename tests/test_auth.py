@@ -217,3 +217,24 @@ def test_a_denied_person_sees_not_authorised(browser, signed_in_server):
     assert page.locator("[data-testid='stMetricValue']").count() == 0
     assert page.locator("[data-testid='stSidebarNav']").count() == 0
     context.close()
+
+
+@pytest.mark.browser
+def test_the_deep_link_survives_a_clear_cache_message_during_sign_in(browser, signed_in_server):
+    """Issue 13 item 10: any websocket client may send Streamlit's clear-cache message; a link kept
+    for after sign-in must not live in a cache that message empties."""
+    from dashboard.bench_meeting import open_link_sync
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(signed_in_server.url + "/reclassify?model=base&asl=3&as_of=2025-06-01")
+    wait_for_app(page)
+    assert page.get_by_role("button", name="Sign in").is_visible()
+    # An anonymous client, as anyone could write it, empties every st.cache_data and st.cache_resource.
+    cleared = open_link_sync(signed_in_server.url, "/", clear_cache=True)
+    assert cleared.finished and not cleared.refused
+    sign_in_as(page, "lead")
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
+    wait_for_app(page)
+    assert "/reclassify" in page.url and "model=base" in page.url and "asl=3" in page.url
+    context.close()
