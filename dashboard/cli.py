@@ -103,6 +103,17 @@ def _cmd_import_public(args) -> int:
 
 
 def _cmd_bench(args) -> int:
+    if args.meeting is not None:
+        from dashboard import bench_meeting
+
+        if args.meeting < 1:
+            _print_err("error: --meeting needs at least 1 session")
+            return 2
+        results = bench_meeting.run(args.meeting, scale=args.scale, say=_print_err)
+        print(bench_meeting.report(results))
+        if args.json:
+            print(bench_meeting.json_line(results))
+        return 0 if results["errors"] == 0 else 1
     from dashboard import bench
 
     results = bench.run(args.scale, browser=args.browser, repeats=args.repeats, say=_print_err)
@@ -183,10 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
     synth.set_defaults(handler=_cmd_synth)
 
     bench = commands.add_parser("bench", help="measure ingest, queries and pages on a synthetic lab, against baselines")
-    bench.add_argument("--scale", choices=["m", "l"], default="m")
+    bench.add_argument("--scale", choices=["s", "m", "l"], default="m")
     bench.add_argument("--browser", action="store_true", help="also time each page in headless Chromium")
     bench.add_argument("--json", action="store_true", help="end with one line holding a JSON object of the figures")
     bench.add_argument("--repeats", type=int, default=3, help="ingest runs to take the median of (default 3)")
+    bench.add_argument("--meeting", type=int, metavar="N",
+                       help="instead: N sessions open the same deep link at once while a snapshot is published "
+                            "(errors, p50/p95 time to a finished run, sessions per second, server CPU per session)")
     bench.set_defaults(handler=_cmd_bench)
 
     serve = commands.add_parser("serve", help="start the dashboard (streamlit run) on the store")

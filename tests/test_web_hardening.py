@@ -185,3 +185,21 @@ def test_a_pending_sign_in_link_survives_clearing_every_cache():
     st.cache_data.clear()
     st.cache_resource.clear()
     assert auth._take_link("browser-cleared") == link
+
+
+# --- Item 11: the meeting bench (a smoke test of its report: no timing is asserted) --------------
+
+
+def test_meeting_bench_reports_its_figures_with_no_errors():
+    from dashboard import bench_meeting
+    from dashboard.store import DEMO_DIR
+
+    results = bench_meeting.run(3, scale="demo", folder=DEMO_DIR, singles=1, say=lambda _: None)
+    assert results["errors"] == 0, results["error_examples"]
+    assert results["snapshot_published"] and results["sessions"] == 3
+    assert results["link"].startswith("/reclassify?model=")
+    for key in ("single_s", "single_cpu_s", "p50_s", "p95_s", "sessions_per_s", "cpu_per_session_s", "cpu_ratio"):
+        assert isinstance(results[key], (int, float)) and results[key] >= 0, key
+    text = bench_meeting.report(results)
+    assert "3 sessions" in text and "p95" in text and "CPU per session" in text
+    assert json.loads(bench_meeting.json_line(results))["errors"] == 0
