@@ -179,7 +179,7 @@ def hostile_tables():
         row["elicitation"] = ISSUE_ID
     tables["safeguards"][0]["name"] = ISSUE_ID
     tables["safeguards"][1]["name"] = MIXED
-    tables["customers"][0]["name"] = PHISH
+    tables["customers"][0]["name"] = PHISH + " " + BREAKS + " | x |"
     tables["deployments"] = [{
         "deployment_id": "d1 " + BARE, "model_id": ISSUE_ID, "customer_id": "c1", "surface": "api", "use_case": MIXED,
         "risk_domains": "cbrn", "status": "active", "started_at": "2025-01-01", "ended_at": "", "monthly_requests": "5"}]
@@ -371,3 +371,31 @@ def test_no_link_from_data_on_any_page(page, hostile_server):
         if "\U0001F680" in body:  # :rocket: became an emoji
             problems.append((link, "emoji", ""))
     assert not problems, "\n".join(map(repr, problems[:20]))
+
+
+def test_the_brief_keeps_every_table_row_on_one_line(hostile_store):
+    """Item 4: \\r, U+2028, U+2029, NEL (any line break) in a name no longer splits a row of the
+    incident brief's tables, and no cell gains a column from a | in the data."""
+    import datetime as dt
+    import re
+
+    from dashboard.brief import incident_brief
+    from dashboard.store import snapshot
+    from dashboard.views import at_risk_summary
+
+    snap = snapshot(hostile_store)
+    frame = snap.query("at_risk", model_id=ISSUE_ID, asl_level=3, domain="cbrn", as_of="2025-06-01")
+    affected = snap.query("at_risk_models", model_id=ISSUE_ID, asl_level=3, domain="cbrn", as_of="2025-06-01")
+    assert len(frame) == 1 and BREAKS in frame["customer_name"].iloc[0]
+    brief = incident_brief(model_id=ISSUE_ID, model_name=PHISH + "\r" + BREAKS, current_level=2, new_level=3,
+                           domain="cbrn", as_of=dt.date(2025, 6, 1), link="http://127.0.0.1:8501/reclassify",
+                           dataset="lab", snapshot_date=dt.date(2025, 6, 1), summary=at_risk_summary(frame, affected),
+                           deployments=frame)
+    lines = brief.splitlines()  # Python splits on every Unicode line break
+    assert lines == brief.rstrip("\n").split("\n")
+    rows = [line for line in lines if line.startswith("|")]
+    assert len(rows) >= 5
+    for row in rows:
+        pipes = len(re.findall(r"(?<!\\)\|", row))
+        assert pipes in (3, 7), row  # the two tables: 2 and 6 columns
+    assert "https://" not in brief.replace("http://127.0.0.1:8501/reclassify", "")

@@ -3,6 +3,7 @@ log's escaping and size limits, and sign-in links that survive Streamlit's clear
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 
 import pytest
@@ -203,3 +204,35 @@ def test_meeting_bench_reports_its_figures_with_no_errors():
     text = bench_meeting.report(results)
     assert "3 sessions" in text and "p95" in text and "CPU per session" in text
     assert json.loads(bench_meeting.json_line(results))["errors"] == 0
+
+
+def test_serve_makes_streamlits_own_websocket_refuse_a_foreign_host(lab_store, tmp_path):
+    """`asl-dashboard serve` passes the served host names to Streamlit's server.allowedHosts: the
+    websocket handshake itself is refused for evil.example, before the app runs at all."""
+    import subprocess
+    import sys
+    import time
+
+    from dashboard.server import free_port
+
+    port = free_port()
+    env = dict(os.environ, ASL_STORE=str(lab_store))
+    env.pop("ASL_INSECURE_ALLOW_ANYONE", None)
+    process = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "serve did not start"
+                time.sleep(0.3)
+        forged = open_link_sync(url, "/", headers={"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"})
+        assert forged.refused and not forged.element_types  # closed by Streamlit, nothing rendered
+        assert open_link_sync(url, "/?as_of=2025-06-01").ok
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(15)
