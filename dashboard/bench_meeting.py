@@ -138,14 +138,28 @@ async def open_link(base_url: str, link: str, *, headers: dict | None = None, cl
     return view
 
 
-def open_link_sync(base_url: str, link: str, **options) -> RawView:
-    """open_link from synchronous code, on its own thread (the caller may be running an event loop,
-    as Playwright's sync API does)."""
-    result: list[RawView] = []
-    thread = threading.Thread(target=lambda: result.append(asyncio.run(open_link(base_url, link, **options))))
+def _run_on_own_thread(make_coroutine):
+    """asyncio.run(make_coroutine()) on a new thread: the caller may be running an event loop (as
+    Playwright's sync API does), where asyncio.run is refused."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(make_coroutine())
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
     thread.start()
     thread.join()
-    return result[0]
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def open_link_sync(base_url: str, link: str, **options) -> RawView:
+    """open_link from synchronous code."""
+    return _run_on_own_thread(lambda: open_link(base_url, link, **options))
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -225,7 +239,7 @@ def run(sessions: int, *, scale: str = "m", folder: Path | None = None, link: st
             before = process_cpu_seconds(pid)
             started = time.perf_counter()
             publisher.start()
-            views = asyncio.run(meeting())
+            views = _run_on_own_thread(meeting)
             wall = time.perf_counter() - started
             meeting_cpu = process_cpu_seconds(pid) - before
             publisher.join()
