@@ -2,9 +2,9 @@
 
 Data is never markup, in ONE place: Plotly renders a subset of HTML (<b>, <a href>, <br>, <span
 style>, entities) in every text it draws (hover labels, legend, axis and tick labels, annotations,
-titles) and substitutes %{...} in templates. So every public function of this module that returns a
-figure is wrapped (at the end of this file, automatically, builders added later included) so that it
-receives its data already escaped: every string in its DataFrames, Series, lists, dicts and plain
+titles) and substitutes %{...} in templates. So every public function of this module is wrapped (at
+the end of this file, automatically, builders added later included) so that it receives its data
+already escaped: every string in its DataFrames, Series, lists, dicts and plain
 arguments goes through escape() before the builder sees it. A builder writes data into any field,
 and its own templates stay markup. Builders must not escape again.
 """
@@ -410,14 +410,13 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
     return fig
 
 
-# --- Data is never markup: every figure builder gets escaped inputs (see the module docstring) -----
-def _returns_figure(function) -> bool:
-    return "Figure" in str(inspect.signature(function).return_annotation)
-
-
+# --- Data is never markup: every public function here gets escaped inputs (module docstring) -----
+# Every public function defined in this module, builders added later included, except the escaping
+# helpers themselves: a function that only takes numbers is unaffected, one that draws text is safe.
+ESCAPING_HELPERS = {"escape", "original_value", "plain_text_inputs"}
 BUILDERS = []
 for _name, _function in list(globals().items()):
     if inspect.isfunction(_function) and _function.__module__ == __name__ and not _name.startswith("_") \
-            and _returns_figure(_function):
+            and _name not in ESCAPING_HELPERS:
         globals()[_name] = plain_text_inputs(_function)
         BUILDERS.append(_name)
