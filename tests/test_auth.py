@@ -229,11 +229,14 @@ def test_the_deep_link_survives_a_clear_cache_message_during_sign_in(browser, si
     page = context.new_page()
     page.goto(signed_in_server.url + "/reclassify?model=base&asl=3&as_of=2025-06-01")
     wait_for_app(page)
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    page.get_by_role("button", name="Sign in").click()  # the last signed-out run: the link is kept
+    page.wait_for_selector("input[name='sub']", timeout=30000)  # now at the identity provider
     # An anonymous client, as anyone could write it, empties every st.cache_data and st.cache_resource.
     cleared = open_link_sync(signed_in_server.url, "/", clear_cache=True)
     assert cleared.finished and not cleared.refused
-    sign_in_as(page, "lead")
+    page.fill("input[name='sub']", "lead")
+    page.get_by_role("button", name="Authorize").click()
+    wait_for_app(page)
     page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
     wait_for_app(page)
     assert "/reclassify" in page.url and "model=base" in page.url and "asl=3" in page.url
