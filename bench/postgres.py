@@ -35,7 +35,7 @@ SCHEMA = "asl_bench"
 def _synth_folder(scale: str, say) -> Path:
     """data/synth/<scale>, built (as `bench` does) when missing or made by another generator version."""
     from dashboard import synth
-    from dashboard.bench import _synth_fingerprint
+    from bench.run import _synth_fingerprint
 
     folder = REPO_ROOT / "data" / "synth" / scale
     marker = folder / ".generated-by"

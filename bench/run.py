@@ -78,7 +78,8 @@ def _most_descendants(models: pd.DataFrame) -> str:
     return max(models["model_id"], key=lambda model_id: (count(model_id), model_id))
 
 
-def run(scale: str, *, browser: bool = False, repeats: int = 3, say=print) -> dict:
+def ensure_synth(scale: str, say=print) -> Path:
+    """data/synth/<scale>/, built (again) unless it was written by this version of the generator."""
     from dashboard import synth
 
     folder = REPO_ROOT / "data" / "synth" / scale
@@ -91,6 +92,11 @@ def run(scale: str, *, browser: bool = False, repeats: int = 3, say=print) -> di
             shutil.rmtree(folder)
         synth.generate(scale, folder, progress=say)
         marker.write_text(fingerprint)
+    return folder
+
+
+def run(scale: str, *, browser: bool = False, repeats: int = 3, say=print) -> dict:
+    folder = ensure_synth(scale, say=say)
     store = REPO_ROOT / "data" / "synth" / f"{scale}.duckdb"
     results: dict = {"scale": scale, "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
                                                  f"DuckDB {duckdb.__version__}"}

@@ -21,6 +21,7 @@ page_list = [
     st.Page("app_pages/changes.py", title="Changes", icon=":material/history:", url_path="changes"),
     st.Page("app_pages/obligations.py", title="Obligations", icon=":material/gavel:", url_path="obligations"),
 ]
+auth.refuse_foreign_host()  # DNS rebinding: no page, no data for a host this server does not serve
 pages = st.navigation(page_list, position=auth.nav_position())  # hidden until allowed
 viewer = auth.gate(pages, {page.url_path: page for page in page_list})
 auth.audit(viewer, pages)

@@ -23,6 +23,7 @@ import os
 import threading
 import time
 import tomllib
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,9 +57,7 @@ def auth_configured() -> bool:
     return all(auth.get(key) for key in REQUIRED_AUTH_KEYS)
 
 
-def sign_in_configured_in(paths) -> bool:
-    """For `asl-dashboard serve`, before Streamlit starts: do these secrets files (merged in order, as
-    Streamlit merges them) configure [auth] completely? An unreadable or malformed file counts as none."""
+def _auth_in(paths) -> dict:
     auth: dict = {}
     for path in paths:
         try:
@@ -67,7 +66,31 @@ def sign_in_configured_in(paths) -> bool:
             continue
         if isinstance(data.get("auth"), dict):
             auth.update(data["auth"])
+    return auth
+
+
+def sign_in_configured_in(paths) -> bool:
+    """For `asl-dashboard serve`, before Streamlit starts: do these secrets files (merged in order, as
+    Streamlit merges them) configure [auth] completely? An unreadable or malformed file counts as none."""
+    auth = _auth_in(paths)
     return all(auth.get(key) for key in REQUIRED_AUTH_KEYS)
+
+
+def serve_allowed_hosts(address: str, paths, *, open_mode: bool) -> list[str]:
+    """Streamlit's server.allowedHosts for `asl-dashboard serve`: its websocket then refuses any other
+    Host (the app checks again, Origin included). Empty (accept any) only for an open server
+    (--insecure-allow-anyone), which the app still limits to IP addresses and configured names."""
+    if open_mode:
+        return []
+    hosts = ["localhost", "127.0.0.1", "::1"]
+    if is_loopback(address) and host_name(address) not in hosts:
+        hosts.append(host_name(address))
+    if sign_in_configured_in(paths):
+        for url in (_auth_in(paths).get("redirect_uri"), os.environ.get("ASL_PUBLIC_URL")):
+            name = url_host(url)
+            if name and name not in hosts:
+                hosts.append(name)
+    return hosts
 
 
 def is_loopback(address: str | None) -> bool:
@@ -79,6 +102,107 @@ def is_loopback(address: str | None) -> bool:
         return ipaddress.ip_address(address.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def host_name(value: str | None) -> str | None:
+    """The host name of a Host header value ("example.org:8501", "[::1]:8501") or an Origin or URL
+    ("https://example.org"), lower case, without port or trailing dot; None when malformed."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        parts = urllib.parse.urlsplit(text if "://" in text else "//" + text)
+        _ = parts.port  # a malformed port raises
+    except ValueError:
+        return None
+    if not parts.hostname or parts.username is not None or parts.password is not None or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        return None
+    return parts.hostname.lower().rstrip(".")
+
+
+def url_host(url: str | None) -> str | None:
+    """The host name of a configured URL (redirect_uri, ASL_PUBLIC_URL), paths allowed."""
+    try:
+        name = urllib.parse.urlsplit((url or "").strip()).hostname
+    except ValueError:
+        return None
+    return name.lower().rstrip(".") if name else None
+
+
+def _is_ip_literal(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
+
+
+def configured_hosts() -> set[str]:
+    """Host names configured for this server besides loopback: [auth] redirect_uri's host,
+    ASL_PUBLIC_URL's host and Streamlit's own server.allowedHosts (exact names; "*.x" patterns)."""
+    from streamlit import config
+
+    hosts = {url_host(_section("auth").get("redirect_uri")), url_host(os.environ.get("ASL_PUBLIC_URL"))}
+    try:
+        hosts |= {str(item).strip().lower().rstrip(".") for item in (config.get_option("server.allowedHosts") or [])}
+    except Exception:  # noqa: BLE001 - an unknown option in another Streamlit version: nothing configured
+        pass
+    return {host for host in hosts if host}
+
+
+def host_allowed(name: str | None, *, signed_in_mode: bool, open_mode: bool, configured: set[str]) -> bool:
+    """May a request naming this host (from its Host or Origin header) be answered?
+
+    A browser always sends the host of the address it opened, so a page on evil.example whose name
+    was rebound to 127.0.0.1 sends Host: evil.example. Loopback names and addresses are always
+    served (no web page can make a browser send them for its own origin); with sign-in also the
+    configured public host(s); an open server (--insecure-allow-anyone) also any IP address, since
+    an IP address is never rebound."""
+    if name is None:
+        return False
+    if name == "localhost" or is_loopback(name):
+        return True
+    if (signed_in_mode or open_mode) and _matches(name, configured):
+        return True
+    return open_mode and _is_ip_literal(name)
+
+
+def _matches(name: str, patterns: set[str]) -> bool:
+    return any(pattern == "*" or name == pattern or (pattern.startswith("*.") and name.endswith(pattern[1:]))
+               for pattern in patterns)
+
+
+def foreign_request() -> str | None:
+    """Why this session's request must not be answered (its Host or Origin names a host this
+    server does not serve), or None. A request without Host or Origin (not a browser) passes."""
+    headers = st.context.headers
+    signed_in_mode = auth_configured()
+    open_mode = not signed_in_mode and os.environ.get("ASL_INSECURE_ALLOW_ANYONE") == "1"
+    configured = configured_hosts()
+    for header in ("Host", "Origin"):
+        value = headers.get(header)
+        if value is None:
+            continue
+        if not host_allowed(host_name(value), signed_in_mode=signed_in_mode, open_mode=open_mode, configured=configured):
+            return f"{header} {capped(value, 100)!r}"
+    return None
+
+
+def refuse_foreign_host() -> None:
+    """Before anything else runs: a request addressed to a host this server does not serve (DNS
+    rebinding: a web page whose name now points at this machine) gets a refusal and no data."""
+    reason = foreign_request()
+    if reason is None:
+        return
+    record = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "user": "anonymous",
+              "page": capped(st.context.url or ""), "params": {}, "access": "refused_host", "reason": reason}
+    if st.session_state.get("_audited_view") != record["reason"]:
+        st.session_state["_audited_view"] = record["reason"]
+        write_audit(record)
+    st.error("This dashboard answers only at its own address (localhost, or the host configured for sign-in). "
+             "The address this page was opened at is not one of them.", icon=":material/block:")
+    st.stop()
 
 
 def is_allowed(email: str | None, groups, access: dict) -> bool:
@@ -94,31 +218,34 @@ def is_allowed(email: str | None, groups, access: dict) -> bool:
     return email in emails or domain in domains or bool(allowed_groups & user_groups)
 
 
-@st.cache_resource
-def _pending_links() -> dict:
-    """Deep links opened while signed out, by browser (its XSRF cookie): key -> (link, time stored)."""
-    return {}
+# Deep links opened while signed out, by browser (its XSRF cookie): key -> (link, time stored).
+# A plain module-level store with its own lock, NOT st.cache_*: any websocket client may send
+# Streamlit's clear-cache message, and caches may be emptied at any time without losing anything.
+# The module is imported once per server process and lives as long as it.
+_pending: dict[str, tuple[dict, float]] = {}
+_pending_lock = threading.Lock()
 
 
 def _remember_link(key: str, link: dict | None) -> None:
-    pending = _pending_links()
-    pending.pop(key, None)
-    if link is None:  # the latest link opened was the home page: nothing to restore
-        return
-    now = time.monotonic()
-    if len(pending) >= PENDING_LINK_LIMIT:
-        for old_key, (_, stored) in list(pending.items()):
-            if now - stored > PENDING_LINK_SECONDS:
-                pending.pop(old_key, None)
-        while len(pending) >= PENDING_LINK_LIMIT:  # still full: drop the oldest (dicts keep insertion order)
-            pending.pop(next(iter(pending)), None)
-    pending[key] = (link, now)
+    with _pending_lock:
+        _pending.pop(key, None)
+        if link is None:  # the latest link opened was the home page: nothing to restore
+            return
+        now = time.monotonic()
+        if len(_pending) >= PENDING_LINK_LIMIT:
+            for old_key, (_, stored) in list(_pending.items()):
+                if now - stored > PENDING_LINK_SECONDS:
+                    _pending.pop(old_key, None)
+            while len(_pending) >= PENDING_LINK_LIMIT:  # still full: drop the oldest (dicts keep insertion order)
+                _pending.pop(next(iter(_pending)), None)
+        _pending[key] = (link, now)
 
 
 def _take_link(key: str | None) -> dict | None:
     if not key:
         return None
-    entry = _pending_links().pop(key, None)
+    with _pending_lock:
+        entry = _pending.pop(key, None)
     if entry is None or time.monotonic() - entry[1] > PENDING_LINK_SECONDS:
         return None
     return entry[0]
@@ -180,6 +307,7 @@ def gate(page, pages_by_path: dict) -> Viewer:
     state = access_state()
     if state == "refused":
         address = _server_address()
+        audit(Viewer(email="anonymous", local=True), page, access="refused_open_address")
         st.error(f"No sign-in is configured and this server listens on {md_escape(address or 'every address')}: "
                  "it serves only on a loopback address (127.0.0.1) without sign-in. Configure [auth] in "
                  ".streamlit/secrets.toml, or start it with `asl-dashboard serve --insecure-allow-anyone`.",
@@ -222,20 +350,59 @@ def _server_address() -> str:
     return str(config.get_option("server.address") or "")
 
 
+AUDIT_VALUE_LIMIT = 200  # characters kept of each logged value (user, page, parameter name or value)
+AUDIT_PARAMS_LIMIT = 20  # parameters logged per view
+AUDIT_VALUES_LIMIT = 10  # values logged per parameter
+
+
+def capped(value, limit: int = AUDIT_VALUE_LIMIT) -> str:
+    """A logged value at most `limit` characters long, plus a marker saying how long it was."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}...[cut: {len(text):,} characters]"
+
+
+def _audit_params(params: dict[str, list[str]]) -> dict:
+    logged: dict = {}
+    names = sorted(params)
+    for name in names[:AUDIT_PARAMS_LIMIT]:
+        values = params[name]
+        logged[capped(name)] = [capped(value) for value in values[:AUDIT_VALUES_LIMIT]] + (
+            [f"...[cut: {len(values) - AUDIT_VALUES_LIMIT} more values]"] if len(values) > AUDIT_VALUES_LIMIT else [])
+    if len(names) > AUDIT_PARAMS_LIMIT:
+        logged["...[cut]"] = [f"{len(names) - AUDIT_PARAMS_LIMIT} more parameters"]
+    return logged
+
+
+def audit_line(record: dict) -> str:
+    """One audit record as one line of ASCII JSON: every non-ASCII character (U+2028, U+2029, NEL,
+    ...) is written as a \\u escape, so a reader that splits on any line break gets whole records."""
+    return json.dumps(record, ensure_ascii=True) + "\n"
+
+
+def write_audit(record: dict) -> None:
+    path = Path(os.environ.get("ASL_AUDIT_LOG") or AUDIT_LOG)
+    line = audit_line(record)
+    with _audit_lock:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="ascii") as handle:
+            handle.write(line)
+
+
 def audit(viewer: Viewer, page, access: str = "allowed") -> None:
     """Append who opened which view when, once per view per session (not on every widget rerun).
 
-    One JSON object a line: {"at": UTC ISO time, "user": e-mail or "local", "page": "/trajectory",
-    "params": {name: [values]}, "access": "allowed" or "denied"}."""
-    view = {"page": "/" + page.url_path, "params": {key: st.query_params.get_all(key) for key in sorted(st.query_params)}}
-    seen = {**view, "user": viewer.email, "access": access}
+    One JSON object a line, ASCII only, each value at most AUDIT_VALUE_LIMIT characters (longer ones
+    end with a "...[cut: N characters]" marker): {"at": UTC ISO time, "user": e-mail, "local" or
+    "anonymous", "page": "/trajectory", "params": {name: [values]}, "access": "allowed", "denied",
+    "refused_open_address" or "refused_host"}."""
+    params = {key: st.query_params.get_all(key) for key in sorted(st.query_params)}
+    view = {"page": capped("/" + (page.url_path if page is not None else "")), "params": _audit_params(params)}
+    seen = {**view, "user": capped(viewer.email), "access": access}
     if st.session_state.get("_audited_view") == seen:
         return
     st.session_state["_audited_view"] = seen
-    path = Path(os.environ.get("ASL_AUDIT_LOG") or AUDIT_LOG)
-    record = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "user": viewer.email, **view,
-              "access": access}
-    with _audit_lock:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    record = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "user": capped(viewer.email),
+              **view, "access": access}
+    write_audit(record)

@@ -1,18 +1,26 @@
 """Chart builders: DataFrames in, Plotly figures out. No Streamlit here, so they test on their own.
 
-Every text that comes from data (model names, domains, elicitation notes) reaches Plotly as data
-(customdata / hover fields), never as part of an HTML template, and is escaped first.
+Data is never markup, in ONE place: Plotly renders a subset of HTML (<b>, <a href>, <br>, <span
+style>, entities) in every text it draws (hover labels, legend, axis and tick labels, annotations,
+titles) and substitutes %{...} in templates. So every public function of this module is wrapped (at
+the end of this file, automatically, builders added later included) so that it receives its data
+already escaped: every string in its DataFrames, Series, lists, dicts and plain
+arguments goes through escape() before the builder sees it. A builder writes data into any field,
+and its own templates stay markup. Builders must not escape again.
 """
 from __future__ import annotations
 
-import html
+import functools
+import inspect
 import math
+import threading
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.reference import DUE_SOON_FRACTION
+from dashboard.params import one_line
 
 STATUS_COLOURS = {
     "triggered": "#7f1d1d",
@@ -37,11 +45,69 @@ REFERENCE_LINES = ((1e25, "1e25 FLOP: EU AI Act systemic-risk presumption"), (1e
 ORGANISATION_PALETTE = ("#64748b", "#0ea5e9", "#a855f7", "#f97316", "#14b8a6", "#e11d48", "#84cc16", "#6366f1")
 
 
+# & < > as entities (Plotly decodes them back to the characters), { so that no %{...} template
+# placeholder can come from data, $ so that no text reads as LaTeX.
+_PLOTLY_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "$": "&#36;"})
+
+
 def escape(value) -> str:
-    """Plain text for hover labels: Plotly renders a subset of HTML, so data must be escaped."""
+    """Plain text for Plotly: shows the very characters it holds, never a tag, entity, template
+    placeholder or line break (every Unicode line break becomes a space)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value)).replace("\n", " ").replace("\r", " ")
+    return one_line(value).translate(_PLOTLY_TEXT)
+
+
+def _plain(value):
+    """value with every string inside it escaped (DataFrames, Series, arrays, lists, dicts), else as is."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, pd.DataFrame):
+        frame = value.copy()
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                frame[column] = frame[column].map(_plain, na_action="ignore")
+        frame.columns = [_plain(column) for column in frame.columns]
+        return frame
+    if isinstance(value, pd.Series):
+        if value.dtype == object or pd.api.types.is_string_dtype(value):
+            return value.map(_plain, na_action="ignore").rename(_plain(value.name))
+        return value
+    if isinstance(value, np.ndarray):
+        return np.array([_plain(item) for item in value.tolist()], dtype=object) if value.dtype.kind in "OUS" else value
+    if isinstance(value, dict):
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(item) for item in value)
+    return value
+
+
+_building = threading.local()
+
+
+def plain_text_inputs(builder):
+    """builder(...) called with every string in its arguments escaped; only the outermost builder
+    escapes (a builder calling another passes data that is escaped already)."""
+    @functools.wraps(builder)
+    def wrapper(*args, **kwargs):
+        if getattr(_building, "active", False):
+            return builder(*args, **kwargs)
+        _building.active = True
+        try:
+            return builder(*[_plain(arg) for arg in args], **{key: _plain(arg) for key, arg in kwargs.items()})
+        finally:
+            _building.active = False
+
+    wrapper.plain_text_inputs = True
+    return wrapper
+
+
+def original_value(shown: str, candidates) -> str | None:
+    """The data value a figure shows as `shown` (a clicked point's customdata), among candidates."""
+    for candidate in candidates:
+        if escape(candidate) == shown:
+            return candidate
+    return None
 
 
 def _layout(fig: go.Figure, *, title: str, y_title: str, x_title: str, height: int = 460) -> go.Figure:
@@ -96,7 +162,7 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
             x=group["days_since_eval"].astype(float), y=group["compute_multiple"].astype(float), mode="markers",
             name=STATUS_LABELS[status_name], marker=dict(color=colour, size=11, line=dict(color="white", width=1)),
             customdata=np.column_stack([
-                group["model_id"].astype(str), group["name"].map(escape), group["policy_id"].map(escape),
+                group["model_id"].astype(str), group["name"].astype(str), group["policy_id"].astype(str),
                 group["buffer_used_pct"].astype(float).round(1), group["next_eval_date"].astype(str),
                 group["c_now"].astype(float), group["c_eval"].astype(float)]),
             hovertemplate=("<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
@@ -105,7 +171,7 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
                            "C now %{customdata[5]:.3g}, C at eval %{customdata[6]:.3g}<br>"
                            "policy %{customdata[2]}<extra>" + STATUS_LABELS[status_name] + "</extra>"),
         ))
-    _layout(fig, title=f"Buffer map (lines: {escape(policy_label)})", y_title="Effective compute since last clean evaluation (x, log)",
+    _layout(fig, title=f"Buffer map (lines: {policy_label})", y_title="Effective compute since last clean evaluation (x, log)",
             x_title="Days since last clean evaluation")
     fig.update_yaxes(type="log", range=[math.log10(0.9), math.log10(top)])
     fig.update_xaxes(range=[-2, right])
@@ -124,7 +190,7 @@ def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None) -> g
         # One trace per status; models are separated by a gap (a missing point) so each stays its
         # own line. Built with array operations: a thousand models must not cost a Python loop each.
         group = group.sort_values(["model_id", "recorded_at"], kind="stable")
-        labels_of = (group["name"].map(escape) + " (" + group["model_id"].map(escape) + ")").to_numpy(dtype=object)
+        labels_of = (group["name"].astype(str) + " (" + group["model_id"].astype(str) + ")").to_numpy(dtype=object)
         ends = np.flatnonzero(group["model_id"].to_numpy() != np.roll(group["model_id"].to_numpy(), -1)) + 1
         # Microseconds: numpy turns datetime64[ns] into plain integers (not datetimes) as objects,
         # which Plotly would draw as numbers around 1.7e18.
@@ -157,10 +223,10 @@ def public_frontier(fig: go.Figure, public: pd.DataFrame, *, max_organisations: 
     for index, (name, group) in enumerate(public.groupby(organisation, sort=True)):
         fig.add_trace(go.Scattergl(
             x=group["published_on"], y=group["training_compute_flop"].astype(float), mode="markers",
-            name=f"public: {escape(name)}", legendgroup="public", opacity=0.55,
+            name=f"public: {name}", legendgroup="public", opacity=0.55,
             marker=dict(symbol="diamond", size=7, color=ORGANISATION_PALETTE[index % len(ORGANISATION_PALETTE)]),
-            text=group["name"].map(escape),
-            hovertemplate="<b>%{text}</b> (public)<br>%{x|%Y-%m-%d}: %{y:.3g} FLOP<extra>" + escape(name) + "</extra>"))
+            text=group["name"], customdata=np.full(len(group), name, dtype=object),
+            hovertemplate="<b>%{text}</b> (public)<br>%{x|%Y-%m-%d}: %{y:.3g} FLOP<extra>%{customdata}</extra>"))
     return fig
 
 
@@ -202,8 +268,8 @@ def _round_hover(details) -> str:
         score = "" if item.get("score") is None or pd.isna(item.get("score")) else f" score {item['score']:.3g}"
         trigger = ("" if item.get("trigger_score") is None or pd.isna(item.get("trigger_score"))
                    else f" / trigger {item['trigger_score']:.3g}")
-        elicitation = f"<br>   elicitation: {escape(item.get('elicitation'))}" if item.get("elicitation") else ""
-        lines.append(f"{escape(item.get('domain'))}: {escape(item.get('outcome'))}{score}{trigger}{elicitation}")
+        elicitation = f"<br>   elicitation: {item.get('elicitation')}" if item.get("elicitation") else ""
+        lines.append(f"{item.get('domain')}: {item.get('outcome')}{score}{trigger}{elicitation}")
     return "<br>".join(lines)
 
 
@@ -284,7 +350,7 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
                               annotation_font_size=10)
     if show_reference_lines:
         reference_lines(fig)
-    _layout(fig, title=f"Effective compute of {escape(model_label)}", y_title="Effective compute (FLOP-equivalent, log)",
+    _layout(fig, title=f"Effective compute of {model_label}", y_title="Effective compute (FLOP-equivalent, log)",
             x_title="Date", height=600)
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, x=0))
     fig.update_yaxes(type="log", exponentformat="power")
@@ -297,10 +363,10 @@ def safeguard_gaps(gaps: pd.DataFrame, *, title: str = "Minimum additional safeg
     labels = gaps["name"].fillna(gaps["safeguard_id"]) if "name" in gaps else gaps["safeguard_id"]
     kinds = gaps["kind"].fillna("") if "kind" in gaps else pd.Series("", index=gaps.index)
     fig = go.Figure(go.Bar(
-        x=gaps["deployments_missing"], y=labels.map(escape), orientation="h", marker_color="#ea580c",
-        text=gaps["deployments_missing"], textposition="outside", customdata=kinds.map(escape),
+        x=gaps["deployments_missing"], y=labels, orientation="h", marker_color="#ea580c",
+        text=gaps["deployments_missing"], textposition="outside", customdata=kinds,
         hovertemplate="%{y} (%{customdata}): missing in %{x} live deployments<extra></extra>"))
-    _layout(fig, title=escape(title), y_title="",
+    _layout(fig, title=title, y_title="",
             x_title="Live deployments lacking it", height=max(220, 60 + 36 * len(gaps)))
     fig.update_layout(showlegend=False)
     if len(gaps):
@@ -319,7 +385,7 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
         fig.add_trace(go.Scattergl(
             x=positions["recorded_at"], y=positions["effective_compute"].astype(float), mode="markers", name="this lab's models",
             marker=dict(color="#1d4ed8", size=10, symbol="circle", line=dict(color="white", width=1)),
-            text=positions["name"].map(escape), customdata=positions["model_id"].map(escape),
+            text=positions["name"], customdata=positions["model_id"],
             hovertemplate="<b>%{text}</b> (%{customdata})<br>latest checkpoint %{x|%Y-%m-%d}<br>%{y:.3g} FLOP-equivalent<extra></extra>"))
     if show_reference_lines:
         reference_lines(fig)
@@ -332,3 +398,15 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
         start = max(pd.Timestamp("2015-01-01"), pd.to_datetime(positions["recorded_at"]).min() - pd.Timedelta(days=365))
         fig.update_xaxes(range=[start, pd.to_datetime(positions["recorded_at"]).max() + pd.Timedelta(days=90)])
     return fig
+
+
+# --- Data is never markup: every public function here gets escaped inputs (module docstring) -----
+# Every public function defined in this module, builders added later included, except the escaping
+# helpers themselves: a function that only takes numbers is unaffected, one that draws text is safe.
+ESCAPING_HELPERS = {"escape", "original_value", "plain_text_inputs"}
+BUILDERS = []
+for _name, _function in list(globals().items()):
+    if inspect.isfunction(_function) and _function.__module__ == __name__ and not _name.startswith("_") \
+            and _name not in ESCAPING_HELPERS:
+        globals()[_name] = plain_text_inputs(_function)
+        BUILDERS.append(_name)

@@ -158,6 +158,17 @@ def _cmd_bench(args) -> int:
         if args.json:
             print(bench_postgres.json_line(results))
         return 0
+    if args.meeting is not None:  # bench/meeting.py
+        from bench import meeting as bench_meeting
+
+        if args.meeting < 1:
+            _print_err("error: --meeting needs at least 1 session")
+            return 2
+        results = bench_meeting.run(args.meeting, scale=args.scale, say=_print_err)
+        print(bench_meeting.report(results))
+        if args.json:
+            print(bench_meeting.json_line(results))
+        return 0 if results["errors"] == 0 else 1
 
     results = bench.run(args.scale, browser=args.browser, repeats=args.repeats, say=_print_err)
     print(bench.report(results))
@@ -167,11 +178,11 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_serve(args) -> int:
-    from dashboard.auth import is_loopback, sign_in_configured_in
+    from dashboard.auth import is_loopback, serve_allowed_hosts, sign_in_configured_in
 
     repo_root = Path(__file__).resolve().parent.parent  # Streamlit runs there, reading its .streamlit/
-    signed_in = sign_in_configured_in([Path.home() / ".streamlit" / "secrets.toml",
-                                       repo_root / ".streamlit" / "secrets.toml"])
+    secrets = [Path.home() / ".streamlit" / "secrets.toml", repo_root / ".streamlit" / "secrets.toml"]
+    signed_in = sign_in_configured_in(secrets)
     if not is_loopback(args.address) and not signed_in and not args.insecure_allow_anyone:
         _print_err(f"error: refusing to serve on {args.address} without sign-in: configure [auth] in "
                    ".streamlit/secrets.toml (see secrets.example.toml), or pass --insecure-allow-anyone")
@@ -186,6 +197,8 @@ def _cmd_serve(args) -> int:
     app = Path(__file__).resolve().parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app),
                "--server.address", args.address, "--server.port", str(args.port)]
+    for host in serve_allowed_hosts(args.address, secrets, open_mode=not signed_in and args.insecure_allow_anyone):
+        command += ["--server.allowedHosts", host]  # DNS rebinding: the websocket refuses any other Host
     return subprocess.call(command, env=env, cwd=repo_root)
 
 
@@ -245,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth.set_defaults(handler=_cmd_synth)
 
     bench = commands.add_parser("bench", help="measure ingest, queries and pages on a synthetic lab, against baselines")
-    bench.add_argument("--scale", choices=["m", "l"], default="m")
+    bench.add_argument("--scale", choices=["s", "m", "l"], default="m")
     bench.add_argument("--browser", action="store_true", help="also time each page in headless Chromium")
     bench.add_argument("--json", action="store_true", help="end with one line holding a JSON object of the figures")
     bench.add_argument("--repeats", type=int, default=3, help="ingest runs to take the median of (default 3)")
@@ -253,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="postgres: ingest from a PostgreSQL schema against pandas.read_sql (issue 18)")
     bench.add_argument("--source-url", help="with --source postgres: a schema holding the synthetic lab "
                                             "(default: $ASL_BENCH_SOURCE_URL, else a throwaway server)")
+    bench.add_argument("--meeting", type=int, metavar="N",
+                       help="instead: N sessions open the same deep link at once while a snapshot is published "
+                            "(errors, p50/p95 time to a finished run, sessions per second, server CPU per session)")
     bench.set_defaults(handler=_cmd_bench)
 
     from dashboard import cli_changes  # asl-dashboard changes (DESIGN section 8)

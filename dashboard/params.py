@@ -18,12 +18,34 @@ class ParamError(ValueError):
     """A parameter value that does not name anything valid. str(error) is shown to people."""
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&@])")
+# Every line break Unicode knows (str.splitlines' set: \n \r \v \f \x1c-\x1e NEL U+2028 U+2029), tabs and
+# runs of white space: one space. No value can start a new line, a table row, an indented code block
+# or a hard line break.
+_LINE_BREAKS_AND_SPACE_RUNS = re.compile(r"[\s\x1c-\x1e\x85\u2028\u2029]+")
+WORD_JOINER = "\u2060"  # invisible, zero width: breaks a pattern without showing anything
+_WWW = re.compile(r"(www)(\\\.)", re.IGNORECASE)
+
+
+def one_line(text) -> str:
+    """Every line break (all of Unicode's) and run of white space as one space."""
+    return _LINE_BREAKS_AND_SPACE_RUNS.sub(" ", str(text))
 
 
 def md_escape(text) -> str:
-    """Text from data or a URL made inert for Streamlit's markdown: no links, emphasis or HTML."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """Text from data or a URL made inert for Streamlit's (and GitHub's) Markdown: shown as the very
+    characters it holds, never as a link, image, emphasis, heading, list, table row, emoji or HTML.
+
+    - Markdown's syntax characters get a backslash, and `&` too, so `&lt;` shows as written.
+    - Streamlit (remark-gfm) turns bare URLs and e-mail addresses into links AFTER escapes are
+      resolved, and remark-emoji turns `:name:` into emoji the same way, so backslashes alone cannot
+      stop them: an invisible word joiner (U+2060) goes after every `:` (breaks `https://`, `mailto:`,
+      `:emoji:`, `:red[...]`, `:material/...:`) and `@` (breaks e-mail autolinks) and inside `www.`.
+    - Every line break and run of white space becomes one space (see one_line).
+    tests/test_markdown_escape.py renders a matrix of attacks in a real browser to prove it."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
+    escaped = escaped.replace("\\:", "\\:" + WORD_JOINER).replace("\\@", "\\@" + WORD_JOINER)
+    return _WWW.sub(r"\1" + WORD_JOINER + r"\2", escaped)
 
 
 def shown(value: str) -> str:

@@ -135,7 +135,7 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
         chosen = policies.set_index("policy_id")
         if policy:
             row = chosen.loc[policy]
-            st.caption(f"{row['name']}: evaluate every {row['eval_compute_multiple']:g}x effective compute"
+            st.caption(f"{md_escape(row['name'])}: evaluate every {row['eval_compute_multiple']:g}x effective compute"
                        + (f", re-evaluate every {row['eval_interval_days']:g} days" if pd.notna(row['eval_interval_days']) else "")
                        + (f", buffer {row['buffer_multiple']:g}x" if pd.notna(row['buffer_multiple']) else ", no fixed buffer"))
     notice = as_of_notice(as_of, snapshot_date)  # a date after the snapshot's: accepted, with this warning
@@ -146,7 +146,7 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
 
 def header(info: dict, scope: ViewScope) -> None:
     published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
-    policy = scope.policy_id or "each model's own"
+    policy = md_escape(scope.policy_id) if scope.policy_id else "each model's own"
     st.caption(
         f"Data set **{md_escape(info['dataset'])}** · snapshot of {info['snapshot_date']:%Y-%m-%d} "
         f"(published {published}) · viewing as of **{scope.as_of:%Y-%m-%d}** · policy: **{policy}**")

@@ -6,7 +6,7 @@ import pytest
 
 from changes_lab import changes_tables
 from dashboard.ingest import ingest
-from dashboard.server import StreamlitServer, wait_for_app
+from bench.server import StreamlitServer, wait_for_app
 from labdata import write_folder
 
 pytestmark = pytest.mark.browser

@@ -109,7 +109,7 @@ def test_the_download_is_the_cli_output(page, lab_store_obligations, tmp_path_fa
     import subprocess
     import sys
 
-    from dashboard.server import StreamlitServer, wait_for_app
+    from bench.server import StreamlitServer, wait_for_app
 
     with StreamlitServer(lab_store_obligations, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
         page.goto(server.url + "/obligations?as_of=2026-04-01")

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import charts_plan
 from dashboard.ingest import ingest
 from dashboard.plan import reclassify_params
-from dashboard.server import StreamlitServer, wait_for_app
+from bench.server import StreamlitServer, wait_for_app
 from labdata import reclassify_tables, write_folder
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import charts, ui
 from dashboard.export import to_download_csv
 from dashboard.obligations import attention_counts
+from dashboard.params import md_escape
 from dashboard.views import STATUS_COLUMNS, STATUSES
 
 context = ui.page_context("")
@@ -70,11 +71,11 @@ unmapped = shown_models[shown_models["compute_multiple"].isna()]
 mixed = shown_models["policy_id"].nunique() > 1
 st.caption(
     "Click a point to open that model's trajectory. "
-    + (f"Lines and bands show {line_policy}; models under other policies keep their own status. " if mixed else "")
+    + (f"Lines and bands show {md_escape(line_policy)}; models under other policies keep their own status. " if mixed else "")
     + (f"{len(unmapped)} model(s) without a clean evaluation are not on the map (see the table)." if len(unmapped) else ""))
 selected = event.selection.points if event and event.selection else []
-if selected:
-    model_id = selected[0]["customdata"][0]
+model_id = charts.original_value(selected[0]["customdata"][0], shown_models["model_id"]) if selected else None
+if model_id:  # the point shows the id escaped (charts.escape): map it back to the model
     st.switch_page("app_pages/trajectory.py", query_params={"model": model_id, **ui.scope_query_params(scope)})
 
 # --- Every trajectory, normalised to its last clean evaluation ----------------------------------

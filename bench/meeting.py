@@ -1,0 +1,291 @@
+"""`asl-dashboard bench --meeting N`: N people open the same deep link at once while a snapshot is
+published, measured with raw websocket clients speaking Streamlit's own protocol (no browser: forty
+Chromium tabs would measure the 2-core machine's browser, not the server).
+
+A session is what the browser does when a link is opened: connect to /_stcore/stream, send a
+BackMsg rerun_script with the link's page and query string, and read ForwardMsgs until the script
+run finishes. It counts as an error when the run does not finish successfully, or shows an exception
+or an error message. The server's CPU time comes from /proc/<pid>/stat of the `streamlit run`
+process (utime + stime), taken before and after each phase.
+
+Also used by the tests as a raw client (forged Host and Origin headers, Streamlit's clear-cache
+message).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TARGETS = {"errors": 0, "p95_s": 8.0, "cpu_ratio": 1.5}  # at N = 40, scale m, on the 2-core machine (issue 13)
+
+
+@dataclass
+class RawView:
+    """What one websocket session received for one link."""
+    seconds: float = float("nan")
+    finished: bool = False  # the script run finished successfully
+    refused: bool = False  # the server closed the websocket before any run (Host or Origin refused)
+    element_types: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # bodies of markdown, headings, alerts, captions, code
+    exceptions: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # st.error bodies
+    raw_bytes: int = 0
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.finished and not self.exceptions and not self.errors and not self.problem
+
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+
+def _element_text(element, view: RawView) -> None:
+    kind = element.WhichOneof("type")
+    view.element_types.append(kind or "")
+    if kind == "exception":
+        view.exceptions.append(element.exception.message)
+    elif kind == "alert":
+        view.texts.append(element.alert.body)
+        if element.alert.format == element.alert.ERROR:
+            view.errors.append(element.alert.body)
+    elif kind in ("markdown", "heading", "text"):
+        view.texts.append(getattr(element, kind).body)
+    elif kind == "code":
+        view.texts.append(element.code.code_text)
+    elif kind == "metric":
+        view.texts.append(f"{element.metric.label}: {element.metric.body}")
+
+
+def _ws_url(base_url: str) -> str:
+    parts = urllib.parse.urlsplit(base_url)
+    return urllib.parse.urlunsplit(("ws" if parts.scheme == "http" else "wss", parts.netloc,
+                                    parts.path.rstrip("/") + "/_stcore/stream", "", ""))
+
+
+async def open_link(base_url: str, link: str, *, headers: dict | None = None, clear_cache: bool = False,
+                    timeout: float = 120.0) -> RawView:
+    """Open `link` ("/reclassify?model=x&asl=3") as a new session; return what came back.
+
+    headers: extra request headers for the websocket handshake (Host, Origin, Cookie, ...).
+    clear_cache: send Streamlit's clear-cache BackMsg before (instead of) running a page."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    path, _, query = link.partition("?")
+    view = RawView()
+    started = time.perf_counter()
+    extra = dict(headers or {})
+    host = extra.pop("Host", None)
+    origin = extra.pop("Origin", None)
+    url, connection = _ws_url(base_url), {}
+    if host:  # a forged Host header: the URL names that host, the socket goes to the real server
+        import socket as sockets
+
+        real = urllib.parse.urlsplit(base_url)
+        url = urllib.parse.urlunsplit(("ws", host, "/_stcore/stream", "", ""))
+        connection["sock"] = sockets.create_connection((real.hostname, real.port), timeout=timeout)
+    try:
+        async with websockets.connect(url, subprotocols=["streamlit"], additional_headers=extra or None,
+                                      origin=origin, max_size=None, open_timeout=timeout, **connection) as socket:
+            if clear_cache:
+                message = BackMsg()
+                message.clear_cache = True
+                await socket.send(message.SerializeToString())
+            message = BackMsg()
+            state = message.rerun_script
+            state.query_string = query
+            state.page_name = path.strip("/")
+            state.page_script_hash = ""
+            state.context_info.timezone = "UTC"
+            state.context_info.locale = "en-US"
+            state.context_info.url = base_url.rstrip("/") + link
+            await socket.send(message.SerializeToString())
+            while True:
+                data = await asyncio.wait_for(socket.recv(), timeout=timeout)
+                view.raw_bytes += len(data)
+                forward = ForwardMsg()
+                forward.ParseFromString(data)
+                kind = forward.WhichOneof("type")
+                if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                    _element_text(forward.delta.new_element, view)
+                elif kind == "script_finished":
+                    if forward.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                        view.finished = True
+                        break
+                    if forward.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                        view.problem = f"script finished with {forward.script_finished}"
+                        break
+                elif kind == "page_not_found":
+                    view.problem = "page not found"
+    except websockets.exceptions.InvalidStatus as error:
+        view.refused = True
+        view.problem = f"handshake refused: {error}"
+    except websockets.exceptions.ConnectionClosed as error:
+        view.refused = not view.element_types
+        view.problem = f"connection closed: {error}"
+    except (OSError, asyncio.TimeoutError) as error:
+        view.problem = f"{type(error).__name__}: {error}"
+    view.seconds = time.perf_counter() - started
+    return view
+
+
+def _run_on_own_thread(make_coroutine):
+    """asyncio.run(make_coroutine()) on a new thread: the caller may be running an event loop (as
+    Playwright's sync API does), where asyncio.run is refused."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(make_coroutine())
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def open_link_sync(base_url: str, link: str, **options) -> RawView:
+    """open_link from synchronous code."""
+    return _run_on_own_thread(lambda: open_link(base_url, link, **options))
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (fields 14 and 15 of /proc/<pid>/stat), in seconds."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    fields = text[text.rindex(")") + 2:].split()  # after "pid (comm) "; field 3 is fields[0]
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))]
+
+
+def _default_link(store: Path) -> str:
+    """The reclassify link of the model with the most descendants (the heaviest at-risk view)."""
+    from bench.run import _most_descendants
+    from dashboard.store import snapshot
+
+    snap = snapshot(store)
+    models = snap.query("models")
+    target = _most_descendants(models)
+    level = int(models.set_index("model_id").loc[target, "asl_level"]) + 1
+    as_of = snap.query("snapshot_info").iloc[0]["snapshot_date"]
+    return "/reclassify?" + urllib.parse.urlencode({"model": target, "asl": level, "domain": "cbrn",
+                                                    "as_of": as_of.isoformat()})
+
+
+def run(sessions: int, *, scale: str = "m", folder: Path | None = None, link: str | None = None,
+        singles: int = 3, say=print) -> dict:
+    """Single sessions one after another, then `sessions` at once while a snapshot is published."""
+    from dashboard.ingest import ingest
+    from bench.server import StreamlitServer
+    from dashboard.sqlfiles import REPO_ROOT
+
+    if folder is None:
+        from bench.run import ensure_synth
+
+        folder = ensure_synth(scale, say=say)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="asl-meeting-") as scratch:
+        store = Path(scratch) / "meeting.duckdb"
+        say(f"publishing {folder} ...")
+        ingest(folder, store, progress=lambda _: None, dataset=f"meeting-{scale}")
+        link = link or _default_link(store)
+        results: dict = {"sessions": sessions, "scale": scale, "link": link}
+        with StreamlitServer(store, log_path=Path(scratch) / "streamlit.log") as server:
+            pid = server.process.pid
+            say(f"warming up: {link}")
+            warm = open_link_sync(server.url, link)
+            if not warm.ok:
+                raise RuntimeError(f"the link does not open cleanly: {warm.problem or warm.errors or warm.exceptions}")
+            single_seconds, single_cpu = [], []
+            for _ in range(singles):
+                before = process_cpu_seconds(pid)
+                view = open_link_sync(server.url, link)
+                single_cpu.append(process_cpu_seconds(pid) - before)
+                single_seconds.append(view.seconds)
+                if not view.ok:
+                    raise RuntimeError(f"a single session failed: {view.problem or view.errors or view.exceptions}")
+            say(f"{sessions} sessions at once while a snapshot is published ...")
+            published = threading.Event()
+            publish_done: list[float] = []
+
+            def publish() -> None:
+                ingest(folder, store, progress=lambda _: None, dataset=f"meeting-{scale}")
+                publish_done.append(time.perf_counter() - started)
+                published.set()
+
+            async def meeting() -> list[RawView]:
+                return await asyncio.gather(*[open_link(server.url, link) for _ in range(sessions)])
+
+            publisher = threading.Thread(target=publish, daemon=True)
+            before = process_cpu_seconds(pid)
+            started = time.perf_counter()
+            publisher.start()
+            views = _run_on_own_thread(meeting)
+            wall = time.perf_counter() - started
+            meeting_cpu = process_cpu_seconds(pid) - before
+            publisher.join()
+    errors = [view.problem or "; ".join(view.errors + view.exceptions) for view in views if not view.ok]
+    times = [view.seconds for view in views if view.ok]
+    single = statistics.median(single_seconds)
+    single_cpu_s = statistics.median(single_cpu)
+    results.update({
+        "errors": len(errors), "error_examples": errors[:3], "snapshot_published": published.is_set(),
+        "publish_s": round(publish_done[0], 3) if publish_done else None,
+        "single_s": round(single, 3), "single_cpu_s": round(single_cpu_s, 3),
+        "p50_s": round(_percentile(times, 0.5), 3), "p95_s": round(_percentile(times, 0.95), 3),
+        "wall_s": round(wall, 3), "sessions_per_s": round(sessions / wall, 2),
+        "cpu_per_session_s": round(meeting_cpu / sessions, 3),
+        "cpu_ratio": round((meeting_cpu / sessions) / single_cpu_s, 2) if single_cpu_s > 0 else None,
+        "cores": os.cpu_count(),
+    })
+    return results
+
+
+def verdicts(results: dict) -> list[tuple[str, str, bool]]:
+    return [
+        ("errors", f"{results['errors']} (target {TARGETS['errors']})", results["errors"] <= TARGETS["errors"]),
+        ("p95", f"{results['p95_s']:.2f} s <= {TARGETS['p95_s']:g} s (p50 {results['p50_s']:.2f} s; "
+                f"single session {results['single_s']:.2f} s)", results["p95_s"] <= TARGETS["p95_s"]),
+        ("CPU per session", f"{results['cpu_per_session_s']:.3f} s = {results['cpu_ratio']} x single "
+                            f"{results['single_cpu_s']:.3f} s (<= {TARGETS['cpu_ratio']:g} x)",
+         results["cpu_ratio"] is not None and results["cpu_ratio"] <= TARGETS["cpu_ratio"]),
+    ]
+
+
+def report(results: dict) -> str:
+    judged = results["sessions"] >= 40 and results["scale"] == "m"
+    lines = [f"Meeting: {results['sessions']} sessions open {results['link']} at once while a snapshot is published "
+             f"(scale {results['scale']}, {results['cores']} cores)",
+             f"  sessions per second {results['sessions_per_s']} (all done in {results['wall_s']:.2f} s); "
+             + (f"the new snapshot was published {results['publish_s']:.2f} s after the sessions opened"
+                if results["snapshot_published"] else "the snapshot was NOT published")]
+    if not judged:
+        lines.append("  The targets apply at N = 40 on scale m; here they are shown for reference.")
+    for name, text, met in verdicts(results):
+        lines.append(f"  {name:<16} {text}  {'ok' if met else ('MISSED' if judged else '(not met)')}")
+    for example in results["error_examples"]:
+        lines.append(f"  error: {example}")
+    return "\n".join(lines)
+
+
+def json_line(results: dict) -> str:
+    return json.dumps(results)

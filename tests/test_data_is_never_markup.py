@@ -1,0 +1,402 @@
+"""Issue 13 items 3 and 4: no string from the data becomes markup, a link, an image or formatting,
+in Markdown (md_escape, proven on a matrix of attacks in a real browser) and in every chart (Plotly
+hover, legend, axis, annotation, title; every chart of every page drawn from a hostile store)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import charts
+from dashboard.ingest import ingest
+from dashboard.params import WORD_JOINER, md_escape, one_line
+from bench.server import StreamlitServer, free_port, wait_for_app
+from labdata import status_lab_tables, write_folder
+
+# The attack of the issue: a model id that drew a giant green "ON TRACK", a fake figure and a link.
+ISSUE_ID = ('"><b style="font-size:60px;color:green">ON TRACK</b><br>buffer used 0%<br>'
+            '<a href="https://evil.example/">details</a>')
+PHISH = "[Acknowledge the breach here](https://evil.example/phish)"
+BARE = "see https://evil.example/x and www.evil.example and boss@evil.example"
+MIXED = "<img src=x onerror=alert(1)> **bold** _em_ :rocket: :red[red] %{customdata[0]} $x$ &lt;i&gt; {y}"
+BREAKS = "line\nbreak\u2028sep\u2029par\x85nel"  # (a bare \r would end the CSV row: csv does not quote it)
+
+MATRIX = [
+    PHISH, "https://evil.example/phish", "http://evil.example", "HTTPS://EVIL.EXAMPLE/x", "www.evil.example",
+    "WwW.evil.example/path", "boss@evil.example", "mailto:boss@evil.example", "xmpp:boss@evil.example",
+    "<https://evil.example>", "<boss@evil.example>", "![img](https://evil.example/x.png)",
+    "[x][ref]\n\n[ref]: https://evil.example", "<img src=x onerror=alert(1)>", '<a href="https://evil.example">x</a>',
+    "<b>bold</b>", "**bold** __bold__ *em* _em_ ~~del~~ ~del~ `code` ```fence```", "# heading", "> quote", "- item",
+    "+ item", "* item", "1. item", "1) item", "---", "===", "| a | b |", "a | b", ":rocket: :smile: :+1:",
+    ":red[red] :blue-badge[badge] :small[small] :material/home: :streamlit:", "$x^2$ and $$y$$", "\\(x\\) \\[y\\]",
+    "&lt;b&gt;bold&lt;/b&gt; &amp; &#x3C;i> &copy;", "line\rbreak\u2028sep\u2029par\x85nel\x0bvt\x0cff\x1cfs\nnl",
+    "    indented code", "trailing  \nbreak", "\ttab", "\\*not\\* \\\\*x\\\\*", "[^1] footnote\n\n[^1]: https://evil.example",
+    "javascript:alert(1)", "evil.example", "ftp://evil.example", ISSUE_ID, BARE, MIXED,
+    "a@b.co:8080/x https://evil.example/a_b_c_ www.x.y)", "<!-- comment --> <script>alert(1)</script>",
+]
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def plain(text: str) -> str:
+    """What a person should read: the characters themselves, white space runs as one space."""
+    return " ".join(one_line(text).split())
+
+
+# --- Item 4: md_escape ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", MATRIX)
+def test_md_escape_leaves_no_markdown_no_autolink_no_line_break(text):
+    escaped = md_escape(text)
+    assert not any(char in escaped for char in LINE_BREAKS)
+    assert "  " not in escaped and "\t" not in escaped
+    unescaped = escaped.replace(WORD_JOINER, "")
+    index = 0
+    while index < len(unescaped):  # every Markdown syntax character is backslash-escaped
+        char = unescaped[index]
+        if char == "\\":
+            assert index + 1 < len(unescaped) and unescaped[index + 1] in "\\`*_{}[]()<>#+-.!|~$:&@", escaped
+            index += 2
+            continue
+        assert char not in "`*_{}[]()<>#+-.!|~$:&@", (char, escaped)
+        index += 1
+    lowered = escaped.lower()
+    assert "://" not in lowered.replace("\\", "") and "www\\." not in lowered  # scheme and www broken by U+2060
+    assert all(escaped[at + 1] == WORD_JOINER for at in range(len(escaped) - 1) if escaped[at] in ":@")
+    assert escaped.replace(WORD_JOINER, "").replace("\\", "") == one_line(text).replace("\\", "")
+
+
+def test_md_escape_keeps_plain_text_readable():
+    assert md_escape("Claude Opus 4") == "Claude Opus 4"
+    assert md_escape("a\u2028b") == "a b"
+
+
+@pytest.fixture(scope="module")
+def matrix_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("matrix")
+    cases = folder / "cases.json"
+    cases.write_text(json.dumps(MATRIX), encoding="utf-8")
+    port = free_port()
+    app = Path(__file__).parent / "apps" / "markdown_matrix.py"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        env=dict(os.environ, ASL_MARKDOWN_MATRIX=str(cases)), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the matrix app did not start")
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+FORMATTING = ("img, strong, em, b, i, del, s, code, pre, blockquote, ul, ol, li, hr, h2, h3, h4, h5, h6, sup, "
+              "input, script, iframe, .katex, .stMarkdownColoredText, .stMarkdownBadge")
+
+
+@pytest.mark.browser
+def test_md_escape_in_a_real_browser_shows_every_attack_as_plain_text(page, matrix_server):
+    """Each case in st.markdown, st.caption, st.title, st.error, a table cell and a page_link label:
+    no link, image, emphasis, emoji, colour, math or extra line from the data; the text reads as written."""
+    page.goto(matrix_server)
+    wait_for_app(page)
+    page.wait_for_selector(f".st-key-case-{len(MATRIX) - 1}")
+    problems = []
+    for index, text in enumerate(MATRIX):
+        case = page.locator(f".st-key-case-{index}")
+        expected = plain(text)
+        found = case.locator(FORMATTING)
+        if found.count():
+            problems.append((text, "formatting", found.first.evaluate("e => e.outerHTML")[:200]))
+        for href in case.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href') || '')"):
+            # Only the page link itself and the title's own "#anchor" (both the app's): nothing elsewhere.
+            if not urllib.parse.urljoin(matrix_server + "/", href).startswith(matrix_server + "/"):
+                problems.append((text, "link", href))
+        if case.locator("h1").count() != 1 or case.locator("table").count() != 1:
+            problems.append((text, "structure", case.locator("h1").count(), case.locator("table").count()))
+        cells = case.locator("table tbody tr").first.locator("td").all_inner_texts()
+        if case.locator("table tbody tr").count() != 1 or len(cells) != 2:
+            problems.append((text, "table row", cells))
+        shown = {
+            "markdown": case.locator("[data-testid='stMarkdown']").first.inner_text(),
+            "caption": case.locator("[data-testid='stCaptionContainer']").first.inner_text(),
+            "title": case.locator("h1").first.inner_text(),
+            "error": case.locator("[data-testid='stAlertContentError']").first.inner_text(),
+            "cell": cells[0] if cells else "",
+            "page link": case.locator("[data-testid='stPageLink']").first.inner_text(),
+        }
+        for element, value in shown.items():
+            if " ".join(value.replace(WORD_JOINER, "").split()) != expected:
+                problems.append((text, element, value))
+    assert not problems, "\n".join(map(repr, problems))
+
+
+# --- The hostile store: attacks in every text field the pages or charts show ----------------------
+
+
+def hostile_tables():
+    tables = status_lab_tables()
+    renames = {"on-track": ISSUE_ID, "breached": MIXED, "triggered": "trig " + PHISH}
+    for table in ("models", "checkpoints", "evaluations"):
+        for row in tables[table]:
+            row["model_id"] = renames.get(row["model_id"], row["model_id"])
+            if "eval_id" in row:
+                row["eval_id"] = row["eval_id"].replace("on-track", "ot").replace("breached", "br").replace("triggered", "tr")
+    names = {ISSUE_ID: PHISH, MIXED: BARE, "due-compute": ISSUE_ID, "overdue-time": MIXED, "never": BREAKS}
+    for row in tables["models"]:
+        row["name"] = names.get(row["model_id"], row["name"])
+        row["family"] = {"due-time": PHISH, "overdue-compute": BARE}.get(row["model_id"], row["family"])
+    tables["models"][-1]["policy_id"] = "no-buffer"  # two policies in use: the overview names the one drawn
+    for row in tables["policies"]:
+        if row["policy_id"] == "rsp-v1.0":
+            row["name"] = PHISH
+            row["source"] = BARE
+    for row in tables["models"]:
+        if row["policy_id"] == "rsp-v1.0":
+            row["policy_id"] = "rsp " + PHISH
+    for row in tables["policies"]:
+        if row["policy_id"] == "rsp-v1.0":
+            row["policy_id"] = "rsp " + PHISH
+    for row in tables["evaluations"]:
+        row["elicitation"] = ISSUE_ID
+    tables["safeguards"][0]["name"] = ISSUE_ID
+    tables["safeguards"][1]["name"] = MIXED
+    tables["customers"][0]["name"] = PHISH + " " + BREAKS + " | x |"
+    tables["deployments"] = [{
+        "deployment_id": "d1 " + BARE, "model_id": ISSUE_ID, "customer_id": "c1", "surface": "api", "use_case": MIXED,
+        "risk_domains": "cbrn", "status": "active", "started_at": "2025-01-01", "ended_at": "", "monthly_requests": "5"}]
+    tables["asl_history"] = [{"model_id": ISSUE_ID, "asl_level": "2", "effective_from": "2025-01-01", "reason": PHISH}]
+    tables["public_models"] = [
+        {"public_model_id": f"pub-{index}", "name": name, "organization": organisation, "published_on": "2025-03-01",
+         "training_compute_flop": "3e24", "base_model_name": "", "accessibility": "open", "source": BARE}
+        for index, (name, organisation) in enumerate([(ISSUE_ID, MIXED), (PHISH, ISSUE_ID)])]
+    return tables
+
+
+@pytest.fixture(scope="module")
+def hostile_store(tmp_path_factory):
+    folder = write_folder(tmp_path_factory.mktemp("hostile-src") / "src", hostile_tables())
+    store = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
+    ingest(folder, store, progress=lambda _: None, dataset="lab " + PHISH)
+    return store
+
+
+# --- Item 3: charts ------------------------------------------------------------------------------
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not key.endswith("template"):
+                yield from _strings(item)
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        for item in (value.tolist() if isinstance(value, np.ndarray) else value):
+            yield from _strings(item)
+
+
+def test_every_builder_is_wrapped_and_escapes_every_field():
+    """Every public function of charts.py gets its inputs escaped, so charts added later are covered
+    too; a figure built from hostile data holds no raw markup anywhere."""
+    import inspect
+
+    for name, function in inspect.getmembers(charts, inspect.isfunction):
+        if function.__module__ == charts.__name__ and not name.startswith("_") and name not in charts.ESCAPING_HELPERS:
+            assert getattr(function, "plain_text_inputs", False), f"charts.{name} is not wrapped"
+    assert {"buffer_map", "normalised_trajectories", "trajectory", "frontier", "safeguard_gaps"} <= set(charts.BUILDERS)
+    status = pd.DataFrame([{"model_id": ISSUE_ID, "name": PHISH + BREAKS, "policy_id": MIXED, "status": "on_track",
+                            "compute_multiple": 2.0, "days_since_eval": 10, "buffer_used_pct": 38.7,
+                            "next_eval_date": "2025-08-01", "c_now": 2e24, "c_eval": 1e24}])
+    public = pd.DataFrame({"name": [ISSUE_ID], "organization": [MIXED], "published_on": pd.to_datetime(["2025-01-01"]),
+                           "training_compute_flop": [1e25]})
+    figures = [charts.buffer_map(status, 4, 6, 90, MIXED),
+               charts.frontier(status.assign(recorded_at=pd.to_datetime(["2025-01-01"]), effective_compute=[1e25]), public),
+               charts.safeguard_gaps(pd.DataFrame({"safeguard_id": [ISSUE_ID], "name": [MIXED], "kind": ["deployment"],
+                                                   "deployments_missing": [3]}), title=ISSUE_ID)]
+    for figure in figures:
+        spec = figure.to_plotly_json()
+        for text in _strings(spec):
+            assert "<" not in text and ">" not in text and "%{" not in text and "\u2028" not in text, text
+            assert "&" not in text.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "").replace(
+                "&#123;", "").replace("&#36;", ""), text
+    # The clicked point's id maps back to the model.
+    shown = figures[0].data[0].customdata[0][0]
+    assert charts.original_value(shown, ["x", ISSUE_ID]) == ISSUE_ID
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile_store, tmp_path_factory):
+    with StreamlitServer(hostile_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+        yield server
+
+
+def hostile_links() -> list[str]:
+    def link(path, **params):
+        return path + "?" + urllib.parse.urlencode({**params, "as_of": "2025-06-01"})
+
+    return [
+        link("/", public="true"),
+        link("/", public="true", policy="rsp " + PHISH),
+        link("/trajectory", model=ISSUE_ID, public="true"),
+        link("/trajectory", model="trig " + PHISH),
+        link("/trajectory", model=MIXED, policy="rsp " + PHISH),
+        link("/trajectory", model="never"),
+        link("/reclassify", model=ISSUE_ID, asl="3", domain="cbrn"),
+    ]
+
+
+# Pixel position of every point of every trace (capped), for hovering like a person would.
+_POINTS_JS = """
+(plot) => {
+  const layout = plot._fullLayout, out = [];
+  const box = plot.getBoundingClientRect();
+  (plot.calcdata || []).forEach((trace, curve) => {
+    const full = plot._fullData[curve];
+    if (!full || full.visible !== true || full.hoverinfo === 'skip') return;
+    const xa = layout[(full.xaxis || 'x').replace('x', 'xaxis')], ya = layout[(full.yaxis || 'y').replace('y', 'yaxis')];
+    if (!xa || !ya) return;
+    trace.slice(0, 40).forEach((point) => {
+      let x = point.x, y = point.y;
+      if (full.type === 'bar') { if (full.orientation === 'h') { x = point.s / 2; y = point.p; } else { x = point.p; y = point.s / 2; } }
+      if (x === undefined || y === undefined || x === null || y === null) return;
+      const px = xa.c2p(x) + xa._offset, py = ya.c2p(y) + ya._offset;
+      if (isFinite(px) && isFinite(py)) out.push([box.left + px, box.top + py]);
+    });
+  });
+  return out;
+}
+"""
+# What Markdown or HTML would make of the attacks: bare fragments, formatted or linked on their own.
+MADE_BY_MARKUP = {"ON TRACK", "details", "Acknowledge the breach here", "bold", "em", "red", "x",
+                  "https://evil.example/x", "www.evil.example", "boss@evil.example", "https://evil.example/phish"}
+
+
+@pytest.mark.browser
+def test_every_chart_on_every_page_shows_hostile_data_as_text(page, hostile_server):
+    """Every chart of every page, drawn from the hostile store: the legend, titles, axes and
+    annotations and the hover label of every point hold no element the data put there (no <a>,
+    no styled or bold text from data), and the attack reads as the characters it is made of."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    problems, hovered, charts_seen = [], 0, 0
+    saw_issue_text = False
+    for link in hostile_links():
+        page.goto(hostile_server.url + link)
+        wait_for_app(page)
+        page.wait_for_timeout(500)
+        if page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count():
+            problems.append((link, "error on page", page.locator("[data-testid='stMain']").inner_text()[:300]))
+        plots = page.locator(".js-plotly-plot")
+        for index in range(plots.count()):
+            plot = plots.nth(index)
+            plot.scroll_into_view_if_needed()
+            charts_seen += 1
+            problems += [(link, index, "static", item) for item in _plot_problems(plot)]
+            for x, y in plot.evaluate(_POINTS_JS):
+                page.mouse.move(x, y)
+                page.wait_for_timeout(60)
+                hover = plot.locator(".hoverlayer")
+                text = hover.text_content() or ""
+                if text:
+                    hovered += 1
+                    saw_issue_text |= '"><b style="font-size:60px;color:green">ON TRACK</b>' in text
+                    problems += [(link, index, "hover", item) for item in _plot_problems(hover)]
+            page.mouse.move(1, 1)
+    assert not problems, "\n".join(map(repr, problems[:20]))
+    assert charts_seen >= 8 and hovered >= 20, (charts_seen, hovered)
+    assert saw_issue_text  # the attack is shown as the characters it is made of
+
+
+def _plot_problems(locator) -> list:
+    """Elements inside a plot (or its hover layer) that came from data: links, text styled by the
+    data (Plotly turns <b style=...>, <i>, <span style> into styled tspans), lines split by <br>."""
+    return locator.evaluate("""(root) => {
+      const found = [];
+      root.querySelectorAll('a').forEach(a => found.push('link ' + (a.getAttribute('href') || a.getAttribute('xlink:href'))));
+      root.querySelectorAll('tspan[style], text[style]').forEach(t => {
+        const style = t.getAttribute('style') || '';
+        if (/font-size:\\s*60px|color:\\s*green/i.test(style)) found.push('styled ' + style);
+      });
+      // What the issue's id made of a hover: its own bold "ON TRACK", a fake line "buffer used 0%"
+      // (from <br>) and a link "details". Escaped, these only ever appear inside the literal text.
+      root.querySelectorAll('tspan, text').forEach(t => {
+        if (['ON TRACK', 'details'].includes(t.textContent.trim())) found.push('made by data: ' + t.textContent);
+      });
+      const all = root.textContent, at = all.indexOf('ON TRACK');
+      if (at >= 0 && !all.slice(at).startsWith('ON TRACK</b><br>buffer used 0%<br><a href=')) found.push('markup read: ' + all.slice(at, at + 60));
+      root.querySelectorAll('img, image, foreignObject').forEach(e => found.push('element ' + e.tagName));
+      return found;
+    }""")
+
+
+@pytest.mark.browser
+def test_no_link_from_data_on_any_page(page, hostile_server):
+    """Item 4: on every page of the hostile store (no parameters too), no <a> points anywhere but
+    the app itself, and no text from the data is formatted, linked or turned into an emoji."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    problems = []
+    for link in ["/", "/trajectory", "/reclassify", *hostile_links()]:
+        page.goto(hostile_server.url + link)
+        wait_for_app(page)
+        page.wait_for_timeout(300)
+        for href in page.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href') || '')"):
+            target = urllib.parse.urljoin(hostile_server.url + link, href)
+            if not target.startswith(hostile_server.url + "/"):
+                problems.append((link, "link", href))
+        formatted = page.locator("[data-testid='stMain'] :is(strong, em, b, i, del, code, a, img), "
+                                 "[data-testid='stSidebar'] :is(strong, em, b, i, del, code, a, img)")
+        for text in formatted.all_inner_texts():
+            # The page's own bold around a value is fine (it shows the value's literal characters);
+            # formatting the data made shows a bare fragment of it.
+            if text.strip() in MADE_BY_MARKUP:
+                problems.append((link, "formatted", text[:120]))
+        body = page.locator("body").inner_text()
+        if "\U0001F680" in body:  # :rocket: became an emoji
+            problems.append((link, "emoji", ""))
+    assert not problems, "\n".join(map(repr, problems[:20]))
+
+
+def test_the_brief_keeps_every_table_row_on_one_line(hostile_store):
+    """Item 4: \\r, U+2028, U+2029, NEL (any line break) in a name no longer splits a row of the
+    incident brief's tables, and no cell gains a column from a | in the data."""
+    import datetime as dt
+    import re
+
+    from dashboard.brief import incident_brief
+    from dashboard.store import snapshot
+    from dashboard.views import at_risk_summary
+
+    snap = snapshot(hostile_store)
+    frame = snap.query("at_risk", model_id=ISSUE_ID, asl_level=3, domain="cbrn", as_of="2025-06-01")
+    affected = snap.query("at_risk_models", model_id=ISSUE_ID, asl_level=3, domain="cbrn", as_of="2025-06-01")
+    assert len(frame) == 1 and BREAKS in frame["customer_name"].iloc[0]
+    brief = incident_brief(model_id=ISSUE_ID, model_name=PHISH + "\r" + BREAKS, current_level=2, new_level=3,
+                           domain="cbrn", as_of=dt.date(2025, 6, 1), link="http://127.0.0.1:8501/reclassify",
+                           dataset="lab", snapshot_date=dt.date(2025, 6, 1), summary=at_risk_summary(frame, affected),
+                           deployments=frame)
+    lines = brief.splitlines()  # Python splits on every Unicode line break
+    assert lines == brief.rstrip("\n").split("\n")
+    rows = [line for line in lines if line.startswith("|")]
+    assert len(rows) >= 5
+    for row in rows:
+        pipes = len(re.findall(r"(?<!\\)\|", row))
+        assert pipes in (3, 7), row  # the two tables: 2 and 6 columns
+    assert "https://" not in brief.replace("http://127.0.0.1:8501/reclassify", "")

@@ -1,0 +1,238 @@
+"""Issue 13, the web side: DNS rebinding (Host and Origin checks on HTTP and websocket), the audit
+log's escaping and size limits, and sign-in links that survive Streamlit's clear-cache message."""
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+
+import pytest
+import streamlit as st
+from streamlit import config as streamlit_config
+
+from dashboard import auth
+from dashboard.auth import host_allowed, host_name, serve_allowed_hosts
+from bench.meeting import open_link_sync
+from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app
+from pagelinks import open_link
+
+# --- Item 5: which hosts are served --------------------------------------------------------------
+
+
+def test_host_names_are_parsed_strictly():
+    assert host_name("127.0.0.1:8501") == "127.0.0.1"
+    assert host_name("[::1]:8501") == "::1"
+    assert host_name("LocalHost.:8501") == "localhost"
+    assert host_name("http://evil.example:8501") == "evil.example"
+    assert host_name("https://dash.example.org/oauth2callback") is None  # a path is not a Host or an Origin
+    assert host_name("https://dash.example.org") == "dash.example.org"
+    for bad in (None, "", "user@localhost", "localhost:99999", "localhost:abc", "null"):
+        assert host_name(bad) in (None, "null"), bad
+
+
+@pytest.mark.parametrize("name, local, signed_in, open_server", [
+    # name                 local  sign-in open (--insecure-allow-anyone)
+    ("localhost", True, True, True),
+    ("127.0.0.1", True, True, True),
+    ("127.8.9.10", True, True, True),  # all of 127.0.0.0/8
+    ("::1", True, True, True),
+    ("evil.example", False, False, False),  # a rebound name is never served
+    ("localhost.evil.example", False, False, False),
+    ("127.0.0.1.nip.io", False, False, False),
+    ("dash.example.org", False, True, True),  # the configured public host
+    ("sub.dash.example.org", False, False, False),
+    ("192.168.1.20", False, False, True),  # an IP address is never rebound: only an open server serves it
+    ("null", False, False, False),
+    (None, False, False, False),
+])
+def test_hosts_served_in_each_mode(name, local, signed_in, open_server):
+    configured = {"dash.example.org"}
+    assert host_allowed(name, signed_in_mode=False, open_mode=False, configured=configured) is local
+    assert host_allowed(name, signed_in_mode=True, open_mode=False, configured=configured) is signed_in
+    assert host_allowed(name, signed_in_mode=False, open_mode=True, configured=configured) is open_server
+
+
+def test_serve_limits_streamlits_websocket_to_the_served_hosts(tmp_path, monkeypatch):
+    monkeypatch.delenv("ASL_PUBLIC_URL", raising=False)
+    assert serve_allowed_hosts("127.0.0.1", [], open_mode=False) == ["localhost", "127.0.0.1", "::1"]
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("[auth]\n" + "\n".join(f'{key} = "x"' for key in auth.REQUIRED_AUTH_KEYS if key != "redirect_uri")
+                       + '\nredirect_uri = "https://dash.example.org/oauth2callback"\n')
+    assert serve_allowed_hosts("0.0.0.0", [secrets], open_mode=False) == ["localhost", "127.0.0.1", "::1",
+                                                                          "dash.example.org"]
+    monkeypatch.setenv("ASL_PUBLIC_URL", "https://asl.example.org/")
+    assert serve_allowed_hosts("0.0.0.0", [secrets], open_mode=False)[-1] == "asl.example.org"
+    assert serve_allowed_hosts("0.0.0.0", [], open_mode=True) == []  # the app still checks every request
+
+
+@pytest.fixture(scope="module")
+def lab_server(lab_store, tmp_path_factory):
+    with StreamlitServer(lab_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+        yield server
+
+
+FORGED = [
+    {"Host": "evil.example:{port}", "Origin": "http://evil.example:{port}"},  # DNS rebinding as a browser does it
+    {"Host": "evil.example:{port}"},
+    {"Host": "127.0.0.1:{port}", "Origin": "http://evil.example:{port}"},  # a foreign page's origin
+    {"Host": "127.0.0.1:{port}", "Origin": "null"},
+    {"Host": "localhost.evil.example:{port}", "Origin": "http://localhost.evil.example:{port}"},
+]
+
+
+@pytest.mark.parametrize("headers", FORGED, ids=lambda headers: "+".join(f"{k}={v}" for k, v in headers.items()))
+def test_a_forged_host_or_origin_gets_no_data_over_the_websocket(lab_server, audit_log, headers):
+    forged = {key: value.format(port=lab_server.port) for key, value in headers.items()}
+    for link in ("/", "/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01", "/trajectory?model=on-track"):
+        view = open_link_sync(lab_server.url, link, headers=forged)
+        # Refused: either the handshake (server config) or the refusal page, and nothing else.
+        assert view.refused or view.element_types == ["alert"], (link, view.element_types)
+        text = view.text()
+        assert "Data set" not in text and "On-Track" not in text and "base" not in text
+    record = json.loads(audit_log.read_text().splitlines()[-1])
+    assert record["access"] == "refused_host" and record["user"] == "anonymous"
+
+
+def test_the_real_host_still_gets_the_page(lab_server):
+    port = lab_server.port
+    for headers in ({}, {"Host": f"127.0.0.1:{port}", "Origin": f"http://127.0.0.1:{port}"},
+                    {"Host": f"localhost:{port}", "Origin": f"http://localhost:{port}"}):
+        view = open_link_sync(lab_server.url, "/trajectory?model=on-track&as_of=2025-06-01", headers=headers)
+        assert view.ok, (headers, view.problem, view.errors)
+        assert "Data set" in view.text() and "metric" in view.element_types
+
+
+def test_a_forged_host_gets_no_data_over_http(lab_server):
+    """HTTP serves only the static shell (no data ever travels outside the websocket)."""
+    for path in ("/", "/trajectory?model=on-track", "/_stcore/host-config", "/_stcore/health"):
+        request = urllib.request.Request(lab_server.url + path, headers={"Host": "evil.example",
+                                                                          "Origin": "http://evil.example"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                body = response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            body = error.read().decode("utf-8", "replace")
+        assert "On-Track" not in body and "rsp-v1.0" not in body and "Data set" not in body
+
+
+@pytest.mark.browser
+def test_dns_rebinding_in_a_real_browser(browser_type, lab_server):
+    """Chromium resolves evil.example to 127.0.0.1, exactly as a rebound name would: the page shows
+    the refusal and no data, while the same server on 127.0.0.1 shows the page."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("no system Chromium")
+    browser = browser_type.launch(executable_path=executable,
+                                  args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"])
+    try:
+        page = browser.new_page()
+        page.goto(f"http://evil.example:{lab_server.port}/trajectory?model=on-track&as_of=2025-06-01")
+        wait_for_app(page)
+        main = page.locator("[data-testid='stMain']").inner_text()
+        assert "answers only at its own address" in main
+        assert "On-Track" not in main and "Data set" not in main
+        assert page.locator("[data-testid='stMetricValue']").count() == 0
+        assert page.locator("[data-testid='stSidebarNav']").count() == 0
+        page.goto(f"{lab_server.url}/trajectory?model=on-track&as_of=2025-06-01")
+        page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
+    finally:
+        browser.close()
+
+
+# --- Item 9: the audit log -----------------------------------------------------------------------
+
+
+def test_audit_lines_are_ascii_and_capped(lab_store, audit_log):
+    before = len(audit_log.read_text().splitlines()) if audit_log.exists() else 0
+    long_value = "x" * 60_000
+    open_link(lab_store, "app_pages/trajectory.py", model="on\u2028track\u2029\u0085\r\n\"}", note=long_value)
+    raw = audit_log.read_bytes()
+    assert raw.isascii()
+    # A reader that splits on every Unicode line break still gets whole records.
+    lines = raw.decode("ascii").splitlines()
+    assert len(lines) == before + 1
+    record = json.loads(lines[-1])
+    assert record["params"]["model"] == ["on\u2028track\u2029\u0085\r\n\"}"]
+    assert record["params"]["note"][0].startswith("x" * auth.AUDIT_VALUE_LIMIT + "...[cut: 60,000 characters]")
+    assert len(lines[-1]) < 1000
+
+
+def test_audit_caps_the_number_of_parameters():
+    params = {f"p{index:03}": [str(index)] * 50 for index in range(100)}
+    logged = auth._audit_params(params)
+    assert len(logged) == auth.AUDIT_PARAMS_LIMIT + 1 and logged["...[cut]"] == ["80 more parameters"]
+    assert logged["p000"][-1] == "...[cut: 40 more values]" and len(logged["p000"]) == auth.AUDIT_VALUES_LIMIT + 1
+
+
+def test_the_refusal_on_an_open_address_is_logged(lab_store, audit_log):
+    previous = streamlit_config.get_option("server.address")
+    streamlit_config.set_option("server.address", "0.0.0.0")
+    try:
+        app = open_link(lab_store, "app_pages/reclassify.py", model="base")
+    finally:
+        streamlit_config.set_option("server.address", previous)
+    assert "No sign-in is configured" in app.error[0].value
+    record = json.loads(audit_log.read_text().splitlines()[-1])
+    assert record["access"] == "refused_open_address" and record["page"] == "/reclassify"
+    assert record["params"] == {"model": ["base"]}
+
+
+# --- Item 10: caches may be emptied at any time ---------------------------------------------------
+
+
+def test_a_pending_sign_in_link_survives_clearing_every_cache():
+    link = {"url_path": "reclassify", "params": {"model": ["base"], "asl": ["3"]}}
+    auth._remember_link("browser-cleared", link)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    assert auth._take_link("browser-cleared") == link
+
+
+# --- Item 11: the meeting bench (a smoke test of its report: no timing is asserted) --------------
+
+
+def test_meeting_bench_reports_its_figures_with_no_errors():
+    from bench import meeting as bench_meeting
+    from dashboard.store import DEMO_DIR
+
+    results = bench_meeting.run(3, scale="demo", folder=DEMO_DIR, singles=1, say=lambda _: None)
+    assert results["errors"] == 0, results["error_examples"]
+    assert results["snapshot_published"] and results["sessions"] == 3
+    assert results["link"].startswith("/reclassify?model=")
+    for key in ("single_s", "single_cpu_s", "p50_s", "p95_s", "sessions_per_s", "cpu_per_session_s", "cpu_ratio"):
+        assert isinstance(results[key], (int, float)) and results[key] >= 0, key
+    text = bench_meeting.report(results)
+    assert "3 sessions" in text and "p95" in text and "CPU per session" in text
+    assert json.loads(bench_meeting.json_line(results))["errors"] == 0
+
+
+def test_serve_makes_streamlits_own_websocket_refuse_a_foreign_host(lab_store, tmp_path):
+    """`asl-dashboard serve` passes the served host names to Streamlit's server.allowedHosts: the
+    websocket handshake itself is refused for evil.example, before the app runs at all."""
+    import subprocess
+    import sys
+    import time
+
+    from bench.server import free_port
+
+    port = free_port()
+    env = dict(os.environ, ASL_STORE=str(lab_store))
+    env.pop("ASL_INSECURE_ALLOW_ANYONE", None)
+    process = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "serve did not start"
+                time.sleep(0.3)
+        forged = open_link_sync(url, "/", headers={"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"})
+        assert forged.refused and not forged.element_types  # closed by Streamlit, nothing rendered
+        assert open_link_sync(url, "/?as_of=2025-06-01").ok
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(15)
