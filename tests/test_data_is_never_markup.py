@@ -380,23 +380,27 @@ def test_the_brief_keeps_every_table_row_on_one_line(hostile_store):
     import datetime as dt
     import re
 
-    from dashboard.brief import incident_brief
+    from dashboard.brief import build_brief, to_markdown
     from dashboard.store import snapshot
-    from dashboard.views import at_risk_summary
 
     snap = snapshot(hostile_store)
     frame = snap.query("at_risk", model_id=ISSUE_ID, asl_level=3, domain="cbrn", as_of="2025-06-01")
-    affected = snap.query("at_risk_models", model_id=ISSUE_ID, asl_level=3, domain="cbrn", as_of="2025-06-01")
     assert len(frame) == 1 and BREAKS in frame["customer_name"].iloc[0]
-    brief = incident_brief(model_id=ISSUE_ID, model_name=PHISH + "\r" + BREAKS, current_level=2, new_level=3,
-                           domain="cbrn", as_of=dt.date(2025, 6, 1), link="http://127.0.0.1:8501/reclassify",
-                           dataset="lab", snapshot_date=dt.date(2025, 6, 1), summary=at_risk_summary(frame, affected),
-                           deployments=frame)
+    info = snap.query("snapshot_info").iloc[0].to_dict()
+    brief = to_markdown(build_brief(snap, model_id=ISSUE_ID, new_level=3, domain="cbrn", as_of=dt.date(2025, 6, 1),
+                                    policy_id=None, info=info, link="http://127.0.0.1:8501/reclassify"))
     lines = brief.splitlines()  # Python splits on every Unicode line break
     assert lines == brief.rstrip("\n").split("\n")
     rows = [line for line in lines if line.startswith("|")]
     assert len(rows) >= 5
-    for row in rows:
-        pipes = len(re.findall(r"(?<!\\)\|", row))
-        assert pipes in (3, 7), row  # the two tables: 2 and 6 columns
+    width = None
+    for index, line in enumerate(lines):  # each table's rows have as many cells as its header
+        pipes = len(re.findall(r"(?<!\\)\|", line))
+        if not line.startswith("|"):
+            width = None
+        elif width is None:
+            assert lines[index + 1].startswith("|---"), line
+            width = pipes
+        else:
+            assert pipes == width, line  # no line break or | from the data split a row
     assert "https://" not in brief.replace("http://127.0.0.1:8501/reclassify", "")
