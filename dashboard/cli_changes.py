@@ -33,7 +33,7 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
-    from dashboard.cli import _open_snapshot, _print_err, _print_frame, _resolve_scope
+    from dashboard.cli import _open_snapshot, _print_err, _print_frame, resolve_scope
 
     if args.post:
         if args.post_attempts < 1 or args.post_timeout <= 0 or args.post_backoff < 0:
@@ -45,7 +45,7 @@ def run(args) -> int:
             _print_err(f"error: {error}")
             return 2
     snap = _open_snapshot(args)
-    scope = _resolve_scope(snap, args.as_of, args.policy)  # with the note for a date after the snapshot's
+    scope = resolve_scope(snap, args.as_of, args.policy)  # with the note for a date after the snapshot's
     since = changes.resolve_since(args.since, scope.as_of, changes.first_date(snap), default_days=None)
     frame = changes.changes_frame(snap, since, scope.as_of, scope.policy_id)
     text = None

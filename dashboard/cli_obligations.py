@@ -6,10 +6,10 @@ from dashboard.obligations import CLI_COLUMNS, obligations_frame
 
 
 def _cmd_obligations(args) -> int:
-    from dashboard import cli, views
+    from dashboard import cli
 
     snap = cli._open_snapshot(args)
-    scope = views.resolve_scope(snap, args.as_of, None)
+    scope = cli.resolve_scope(snap, args.as_of, None)  # the pages' date rules, with their notice on stderr
     cli._print_frame(obligations_frame(snap, scope.as_of)[CLI_COLUMNS], args.format)
     return 0
 
