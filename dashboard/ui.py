@@ -124,8 +124,44 @@ def _page_for(page_path: str):
         page_path, "app_pages/overview.py")
 
 
+def write_to_url(key: str) -> None:
+    """on_change of a widget kept in the URL by hand: write its value to the address bar, so a URL
+    copied from it reopens the view."""
+    value = st.session_state.get(key)
+    if value is None or value == "":
+        if key in st.query_params:
+            del st.query_params[key]
+    else:
+        st.query_params[key] = value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def show_in_widget(key: str, value) -> None:
+    """Show the URL's value in the widget with this key (call before drawing it). With the URL as
+    the source, a link to the same page with another value (a lineage link) changes the widget."""
+    if key not in st.session_state or st.session_state[key] != value:
+        if key in st.session_state and key in st.query_params:
+            # A link to this same page with another value: the browser kept the old address, so
+            # send the current parameters to it again.
+            st.query_params[key] = st.query_params.get_all(key)
+        st.session_state[key] = value
+
+
+def model_labels(models: pd.DataFrame) -> dict[str, str]:
+    """A model picker's labels, "Name (id)", so typing either a name or an id finds the model
+    (option labels are plain text in Streamlit's select boxes)."""
+    names = models["name"].where(models["name"].notna() & (models["name"] != ""), models["model_id"])
+    return {model_id: (model_id if name == model_id else f"{name} ({model_id})")
+            for model_id, name in zip(models["model_id"], names)}
+
+
 def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> ViewScope:
-    """The sidebar's as-of date and policy, bound to the URL (as_of=, policy=)."""
+    """The sidebar's as-of date and policy, kept in the URL (as_of=, policy=).
+
+    Not bound with Streamlit's bind="query-params": a bound parameter belongs to one page's widget,
+    so Streamlit drops it on a page switch and refuses st.switch_page(query_params=...) that sets it,
+    and it drops the default value from the address bar. Kept by hand instead: the URL is the source,
+    the widgets show it and write it back when changed, and as_of is always in the address bar, so a
+    URL copied from it reopens the same view (the snapshot's date would change with a new snapshot)."""
     snapshot_date = info["snapshot_date"]
     policies = query(snap, "policies")
     try:
@@ -138,16 +174,23 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
             raise ParamError(f"policy {shown(policy_text)} is unknown: choose one of {', '.join(policies['policy_id'])}")
     except ParamError as error:
         stop_with_problem(str(error), page_path)
+    if as_of_text != as_of.isoformat():
+        st.query_params["as_of"] = as_of.isoformat()  # pinned: the address bar always names the date
+    if policy_text == "":
+        del st.query_params["policy"]
+    policy = policy_text or None
+    show_in_widget("as_of", as_of)
+    show_in_widget("policy", policy)
     with st.sidebar:
         st.header("View")
-        as_of = st.date_input(
-            "As of", value=snapshot_date, min_value=dt.date(1950, 1, 1), max_value=dt.date(2200, 12, 31),
-            key="as_of", bind="query-params", format="YYYY-MM-DD",
+        st.date_input(
+            "As of", min_value=dt.date(1950, 1, 1), max_value=dt.date(2200, 12, 31), key="as_of",
+            on_change=write_to_url, args=("as_of",), format="YYYY-MM-DD",
             help="Show the dashboard as it stood on this date: later rows do not count. "
                  "Default: the snapshot's own date.")
-        policy = st.selectbox(
-            "Policy", options=list(policies["policy_id"]), index=None, key="policy", bind="query-params",
-            placeholder="Each model's own policy",
+        st.selectbox(
+            "Policy", options=list(policies["policy_id"]), index=None, key="policy", on_change=write_to_url,
+            args=("policy",), placeholder="Each model's own policy",
             help="Recompute every figure under one policy's numbers instead of each model's own.")
         chosen = policies.set_index("policy_id")
         if policy:

@@ -25,8 +25,10 @@ except ParamError as error:
 
 ui.check_flag("refs", page_path="trajectory")
 ui.check_flag("public", page_path="trajectory")
-model_id = st.selectbox("Model", list(models["model_id"]), index=None, key="model", bind="query-params",
-                        placeholder="Type to search models by id", help="The model's id; type to search.")
+ui.show_in_widget("model", requested or None)
+model_id = st.selectbox("Model", list(models["model_id"]), index=None, key="model", on_change=ui.write_to_url,
+                        args=("model",), format_func=ui.model_labels(models).get,
+                        placeholder="Type a name or id to search", help="Search by the model's name or id.")
 with st.sidebar:
     st.header("Chart")
     show_reference = st.toggle("1e25 / 1e26 FLOP lines", value=True, key="refs", bind="query-params")
