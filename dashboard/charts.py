@@ -19,6 +19,7 @@ STATUS_COLOURS = {
     "eval_due_soon": "#ca8a04",
     "on_track": "#16a34a",
     "never_evaluated": "#6b7280",
+    "no_checkpoint": "#cbd5e1",
 }
 STATUS_LABELS = {
     "triggered": "Triggered",
@@ -27,6 +28,7 @@ STATUS_LABELS = {
     "eval_due_soon": "Evaluation due soon",
     "on_track": "On track",
     "never_evaluated": "Never evaluated",
+    "no_checkpoint": "No checkpoint yet",
 }
 OUTCOME_COLOURS = {"below_threshold": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
 REFERENCE_LINES = ((1e25, "1e25 FLOP: EU AI Act systemic-risk presumption"), (1e26, "1e26 FLOP: US reporting threshold (2023 EO)"))

@@ -55,11 +55,24 @@ def _print_frame(frame, fmt: str) -> None:
         sys.stdout.write(to_csv(frame))
 
 
+def _resolve_scope(snap, as_of_text, policy_text):
+    """The pages' scope rules (dashboard/params.py parse_as_of); a date after the snapshot's own
+    date is accepted with the pages' notice, printed on stderr."""
+    from dashboard import views
+    from dashboard.params import as_of_notice
+
+    scope = views.resolve_scope(snap, as_of_text, policy_text)
+    notice = as_of_notice(scope.as_of, views.snapshot_date(snap))
+    if notice:
+        _print_err(f"note: {notice}")
+    return scope
+
+
 def _cmd_status(args) -> int:
     from dashboard import views
 
     snap = _open_snapshot(args)
-    scope = views.resolve_scope(snap, args.as_of, args.policy)
+    scope = _resolve_scope(snap, args.as_of, args.policy)
     _print_frame(views.status_frame(snap, scope)[views.STATUS_COLUMNS], args.format)
     return 0
 
@@ -68,8 +81,8 @@ def _cmd_at_risk(args) -> int:
     from dashboard import views
 
     snap = _open_snapshot(args)
-    scope = views.resolve_scope(snap, args.as_of, None)
-    scenario = views.resolve_scenario(snap, args.model, args.asl, args.domain)
+    scope = _resolve_scope(snap, args.as_of, None)
+    scenario = views.resolve_scenario(snap, args.model, args.asl, args.domain, as_of=scope.as_of)
     _print_frame(views.at_risk_frame(snap, scope, scenario)[views.AT_RISK_COLUMNS], args.format)
     return 0
 

@@ -32,15 +32,35 @@ def shown(value: str) -> str:
     return repr(text)
 
 
+# The as-of dates a view accepts (the pages' date picker offers the same range).
+AS_OF_MIN = dt.date(1950, 1, 1)
+AS_OF_MAX = dt.date(2200, 12, 31)
+
+
 def parse_as_of(text: str | None, default: dt.date) -> dt.date:
+    """The one as-of date validator of the pages and the CLI: YYYY-MM-DD, a real calendar date,
+    within AS_OF_MIN..AS_OF_MAX. Empty: default (the snapshot's own date)."""
     if text is None or text == "":
         return default
     if len(text) > MAX_PARAM_LENGTH or not _DATE.fullmatch(text):
         raise ParamError(f"as_of {shown(text)} is not a date: write it as YYYY-MM-DD, for example {default.isoformat()}")
     try:
-        return dt.date.fromisoformat(text)
+        value = dt.date.fromisoformat(text)
     except ValueError:
         raise ParamError(f"as_of {shown(text)} is not a real calendar date (YYYY-MM-DD)") from None
+    if not AS_OF_MIN <= value <= AS_OF_MAX:
+        raise ParamError(f"as_of {shown(text)} is outside the years {AS_OF_MIN.year} to {AS_OF_MAX.year}")
+    return value
+
+
+def as_of_notice(as_of: dt.date, snapshot_date: dt.date | None) -> str | None:
+    """What a view must say when its as-of date is after the snapshot's own date (None otherwise):
+    such a date is accepted, but the data stops at the snapshot's date. The pages show it as a
+    warning, the CLI prints it on stderr."""
+    if snapshot_date is None or as_of <= snapshot_date:
+        return None
+    return (f"as of {as_of.isoformat()} is after the snapshot's date {snapshot_date.isoformat()}: "
+            "nothing after that date is known")
 
 
 def check_policy(text: str | None, policies: pd.DataFrame) -> str | None:

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import store as store_module
-from dashboard.params import MAX_PARAM_LENGTH, ParamError, md_escape, parse_as_of, shown
+from dashboard.params import AS_OF_MAX, AS_OF_MIN, MAX_PARAM_LENGTH, ParamError, as_of_notice, md_escape, parse_as_of, shown
 from dashboard.views import ViewScope
 
 log = logging.getLogger("asl_dashboard")
@@ -167,8 +167,6 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
     try:
         as_of_text = raw_param("as_of")
         as_of = parse_as_of(as_of_text, snapshot_date)
-        if not dt.date(1950, 1, 1) <= as_of <= dt.date(2200, 12, 31):
-            raise ParamError(f"as_of {shown(as_of_text)} is outside the years 1950 to 2200")
         policy_text = raw_param("policy")
         if policy_text and policy_text not in set(policies["policy_id"]):
             raise ParamError(f"policy {shown(policy_text)} is unknown: choose one of {', '.join(policies['policy_id'])}")
@@ -184,7 +182,7 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
     with st.sidebar:
         st.header("View")
         st.date_input(
-            "As of", min_value=dt.date(1950, 1, 1), max_value=dt.date(2200, 12, 31), key="as_of",
+            "As of", min_value=AS_OF_MIN, max_value=AS_OF_MAX, key="as_of",
             on_change=write_to_url, args=("as_of",), format="YYYY-MM-DD",
             help="Show the dashboard as it stood on this date: later rows do not count. "
                  "Default: the snapshot's own date.")
@@ -198,6 +196,9 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
             st.caption(f"{row['name']}: evaluate every {row['eval_compute_multiple']:g}x effective compute"
                        + (f", re-evaluate every {row['eval_interval_days']:g} days" if pd.notna(row['eval_interval_days']) else "")
                        + (f", buffer {row['buffer_multiple']:g}x" if pd.notna(row['buffer_multiple']) else ", no fixed buffer"))
+    notice = as_of_notice(as_of, snapshot_date)  # a date after the snapshot's: accepted, with this warning
+    if notice:
+        st.warning(notice, icon=":material/event_busy:")
     return ViewScope(as_of=as_of, policy_id=policy, as_of_is_default=as_of == snapshot_date and not as_of_text)
 
 

@@ -17,8 +17,21 @@ STATUS_COLUMNS = [
     "status",
 ]
 
-# The statuses of DESIGN section 4, in order of urgency.
-STATUSES = ["triggered", "never_evaluated", "buffer_breached", "eval_overdue", "eval_due_soon", "on_track"]
+# The statuses of DESIGN section 4, in order of urgency (status.sql's severity 1..6), then
+# no_checkpoint (DESIGN 4a, severity 7): a model with no checkpoint yet on the as-of date, listed
+# last and never counted among the models that need attention.
+STATUSES = ["triggered", "never_evaluated", "buffer_breached", "eval_overdue", "eval_due_soon", "on_track",
+            "no_checkpoint"]
+
+# The statuses that need attention (no_checkpoint and on_track do not).
+ATTENTION_STATUSES = ["triggered", "never_evaluated", "buffer_breached", "eval_overdue", "eval_due_soon"]
+
+# The columns status.sql adds after the contract's (DESIGN 4a figures the pages use).
+STATUS_EXTRA_COLUMNS = [
+    "eval_step", "last_checkpoint_on", "is_training", "eval_completed_on", "next_eval_crossed_on",
+    "buffer_edge_crossed_on", "triggered_on", "triggered_step", "triggered_domains", "triggered_eval_ids",
+    "overdue_by", "overdue_since", "due_soon_since", "severity",
+]
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,8 @@ def resolve_scope(snap: Snapshot, as_of_text: str | None, policy_text: str | Non
 
 
 def status_frame(snap: Snapshot, scope: ViewScope) -> pd.DataFrame:
-    """Every model's figures and status (with eval_step, used by the charts, after the contract columns)."""
+    """Every model's figures and status, most urgent first (severity, then model_id): the contract's
+    STATUS_COLUMNS, then STATUS_EXTRA_COLUMNS (eval_step, crossing dates, training flag, ...)."""
     return snap.query("status", as_of=scope.as_of, policy_id=scope.policy_id)
 
 
@@ -75,9 +89,15 @@ def known_domains(snap: Snapshot) -> list[str]:
     return list(snap.query("capability_domains")["domain"])
 
 
+def model_levels(snap: Snapshot, as_of: dt.date) -> pd.Series:
+    """Every model's ASL level as of the date (DESIGN 4a: from asl_history), indexed by model_id."""
+    return snap.query("model_levels", as_of=as_of).set_index("model_id")["asl_level"]
+
+
 def resolve_scenario(snap: Snapshot, model_text: str | None, asl_text: str | None, domain_text: str | None,
-                     *, partial: bool = False) -> Scenario:
-    """Validate a scenario. partial=True lets model or level be missing (a page still being filled in)."""
+                     *, partial: bool = False, as_of: dt.date | None = None) -> Scenario:
+    """Validate a scenario. partial=True lets model or level be missing (a page still being filled in).
+    The model's current level is its level as of the date (default: the snapshot's own date)."""
     models = snap.query("models").set_index("model_id")
     if not model_text:
         if partial:
@@ -88,7 +108,10 @@ def resolve_scenario(snap: Snapshot, model_text: str | None, asl_text: str | Non
         raise ParamError(f"model {shown(model_text)} is unknown in this snapshot")
     else:
         model_id = model_text
-    current = int(models.loc[model_id, "asl_level"]) if model_id else None
+    if model_id:
+        current = int(model_levels(snap, snapshot_date(snap) if as_of is None else as_of).loc[model_id])
+    else:
+        current = None
     level = None
     if asl_text is None or asl_text == "":
         if not partial:
@@ -149,9 +172,11 @@ ReclassifyScenario = Scenario
 AT_RISK_GAP_COLUMNS = ["safeguard_id", "name", "kind", "required_from", "deployments_missing"]
 
 
-def at_risk_models_frame(snap: Snapshot, scenario: Scenario) -> pd.DataFrame:
-    """The affected models in lineage-tree order: model_id, name, parent_model_id, depth, path, asl_level, status."""
-    return snap.query("at_risk_models", model_id=scenario.model_id, asl_level=scenario.asl_level)
+def at_risk_models_frame(snap: Snapshot, scenario: Scenario, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The affected models in lineage-tree order: model_id, name, parent_model_id, depth, path, asl_level
+    (as of the date; default: the snapshot's own date), status."""
+    return snap.query("at_risk_models", model_id=scenario.model_id, asl_level=scenario.asl_level,
+                      as_of=snapshot_date(snap) if as_of is None else as_of)
 
 
 def at_risk_safeguard_gaps(snap: Snapshot, scenario: Scenario, gaps: pd.DataFrame) -> pd.DataFrame:

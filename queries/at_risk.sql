@@ -2,7 +2,7 @@
 -- $model_id: the model reclassified; $asl_level: the new level L; $domain: the capability domain that
 -- triggered it (NULL when not given); $as_of: the date the deployments are live on.
 -- Affected models: M and every descendant through parent_model_id at any depth, each kept only when
--- its own asl_level is below L (a descendant at or above L is not affected, its children below L
+-- its own asl_level as of the date is below L (a descendant at or above L is not affected, its children below L
 -- are). The lineage walk is the same as in at_risk_models.sql: keep the two in step. The path check
 -- stops the walk on a cycle (ingest refuses cycles; this is the guard if one ever got through).
 WITH RECURSIVE lineage(model_id, path) AS (
@@ -13,9 +13,19 @@ WITH RECURSIVE lineage(model_id, path) AS (
     JOIN models child ON child.parent_model_id = lineage.model_id
     WHERE NOT list_contains(lineage.path, child.model_id)
 ),
+-- Levels as of the date (DESIGN 4a, section 5): the rule of model_levels.sql, kept in step with it.
+history AS (
+    SELECT h.model_id,
+           arg_max(h.asl_level, (h.effective_from, h.asl_level)) FILTER (WHERE h.effective_from <= CAST($as_of AS DATE)) AS level_then,
+           arg_min(h.asl_level, (h.effective_from, -h.asl_level)) AS first_level
+    FROM asl_history h
+    WHERE h.model_id IN (SELECT model_id FROM lineage)
+    GROUP BY h.model_id
+),
 affected AS (
     SELECT m.model_id FROM lineage JOIN models m USING (model_id)
-    WHERE m.asl_level < CAST($asl_level AS INTEGER)
+    LEFT JOIN history h USING (model_id)
+    WHERE coalesce(h.level_then, h.first_level, m.asl_level) < CAST($asl_level AS INTEGER)
 ),
 -- Safeguards are required cumulatively: every level up to and including L.
 required AS (

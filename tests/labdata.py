@@ -133,6 +133,32 @@ def clean(completed_a, completed_b=None):
 
 
 
+def asof_lab_tables() -> dict[str, list[dict]]:
+    """base_tables() plus models for the as-of rules of DESIGN 4a (see test_status.py for the hand
+    calculations). Policy rsp-v1.0: k = 4, b = 6, T = 90 days."""
+    tables = base_tables()
+    # First checkpoint on 2025-03-01; classified ASL-2 from 2025-02-01, ASL-3 from 2025-04-01.
+    add_model(tables, "late", [(100, "2025-03-01", "1e24")])
+    tables["models"][-1]["asl_level"] = "3"
+    tables["asl_history"] = [
+        {"model_id": "late", "asl_level": "2", "effective_from": "2025-02-01", "reason": "initial"},
+        {"model_id": "late", "asl_level": "3", "effective_from": "2025-04-01", "reason": "evaluations"},
+    ]
+    # Clean round at step 100 (2025-01-05), then compute grows 2x, 3x, 4.5x, 7x.
+    add_model(tables, "cross", [(100, "2025-01-01", "1e24"), (200, "2025-01-20", "2e24"), (300, "2025-02-10", "3e24"),
+                                (400, "2025-03-01", "4.5e24"), (500, "2025-03-20", "7e24")],
+              [(100, "comprehensive", clean("2025-01-05"))])
+    # One checkpoint, clean round 2025-01-10: next evaluation date 2025-04-10.
+    add_model(tables, "stale", [(100, "2025-01-01", "1e24")], [(100, "comprehensive", clean("2025-01-10"))])
+    # Clean at 100; triggered at 200 (cbrn 2025-02-05, autonomy below 2025-02-06, cyber 2025-02-07)
+    # and again at 300 (cyber 2025-03-05).
+    add_model(tables, "trig", [(100, "2025-01-01", "1e24"), (200, "2025-02-01", "2e24"), (300, "2025-03-01", "3e24")],
+              [(100, "comprehensive", clean("2025-01-05")),
+               (200, "comprehensive", [("cbrn", "triggered", "2025-02-05"), ("autonomy", "below_threshold", "2025-02-06"),
+                                       ("cyber", "triggered", "2025-02-07")]),
+               (300, "comprehensive", [("cyber", "triggered", "2025-03-05")])])
+    return tables
+
 
 # --- The reclassification lab (tests/test_reclassify.py explains its shape) -----------------
 
@@ -178,7 +204,15 @@ def reclassify_tables():
            "d4": ["monitoring", "input_classifier"], "d8": ["monitoring"], "d9": ["monitoring"], "d10": ["monitoring"]}
     tables["deployment_safeguards"] = [{"deployment_id": deployment_id, "safeguard_id": safeguard}
                                        for deployment_id, safeguards in own.items() for safeguard in safeguards]
+    # Levels over time (DESIGN 4a): dist was ASL-2 until 2025-05-20, ft1 becomes ASL-3 on 2025-06-15.
+    # On 2025-06-01 both are at their models.csv level (dist 3, ft1 2).
+    tables["asl_history"] = [
+        {"model_id": "dist", "asl_level": "2", "effective_from": "2025-01-01", "reason": "initial"},
+        {"model_id": "dist", "asl_level": "3", "effective_from": "2025-05-20", "reason": "evaluations"},
+        {"model_id": "ft1", "asl_level": "2", "effective_from": "2025-02-01", "reason": "initial"},
+        {"model_id": "ft1", "asl_level": "3", "effective_from": "2025-06-15", "reason": "evaluations"},
+    ]
     return tables
 
 
-__all__ = ["TABLES", "add_model", "base_tables", "clean", "reclassify_tables", "status_lab_tables", "write_folder"]
+__all__ = ["TABLES", "add_model", "asof_lab_tables", "base_tables", "clean", "reclassify_tables", "status_lab_tables", "write_folder"]

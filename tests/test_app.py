@@ -13,7 +13,8 @@ def metrics(app: AppTest) -> dict[str, str]:
 def test_overview_counts_every_status(lab_store):
     app = open_link(lab_store, as_of="2025-06-01")
     assert metrics(app) == {"Triggered": "1", "Never evaluated": "3", "Buffer breached": "1",
-                            "Evaluation overdue": "2", "Evaluation due soon": "3", "On track": "3"}
+                            "Evaluation overdue": "2", "Evaluation due soon": "3", "On track": "3",
+                            "No checkpoint yet": "0"}
     assert app.date_input(key="as_of").value.isoformat() == "2025-06-01"
 
 

@@ -33,6 +33,7 @@ SAMPLE_PARAMS = {
     "asl_levels": {},
     "at_risk_safeguard_gaps": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
     "capability_domains": {},
+    "model_levels": {"as_of": AS_OF},
 }
 
 

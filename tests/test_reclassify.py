@@ -34,7 +34,7 @@ def store(reclassify_store):
 
 def at_risk(store, model_id, level, domain=None, as_of=AS_OF):
     snap = snapshot(store)
-    scenario = resolve_scenario(snap, model_id, str(level), domain)
+    scenario = resolve_scenario(snap, model_id, str(level), domain, as_of=as_of)
     return at_risk_frame(snap, ViewScope(as_of, None, False), scenario)
 
 
@@ -101,7 +101,7 @@ def test_status_ended_is_never_live(store):
 
 def test_summary(store):
     frame = at_risk(store, "base", 3, "cbrn")
-    affected = snapshot(store).query("at_risk_models", model_id="base", asl_level=3)
+    affected = snapshot(store).query("at_risk_models", model_id="base", asl_level=3, as_of=AS_OF)
     # In lineage-tree order (by path): base, base/dist/dist-child, base/ft1, base/ft1/ft1-ft.
     assert list(affected["model_id"]) == ["base", "dist-child", "ft1", "ft1-ft"]
     assert dict(zip(affected["model_id"], affected["depth"])) == {"base": 0, "ft1": 1, "ft1-ft": 2, "dist-child": 2}
@@ -162,7 +162,7 @@ def test_cli_refuses_bad_scenarios(store, args, message):
 
 def test_incident_brief(store):
     frame = at_risk(store, "base", 3, "cbrn")
-    affected = snapshot(store).query("at_risk_models", model_id="base", asl_level=3)
+    affected = snapshot(store).query("at_risk_models", model_id="base", asl_level=3, as_of=AS_OF)
     brief = incident_brief(model_id="base", model_name="Base <script>", current_level=2, new_level=3, domain="cbrn",
                            as_of=AS_OF, link="http://x/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01",
                            dataset="lab", snapshot_date=AS_OF, summary=at_risk_summary(frame, affected),
@@ -221,7 +221,7 @@ def test_the_query_read_literally_when_the_model_itself_is_not_below_the_level(s
     snap = snapshot(store)
     frame = snap.query("at_risk", model_id="dist", asl_level=3, domain=None, as_of=AS_OF)
     assert rows(frame) == [("d9", "input_classifier;weight_security", "add_safeguards")]
-    affected = snap.query("at_risk_models", model_id="dist", asl_level=3)
+    affected = snap.query("at_risk_models", model_id="dist", asl_level=3, as_of=AS_OF)
     assert list(affected["model_id"]) == ["dist-child"] and list(affected["depth"]) == [1]
 
 
@@ -401,12 +401,21 @@ def test_edge_lab_cli_csv(edge_store):
 # against a direct reading of DESIGN section 5.
 
 
+def level_as_of(tables, model_id, as_of):
+    """DESIGN 4a: the latest asl_history row on or before the date; before the first, the first; else models.csv."""
+    rows = sorted((dt.date.fromisoformat(row["effective_from"]), int(row["asl_level"]))
+                  for row in tables.get("asl_history", []) if row["model_id"] == model_id)
+    if not rows:
+        return int(next(row["asl_level"] for row in tables["models"] if row["model_id"] == model_id))
+    known = [level for day, level in rows if day <= as_of]
+    return known[-1] if known else rows[0][1]
+
+
 def reference(tables, model_id, level, domain, as_of):
-    models = {row["model_id"]: row for row in tables["models"]}
     affected, frontier = [], [model_id]
     while frontier:
         current = frontier.pop()
-        if int(models[current]["asl_level"]) < level:
+        if level_as_of(tables, current, as_of) < level:
             affected.append(current)
         frontier += [row["model_id"] for row in tables["models"] if row["parent_model_id"] == current]
     required = {row["safeguard_id"] for row in tables["asl_required_safeguards"] if int(row["asl_level"]) <= level}
@@ -442,13 +451,93 @@ def test_every_scenario_agrees_with_a_plain_reading_of_the_rules(lab, reclassify
     for model in tables["models"]:
         for level in (2, 3, 4):
             for domain in (None, "cbrn", "cyber"):
-                for as_of in (dt.date(2025, 5, 15), AS_OF, dt.date(2025, 7, 1)):
+                for as_of in (dt.date(2025, 1, 15), dt.date(2025, 5, 15), AS_OF, dt.date(2025, 7, 1)):
                     affected, expected = reference(tables, model["model_id"], level, domain, as_of)
                     frame = snap.query("at_risk", model_id=model["model_id"], asl_level=level, domain=domain, as_of=as_of)
                     assert {row.deployment_id: (row.missing_safeguards, row.action) for row in frame.itertuples()} == expected
                     order = [(ACTIONS.index(row.action), row.deployment_id) for row in frame.itertuples()]
                     assert order == sorted(order)  # emergency reviews first, then by deployment_id
                     checked += 1
-            models = snap.query("at_risk_models", model_id=model["model_id"], asl_level=level)
-            assert set(models["model_id"]) == affected
-    assert checked == len(tables["models"]) * 3 * 3 * 3
+                    models = snap.query("at_risk_models", model_id=model["model_id"], asl_level=level, as_of=as_of)
+                    assert set(models["model_id"]) == affected
+                    assert all(row.asl_level == level_as_of(tables, row.model_id, as_of) for row in models.itertuples())
+    assert checked == len(tables["models"]) * 3 * 3 * 4
+
+
+# --- Levels as of the date (DESIGN 4a, section 5 last bullet) ------------------------------------
+# labdata.reclassify_tables: dist is ASL-2 until 2025-05-20 then ASL-3; ft1 is ASL-2 from
+# 2025-02-01 and ASL-3 from 2025-06-15. models.csv says dist 3, ft1 2.
+
+
+def test_a_model_below_the_level_on_the_date_is_affected(store):
+    # As of 2025-05-15 dist is still ASL-2: moving base to ASL-3 affects it, and its deployment d8
+    # (active since 2025-01-01, has monitoring only) needs input_classifier and weight_security.
+    early = at_risk(store, "base", 3, "cbrn", as_of=dt.date(2025, 5, 15)).set_index("deployment_id")
+    assert early.loc["d8", ["missing_safeguards", "action"]].tolist() == ["input_classifier;weight_security",
+                                                                          "emergency_review"]
+    affected = snapshot(store).query("at_risk_models", model_id="base", asl_level=3, as_of=dt.date(2025, 5, 15))
+    assert list(affected["model_id"]) == ["base", "dist", "dist-child", "ft1", "ft1-ft"]
+    assert dict(zip(affected["model_id"], affected["asl_level"]))["dist"] == 2
+    # As of 2025-06-01 dist is ASL-3: not affected (test_the_whole_scenario).
+    assert "d8" not in set(at_risk(store, "base", 3, "cbrn")["deployment_id"])
+
+
+def test_a_model_raised_before_the_date_is_not_affected(store):
+    # As of 2025-07-01 ft1 is ASL-3: it is not affected (its onboarding d3 drops out), its child
+    # ft1-ft (ASL-2) still is (d4).
+    later = at_risk(store, "base", 3, "cbrn", as_of=dt.date(2025, 7, 1))
+    assert "d3" not in set(later["deployment_id"]) and "d4" in set(later["deployment_id"])
+    affected = snapshot(store).query("at_risk_models", model_id="base", asl_level=3, as_of=dt.date(2025, 7, 1))
+    assert list(affected["model_id"]) == ["base", "dist-child", "ft1-ft"]
+
+
+def test_already_at_the_level_is_judged_on_the_date(store):
+    snap = snapshot(store)
+    assert resolve_scenario(snap, "dist", "3", None, as_of=dt.date(2025, 5, 15)).current_level == 2
+    with pytest.raises(ParamError, match="dist is already at ASL-3"):
+        resolve_scenario(snap, "dist", "3", None, as_of=dt.date(2025, 5, 20))
+    with pytest.raises(ParamError, match="ft1 is already at ASL-3"):
+        resolve_scenario(snap, "ft1", "3", None, as_of=dt.date(2025, 6, 15))
+    # Without a date: the snapshot's own date (2025-07-01, d7's start), when ft1 is ASL-3.
+    with pytest.raises(ParamError, match="ft1 is already at ASL-3"):
+        resolve_scenario(snap, "ft1", "3", None)
+
+
+def test_cli_at_risk_uses_the_level_on_the_date(store):
+    accepted = run_cli("--store", str(store), "at-risk", "--model", "dist", "--asl", "3", "--as-of", "2025-05-15")
+    assert accepted.returncode == 0, accepted.stderr
+    # dist (ASL-2 then): d8 (dist) and d9 (dist-child) are live.
+    assert [line.split(",")[0] for line in accepted.stdout.splitlines()[1:]] == ["d8", "d9"]
+    refused = run_cli("--store", str(store), "at-risk", "--model", "dist", "--asl", "3", "--as-of", "2025-05-20")
+    assert refused.returncode == 2 and "dist is already at ASL-3" in refused.stderr
+
+
+def test_the_level_rule_agrees_in_every_query(store, reclassify_store, lab_store):
+    """model_levels.sql states the rule; status.sql, at_risk_models.sql and the reference above apply it."""
+    from labdata import reclassify_tables
+
+    tables = reclassify_tables()
+    snap = snapshot(store)
+    for as_of in (dt.date(2024, 1, 1), dt.date(2025, 1, 1), dt.date(2025, 5, 19), dt.date(2025, 5, 20),
+                  dt.date(2025, 6, 14), dt.date(2025, 6, 15), dt.date(2099, 1, 1)):
+        levels = snap.query("model_levels", as_of=as_of).set_index("model_id")["asl_level"].to_dict()
+        assert levels == {row["model_id"]: level_as_of(tables, row["model_id"], as_of) for row in tables["models"]}
+        status = snap.query("status", as_of=as_of, policy_id=None).set_index("model_id")["asl_level"].to_dict()
+        assert status == levels
+        tree = snap.query("at_risk_models", model_id="base", asl_level=99, as_of=as_of)
+        assert dict(zip(tree["model_id"], tree["asl_level"])) == {key: levels[key] for key in tree["model_id"]}
+
+
+@pytest.mark.parametrize("as_of", ["2025-05-15", "2025-06-01", "2025-07-01"])
+def test_cli_at_risk_agrees_with_the_query(store, as_of):
+    import io
+
+    import pandas as pd
+
+    result = run_cli("--store", str(store), "at-risk", "--model", "base", "--asl", "3", "--domain", "cbrn",
+                     "--as-of", as_of)
+    assert result.returncode == 0, result.stderr
+    printed = pd.read_csv(io.StringIO(result.stdout), dtype=str, keep_default_na=False)
+    frame = at_risk(store, "base", 3, "cbrn", as_of=dt.date.fromisoformat(as_of))
+    assert list(printed.columns) == AT_RISK_COLUMNS
+    assert rows(frame) == list(zip(printed["deployment_id"], printed["missing_safeguards"], printed["action"]))

@@ -60,7 +60,9 @@ def test_demo_is_a_believable_lab():
 def test_demo_shows_every_status_on_its_snapshot_date(demo_store):
     snap = snapshot(demo_store)
     frame = status_frame(snap, ViewScope(as_of=synth.SNAPSHOT_DATE, policy_id=None, as_of_is_default=True))
-    assert set(frame["status"]) == set(STATUSES)
+    # Every status of DESIGN 4 (no_checkpoint, DESIGN 4a, cannot occur on the snapshot's own date for a
+    # model with checkpoints: the demo's models all have some).
+    assert set(frame["status"]) == set(STATUSES) - {"no_checkpoint"}
     evaluated = frame.dropna(subset=["compute_multiple"])
     # Overdue both ways, and due soon both ways (by compute and by time).
     overdue, due = evaluated[evaluated["status"] == "eval_overdue"], evaluated[evaluated["status"] == "eval_due_soon"]

@@ -20,7 +20,7 @@ ui.data_caveats(context.info, safeguards_matter=True)
 # --- The scenario, from the link (checked before the bound widgets see it) ----------------------
 try:
     requested = views.resolve_scenario(snap, ui.raw_param("model"), ui.raw_param("asl"), ui.raw_param("domain"),
-                                       partial=True)
+                                       partial=True, as_of=scope.as_of)
 except ParamError as error:
     ui.stop_with_problem(str(error), "reclassify")
 ui.check_choices("action", views.ACTIONS, page_path="reclassify")
@@ -29,7 +29,8 @@ ui.check_choices("surface", views.SURFACES, page_path="reclassify")
 pick_model, pick_level, pick_domain = st.columns([3, 1, 1])
 model_id = pick_model.selectbox("Model", list(models["model_id"]), index=None, key="model", bind="query-params",
                                 placeholder="Type to search models by id")
-current_level = int(models.set_index("model_id").loc[model_id, "asl_level"]) if model_id else None
+levels_then = ui.query(snap, "model_levels", as_of=scope.as_of).set_index("model_id")["asl_level"]  # DESIGN 4a
+current_level = int(levels_then.loc[model_id]) if model_id else None
 higher = [int(level) for level in levels["asl_level"] if current_level is None or int(level) > current_level]
 new_level = pick_level.selectbox("New ASL level", higher, index=None, key="asl", bind="query-params",
                                  placeholder="Choose", disabled=not model_id or not higher,
