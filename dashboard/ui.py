@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import store as store_module
+from dashboard.display import STATUS_COLOURS, STATUS_LABELS
 from dashboard.params import AS_OF_MAX, AS_OF_MIN, MAX_PARAM_LENGTH, ParamError, as_of_notice, md_escape, parse_as_of, shown
 from dashboard.views import ViewScope
 
@@ -231,7 +232,73 @@ def link_to_this_view(page_path: str, params: dict, scope: ViewScope) -> None:
         st.code(url, language=None)
 
 
+PRINT_ROWS = 2000  # a print-only table holds at most this many rows
+
+# Page styles: no data in here. Status tiles take the map's colours; the tables' own CSV icon is
+# hidden (the page's buttons export what is shown, and the full set beside it); print hides the
+# sidebar, widgets and buttons and shows whole tables instead of the ten-row scrolling grids.
+_STYLE = """
+[data-testid="stMainBlockContainer"] { padding-top: 2.75rem; padding-bottom: 3rem; }
+[data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none; }
+[class*="st-key-print-"] { display: none; }
+[class*="st-key-count-"] { border-left: 6px solid var(--status); border-radius: 6px; padding: 0.1rem 0 0.1rem 0.6rem;
+                           background: color-mix(in srgb, var(--status) 9%, transparent); }
+[class*="st-key-count-"] [data-testid="stMetricValue"] { font-size: 1.9rem; }
+[class*="st-key-count-"] [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important;
+                                                           text-overflow: clip !important; line-height: 1.2; }
+.st-key-headline [data-testid="stMetricValue"] { font-size: 1.6rem; }
+.st-key-headline [data-testid="stMetricValue"] * { white-space: normal !important; overflow-wrap: anywhere; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stDownloadButton"],
+  [data-testid="stPopover"], [data-testid="stDataFrame"], [data-testid="stSelectbox"],
+  [data-testid="stMultiSelect"], [data-testid="stDateInput"], [data-testid="stCheckbox"],
+  [data-testid="stPageLink"], [data-testid="stButton"], .modebar-container { display: none !important; }
+  [class*="st-key-print-"] { display: block !important; }
+  [data-testid="stMain"] { margin-left: 0 !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stMetric"] { break-inside: avoid; }
+  tr { break-inside: avoid; }
+}
+""" + "".join(f"[class*=\"st-key-count-{name}\"] {{ --status: {colour}; }}\n" for name, colour in STATUS_COLOURS.items())
+
+
+def page_styles() -> None:
+    st.html(f"<style>{_STYLE}</style>")
+
+
+def metric_rows(figures: list[tuple[str, str]], per_row: int = 4, status: str | None = None) -> None:
+    """Figures as metrics, per_row to a row; a "Status" figure takes its status colour."""
+    with st.container(key="headline"):
+        for start in range(0, len(figures), per_row):
+            columns = st.columns(per_row)
+            for column, (label, value) in zip(columns, figures[start:start + per_row]):
+                if label == "Status" and status:
+                    with column.container(key=f"count-{status}"):
+                        st.metric(label, value)
+                else:
+                    column.metric(label, value)
+
+
+def status_counts(counts: dict[str, int], statuses: list[str]) -> None:
+    """One tile per status, each in the colour the map gives that status."""
+    columns = st.columns(len(statuses))
+    for column, name in zip(columns, statuses):
+        with column.container(key=f"count-{name}"):
+            st.metric(STATUS_LABELS[name], int(counts.get(name, 0)))
+
+
+def print_table(frame: pd.DataFrame, name: str = "table") -> None:
+    """A whole copy of a table for print only (the screen shows the scrolling grid)."""
+    with st.container(key=f"print-{name}"):
+        shown = frame.head(PRINT_ROWS)
+        st.table(shown.reset_index(drop=True))
+        if len(frame) > PRINT_ROWS:
+            st.caption(f"First {PRINT_ROWS:,} of {len(frame):,} rows: the CSV download has all of them.")
+
+
 def page_context(page_path: str) -> PageContext:
+    page_styles()
     snap = current_snapshot()
     info = query(snap, "snapshot_info").iloc[0].to_dict()
     scope = scope_controls(snap, info, page_path)

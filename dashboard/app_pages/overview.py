@@ -4,14 +4,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, display, ui
+from dashboard.params import md_escape
 from dashboard.export import to_download_csv
 from dashboard.views import STATUS_COLUMNS, STATUSES
 
 context = ui.page_context("")
 snap, scope = context.snapshot, context.scope
 
-st.title("Where is each model against its safety thresholds?")
+st.title("Models against their safety thresholds")
 ui.data_caveats(context.info)
 status = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id)
 policies = ui.query(snap, "policies").set_index("policy_id")
@@ -37,11 +38,10 @@ if chosen_statuses:
 if levels:
     shown_models = shown_models[shown_models["asl_level"].isin(levels)]
 
-# --- Counts per status ---------------------------------------------------------------------------
-counts = shown_models["status"].value_counts()
-columns = st.columns(len(STATUSES))
-for column, name in zip(columns, STATUSES):
-    column.metric(charts.STATUS_LABELS[name], int(counts.get(name, 0)))
+# --- Counts per status, coloured like the map ---------------------------------------------------
+counts = shown_models["status"].value_counts().to_dict()
+# no_checkpoint: models that did not exist yet on the as-of date; a tile only when there are some.
+ui.status_counts(counts, [name for name in STATUSES if name != "no_checkpoint" or counts.get(name)])
 
 # --- Buffer map ----------------------------------------------------------------------------------
 line_policy = scope.policy_id or shown_models["policy_id"].mode().iat[0] if len(shown_models) else None
@@ -60,12 +60,17 @@ if shown_models["compute_multiple"].notna().any():
 else:
     event = None
     st.markdown("**Buffer map:** no model here has a clean evaluation yet, so there is nothing to place on it.")
-unmapped = shown_models[shown_models["compute_multiple"].isna()]
 mixed = shown_models["policy_id"].nunique() > 1
 st.caption(
-    "Click a point to open that model's trajectory. "
-    + (f"Lines and bands show {line_policy}; models under other policies keep their own status. " if mixed else "")
-    + (f"{len(unmapped)} model(s) without a clean evaluation are not on the map (see the table)." if len(unmapped) else ""))
+    "Click a point to open that model's trajectory. Named: the models triggered, past the buffer edge or overdue. "
+    + (f"Lines and bands show {line_policy}; models under other policies keep their own status." if mixed else ""))
+# Never evaluated: no clean evaluation, so not on the map; named here, largest compute first.
+never = shown_models[shown_models["status"] == "never_evaluated"].sort_values("c_now", ascending=False)
+if len(never):
+    listed = ", ".join(f"{md_escape(row['name'])} ({display.flop(row['c_now'])} FLOP)" for _, row in never.head(8).iterrows())
+    more = f", and {len(never) - 8:,} more (Status filter: never_evaluated)" if len(never) > 8 else ""
+    st.warning(f"**{len(never):,} never evaluated** (no clean evaluation, so not on the map): {listed}{more}.",
+               icon=":material/help:")
 selected = event.selection.points if event and event.selection else []
 if selected:
     model_id = selected[0]["customdata"][0]
@@ -78,7 +83,7 @@ if len(evaluated):
                      model_ids=list(evaluated["model_id"]), eval_steps=[int(step) for step in evaluated["eval_step"]],
                      points_per_model=max(8, min(200, 4000 // max(len(evaluated), 1))))
     paths = paths.merge(evaluated[["model_id", "name", "status"]], on="model_id")
-    st.plotly_chart(ui.figure(("normalised", *view_key), lambda: charts.normalised_trajectories(paths, k, b)),
+    st.plotly_chart(ui.figure(("normalised", *view_key), lambda: charts.normalised_trajectories(paths, k, b, now=pd.Timestamp(scope.as_of))),
                     key="normalised", width="stretch")
 
 # --- Against the public frontier -----------------------------------------------------------------
@@ -95,31 +100,43 @@ if show_public and has_public:
     st.caption("Public models: Epoch AI, Notable AI Models (CC BY 4.0), training compute as published. "
                "This lab's models: effective compute at their latest checkpoint.")
 
-# --- The status table ----------------------------------------------------------------------------
+# --- The status table: most urgent first, status first, numbers as they read --------------------
 st.subheader("Status of every model")
-table = shown_models[STATUS_COLUMNS].copy()
-table.insert(0, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
+table = display.status_table(shown_models, scope.as_of)
+table.insert(1, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
+styled = table.style.apply(
+    lambda column: [display.STATUS_CELL_STYLES.get(name, "") for name in table["status"]], subset=["status_label"])
 st.dataframe(
-    table, hide_index=True, width="stretch",
+    styled, hide_index=True, width="stretch",
+    column_order=["status_label", "open", *[name for name in display.STATUS_TABLE_COLUMNS if name != "status_label"]],
     column_config={
+        **{name: st.column_config.TextColumn(heading) for name, heading in display.STATUS_TABLE_COLUMNS.items()},
+        "status_label": st.column_config.TextColumn("Status", pinned=True),
         "open": st.column_config.LinkColumn("Trajectory", display_text="open", width="small"),
-        "c_now": st.column_config.NumberColumn("C now (FLOP)", format="scientific"),
-        "c_eval": st.column_config.NumberColumn("C at last clean eval", format="scientific"),
-        "compute_multiple": st.column_config.NumberColumn("Multiple since eval", format="%.2fx"),
-        "next_eval_compute": st.column_config.NumberColumn("Next eval at", format="scientific"),
-        "buffer_edge_compute": st.column_config.NumberColumn("Buffer edge at", format="scientific"),
         "buffer_used_pct": st.column_config.ProgressColumn("Buffer used", format="%.0f%%", min_value=0, max_value=100),
         "days_since_eval": st.column_config.NumberColumn("Days since eval"),
-        "next_eval_date": st.column_config.DateColumn("Next eval by"),
+        "asl_level": st.column_config.NumberColumn("ASL", width="small"),
     })
-st.download_button(
-    "Download status.csv", data=lambda: to_download_csv(status[STATUS_COLUMNS]), file_name=f"status-{scope.as_of}.csv",
-    mime="text/csv", icon=":material/download:",
-    help="Every model, exactly the rows and columns `asl-dashboard status` prints for this as-of date and policy "
+st.caption("Most urgent first. FLOP to three significant figures; the CSV has every number in full.")
+ui.print_table(table.drop(columns=["status", "open"]).rename(columns=display.STATUS_TABLE_COLUMNS), "status")
+shown_csv, all_csv, link_column = st.columns([1.3, 1.1, 1])
+filtered = len(shown_models) < len(status)
+shown_csv.download_button(
+    f"Download the {len(shown_models):,} models shown (status.csv)" if filtered else f"Download status.csv ({len(status):,} models)",
+    data=lambda: to_download_csv(display.severity_order(shown_models)[STATUS_COLUMNS]),
+    file_name=f"status-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv", icon=":material/download:",
+    key="download_shown",
+    help="The rows of the table above in its order, with the columns of `asl-dashboard status`, numbers in full "
          "(spreadsheet formulas neutralised).")
-ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level": levels,
-                          "public": None if show_public == (context.info["dataset"] == "public") else str(show_public).lower()},
-                     scope)
+if filtered:
+    all_csv.download_button(
+        f"Download all {len(status):,} models", data=lambda: to_download_csv(status[STATUS_COLUMNS]),
+        file_name=f"status-{scope.as_of}.csv", mime="text/csv", icon=":material/download:", key="download_all",
+        help="Every model, unfiltered: exactly what `asl-dashboard status` prints for this as-of date and policy.")
+with link_column:
+    ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level": levels,
+                              "public": None if show_public == (context.info["dataset"] == "public") else str(show_public).lower()},
+                         scope)
 
 # --- What the snapshot holds ---------------------------------------------------------------------
 ui.snapshot_summary(snap, context.info)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, ui, views
+from dashboard import charts, display, ui, views
 from dashboard.brief import ACTION_TEXT, incident_brief
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError, md_escape
@@ -27,8 +27,11 @@ ui.check_choices("action", views.ACTIONS, page_path="reclassify")
 ui.check_choices("surface", views.SURFACES, page_path="reclassify")
 
 pick_model, pick_level, pick_domain = st.columns([3, 1, 1])
-model_id = pick_model.selectbox("Model", list(models["model_id"]), index=None, key="model", bind="query-params",
-                                placeholder="Type to search models by id")
+ui.show_in_widget("model", requested.model_id)
+with pick_model:
+    model_id = st.selectbox("Model", list(models["model_id"]), index=None, key="model", on_change=ui.write_to_url,
+                            args=("model",), format_func=ui.model_labels(models).get,
+                            placeholder="Type a name or id to search")
 levels_then = ui.query(snap, "model_levels", as_of=scope.as_of).set_index("model_id")["asl_level"]  # DESIGN 4a
 current_level = int(levels_then.loc[model_id]) if model_id else None
 higher = [int(level) for level in levels["asl_level"] if current_level is None or int(level) > current_level]
@@ -111,24 +114,39 @@ if chosen_actions:
     table = table[table["action"].isin(chosen_actions)]
 if chosen_surfaces:
     table = table[table["surface"].isin(chosen_surfaces)]
-st.dataframe(table, hide_index=True, width="stretch",
+# On screen, a first-party deployment (no customer) reads "first-party (surface)", not an empty cell.
+shown_table = table.assign(customer_name=[display.surface_customer(name, surface)
+                                          for name, surface in zip(table["customer_name"], table["surface"])])
+st.dataframe(shown_table, hide_index=True, width="stretch",
              column_order=["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
                            "business_critical", "monthly_requests", "missing_safeguards", "customer_id"],
              column_config={
+    "customer_name": st.column_config.TextColumn("customer"),
     "monthly_requests": st.column_config.NumberColumn("monthly requests", format="localized"),
     "business_critical": st.column_config.CheckboxColumn("business critical"),
 })
+filtered = len(table) < len(deployments)
 st.caption(f"{len(table):,} of {len(deployments):,} live deployments shown; emergency reviews first. "
            "Click a column header to sort.")
+ui.print_table(shown_table[["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
+                            "business_critical", "monthly_requests", "missing_safeguards"]], "deployments")
 
 link = ui.view_url("reclassify", {"model": model_id, "asl": new_level, "domain": domain,
                                   "action": chosen_actions, "surface": chosen_surfaces}, scope)
-download_csv, download_brief, link_column = st.columns(3)
+download_csv, download_all, download_brief, link_column = st.columns([1.3, 1.1, 1.3, 0.9])
 download_csv.download_button(
-    "Download at-risk.csv", data=lambda: to_download_csv(deployments[views.AT_RISK_COLUMNS]),
-    file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
-    help="Every live deployment, exactly what `asl-dashboard at-risk` prints for this scenario "
-         "(spreadsheet formulas neutralised).")
+    (f"Download the {len(table):,} deployments shown (at-risk.csv)" if filtered
+     else f"Download at-risk.csv ({len(deployments):,} deployments)"),
+    data=lambda: to_download_csv(table[views.AT_RISK_COLUMNS]),
+    file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv",
+    icon=":material/download:", key="download_shown",
+    help="The rows of the table above, with the columns of `asl-dashboard at-risk` (spreadsheet formulas neutralised).")
+if filtered:
+    download_all.download_button(
+        f"Download all {len(deployments):,} deployments", data=lambda: to_download_csv(deployments[views.AT_RISK_COLUMNS]),
+        file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
+        key="download_all",
+        help="Every live deployment, unfiltered: exactly what `asl-dashboard at-risk` prints for this scenario.")
 download_brief.download_button(
     "Download incident brief (Markdown)", icon=":material/description:", mime="text/markdown",
     file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.md",
