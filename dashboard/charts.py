@@ -339,8 +339,8 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
                       annotation_font=dict(size=11, color=STATUS_COLOURS["eval_overdue"]))
     # Evaluation rounds: the diamond at the checkpoint evaluated, a thin line at its compute to the
     # round's completion (where its envelope starts): a round done long after its checkpoint reads
-    # as one piece.
-    late = rounds[pd.to_datetime(rounds["completed_at"]) > pd.to_datetime(rounds["recorded_at"]) + pd.Timedelta(days=1)]
+    # as one piece (rounds done within a week of their checkpoint need no line).
+    late = rounds[pd.to_datetime(rounds["completed_at"]) > pd.to_datetime(rounds["recorded_at"]) + pd.Timedelta(days=7)]
     if not late.empty:
         xs, ys, texts = [], [], []
         for _, row in late.iterrows():
