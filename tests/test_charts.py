@@ -5,6 +5,7 @@ import datetime as dt
 import math
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import charts
@@ -259,4 +260,6 @@ def test_legends_sit_under_the_plot_clear_of_title_and_toolbar():
                                                k=4, b=6),
                 charts.frontier(pd.DataFrame(columns=["recorded_at", "effective_compute", "name", "model_id"]), None)):
         assert fig.layout.legend.y < 0 and fig.layout.legend.yanchor == "top"
-        assert fig.layout.template.layout.paper_bgcolor is None  # no forced light template: the theme decides
+        # No template of our own (plotly_white forced a white chart on the dark theme): Plotly's default,
+        # which Streamlit's theme replaces with the viewer's light or dark one.
+        assert fig.layout.template == go.Figure().layout.template
