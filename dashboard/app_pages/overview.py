@@ -30,6 +30,9 @@ with st.sidebar:
     chosen_statuses = st.multiselect("Status", STATUSES, key="status", bind="query-params",
                                      format_func=lambda name: name)
     levels = st.multiselect("ASL level", level_options, key="level", bind="query-params")
+    # Downloads near the top of the keyboard order (a dozen tab stops, not fifty past the charts).
+    st.header("Export")
+    exports = st.container()
 shown_models = status
 if families:
     shown_models = shown_models[shown_models["family"].isin(families)]
@@ -119,9 +122,9 @@ st.dataframe(
     })
 st.caption("Most urgent first. FLOP to three significant figures; the CSV has every number in full.")
 ui.print_table(table.drop(columns=["status", "open"]).rename(columns=display.STATUS_TABLE_COLUMNS), "status")
-shown_csv, all_csv, link_column = st.columns([1.3, 1.1, 1])
 filtered = len(shown_models) < len(status)
-shown_csv.download_button(
+st.caption("Downloads and the link to this view: **Export**, in the sidebar.")
+exports.download_button(
     f"Download the {len(shown_models):,} models shown (status.csv)" if filtered else f"Download status.csv ({len(status):,} models)",
     data=lambda: to_download_csv(display.severity_order(shown_models)[STATUS_COLUMNS]),
     file_name=f"status-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv", icon=":material/download:",
@@ -129,11 +132,11 @@ shown_csv.download_button(
     help="The rows of the table above in its order, with the columns of `asl-dashboard status`, numbers in full "
          "(spreadsheet formulas neutralised).")
 if filtered:
-    all_csv.download_button(
+    exports.download_button(
         f"Download all {len(status):,} models", data=lambda: to_download_csv(status[STATUS_COLUMNS]),
         file_name=f"status-{scope.as_of}.csv", mime="text/csv", icon=":material/download:", key="download_all",
         help="Every model, unfiltered: exactly what `asl-dashboard status` prints for this as-of date and policy.")
-with link_column:
+with exports:
     ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level": levels,
                               "public": None if show_public == (context.info["dataset"] == "public") else str(show_public).lower()},
                          scope)

@@ -133,8 +133,11 @@ ui.print_table(shown_table[["action", "deployment_id", "model_id", "customer_nam
 
 link = ui.view_url("reclassify", {"model": model_id, "asl": new_level, "domain": domain,
                                   "action": chosen_actions, "surface": chosen_surfaces}, scope)
-download_csv, download_all, download_brief, link_column = st.columns([1.3, 1.1, 1.3, 0.9])
-download_csv.download_button(
+st.caption("Downloads, the incident brief and the link to this view: **Export**, in the sidebar.")
+with st.sidebar:  # downloads near the top of the keyboard order
+    st.header("Export")
+    exports = st.container()
+exports.download_button(
     (f"Download the {len(table):,} deployments shown (at-risk.csv)" if filtered
      else f"Download at-risk.csv ({len(deployments):,} deployments)"),
     data=lambda: to_download_csv(table[views.AT_RISK_COLUMNS]),
@@ -142,17 +145,17 @@ download_csv.download_button(
     icon=":material/download:", key="download_shown",
     help="The rows of the table above, with the columns of `asl-dashboard at-risk` (spreadsheet formulas neutralised).")
 if filtered:
-    download_all.download_button(
+    exports.download_button(
         f"Download all {len(deployments):,} deployments", data=lambda: to_download_csv(deployments[views.AT_RISK_COLUMNS]),
         file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
         key="download_all",
         help="Every live deployment, unfiltered: exactly what `asl-dashboard at-risk` prints for this scenario.")
-download_brief.download_button(
+exports.download_button(
     "Download incident brief (Markdown)", icon=":material/description:", mime="text/markdown",
     file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.md",
     data=lambda: incident_brief(model_id=model_id, model_name=model_name, current_level=current_level, new_level=new_level,
                         domain=domain, as_of=scope.as_of, link=link, dataset=context.info["dataset"],
                         snapshot_date=context.info["snapshot_date"], summary=summary, deployments=deployments))
-with link_column:
+with exports:
     ui.link_to_this_view("reclassify", {"model": model_id, "asl": new_level, "domain": domain,
                                         "action": chosen_actions, "surface": chosen_surfaces}, scope)

@@ -39,6 +39,9 @@ with st.sidebar:
 if not model_id:
     st.info("Choose a model to see its compute trajectory.")
     st.stop()
+with st.sidebar:  # downloads near the top of the keyboard order
+    st.header("Export")
+    exports = st.container()
 
 detail = ui.query(snap, "model_detail", model_id=model_id).iloc[0]
 status_row = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id).set_index("model_id").loc[model_id]
@@ -145,8 +148,9 @@ else:
         "trigger_score": st.column_config.NumberColumn("trigger score", format="%.3g"),
     })
     ui.print_table(shown_evaluations)
-    st.download_button("Download evaluations.csv", lambda: to_download_csv(evaluations), file_name=f"evaluations-{model_id}.csv",
-                       mime="text/csv", icon=":material/download:")
+    exports.download_button(f"Download evaluations.csv ({len(evaluations):,} rows)", lambda: to_download_csv(evaluations),
+                            file_name=f"evaluations-{model_id}-{scope.as_of}.csv", mime="text/csv",
+                            icon=":material/download:", help="The evaluations table above, every number in full.")
 
 # --- Lineage -------------------------------------------------------------------------------------
 st.subheader("Lineage")
@@ -160,6 +164,7 @@ children = detail["children"] if detail["children"] is not None else []
 for child in children:
     st.page_link("app_pages/trajectory.py", label=f"Child: {md_escape(child['name'])} ({md_escape(child['model_id'])}, {child['derivation']})",
                  query_params={"model": child["model_id"], **carried}, icon=":material/subdirectory_arrow_right:")
-ui.link_to_this_view("trajectory", {"model": model_id, "refs": None if show_reference else "false",
+with exports:
+    ui.link_to_this_view("trajectory", {"model": model_id, "refs": None if show_reference else "false",
                                     "public": None if show_public == (context.info["dataset"] == "public")
                                     else str(show_public).lower()}, scope)
