@@ -35,7 +35,9 @@ def _layout(fig: go.Figure, *, title: str, y_title: str, x_title: str, height: i
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)), height=height,
         margin=dict(l=60, r=20, t=48, b=40),
-        legend=dict(orientation="h", yanchor="top", y=-0.16, x=0, xanchor="left"),
+        # At the bottom of the figure (container coordinates): the plot makes room for it, so it
+        # meets neither the x axis title nor, on a phone, the toolbar at the top.
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left"),
         hoverlabel=dict(align="left"))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title)
@@ -378,7 +380,7 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
         earlier = rounds[(rounds["round_outcome"] == "clean") & (rounds["step"] < row["step"])]
         if b and not earlier.empty:
             concern = b * float(earlier.sort_values("step")["effective_compute"].iloc[-1])
-            log_hline(fig, concern, f"earliest possible level of concern {concern:.3g} ({b:g}x last clean C)",
+            log_hline(fig, concern, f"earliest level of concern {flop(concern)} ({b:g}x last clean C)",
                       colour=OUTCOME_COLOURS["triggered"], dash="dot")
     if projection_points is not None and len(projection_points):
         fig.add_trace(go.Scatter(x=projection_points["recorded_at"], y=projection_points["effective_compute"],
@@ -419,7 +421,6 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
                                         pd.to_datetime(crossings["recorded_at"]).dt.strftime("%Y-%m-%d")]),
             hovertemplate="%{customdata[0]}<br>crossed on %{customdata[1]}<extra></extra>"))
     _layout(fig, title=f"Effective compute of {escape(model_label)}", y_title="FLOP (log)", x_title="Date", height=560)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, x=0))
     fig.update_yaxes(type="log", exponentformat="power")
     return fig
 
@@ -459,7 +460,6 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
     _layout(fig, title="This lab's models against the public frontier", y_title="Effective / training compute (FLOP, log)",
             x_title="Date", height=480)
     fig.update_yaxes(type="log", exponentformat="power")
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
     if len(positions):
         # From 2015: the public list reaches back to 1950, which would squeeze the frontier flat.
         start = max(pd.Timestamp("2015-01-01"), pd.to_datetime(positions["recorded_at"]).min() - pd.Timedelta(days=365))

@@ -239,6 +239,7 @@ PRINT_ROWS = 2000  # a print-only table holds at most this many rows
 # sidebar, widgets and buttons and shows whole tables instead of the ten-row scrolling grids.
 _STYLE = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.75rem; padding-bottom: 3rem; }
+@media (max-width: 640px) { [data-testid="stMainBlockContainer"] { padding-top: 4rem; } }
 [data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none; }
 [class*="st-key-print-"] { display: none; }
 [class*="st-key-count-"] { border-left: 6px solid var(--status); border-radius: 6px; padding: 0.1rem 0 0.1rem 0.6rem;

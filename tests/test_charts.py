@@ -102,7 +102,7 @@ def test_trajectory_figure():
     texts = [annotation.text for annotation in fig.layout.annotations]
     assert "ASL threshold reached" in texts
     # The earliest level of concern: b x the last clean C before the trigger = 6 x 3e24.
-    assert any(text.startswith("earliest possible level of concern 1.8e+25") for text in texts)
+    assert any(text.startswith("earliest level of concern 1.80e25") for text in texts)
     assert "ASL-3" in texts and "ASL-2" in texts  # background bands from asl_history
     assert "EU AI Act Art. 51(2) (1e25 training FLOP)" in texts  # DESIGN 9's rule, not a bare "1e25 FLOP"
     clean_hover = fig.data[[t.name for t in fig.data].index("evaluation round: clean")].customdata[0][2]
@@ -259,7 +259,7 @@ def test_legends_sit_under_the_plot_clear_of_title_and_toolbar():
                 charts.normalised_trajectories(pd.DataFrame(columns=["model_id", "name", "status", "recorded_at", "multiple"]),
                                                k=4, b=6),
                 charts.frontier(pd.DataFrame(columns=["recorded_at", "effective_compute", "name", "model_id"]), None)):
-        assert fig.layout.legend.y < 0 and fig.layout.legend.yanchor == "top"
+        assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0 and fig.layout.legend.yanchor == "bottom"
         # No template of our own (plotly_white forced a white chart on the dark theme): Plotly's default,
         # which Streamlit's theme replaces with the viewer's light or dark one.
         assert fig.layout.template == go.Figure().layout.template
