@@ -45,12 +45,12 @@ def _layout(fig: go.Figure, *, title: str, y_title: str, x_title: str, height: i
 
 
 def log_hline(fig: go.Figure, y: float, text: str, *, colour: str, dash: str = "solid", width: float = 1.5,
-              position: str = "left") -> None:
+              position: str = "left", side: str = "bottom") -> None:
     """A labelled horizontal line on a log y axis. Plotly places annotations on log axes in log10
     units, so the label is added by hand rather than through add_hline's annotation."""
     fig.add_hline(y=y, line=dict(color=colour, dash=dash, width=width))
     fig.add_annotation(x=0.005 if position == "left" else 0.995, xref="paper", y=math.log10(y), yref="y", text=text,
-                       showarrow=False, xanchor=position, yanchor="bottom", font=dict(size=11, color=colour))
+                       showarrow=False, xanchor=position, yanchor=side, font=dict(size=11, color=colour))
 
 
 def _threshold_lines(fig: go.Figure, k: float, b: float | None, position: str = "left") -> None:
@@ -207,7 +207,9 @@ def public_frontier(fig: go.Figure, public: pd.DataFrame, *, max_organisations: 
 
 def reference_lines(fig: go.Figure) -> go.Figure:
     for value, label in REFERENCE_LINES:
-        log_hline(fig, value, label, colour=REGULATORY_COLOUR, dash="longdash", width=1, position="left")
+        # The lower line's label under it, the upper's above it: close lines keep their labels apart.
+        log_hline(fig, value, label, colour=REGULATORY_COLOUR, dash="longdash", width=1, position="left",
+                  side="top" if value == REFERENCE_LINES[0][0] else "bottom")
     return fig
 
 
@@ -251,7 +253,8 @@ def _round_hover(details) -> str:
 def _regulatory_lines(fig: go.Figure, *, visible_top: float | None = None) -> None:
     for value, label in REFERENCE_LINES:
         if visible_top is None or value <= visible_top:
-            log_hline(fig, value, label, colour=REGULATORY_COLOUR, dash="longdash", width=1, position="left")
+            log_hline(fig, value, label, colour=REGULATORY_COLOUR, dash="longdash", width=1, position="left",
+                      side="top" if value == REFERENCE_LINES[0][0] else "bottom")
 
 
 def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame, *, k: float, b: float | None,
@@ -407,7 +410,8 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
         visible_top = high * 10  # a regulatory line within a decade of the model is drawn and kept in view
         if show_reference_lines:
             _regulatory_lines(fig, visible_top=visible_top)
-            high = max([high, *[value for value, _ in REFERENCE_LINES if value <= visible_top]])
+            drawn = [value for value, _ in REFERENCE_LINES if value <= visible_top]
+            low, high = min([low, *drawn]), max([high, *drawn])
         fig.update_yaxes(range=[math.log10(low) - 0.3, math.log10(high) + 0.25])
         fig.update_xaxes(range=[start - pad, x_end + pad])
     elif show_reference_lines:
@@ -464,4 +468,13 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
         # From 2015: the public list reaches back to 1950, which would squeeze the frontier flat.
         start = max(pd.Timestamp("2015-01-01"), pd.to_datetime(positions["recorded_at"]).min() - pd.Timedelta(days=365))
         fig.update_xaxes(range=[start, pd.to_datetime(positions["recorded_at"]).max() + pd.Timedelta(days=90)])
+        # y: the lab's models and the public models of those years (not a 1950s perceptron at 1e5).
+        values = list(positions["effective_compute"].astype(float))
+        if public is not None and len(public):
+            recent = public[pd.to_datetime(public["published_on"]) >= start]["training_compute_flop"].dropna().astype(float)
+            if len(recent):
+                values.append(float(recent.quantile(0.05)))
+                values.append(float(recent.max()))
+        low, high = max(min(values), 1e12), max([*values, *[value for value, _ in REFERENCE_LINES]])
+        fig.update_yaxes(range=[math.log10(low) - 0.5, math.log10(high) + 0.5])
     return fig

@@ -30,6 +30,10 @@ with st.sidebar:
     chosen_statuses = st.multiselect("Status", STATUSES, key="status", bind="query-params",
                                      format_func=lambda name: name)
     levels = st.multiselect("ASL level", level_options, key="level", bind="query-params")
+    has_public = ui.row_counts(context.info).get("public_models", 0) > 0
+    show_public = st.toggle("Public frontier (Epoch AI)", value=context.info["dataset"] == "public", key="public",
+                            bind="query-params", disabled=not has_public,
+                            help="Public reference models by organisation on the same compute axis.")
     # Downloads near the top of the keyboard order (a dozen tab stops, not fifty past the charts).
     st.header("Export")
     exports = st.container()
@@ -90,10 +94,6 @@ if len(evaluated):
                     key="normalised", width="stretch")
 
 # --- Against the public frontier -----------------------------------------------------------------
-has_public = ui.row_counts(context.info).get("public_models", 0) > 0
-show_public = st.sidebar.toggle("Public frontier (Epoch AI)", value=context.info["dataset"] == "public", key="public",
-                                bind="query-params", disabled=not has_public,
-                                help="Public reference models by organisation on the same compute axis.")
 if show_public and has_public:
     positions = ui.query(snap, "model_positions", as_of=scope.as_of)
     positions = positions[positions["model_id"].isin(shown_models["model_id"])]
@@ -110,7 +110,7 @@ table.insert(1, "open", "./trajectory?" + table["model_id"].map(lambda model_id:
 styled = table.style.apply(
     lambda column: [display.STATUS_CELL_STYLES.get(name, "") for name in table["status"]], subset=["status_label"])
 st.dataframe(
-    styled, hide_index=True, width="stretch",
+    styled, hide_index=True, width="stretch", placeholder="",
     column_order=["status_label", "open", *[name for name in display.STATUS_TABLE_COLUMNS if name != "status_label"]],
     column_config={
         **{name: st.column_config.TextColumn(heading) for name, heading in display.STATUS_TABLE_COLUMNS.items()},
