@@ -384,7 +384,7 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
         if b and not earlier.empty:
             concern = b * float(earlier.sort_values("step")["effective_compute"].iloc[-1])
             log_hline(fig, concern, f"earliest level of concern {flop(concern)} ({b:g}x last clean C)",
-                      colour=OUTCOME_COLOURS["triggered"], dash="dot")
+                      colour=OUTCOME_COLOURS["triggered"], dash="dot", side="top")  # under it: clear of the band labels
     if projection_points is not None and len(projection_points):
         fig.add_trace(go.Scatter(x=projection_points["recorded_at"], y=projection_points["effective_compute"],
                                  mode="lines", name="projection (recent growth)",

@@ -107,7 +107,7 @@ def test_overview_table_most_urgent_first_with_the_status_label_first(lab_store)
 
 def test_overview_names_the_never_evaluated_models(lab_store):
     app = open_link(lab_store, as_of="2025-06-01")
-    warning = " ".join(block.value for block in app.warning)
+    warning = " ".join(block.value for block in app.info)
     # never, inconclusive and base have no clean round: not on the map, so listed, largest C first.
     assert "3 never evaluated" in warning
     assert "Inconclusive (2.00e24 FLOP)" in warning and "Never (1.00e24 FLOP)" in warning and "Base (1.00e24 FLOP)" in warning

@@ -76,8 +76,8 @@ never = shown_models[shown_models["status"] == "never_evaluated"].sort_values("c
 if len(never):
     listed = ", ".join(f"{md_escape(row['name'])} ({display.flop(row['c_now'])} FLOP)" for _, row in never.head(8).iterrows())
     more = f", and {len(never) - 8:,} more (Status filter: never_evaluated)" if len(never) > 8 else ""
-    st.warning(f"**{len(never):,} never evaluated** (no clean evaluation, so not on the map): {listed}{more}.",
-               icon=":material/help:")
+    st.info(f"**{len(never):,} never evaluated** (no clean evaluation, so not on the map): {listed}{more}.",
+            icon=":material/help:")
 selected = event.selection.points if event and event.selection else []
 if selected:
     model_id = selected[0]["customdata"][0]
@@ -114,7 +114,7 @@ st.dataframe(
     column_order=["status_label", "open", *[name for name in display.STATUS_TABLE_COLUMNS if name != "status_label"]],
     column_config={
         **{name: st.column_config.TextColumn(heading) for name, heading in display.STATUS_TABLE_COLUMNS.items()},
-        "status_label": st.column_config.TextColumn("Status", pinned=True),
+        "status_label": st.column_config.TextColumn("Status", pinned=True, width="medium"),
         "open": st.column_config.LinkColumn("Trajectory", display_text="open", width="small"),
         "buffer_used_pct": st.column_config.ProgressColumn("Buffer used", format="%.0f%%", min_value=0, max_value=100),
         "days_since_eval": st.column_config.NumberColumn("Days since eval"),
