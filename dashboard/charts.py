@@ -390,14 +390,15 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
                                  mode="lines", name="projection (recent growth)",
                                  line=dict(color="#1d4ed8", dash="dot", width=1.5),
                                  hovertemplate="projected %{y:.3g} on %{x|%Y-%m-%d}<extra></extra>"))
-        # Projected dates: a line each, labelled in the middle band (the other labels sit at the top
-        # and the bottom), one above the other.
+        # Projected dates: a dotted vertical line each, named in the legend (a label on the plot would
+        # meet the regulatory labels on a narrow screen).
         for index, (label, date) in enumerate((projected_dates or {}).items()):
             if date is not None:
-                fig.add_vline(x=date, line=dict(color="#475569", dash="dot", width=1))
-                fig.add_annotation(x=date, xref="x", y=0.12 + 0.07 * index, yref="paper", text=f"{label}: {date:%Y-%m-%d}",
-                                   showarrow=False, xanchor="right" if label_side(date) == "left" else "left",
-                                   font=dict(size=10, color="#475569"))
+                fig.add_trace(go.Scatter(
+                    x=[date, date], y=[0, 1], yaxis="y2", mode="lines", name=f"{label} about {date:%Y-%m-%d} (projected)",
+                    line=dict(color="#475569", dash=("dot", "dashdot")[index % 2], width=1),
+                    hovertemplate=f"{label}: about {date:%Y-%m-%d} at the recent growth rate<extra></extra>"))
+        fig.update_layout(yaxis2=dict(range=[0, 1], overlaying="y", visible=False, fixedrange=True))
     # The axes fit this model (not the public frontier or far-away regulatory lines).
     values = [float(v) for v in points["effective_compute"]] if len(points) else []
     values += [float(v) for v in env["next_eval"]] + ([float(v) for v in env["buffer_edge"].dropna()] if b else [])

@@ -201,6 +201,7 @@ def test_follows_a_dark_setting(browser, demo_server):
 
 def test_print_layout_hides_the_controls_and_keeps_whole_tables(page, demo_server):
     open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}")
+    page.locator("[class*='st-key-print-status'] table").wait_for(state="attached")
     page.emulate_media(media="print")
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     assert not page.locator("[data-testid='stDataFrame']").first.is_visible()
@@ -213,6 +214,7 @@ def test_print_layout_hides_the_controls_and_keeps_whole_tables(page, demo_serve
 
 def test_keyboard_reaches_the_downloads_in_a_few_tab_stops(page, demo_server):
     open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}")
+    page.locator("[data-testid='stDownloadButton']").first.wait_for()
     for presses in range(1, 26):
         page.keyboard.press("Tab")
         if page.evaluate("() => !!document.activeElement.closest('[data-testid=stDownloadButton]')"):
