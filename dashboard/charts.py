@@ -379,7 +379,7 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
     # concern is b x C of the last clean round before it.
     for _, row in rounds[rounds["round_outcome"] == "triggered"].iterrows():
         fig.add_annotation(x=row["recorded_at"], y=math.log10(float(row["effective_compute"])), text="ASL threshold reached",
-                           showarrow=True, arrowhead=2, ax=-60, ay=-40, font=dict(color=OUTCOME_COLOURS["triggered"]))
+                           showarrow=True, arrowhead=2, ax=-60, ay=40, font=dict(color=OUTCOME_COLOURS["triggered"]))
         earlier = rounds[(rounds["round_outcome"] == "clean") & (rounds["step"] < row["step"])]
         if b and not earlier.empty:
             concern = b * float(earlier.sort_values("step")["effective_compute"].iloc[-1])
