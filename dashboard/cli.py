@@ -55,9 +55,9 @@ def _print_frame(frame, fmt: str) -> None:
         sys.stdout.write(to_csv(frame))
 
 
-def _resolve_scope(snap, as_of_text, policy_text):
+def resolve_scope(snap, as_of_text, policy_text):
     """The pages' scope rules (dashboard/params.py parse_as_of); a date after the snapshot's own
-    date is accepted with the pages' notice, printed on stderr."""
+    date is accepted with the pages' notice, printed on stderr. Every command with --as-of uses it."""
     from dashboard import views
     from dashboard.params import as_of_notice
 
@@ -72,7 +72,7 @@ def _cmd_status(args) -> int:
     from dashboard import views
 
     snap = _open_snapshot(args)
-    scope = _resolve_scope(snap, args.as_of, args.policy)
+    scope = resolve_scope(snap, args.as_of, args.policy)
     _print_frame(views.status_frame(snap, scope)[views.STATUS_COLUMNS], args.format)
     return 0
 
@@ -81,7 +81,7 @@ def _cmd_at_risk(args) -> int:
     from dashboard import views
 
     snap = _open_snapshot(args)
-    scope = _resolve_scope(snap, args.as_of, None)
+    scope = resolve_scope(snap, args.as_of, None)
     scenario = views.resolve_scenario(snap, args.model, args.asl, args.domain, as_of=scope.as_of)
     _print_frame(views.at_risk_frame(snap, scope, scenario)[views.AT_RISK_COLUMNS], args.format)
     return 0

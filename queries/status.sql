@@ -37,12 +37,15 @@ latest_checkpoint AS (
     GROUP BY d.model_id
 ),
 -- A round: the comprehensive evaluations of one model at one step. Preliminary ones form none.
+-- fired_domains, fired_eval_ids: its rows that triggered (sorted).
 rounds AS (
     SELECT e.model_id, e.step,
            CASE WHEN bool_and(e.outcome = 'below_threshold') THEN 'clean'
                 WHEN bool_or(e.outcome = 'triggered') THEN 'triggered'
                 ELSE 'inconclusive' END AS round_outcome,
-           max(e.completed_at) AS completed_at
+           max(e.completed_at) AS completed_at,
+           array_to_string(list_sort(list_distinct(list(e.domain) FILTER (WHERE e.outcome = 'triggered'))), ';') AS fired_domains,
+           array_to_string(list_sort(list(e.eval_id) FILTER (WHERE e.outcome = 'triggered')), ';') AS fired_eval_ids
     FROM evaluations e, params
     WHERE e.kind = 'comprehensive' AND CAST(e.completed_at AS DATE) <= params.as_of
     GROUP BY e.model_id, e.step
@@ -53,27 +56,19 @@ latest_clean AS (
     GROUP BY model_id
 ),
 -- The triggering round: the triggered round at the lowest step above the latest clean round (any
--- triggered round when there is no clean round): when the model triggered.
+-- triggered round when there is no clean round): when the model triggered, in which domains, by
+-- which evaluations.
 triggering AS (
-    SELECT r.model_id, min(r.step) AS triggered_step, arg_min(r.completed_at, r.step) AS triggered_at
+    SELECT r.model_id, min(r.step) AS triggered_step, arg_min(r.completed_at, r.step) AS triggered_at,
+           arg_min(r.fired_domains, r.step) AS triggered_domains, arg_min(r.fired_eval_ids, r.step) AS triggered_eval_ids
     FROM rounds r
     LEFT JOIN latest_clean clean ON clean.model_id = r.model_id
     WHERE r.round_outcome = 'triggered' AND (clean.eval_step IS NULL OR r.step > clean.eval_step)
     GROUP BY r.model_id
 ),
--- Its evaluations that triggered (dated on or before the as-of date): domains and ids.
-triggered_rows AS (
-    SELECT t.model_id,
-           array_to_string(list_sort(list_distinct(list(e.domain))), ';') AS triggered_domains,
-           array_to_string(list_sort(list(e.eval_id)), ';') AS triggered_eval_ids
-    FROM triggering t, params
-    JOIN evaluations e ON e.model_id = t.model_id AND e.step = t.triggered_step
-    WHERE e.kind = 'comprehensive' AND e.outcome = 'triggered' AND CAST(e.completed_at AS DATE) <= params.as_of
-    GROUP BY t.model_id
-),
 figures AS (
     SELECT mp.*, lc.c_now, lc.last_checkpoint_on, eval_checkpoint.effective_compute AS c_eval, clean.eval_step,
-           clean.t_eval, trig.triggered_step, trig.triggered_at,
+           clean.t_eval, trig.triggered_step, trig.triggered_at, trig.triggered_domains, trig.triggered_eval_ids,
            lc.c_now / eval_checkpoint.effective_compute AS compute_multiple,
            date_diff('day', CAST(clean.t_eval AS DATE), params.as_of) AS days_since_eval
     FROM model_policy mp
@@ -88,15 +83,19 @@ figures AS (
 -- latest clean round, dated on or before the as-of date, whose effective compute reaches k x C_eval
 -- (next evaluation), b x C_eval (buffer edge) or k^0.75 x C_eval (due soon). "Reaches" is tested as
 -- the status tests it, C / C_eval >= multiple, so a model is buffer_breached exactly when it has a
--- buffer crossing date.
+-- buffer crossing date. Read from the per-day summary (day, highest step that day, its compute):
+-- as effective compute never decreases as step grows, the first day whose highest step is above the
+-- clean round and reaches the value is the day of that first checkpoint, for checkpoints recorded in
+-- step order (a lab's normal case; a checkpoint recorded before a lower step would count from its
+-- own date). The summary keeps this query off the ten million checkpoints at scale l.
 crossings AS (
     SELECT f.model_id,
-           arg_min(CAST(c.recorded_at AS DATE), c.step) FILTER (WHERE c.effective_compute / f.c_eval >= f.k) AS next_eval_crossed_on,
-           arg_min(CAST(c.recorded_at AS DATE), c.step) FILTER (WHERE c.effective_compute / f.c_eval >= f.b) AS buffer_edge_crossed_on,
-           arg_min(CAST(c.recorded_at AS DATE), c.step) AS due_soon_crossed_on
+           min(d.day) FILTER (WHERE d.effective_compute / f.c_eval >= f.k) AS next_eval_crossed_on,
+           min(d.day) FILTER (WHERE d.effective_compute / f.c_eval >= f.b) AS buffer_edge_crossed_on,
+           min(d.day) AS due_soon_crossed_on
     FROM figures f, params
-    JOIN checkpoints c ON c.model_id = f.model_id AND c.step > f.eval_step
-    WHERE CAST(c.recorded_at AS DATE) <= params.as_of AND c.effective_compute / f.c_eval >= pow(f.k, 0.75)
+    JOIN checkpoint_days d ON d.model_id = f.model_id AND d.last_step > f.eval_step
+    WHERE d.day <= params.as_of AND d.effective_compute / f.c_eval >= pow(f.k, 0.75)
     GROUP BY f.model_id
 ),
 classified AS (
@@ -134,8 +133,8 @@ SELECT c.model_id, c.name, c.family, c.asl_level, c.policy_id, c.c_now, c.c_eval
        c.buffer_edge_crossed_on,
        CAST(c.triggered_at AS DATE) AS triggered_on,
        c.triggered_step,
-       tr.triggered_domains,
-       tr.triggered_eval_ids,
+       c.triggered_domains,
+       c.triggered_eval_ids,
        -- What made it overdue (buffer_breached and eval_overdue) and since when: the crossing date
        -- for compute, the day after next_eval_date for time; the earlier of both.
        CASE WHEN c.status IN ('buffer_breached', 'eval_overdue') THEN
@@ -159,5 +158,4 @@ SELECT c.model_id, c.name, c.family, c.asl_level, c.policy_id, c.c_now, c.c_eval
                      ELSE 7 END AS severity
 FROM classified c
 CROSS JOIN params
-LEFT JOIN triggered_rows tr ON tr.model_id = c.model_id
 ORDER BY severity, c.model_id

@@ -541,3 +541,25 @@ def test_cli_at_risk_agrees_with_the_query(store, as_of):
     frame = at_risk(store, "base", 3, "cbrn", as_of=dt.date.fromisoformat(as_of))
     assert list(printed.columns) == AT_RISK_COLUMNS
     assert rows(frame) == list(zip(printed["deployment_id"], printed["missing_safeguards"], printed["action"]))
+
+
+def test_the_page_judges_the_level_on_the_date(store):
+    from dashboard.params import md_escape
+    from pagelinks import open_link
+
+    # dist is ASL-2 on 2025-05-15: the scenario opens, from ASL-2.
+    page = open_link(store, "app_pages/reclassify.py", model="dist", asl="3", as_of="2025-05-15")
+    assert not page.error
+    assert any("from ASL-2 to **ASL-3**" in text.value for text in page.markdown)
+    # On 2025-06-01 it is ASL-3 already: the link is refused as the CLI refuses it.
+    refused = open_link(store, "app_pages/reclassify.py", model="dist", asl="3", as_of="2025-06-01")
+    assert [error.value for error in refused.error] == [md_escape("dist is already at ASL-3: choose a level above it")]
+
+
+def test_cli_at_risk_after_the_snapshot_date_prints_the_notice(store):
+    # The lab's own date is 2025-07-01 (d7's start); 2030-01-01 is after it: accepted, with the note.
+    result = run_cli("--store", str(store), "at-risk", "--model", "ft1-ft", "--asl", "3", "--as-of", "2030-01-01")
+    assert result.returncode == 0
+    assert result.stderr == ("note: as of 2030-01-01 is after the snapshot's date 2025-07-01: "
+                             "nothing after that date is known\n")
+    assert result.stdout.splitlines()[1:] == ["d4,ft1-ft,,,consumer,chat,active,false,5000,weight_security,add_safeguards"]

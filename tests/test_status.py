@@ -362,3 +362,69 @@ def test_cli_status_agrees_with_the_query(lab, as_of):
         assert [float(value) if value else None for value in printed[column]] == \
                [None if pd.isna(value) else pytest.approx(value) for value in frame[column]]
     assert list(printed["next_eval_date"]) == ["" if pd.isna(value) else value.isoformat() for value in frame["next_eval_date"]]
+
+
+# --- status.sql against an independent reading of DESIGN 4 and 4a (tests/status_reference.py) ----
+
+
+@pytest.fixture(scope="module")
+def demo_reference():
+    from dashboard.store import DEMO_DIR
+    from status_reference import Lab
+
+    return Lab(DEMO_DIR)
+
+
+def same(got, expected) -> bool:
+    if expected is None:
+        return got is None or pd.isna(got)
+    if isinstance(expected, float):
+        return got == pytest.approx(expected, rel=1e-12)
+    if isinstance(expected, bool):
+        return bool(got) == expected
+    return got == expected
+
+
+@pytest.mark.parametrize("as_of", ["2024-01-01", "2025-01-01", "2025-09-15", "2026-11-20", "2099-01-01"])
+@pytest.mark.parametrize("policy_id", [None, "rsp-v2.0", "pf-beta"])
+def test_status_agrees_with_an_independent_implementation_on_the_demo(demo_store, demo_reference, as_of, policy_id):
+    # 2026-11-20 is the demo snapshot's own date; 2024-01-01 is before its first row, 2099 after its last.
+    day = dt.date.fromisoformat(as_of)
+    expected = demo_reference.status(day, policy_id)
+    frame = status_frame(snapshot(demo_store), ViewScope(as_of=day, policy_id=policy_id, as_of_is_default=False))
+    assert list(frame["model_id"]) == [row["model_id"] for row in expected]  # severity, then model_id
+    mismatches = [(row["model_id"], column, got[column], value)
+                  for got, row in zip(frame.to_dict("records"), expected)
+                  for column, value in row.items() if not same(got[column], value)]
+    assert mismatches == []
+    assert set(expected[0]) == set(frame.columns)  # every column compared
+
+
+def test_the_demo_as_of_2025_01_01(demo_store):
+    # The example: 45 of the 48 models had no checkpoint yet on 2025-01-01.
+    frame = status_frame(snapshot(demo_store), ViewScope(as_of=dt.date(2025, 1, 1), policy_id=None, as_of_is_default=False))
+    assert (frame["status"] == "no_checkpoint").sum() == 45
+    assert (frame["status"] == "never_evaluated").sum() == 2
+
+
+@pytest.fixture(scope="module")
+def public_store(tmp_path_factory):
+    from dashboard.sqlfiles import REPO_ROOT
+
+    store = tmp_path_factory.mktemp("public") / "public.duckdb"
+    ingest(REPO_ROOT / "data" / "public", store, progress=lambda _: None)
+    return store
+
+
+@pytest.mark.parametrize("as_of", ["2020-01-01", "2024-06-01", "2026-06-10", "2099-01-01"])
+def test_status_agrees_with_an_independent_implementation_on_the_public_data(public_store, as_of):
+    from dashboard.sqlfiles import REPO_ROOT
+    from status_reference import Lab
+
+    # 2026-06-10 is the public snapshot's own date.
+    day = dt.date.fromisoformat(as_of)
+    expected = Lab(REPO_ROOT / "data" / "public").status(day)
+    frame = status_frame(snapshot(public_store), ViewScope(as_of=day, policy_id=None, as_of_is_default=False))
+    assert list(frame["model_id"]) == [row["model_id"] for row in expected]
+    assert [(row["model_id"], column, got[column], value) for got, row in zip(frame.to_dict("records"), expected)
+            for column, value in row.items() if not same(got[column], value)] == []
