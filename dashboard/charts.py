@@ -85,7 +85,7 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
     named on the map itself, not only in the hovers."""
     points = status.dropna(subset=["compute_multiple", "days_since_eval"])
     fig = go.Figure()
-    top = max([b or 0, k * 1.5, *(points["compute_multiple"].astype(float) * 1.3)]) if len(points) else k * 2
+    top = max([(b or 0) * 1.25, k * 1.5, *(points["compute_multiple"].astype(float) * 1.3)]) if len(points) else k * 2
     right = max([(t or 90) * 1.25, *(points["days_since_eval"].astype(float) * 1.1 + 5)]) if len(points) else 120
     # Bands between the lines, so the zones read at a glance.
     fig.add_hrect(y0=k ** 0.75, y1=k, fillcolor=STATUS_COLOURS["eval_due_soon"], opacity=0.08, line_width=0)
