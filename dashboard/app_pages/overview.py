@@ -117,7 +117,7 @@ st.dataframe(
         "status_label": st.column_config.TextColumn("Status", pinned=True, width="medium"),
         "open": st.column_config.LinkColumn("Trajectory", display_text="open", width="small"),
         "buffer_used_pct": st.column_config.ProgressColumn("Buffer used", format="%.0f%%", min_value=0, max_value=100),
-        "days_since_eval": st.column_config.NumberColumn("Days since eval"),
+        "days_since_eval": st.column_config.NumberColumn("Days since eval", format="%d"),
         "asl_level": st.column_config.NumberColumn("ASL", width="small"),
     })
 st.caption("Most urgent first. FLOP to three significant figures; the CSV has every number in full.")
