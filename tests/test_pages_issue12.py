@@ -151,3 +151,12 @@ def test_first_party_deployment_names_its_surface(reclassify_store):
     table = app.dataframe[0].value.set_index("deployment_id")
     assert table.loc["d4", "customer_name"] == "first-party (consumer)"
     assert "None" not in set(table["customer_name"].astype(str))
+
+
+def test_a_model_with_no_checkpoint_yet(asof_store):
+    # late: first checkpoint 2025-03-01; the day before it did not exist yet (DESIGN 4a no_checkpoint).
+    app = open_link(asof_store, TRAJECTORY, model="late", as_of="2025-02-28")
+    assert metrics(app) == {"Status": "No checkpoint yet", "First checkpoint": "none by 2025-02-28"}
+    assert "No checkpoint on or before 2025-02-28." in texts(app)
+    overview = open_link(asof_store, as_of="2025-02-28")
+    assert metrics(overview)["No checkpoint yet"] == "1"
