@@ -19,29 +19,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.reference import DUE_SOON_FRACTION
+from dashboard.display import MAP_NAMED_STATUSES, STATUS_COLOURS, STATUS_LABELS, flop
 from dashboard.params import one_line
+from dashboard.reference import DUE_SOON_FRACTION
 
-STATUS_COLOURS = {
-    "triggered": "#7f1d1d",
-    "buffer_breached": "#dc2626",
-    "eval_overdue": "#ea580c",
-    "eval_due_soon": "#ca8a04",
-    "on_track": "#16a34a",
-    "never_evaluated": "#6b7280",
-    "no_checkpoint": "#cbd5e1",
-}
-STATUS_LABELS = {
-    "triggered": "Triggered",
-    "buffer_breached": "Buffer breached",
-    "eval_overdue": "Evaluation overdue",
-    "eval_due_soon": "Evaluation due soon",
-    "on_track": "On track",
-    "never_evaluated": "Never evaluated",
-    "no_checkpoint": "No checkpoint yet",
-}
 OUTCOME_COLOURS = {"below_threshold": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
-REFERENCE_LINES = ((1e25, "1e25 FLOP: EU AI Act systemic-risk presumption"), (1e26, "1e26 FLOP: US reporting threshold (2023 EO)"))
+# Regulatory lines count real training FLOP, not effective compute (DESIGN 1 and 9). The 2023 US
+# executive order's 1e26 reporting line was revoked in January 2025 and is not drawn.
+REGULATORY_COLOUR = "#8b5cf6"  # violet: reads on the light and the dark theme
+REFERENCE_LINES = ((1e25, "EU AI Act Art. 51(2) (1e25 training FLOP)"), (1e26, "California SB 53 frontier model (1e26)"))
 ORGANISATION_PALETTE = ("#64748b", "#0ea5e9", "#a855f7", "#f97316", "#14b8a6", "#e11d48", "#84cc16", "#6366f1")
 
 
@@ -111,9 +97,14 @@ def original_value(shown: str, candidates) -> str | None:
 
 
 def _layout(fig: go.Figure, *, title: str, y_title: str, x_title: str, height: int = 460) -> go.Figure:
+    """Title top left, legend under the plot (never over the title or the toolbar, at any width).
+    No template: Streamlit's theme gives the light or dark look the viewer chose."""
     fig.update_layout(
-        title=dict(text=title, x=0, font=dict(size=16)), height=height, template="plotly_white",
-        margin=dict(l=60, r=30, t=60, b=50), legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.45),
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)), height=height,
+        margin=dict(l=60, r=20, t=48, b=40),
+        # At the bottom of the figure (container coordinates): the plot makes room for it, so it
+        # meets neither the x axis title nor, on a phone, the toolbar at the top.
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left"),
         hoverlabel=dict(align="left"))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title)
@@ -121,39 +112,63 @@ def _layout(fig: go.Figure, *, title: str, y_title: str, x_title: str, height: i
 
 
 def log_hline(fig: go.Figure, y: float, text: str, *, colour: str, dash: str = "solid", width: float = 1.5,
-              position: str = "left") -> None:
+              position: str = "left", side: str = "bottom") -> None:
     """A labelled horizontal line on a log y axis. Plotly places annotations on log axes in log10
     units, so the label is added by hand rather than through add_hline's annotation."""
     fig.add_hline(y=y, line=dict(color=colour, dash=dash, width=width))
     fig.add_annotation(x=0.005 if position == "left" else 0.995, xref="paper", y=math.log10(y), yref="y", text=text,
-                       showarrow=False, xanchor=position, yanchor="bottom", font=dict(size=11, color=colour))
+                       showarrow=False, xanchor=position, yanchor=side, font=dict(size=11, color=colour))
 
 
-def _threshold_lines(fig: go.Figure, k: float, b: float | None) -> None:
-    """Due soon (k^0.75), next evaluation (k) and buffer edge (b) as labelled horizontal lines."""
-    log_hline(fig, k ** DUE_SOON_FRACTION, f"due soon {k ** DUE_SOON_FRACTION:.2f}x", colour=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1)
-    log_hline(fig, k, f"evaluation due {k:g}x", colour=STATUS_COLOURS["eval_overdue"], dash="dash")
+def _threshold_lines(fig: go.Figure, k: float, b: float | None, position: str = "left") -> None:
+    """Due soon (k^DUE_SOON_FRACTION), next evaluation (k) and buffer edge (b) as labelled horizontal lines."""
+    log_hline(fig, k ** DUE_SOON_FRACTION, f"due soon {k ** DUE_SOON_FRACTION:.2f}x", colour=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1,
+              position=position)
+    log_hline(fig, k, f"evaluation due {k:g}x", colour=STATUS_COLOURS["eval_overdue"], dash="dash", position=position)
     if b is not None and not pd.isna(b):
-        log_hline(fig, b, f"buffer edge {b:g}x", colour=STATUS_COLOURS["buffer_breached"], width=2)
+        log_hline(fig, b, f"buffer edge {b:g}x", colour=STATUS_COLOURS["buffer_breached"], width=2, position=position)
 
 
-def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None, policy_label: str) -> go.Figure:
-    """One point per model with a clean evaluation: x = days since it, y = compute multiple since it."""
+def _staggered_labels(xs: list[float], ys: list[float], *, near_x: float, near_log_y: float = 0.12) -> list[int]:
+    """A level (0, 1, 2, ...) per point so that labels of points close together sit one above the
+    other instead of on top of each other. Points in the order given; near: closer than near_x in x
+    and near_log_y in log10(y)."""
+    levels: list[int] = []
+    for index, (x, y) in enumerate(zip(xs, ys)):
+        taken = {levels[other] for other in range(index)
+                 if abs(xs[other] - x) < near_x and abs(math.log10(ys[other]) - math.log10(y)) < near_log_y}
+        level = 0
+        while level in taken:
+            level += 1
+        levels.append(level)
+    return levels
+
+
+def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None, policy_label: str, *,
+               max_named: int = 15) -> go.Figure:
+    """One point per model with a clean evaluation: x = days since it, y = compute multiple since it.
+
+    The models that need attention (MAP_NAMED_STATUSES, most urgent first, at most max_named) are
+    named on the map itself, not only in the hovers."""
     points = status.dropna(subset=["compute_multiple", "days_since_eval"])
     fig = go.Figure()
-    top = max([b or 0, k * 1.5, *(points["compute_multiple"].astype(float) * 1.3)]) if len(points) else k * 2
+    top = max([(b or 0) * 1.25, k * 1.5, *(points["compute_multiple"].astype(float) * 1.3)]) if len(points) else k * 2
     right = max([(t or 90) * 1.25, *(points["days_since_eval"].astype(float) * 1.1 + 5)]) if len(points) else 120
     # Bands between the lines, so the zones read at a glance.
     fig.add_hrect(y0=k ** DUE_SOON_FRACTION, y1=k, fillcolor=STATUS_COLOURS["eval_due_soon"], opacity=0.08, line_width=0)
     fig.add_hrect(y0=k, y1=b if b and not pd.isna(b) else top, fillcolor=STATUS_COLOURS["eval_overdue"], opacity=0.08, line_width=0)
     if b and not pd.isna(b):
         fig.add_hrect(y0=b, y1=top, fillcolor=STATUS_COLOURS["buffer_breached"], opacity=0.08, line_width=0)
-    _threshold_lines(fig, k, b)
+    _threshold_lines(fig, k, b, position="right")  # on the right: recently evaluated models sit on the left
     if t and not pd.isna(t):
+        # Labels at the top of the plot, on the outer side of each line: they meet neither each
+        # other nor the markers, which sit low (most models are near 1x).
         fig.add_vline(x=DUE_SOON_FRACTION * t, line=dict(color=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1),
-                      annotation_text=f"{DUE_SOON_FRACTION * t:g} days", annotation_position="bottom right")
+                      annotation_text=f"due soon after {DUE_SOON_FRACTION * t:g} days", annotation_position="top left",
+                      annotation_font=dict(size=11, color=STATUS_COLOURS["eval_due_soon"]))
         fig.add_vline(x=t, line=dict(color=STATUS_COLOURS["eval_overdue"], dash="dash", width=1.5),
-                      annotation_text=f"re-evaluate at {t:g} days", annotation_position="bottom right")
+                      annotation_text=f"re-evaluate at {t:g} days", annotation_position="top right",
+                      annotation_font=dict(size=11, color=STATUS_COLOURS["eval_overdue"]))
     for status_name, colour in STATUS_COLOURS.items():
         group = points[points["status"] == status_name]
         if group.empty:
@@ -163,22 +178,35 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
             name=STATUS_LABELS[status_name], marker=dict(color=colour, size=11, line=dict(color="white", width=1)),
             customdata=np.column_stack([
                 group["model_id"].astype(str), group["name"].astype(str), group["policy_id"].astype(str),
-                group["buffer_used_pct"].astype(float).round(1), group["next_eval_date"].astype(str),
-                group["c_now"].astype(float), group["c_eval"].astype(float)]),
+                group["buffer_used_pct"].astype(float).round(0), group["next_eval_date"].astype(str),
+                group["c_now"].map(flop), group["c_eval"].map(flop)]),
             hovertemplate=("<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
                            "%{y:.2f}x since last clean evaluation, %{x} days ago<br>"
-                           "buffer used %{customdata[3]}%<br>next evaluation by %{customdata[4]}<br>"
-                           "C now %{customdata[5]:.3g}, C at eval %{customdata[6]:.3g}<br>"
+                           "buffer used %{customdata[3]}%<br>re-evaluation due %{customdata[4]}<br>"
+                           "C now %{customdata[5]}, C at eval %{customdata[6]}<br>"
                            "policy %{customdata[2]}<extra>" + STATUS_LABELS[status_name] + "</extra>"),
         ))
-    _layout(fig, title=f"Buffer map (lines: {policy_label})", y_title="Effective compute since last clean evaluation (x, log)",
-            x_title="Days since last clean evaluation")
-    fig.update_yaxes(type="log", range=[math.log10(0.9), math.log10(top)])
+    # Names of the models that need attention, written next to their points.
+    rank = {name: index for index, name in enumerate(MAP_NAMED_STATUSES)}
+    named = points[points["status"].isin(MAP_NAMED_STATUSES)].copy()
+    named["_rank"] = named["status"].map(rank)
+    named = named.sort_values(["_rank", "compute_multiple"], ascending=[True, False]).head(max_named)
+    named = named.sort_values(["days_since_eval", "compute_multiple"])
+    xs, ys = list(named["days_since_eval"].astype(float)), list(named["compute_multiple"].astype(float))
+    levels = _staggered_labels(xs, ys, near_x=right * 0.12)
+    for (_, row), x, y, level in zip(named.iterrows(), xs, ys, levels):
+        fig.add_annotation(x=x, y=math.log10(y), xref="x", yref="y", text=str(row["name"]), showarrow=True,
+                           arrowhead=0, arrowwidth=1, arrowcolor=STATUS_COLOURS[row["status"]], ax=0, ay=-18 - 16 * level,
+                           font=dict(size=11, color=STATUS_COLOURS[row["status"]]), xanchor="center", yanchor="bottom",
+                           bgcolor="rgba(255, 255, 255, 0.75)", borderpad=1)
+    _layout(fig, title=f"Buffer map (lines: {policy_label})", y_title="Compute since last clean eval (x, log)",
+            x_title="Days since last clean evaluation", height=400)
+    fig.update_yaxes(type="log", range=[math.log10(0.85), math.log10(top)])
     fig.update_xaxes(range=[-2, right])
     return fig
 
 
-def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None) -> go.Figure:
+def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None, *, now=None) -> go.Figure:
     """Every model's multiple since its last clean evaluation over time, one line each, by status.
 
     paths: model_id, name, status, recorded_at, multiple (rows in time order per model)."""
@@ -207,8 +235,9 @@ def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None) -> g
     top = max([b or 0, k * 1.5, *(paths["multiple"].astype(float) * 1.2)]) if len(paths) else k * 2
     fig.update_yaxes(type="log", range=[math.log10(0.9), math.log10(top)])
     if len(paths):
-        # The last 200 days: a served model's line is one old point at 1x; a run in progress is recent.
-        latest = pd.to_datetime(paths["recorded_at"]).max()
+        # The last 200 days up to now (the as-of date): a served model's line is one old point at 1x;
+        # a run in progress is recent.
+        latest = max([pd.to_datetime(paths["recorded_at"]).max(), *([pd.Timestamp(now)] if now is not None else [])])
         fig.update_xaxes(range=[latest - pd.Timedelta(days=200), latest + pd.Timedelta(days=5)])
     return fig
 
@@ -232,7 +261,9 @@ def public_frontier(fig: go.Figure, public: pd.DataFrame, *, max_organisations: 
 
 def reference_lines(fig: go.Figure) -> go.Figure:
     for value, label in REFERENCE_LINES:
-        log_hline(fig, value, label, colour="#334155", dash="longdash", width=1, position="right")
+        # The lower line's label under it, the upper's above it: close lines keep their labels apart.
+        log_hline(fig, value, label, colour=REGULATORY_COLOUR, dash="longdash", width=1, position="left",
+                  side="top" if value == REFERENCE_LINES[0][0] else "bottom")
     return fig
 
 
@@ -273,11 +304,42 @@ def _round_hover(details) -> str:
     return "<br>".join(lines)
 
 
+def _regulatory_lines(fig: go.Figure, *, visible_top: float | None = None) -> None:
+    for value, label in REFERENCE_LINES:
+        if visible_top is None or value <= visible_top:
+            log_hline(fig, value, label, colour=REGULATORY_COLOUR, dash="longdash", width=1, position="left",
+                      side="top" if value == REFERENCE_LINES[0][0] else "bottom")
+
+
 def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame, *, k: float, b: float | None,
                as_of: pd.Timestamp, model_label: str, projection_points: pd.DataFrame | None = None,
-               projected_dates: dict | None = None, show_reference_lines: bool = True) -> go.Figure:
-    """A model's effective compute over time against the envelopes its clean evaluations open."""
+               projected_dates: dict | None = None, show_reference_lines: bool = True, now: pd.Timestamp | None = None,
+               training: bool = True, reevaluate_on=None, crossings: pd.DataFrame | None = None) -> go.Figure:
+    """A model's effective compute over time against the envelopes its clean evaluations open.
+
+    as_of: where the envelopes end (the end of the as-of day). now: the as-of date, drawn as "now"
+    (DESIGN 4a: not the last checkpoint); a model that is not training has its compute drawn flat
+    from its last checkpoint to now. reevaluate_on: the time limit t_eval + T, a vertical line.
+    With show_reference_lines, training FLOP (the regulatory measure, DESIGN 9) is drawn too, with
+    the 1e25 and 1e26 lines and, from crossings (label, recorded_at, training_flop), where it
+    crossed each."""
     fig = go.Figure()
+    now = pd.Timestamp(now) if now is not None else pd.Timestamp(as_of)
+    last_time = pd.Timestamp(points["recorded_at"].iloc[-1]) if len(points) else None
+    if last_time is not None and last_time > now:
+        now = last_time
+    due = None if reevaluate_on is None or pd.isna(reevaluate_on) else pd.Timestamp(reevaluate_on)
+    # The x axis: from the first checkpoint to now, the projection's end or the time limit.
+    start = pd.Timestamp(points["recorded_at"].iloc[0]) if len(points) else now
+    x_ends = [now, *([due] if due is not None else [])]
+    if projection_points is not None and len(projection_points):
+        x_ends.append(pd.Timestamp(projection_points["recorded_at"].max()))
+    x_end = max(x_ends)
+    pad = max((x_end - start) * 0.04, pd.Timedelta(days=3))
+
+    def label_side(x: pd.Timestamp) -> str:
+        """A vertical line's label goes right of it, or left when the line is near the right edge."""
+        return "left" if x - start > (x_end - start) * 0.75 else "right"
     # ASL level over time as background bands.
     if not history.empty:
         history = history.sort_values("effective_from")
@@ -285,7 +347,7 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
         for (_, row), end in zip(history.iterrows(), ends):
             level = int(row["asl_level"])
             fig.add_vrect(x0=pd.Timestamp(row["effective_from"]), x1=pd.Timestamp(end), line_width=0, layer="below",
-                          fillcolor=ASL_BAND_COLOURS.get(level, "#f5f5f5"), opacity=0.7,
+                          fillcolor=ASL_BAND_COLOURS.get(level, "#f5f5f5"), opacity=0.3,
                           annotation_text=f"ASL-{level}", annotation_position="top left", annotation_font_size=11)
     env = envelopes(rounds, k, b, as_of)
     if not env.empty:
@@ -303,15 +365,54 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
                               y1=piece["buffer_edge"], fillcolor="rgba(234, 88, 12, 0.12)", line_width=0, layer="below")
     fig.add_trace(go.Scattergl(
         x=points["recorded_at"], y=points["effective_compute"].astype(float), mode="lines", name="effective compute",
-        line=dict(color="#1d4ed8", width=2), customdata=points["step"],
-        hovertemplate="step %{customdata}<br>%{x|%Y-%m-%d %H:%M}<br>%{y:.3g} FLOP-equivalent<extra></extra>"))
+        line=dict(color="#1d4ed8", width=2), customdata=np.column_stack([points["step"].astype(str),
+                                                                         points["effective_compute"].map(flop)])
+        if len(points) else None,
+        hovertemplate="step %{customdata[0]}<br>%{x|%Y-%m-%d %H:%M}<br>%{customdata[1]} FLOP-equivalent<extra></extra>"))
+    if show_reference_lines and "training_flop" in points and len(points):
+        fig.add_trace(go.Scattergl(
+            x=points["recorded_at"], y=points["training_flop"].astype(float), mode="lines", name="training FLOP",
+            line=dict(color="#94a3b8", width=1.5, dash="dot"), customdata=points["training_flop"].map(flop),
+            hovertemplate="%{x|%Y-%m-%d}<br>%{customdata} training FLOP<extra></extra>"))
     if len(points):
-        last = points.iloc[-1]
+        last_c = float(points["effective_compute"].iloc[-1])
+        if not training and now > last_time:
+            # Not training on the as-of date: compute stays where the last checkpoint left it.
+            fig.add_trace(go.Scatter(
+                x=[last_time, now], y=[last_c, last_c], mode="lines",
+                name=f"no checkpoint since {last_time:%Y-%m-%d} (not training)",
+                line=dict(color="#1d4ed8", width=2, dash="dash"), opacity=0.6,
+                hovertemplate="no checkpoint since " + f"{last_time:%Y-%m-%d}" + "<br>%{y:.3g}<extra></extra>"))
         fig.add_trace(go.Scatter(
-            x=[last["recorded_at"]], y=[float(last["effective_compute"])], mode="markers+text", name="now",
+            x=[now], y=[last_c], mode="markers+text", name=f"now ({now:%Y-%m-%d})",
             marker=dict(color="#1d4ed8", size=13, symbol="circle-open", line=dict(width=3)),
-            text=["now"], textposition="middle left",
-            hovertemplate="latest checkpoint<br>%{x|%Y-%m-%d}<br>%{y:.3g}<extra></extra>"))
+            text=["now"], textposition="middle left", showlegend=False,
+            hovertemplate=f"as of {now:%Y-%m-%d}" + "<br>%{y:.3g}<extra></extra>"))
+    fig.add_vline(x=now, line=dict(color="#1d4ed8", width=1, dash="dot"), annotation_text=f"as of {now:%Y-%m-%d}",
+                  annotation_position="bottom " + label_side(now), annotation_font=dict(size=11, color="#1d4ed8"))
+    if due is not None:
+        # The time limit t_eval + T: a past one reads "was due", never as a deadline ahead.
+        fig.add_vline(x=due, line=dict(color=STATUS_COLOURS["eval_overdue"], width=1.5, dash="dash"),
+                      annotation_text=(f"re-evaluation was due {due:%Y-%m-%d}" if due <= now else f"re-evaluate by {due:%Y-%m-%d}"),
+                      annotation_position="top " + label_side(due),
+                      annotation_font=dict(size=11, color=STATUS_COLOURS["eval_overdue"]))
+    # Evaluation rounds: the diamond at the checkpoint evaluated, a thin line at its compute to the
+    # round's completion (where its envelope starts): a round done long after its checkpoint reads
+    # as one piece (rounds done within a week of their checkpoint need no line).
+    late = rounds[pd.to_datetime(rounds["completed_at"]) > pd.to_datetime(rounds["recorded_at"]) + pd.Timedelta(days=7)]
+    if not late.empty:
+        xs, ys, texts = [], [], []
+        for _, row in late.iterrows():
+            xs += [pd.Timestamp(row["recorded_at"]), pd.Timestamp(row["completed_at"]), None]
+            ys += [float(row["effective_compute"])] * 2 + [None]
+            text = (f"round at step {row['step']}: checkpoint {pd.Timestamp(row['recorded_at']):%Y-%m-%d}, "
+                    f"completed {pd.Timestamp(row['completed_at']):%Y-%m-%d}")
+            texts += [text, text, ""]
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="lines+markers", name="checkpoint evaluated -> round completed",
+            line=dict(color="#15803d", width=1.5, dash="dot"),
+            marker=dict(symbol="line-ns", size=12, line=dict(width=2, color="#15803d")),
+            text=texts, hovertemplate="%{text}<extra></extra>", connectgaps=False))
     for outcome, colour in (("clean", OUTCOME_COLOURS["below_threshold"]), ("triggered", OUTCOME_COLOURS["triggered"]),
                             ("inconclusive", OUTCOME_COLOURS["inconclusive"])):
         group = rounds[rounds["round_outcome"] == outcome]
@@ -324,35 +425,61 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
                         line=dict(color="white", width=1)),
             customdata=np.column_stack([group["step"].astype(str),
                                         pd.to_datetime(group["completed_at"]).dt.strftime("%Y-%m-%d"),
-                                        group["details"].map(_round_hover)]),
-            hovertemplate=("<b>round at step %{customdata[0]}</b>: " + outcome + "<br>completed %{customdata[1]}<br>"
-                           "C %{y:.3g}<br>%{customdata[2]}<extra></extra>")))
+                                        group["details"].map(_round_hover),
+                                        pd.to_datetime(group["recorded_at"]).dt.strftime("%Y-%m-%d")]),
+            hovertemplate=("<b>round at step %{customdata[0]}</b>: " + outcome + "<br>checkpoint %{customdata[3]}, "
+                           "completed %{customdata[1]}<br>C %{y:.3g}<br>%{customdata[2]}<extra></extra>")))
     # Where a round triggered: the ASL threshold was reached there. The earliest possible level of
     # concern is b x C of the last clean round before it.
     for _, row in rounds[rounds["round_outcome"] == "triggered"].iterrows():
         fig.add_annotation(x=row["recorded_at"], y=math.log10(float(row["effective_compute"])), text="ASL threshold reached",
-                           showarrow=True, arrowhead=2, ax=-60, ay=-40, font=dict(color=OUTCOME_COLOURS["triggered"]))
+                           showarrow=True, arrowhead=2, ax=-60, ay=40, font=dict(color=OUTCOME_COLOURS["triggered"]))
         earlier = rounds[(rounds["round_outcome"] == "clean") & (rounds["step"] < row["step"])]
         if b and not earlier.empty:
             concern = b * float(earlier.sort_values("step")["effective_compute"].iloc[-1])
-            log_hline(fig, concern, f"earliest possible level of concern {concern:.3g} ({b:g}x last clean C)",
-                      colour=OUTCOME_COLOURS["triggered"], dash="dot")
+            log_hline(fig, concern, f"earliest level of concern {flop(concern)} ({b:g}x last clean C)",
+                      colour=OUTCOME_COLOURS["triggered"], dash="dot", side="top")  # under it: clear of the band labels
     if projection_points is not None and len(projection_points):
         fig.add_trace(go.Scatter(x=projection_points["recorded_at"], y=projection_points["effective_compute"],
                                  mode="lines", name="projection (recent growth)",
                                  line=dict(color="#1d4ed8", dash="dot", width=1.5),
                                  hovertemplate="projected %{y:.3g} on %{x|%Y-%m-%d}<extra></extra>"))
-        positions = iter(["bottom left", "top left", "bottom right", "top right"])
-        for label, date in (projected_dates or {}).items():
+        # Projected dates: a dotted vertical line each, named in the legend (a label on the plot would
+        # meet the regulatory labels on a narrow screen).
+        for index, (label, date) in enumerate((projected_dates or {}).items()):
             if date is not None:
-                fig.add_vline(x=date, line=dict(color="#475569", dash="dot", width=1),
-                              annotation_text=f"{label}: {date:%Y-%m-%d}", annotation_position=next(positions, "top left"),
-                              annotation_font_size=10)
-    if show_reference_lines:
-        reference_lines(fig)
-    _layout(fig, title=f"Effective compute of {model_label}", y_title="Effective compute (FLOP-equivalent, log)",
-            x_title="Date", height=600)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, x=0))
+                fig.add_trace(go.Scatter(
+                    x=[date, date], y=[0, 1], yaxis="y2", mode="lines", name=f"{label} about {date:%Y-%m-%d} (projected)",
+                    line=dict(color="#475569", dash=("dot", "dashdot")[index % 2], width=1),
+                    hovertemplate=f"{label}: about {date:%Y-%m-%d} at the recent growth rate<extra></extra>"))
+        fig.update_layout(yaxis2=dict(range=[0, 1], overlaying="y", visible=False, fixedrange=True))
+    # The axes fit this model (not the public frontier or far-away regulatory lines).
+    values = [float(v) for v in points["effective_compute"]] if len(points) else []
+    values += [float(v) for v in env["next_eval"]] + ([float(v) for v in env["buffer_edge"].dropna()] if b else [])
+    if projection_points is not None and len(projection_points):
+        values += [float(v) for v in projection_points["effective_compute"]]
+    if show_reference_lines and "training_flop" in points and len(points):
+        values += [float(v) for v in points["training_flop"]]
+    if values:
+        low, high = min(values), max(values)
+        visible_top = high * 10  # a regulatory line within a decade of the model is drawn and kept in view
+        if show_reference_lines:
+            _regulatory_lines(fig, visible_top=visible_top)
+            drawn = [value for value, _ in REFERENCE_LINES if value <= visible_top]
+            low, high = min([low, *drawn]), max([high, *drawn])
+        fig.update_yaxes(range=[math.log10(low) - 0.3, math.log10(high) + 0.25])
+        fig.update_xaxes(range=[start - pad, x_end + pad])
+    elif show_reference_lines:
+        _regulatory_lines(fig)
+    if show_reference_lines and crossings is not None and len(crossings):
+        fig.add_trace(go.Scatter(
+            x=crossings["recorded_at"], y=crossings["training_flop"].astype(float), mode="markers",
+            name="training FLOP crosses a regulatory line",
+            marker=dict(symbol="star", size=14, color=REGULATORY_COLOUR, line=dict(color="white", width=1)),
+            customdata=np.column_stack([crossings["label"].astype(str),
+                                        pd.to_datetime(crossings["recorded_at"]).dt.strftime("%Y-%m-%d")]),
+            hovertemplate="%{customdata[0]}<br>crossed on %{customdata[1]}<extra></extra>"))
+    _layout(fig, title=f"Effective compute of {model_label}", y_title="FLOP (log)", x_title="Date", height=560)
     fig.update_yaxes(type="log", exponentformat="power")
     return fig
 
@@ -392,11 +519,19 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
     _layout(fig, title="This lab's models against the public frontier", y_title="Effective / training compute (FLOP, log)",
             x_title="Date", height=480)
     fig.update_yaxes(type="log", exponentformat="power")
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
     if len(positions):
         # From 2015: the public list reaches back to 1950, which would squeeze the frontier flat.
         start = max(pd.Timestamp("2015-01-01"), pd.to_datetime(positions["recorded_at"]).min() - pd.Timedelta(days=365))
         fig.update_xaxes(range=[start, pd.to_datetime(positions["recorded_at"]).max() + pd.Timedelta(days=90)])
+        # y: the lab's models and the public models of those years (not a 1950s perceptron at 1e5).
+        values = list(positions["effective_compute"].astype(float))
+        if public is not None and len(public):
+            recent = public[pd.to_datetime(public["published_on"]) >= start]["training_compute_flop"].dropna().astype(float)
+            if len(recent):
+                values.append(float(recent.quantile(0.05)))
+                values.append(float(recent.max()))
+        low, high = max(min(values), 1e12), max([*values, *[value for value, _ in REFERENCE_LINES]])
+        fig.update_yaxes(range=[math.log10(low) - 0.5, math.log10(high) + 0.5])
     return fig
 
 

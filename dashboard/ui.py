@@ -2,6 +2,7 @@
 URL, the header, clear messages for bad links, and the "link to this view" control."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
@@ -13,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import store as store_module
+from dashboard.display import STATUS_COLOURS, STATUS_LABELS
 from dashboard.params import (AS_OF_MAX, AS_OF_MIN, ParamError, as_of_notice, check_choice_values, check_flag_value,
                               md_escape, parse_as_of, shown, single_value)
 from dashboard.views import ViewScope
@@ -109,8 +111,44 @@ def _page_for(page_path: str):
         page_path, "app_pages/overview.py")
 
 
+def write_to_url(key: str) -> None:
+    """on_change of a widget kept in the URL by hand: write its value to the address bar, so a URL
+    copied from it reopens the view."""
+    value = st.session_state.get(key)
+    if value is None or value == "":
+        if key in st.query_params:
+            del st.query_params[key]
+    else:
+        st.query_params[key] = value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def show_in_widget(key: str, value) -> None:
+    """Show the URL's value in the widget with this key (call before drawing it). With the URL as
+    the source, a link to the same page with another value (a lineage link) changes the widget."""
+    if key not in st.session_state or st.session_state[key] != value:
+        if key in st.session_state and key in st.query_params:
+            # A link to this same page with another value: the browser kept the old address, so
+            # send the current parameters to it again.
+            st.query_params[key] = st.query_params.get_all(key)
+        st.session_state[key] = value
+
+
+def model_labels(models: pd.DataFrame) -> dict[str, str]:
+    """A model picker's labels, "Name (id)", so typing either a name or an id finds the model
+    (option labels are plain text in Streamlit's select boxes)."""
+    names = models["name"].where(models["name"].notna() & (models["name"] != ""), models["model_id"])
+    return {model_id: (model_id if name == model_id else f"{name} ({model_id})")
+            for model_id, name in zip(models["model_id"], names)}
+
+
 def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> ViewScope:
-    """The sidebar's as-of date and policy, bound to the URL (as_of=, policy=)."""
+    """The sidebar's as-of date and policy, kept in the URL (as_of=, policy=).
+
+    Not bound with Streamlit's bind="query-params": a bound parameter belongs to one page's widget,
+    so Streamlit drops it on a page switch and refuses st.switch_page(query_params=...) that sets it,
+    and it drops the default value from the address bar. Kept by hand instead: the URL is the source,
+    the widgets show it and write it back when changed, and as_of is always in the address bar, so a
+    URL copied from it reopens the same view (the snapshot's date would change with a new snapshot)."""
     snapshot_date = info["snapshot_date"]
     policies = query(snap, "policies")
     try:
@@ -121,16 +159,23 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
             raise ParamError(f"policy {shown(policy_text)} is unknown: choose one of {', '.join(policies['policy_id'])}")
     except ParamError as error:
         stop_with_problem(str(error), page_path)
+    if as_of_text != as_of.isoformat():
+        st.query_params["as_of"] = as_of.isoformat()  # pinned: the address bar always names the date
+    if policy_text == "":
+        del st.query_params["policy"]
+    policy = policy_text or None
+    show_in_widget("as_of", as_of)
+    show_in_widget("policy", policy)
     with st.sidebar:
         st.header("View")
-        as_of = st.date_input(
-            "As of", value=snapshot_date, min_value=AS_OF_MIN, max_value=AS_OF_MAX,
-            key="as_of", bind="query-params", format="YYYY-MM-DD",
+        st.date_input(
+            "As of", min_value=AS_OF_MIN, max_value=AS_OF_MAX, key="as_of",
+            on_change=write_to_url, args=("as_of",), format="YYYY-MM-DD",
             help="Show the dashboard as it stood on this date: later rows do not count. "
                  "Default: the snapshot's own date.")
-        policy = st.selectbox(
-            "Policy", options=list(policies["policy_id"]), index=None, key="policy", bind="query-params",
-            placeholder="Each model's own policy",
+        st.selectbox(
+            "Policy", options=list(policies["policy_id"]), index=None, key="policy", on_change=write_to_url,
+            args=("policy",), placeholder="Each model's own policy",
             help="Recompute every figure under one policy's numbers instead of each model's own.")
         chosen = policies.set_index("policy_id")
         if policy:
@@ -173,7 +218,74 @@ def link_to_this_view(page_path: str, params: dict, scope: ViewScope) -> None:
         st.code(url, language=None)
 
 
+PRINT_ROWS = 2000  # a print-only table holds at most this many rows
+
+# Page styles: no data in here. Status tiles take the map's colours; the tables' own CSV icon is
+# hidden (the page's buttons export what is shown, and the full set beside it); print hides the
+# sidebar, widgets and buttons and shows whole tables instead of the ten-row scrolling grids.
+_STYLE = """
+[data-testid="stMainBlockContainer"] { padding-top: 2.75rem; padding-bottom: 3rem; }
+@media (max-width: 640px) { [data-testid="stMainBlockContainer"] { padding-top: 4rem; } }
+[data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none; }
+[class*="st-key-print-"] { display: none; }
+[class*="st-key-count-"] { border-left: 6px solid var(--status); border-radius: 6px; padding: 0.1rem 0 0.1rem 0.6rem;
+                           background: color-mix(in srgb, var(--status) 9%, transparent); }
+[class*="st-key-count-"] [data-testid="stMetricValue"] { font-size: 1.9rem; }
+[class*="st-key-count-"] [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important;
+                                                           text-overflow: clip !important; line-height: 1.2; }
+.st-key-headline [data-testid="stMetricValue"] { font-size: 1.6rem; }
+.st-key-headline [data-testid="stMetricValue"] * { white-space: normal !important; overflow-wrap: anywhere; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stDownloadButton"],
+  [data-testid="stPopover"], [data-testid="stDataFrame"], [data-testid="stSelectbox"],
+  [data-testid="stMultiSelect"], [data-testid="stDateInput"], [data-testid="stCheckbox"],
+  [data-testid="stPageLink"], [data-testid="stButton"], .modebar-container { display: none !important; }
+  [class*="st-key-print-"] { display: block !important; }
+  [data-testid="stMain"] { margin-left: 0 !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stMetric"] { break-inside: avoid; }
+  tr { break-inside: avoid; }
+}
+""" + "".join(f"[class*=\"st-key-count-{name}\"] {{ --status: {colour}; }}\n" for name, colour in STATUS_COLOURS.items())
+
+
+def page_styles() -> None:
+    st.html(f"<style>{_STYLE}</style>")
+
+
+def metric_rows(figures: list[tuple[str, str]], per_row: int = 4, status: str | None = None) -> None:
+    """Figures as metrics, per_row to a row; a "Status" figure takes its status colour."""
+    with st.container(key="headline"):
+        for start in range(0, len(figures), per_row):
+            columns = st.columns(per_row)
+            for column, (label, value) in zip(columns, figures[start:start + per_row]):
+                if label == "Status" and status:
+                    with column.container(key=f"count-{status}"):
+                        st.metric(label, value)
+                else:
+                    column.metric(label, value)
+
+
+def status_counts(counts: dict[str, int], statuses: list[str]) -> None:
+    """One tile per status, each in the colour the map gives that status."""
+    columns = st.columns(len(statuses))
+    for column, name in zip(columns, statuses):
+        with column.container(key=f"count-{name}"):
+            st.metric(STATUS_LABELS[name], int(counts.get(name, 0)))
+
+
+def print_table(frame: pd.DataFrame, name: str = "table") -> None:
+    """A whole copy of a table for print only (the screen shows the scrolling grid)."""
+    with st.container(key=f"print-{name}"):
+        shown = frame.head(PRINT_ROWS)
+        st.table(shown.reset_index(drop=True))
+        if len(frame) > PRINT_ROWS:
+            st.caption(f"First {PRINT_ROWS:,} of {len(frame):,} rows: the CSV download has all of them.")
+
+
 def page_context(page_path: str) -> PageContext:
+    page_styles()
     snap = current_snapshot()
     info = query(snap, "snapshot_info").iloc[0].to_dict()
     scope = scope_controls(snap, info, page_path)

@@ -1,4 +1,6 @@
-"""Regenerate the README's screenshots: python scripts/screenshots.py [--store PATH] [--out docs/screenshots]."""
+"""Regenerate the README's screenshots: python scripts/screenshots.py [--store PATH] [--out docs/screenshots].
+
+Each view at 1440 px (NAME.png) and 1280 px (NAME-1280.png) wide, the whole page long."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +14,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from dashboard import store as store_module  # noqa: E402
 from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app  # noqa: E402
 
+WIDTHS = ((1440, ""), (1280, "-1280"))
 VIEWS = {
     "overview": "/",
     "trajectory": "/trajectory?model=cobalt-3",
@@ -33,13 +36,22 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     with StreamlitServer(store) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 2600})
-        for name, path in views.items():
-            page.goto(server.url + path)
-            wait_for_app(page)
-            page.wait_for_timeout(1500)  # let Plotly finish drawing
-            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
-            print(f"wrote {out / f'{name}.png'}")
+        for width, suffix in WIDTHS:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            for name, path in views.items():
+                page.set_viewport_size({"width": width, "height": 900})
+                page.goto(server.url + path)
+                wait_for_app(page)
+                page.wait_for_timeout(1500)  # let Plotly finish drawing
+                # The main area scrolls inside the page: grow the window to its full height.
+                height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+                page.set_viewport_size({"width": width, "height": max(900, min(int(height) + 40, 6000))})
+                wait_for_app(page)
+                page.wait_for_timeout(1500)
+                target = out / f"{name}{suffix}.png"
+                page.screenshot(path=str(target))
+                print(f"wrote {target}")
+            page.close()
         browser.close()
     return 0
 

@@ -5,6 +5,7 @@ import datetime as dt
 import math
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import charts
@@ -101,9 +102,9 @@ def test_trajectory_figure():
     texts = [annotation.text for annotation in fig.layout.annotations]
     assert "ASL threshold reached" in texts
     # The earliest level of concern: b x the last clean C before the trigger = 6 x 3e24.
-    assert any(text.startswith("earliest possible level of concern 1.8e+25") for text in texts)
+    assert any(text.startswith("earliest level of concern 1.80e25") for text in texts)
     assert "ASL-3" in texts and "ASL-2" in texts  # background bands from asl_history
-    assert any("1e25 FLOP" in text for text in texts)
+    assert "EU AI Act Art. 51(2) (1e25 training FLOP)" in texts  # DESIGN 9's rule, not a bare "1e25 FLOP"
     clean_hover = fig.data[[t.name for t in fig.data].index("evaluation round: clean")].customdata[0][2]
     assert "&lt;i&gt;scaffold&lt;/i&gt;" in clean_hover and "score 0.2 / trigger 0.5" in clean_hover
 
@@ -145,3 +146,120 @@ def test_safeguard_gaps_leaves_room_for_the_longest_count():
     low, high = fig.layout.xaxis.range
     assert low == 0 and high > 154 * 1.1  # the "154" drawn outside the bar is not cut off
     assert len(charts.safeguard_gaps(gaps.iloc[0:0]).data[0].x) == 0
+
+
+# --- Issue 12: the trajectory as of a date (item 3), regulatory lines (item 5), names on the map
+# (item 6), legends clear of titles and toolbars (item 8) ------------------------------------------
+
+
+def stopped_model():
+    """A model whose last checkpoint (2025-01-01) is 100 days before the as-of date 2025-04-11, with a
+    clean round at step 100 done on 2025-01-10 (t_eval + 90 days = 2025-04-10) and a round at step 200
+    done on 2025-03-20, 2.5 months after its checkpoint of 2025-01-01."""
+    points = pd.DataFrame({"step": [100, 200], "recorded_at": pd.to_datetime(["2024-12-01", "2025-01-01"]),
+                           "training_flop": [5e24, 1.2e25], "effective_compute": [1e25, 2.4e25]})
+    rounds = pd.DataFrame([
+        {"step": 100, "round_outcome": "clean", "completed_at": pd.Timestamp("2024-12-05"),
+         "recorded_at": pd.Timestamp("2024-12-01"), "effective_compute": 1e25, "details": []},
+        {"step": 200, "round_outcome": "clean", "completed_at": pd.Timestamp("2025-03-20"),
+         "recorded_at": pd.Timestamp("2025-01-01"), "effective_compute": 2.4e25, "details": []},
+    ])
+    return points, rounds
+
+
+def trace(fig, prefix):
+    return next(t for t in fig.data if (t.name or "").startswith(prefix))
+
+
+def test_trajectory_now_is_the_as_of_date_and_compute_stays_flat_when_not_training():
+    points, rounds = stopped_model()
+    now = pd.Timestamp("2025-04-11")
+    fig = charts.trajectory(points, rounds, pd.DataFrame(columns=["asl_level", "effective_from", "reason"]), k=4, b=6,
+                            as_of=now + pd.Timedelta(days=1), model_label="M", now=now, training=False,
+                            reevaluate_on=dt.date(2025, 4, 10), show_reference_lines=False)
+    flat = trace(fig, "no checkpoint since 2025-01-01")
+    assert [pd.Timestamp(x) for x in flat.x] == [pd.Timestamp("2025-01-01"), now] and list(flat.y) == [2.4e25, 2.4e25]
+    assert [pd.Timestamp(x) for x in trace(fig, "now").x] == [now]  # "now" at the as-of date, not the last checkpoint
+    assert not [t for t in fig.data if (t.name or "").startswith("projection")]
+    vlines = {pd.Timestamp(shape.x0) for shape in fig.layout.shapes if shape.type == "line" and shape.x0 == shape.x1}
+    assert {now, pd.Timestamp("2025-04-10")} <= vlines  # the time limit t_eval + T is drawn
+    texts = [annotation.text for annotation in fig.layout.annotations]
+    assert "re-evaluation was due 2025-04-10" in texts and not any("re-evaluate by" in text for text in texts)
+    # The x axis reaches the as-of date.
+    assert pd.Timestamp(fig.layout.xaxis.range[1]) > now
+
+
+def test_a_round_done_long_after_its_checkpoint_is_joined_to_its_completion():
+    points, rounds = stopped_model()
+    fig = charts.trajectory(points, rounds, pd.DataFrame(columns=["asl_level", "effective_from", "reason"]), k=4, b=6,
+                            as_of=pd.Timestamp("2025-04-12"), model_label="M", now=pd.Timestamp("2025-04-11"),
+                            training=False, show_reference_lines=False)
+    joined = trace(fig, "checkpoint evaluated -> round completed")
+    # Only the late round (2025-01-01 -> 2025-03-20, at its compute 2.4e25); the first was done in 4 days.
+    assert [None if x is None else pd.Timestamp(x) for x in joined.x] == [
+        pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-20"), None]
+    assert list(joined.y)[:2] == [2.4e25, 2.4e25]
+    # Its envelope starts at the completion: 4 x 2.4e25 from 2025-03-20.
+    env = charts.envelopes(rounds, 4, 6, pd.Timestamp("2025-04-12"))
+    assert env.iloc[-1]["start"] == pd.Timestamp("2025-03-20") and env.iloc[-1]["next_eval"] == pytest.approx(9.6e25)
+
+
+def test_regulatory_lines_count_training_flop_with_design_9_labels():
+    points, rounds = stopped_model()
+    crossings = pd.DataFrame({"threshold": [1e25], "step": [200], "recorded_at": pd.to_datetime(["2025-01-01"]),
+                              "training_flop": [1.2e25], "label": ["EU AI Act Art. 51(2) (1e25 training FLOP)"]})
+    fig = charts.trajectory(points, rounds, pd.DataFrame(columns=["asl_level", "effective_from", "reason"]), k=4, b=6,
+                            as_of=pd.Timestamp("2025-04-12"), model_label="M", now=pd.Timestamp("2025-04-11"),
+                            training=False, crossings=crossings)
+    assert list(trace(fig, "training FLOP").y) == [5e24, 1.2e25]  # the measure the rules count
+    star = trace(fig, "training FLOP crosses a regulatory line")
+    assert list(star.y) == [1.2e25] and [pd.Timestamp(x) for x in star.x] == [pd.Timestamp("2025-01-01")]
+    texts = [annotation.text for annotation in fig.layout.annotations]
+    assert "EU AI Act Art. 51(2) (1e25 training FLOP)" in texts
+    assert "California SB 53 frontier model (1e26)" in texts  # within a decade of the model's top
+    assert "EO" not in fig.to_json() and "2023" not in " ".join(texts)  # the revoked order is gone
+    assert charts.REFERENCE_LINES == ((1e25, "EU AI Act Art. 51(2) (1e25 training FLOP)"),
+                                      (1e26, "California SB 53 frontier model (1e26)"))
+
+
+def test_public_frontier_does_not_shrink_the_models_own_trajectory():
+    points, rounds = stopped_model()
+    fig = charts.trajectory(points, rounds, pd.DataFrame(columns=["asl_level", "effective_from", "reason"]), k=4, b=6,
+                            as_of=pd.Timestamp("2025-04-12"), model_label="M", now=pd.Timestamp("2025-04-11"),
+                            training=False, show_reference_lines=False)
+    before = (tuple(fig.layout.xaxis.range), tuple(fig.layout.yaxis.range))
+    public = pd.DataFrame({"published_on": pd.to_datetime(["1957-01-01", "2012-06-01"]), "training_compute_flop": [1e5, 1e18],
+                           "organization": ["Cornell", "Google"], "name": ["Perceptron", "Cat"]})
+    charts.public_frontier(fig, public)
+    assert (tuple(fig.layout.xaxis.range), tuple(fig.layout.yaxis.range)) == before
+    # y: from a factor of 2 below the lowest value (1e25) to the buffer edge 6 x 2.4e25, in log10.
+    assert fig.layout.yaxis.range[0] == pytest.approx(25 - 0.3)
+
+
+def test_buffer_map_names_the_models_that_need_attention():
+    rows = status_rows()
+    rows = pd.concat([rows, pd.DataFrame([
+        {"model_id": "d", "name": "Dee", "policy_id": "rsp-v1.0", "status": "eval_overdue", "compute_multiple": 1.0,
+         "days_since_eval": 120, "buffer_used_pct": 0.0, "next_eval_date": dt.date(2025, 3, 1), "c_now": 1e24, "c_eval": 1e24},
+        {"model_id": "e", "name": "Eve", "policy_id": "rsp-v1.0", "status": "eval_overdue", "compute_multiple": 1.0,
+         "days_since_eval": 125, "buffer_used_pct": 0.0, "next_eval_date": dt.date(2025, 3, 1), "c_now": 1e24, "c_eval": 1e24},
+    ])], ignore_index=True)
+    fig = charts.buffer_map(rows, k=4, b=6, t=90, policy_label="rsp-v1.0")
+    names = {annotation.text: annotation for annotation in fig.layout.annotations if annotation.showarrow}
+    assert set(names) == {"B", "Dee", "Eve"}  # breached and overdue; not the on-track "A <b>bold</b>"
+    # Dee and Eve are 5 days apart at the same height: their labels are stacked, not on top of each other.
+    assert names["Dee"].ay != names["Eve"].ay
+    # The 0.75 T and T labels sit at the top, on opposite sides of their lines.
+    vlabels = {a.text: a for a in fig.layout.annotations if "days" in a.text}
+    assert vlabels["due soon after 67.5 days"].xanchor == "right" and vlabels["re-evaluate at 90 days"].xanchor == "left"
+
+
+def test_legends_sit_under_the_plot_clear_of_title_and_toolbar():
+    for fig in (charts.buffer_map(status_rows(), k=4, b=6, t=90, policy_label="p"),
+                charts.normalised_trajectories(pd.DataFrame(columns=["model_id", "name", "status", "recorded_at", "multiple"]),
+                                               k=4, b=6),
+                charts.frontier(pd.DataFrame(columns=["recorded_at", "effective_compute", "name", "model_id"]), None)):
+        assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0 and fig.layout.legend.yanchor == "bottom"
+        # No template of our own (plotly_white forced a white chart on the dark theme): Plotly's default,
+        # which Streamlit's theme replaces with the viewer's light or dark one.
+        assert fig.layout.template == go.Figure().layout.template

@@ -32,6 +32,7 @@ SAMPLE_PARAMS = {
     "asl_levels": {},
     "at_risk_safeguard_gaps": {"as_of": AS_OF, "model_id": "x", "asl_level": 4, "domain": None},
     "capability_domains": {},
+    "training_flop_crossings": {"as_of": AS_OF, "model_id": "x", "thresholds": [1e25, 1e26]},
     "model_levels": {"as_of": AS_OF},
     "changes": {"since": AS_OF - dt.timedelta(days=7), "as_of": AS_OF, "model_id": None},
     "data_first_date": {},

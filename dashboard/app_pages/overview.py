@@ -4,16 +4,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, display, ui
+from dashboard.params import md_escape
 from dashboard.export import to_download_csv
 from dashboard.obligations import attention_counts
-from dashboard.params import md_escape
 from dashboard.views import STATUS_COLUMNS, STATUSES
 
 context = ui.page_context("")
 snap, scope = context.snapshot, context.scope
 
-st.title("Where is each model against its safety thresholds?")
+st.title("Models against their safety thresholds")
 ui.data_caveats(context.info)
 status = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id)
 policies = ui.query(snap, "policies").set_index("policy_id")
@@ -31,6 +31,13 @@ with st.sidebar:
     chosen_statuses = st.multiselect("Status", STATUSES, key="status", bind="query-params",
                                      format_func=lambda name: name)
     levels = st.multiselect("ASL level", level_options, key="level", bind="query-params")
+    has_public = ui.row_counts(context.info).get("public_models", 0) > 0
+    show_public = st.toggle("Public frontier (Epoch AI)", value=context.info["dataset"] == "public", key="public",
+                            bind="query-params", disabled=not has_public,
+                            help="Public reference models by organisation on the same compute axis.")
+    # Downloads near the top of the keyboard order (a dozen tab stops, not fifty past the charts).
+    st.header("Export")
+    exports = st.container()
 shown_models = status
 if families:
     shown_models = shown_models[shown_models["family"].isin(families)]
@@ -39,11 +46,10 @@ if chosen_statuses:
 if levels:
     shown_models = shown_models[shown_models["asl_level"].isin(levels)]
 
-# --- Counts per status ---------------------------------------------------------------------------
-counts = shown_models["status"].value_counts()
-columns = st.columns(len(STATUSES))
-for column, name in zip(columns, STATUSES):
-    column.metric(charts.STATUS_LABELS[name], int(counts.get(name, 0)))
+# --- Counts per status, coloured like the map ---------------------------------------------------
+counts = shown_models["status"].value_counts().to_dict()
+# no_checkpoint: models that did not exist yet on the as-of date; a tile only when there are some.
+ui.status_counts(counts, [name for name in STATUSES if name != "no_checkpoint" or counts.get(name)])
 
 if ui.row_counts(context.info).get("obligations", 0) > 0:  # regulatory clocks (DESIGN 9), whatever the filters
     overdue, due_soon = attention_counts(ui.query(snap, "obligations", as_of=scope.as_of))
@@ -67,12 +73,17 @@ if shown_models["compute_multiple"].notna().any():
 else:
     event = None
     st.markdown("**Buffer map:** no model here has a clean evaluation yet, so there is nothing to place on it.")
-unmapped = shown_models[shown_models["compute_multiple"].isna()]
 mixed = shown_models["policy_id"].nunique() > 1
 st.caption(
-    "Click a point to open that model's trajectory. "
-    + (f"Lines and bands show {md_escape(line_policy)}; models under other policies keep their own status. " if mixed else "")
-    + (f"{len(unmapped)} model(s) without a clean evaluation are not on the map (see the table)." if len(unmapped) else ""))
+    "Click a point to open that model's trajectory. Named: the models triggered, past the buffer edge or overdue. "
+    + (f"Lines and bands show {md_escape(line_policy)}; models under other policies keep their own status." if mixed else ""))
+# Never evaluated: no clean evaluation, so not on the map; named here, largest compute first.
+never = shown_models[shown_models["status"] == "never_evaluated"].sort_values("c_now", ascending=False)
+if len(never):
+    listed = ", ".join(f"{md_escape(row['name'])} ({display.flop(row['c_now'])} FLOP)" for _, row in never.head(8).iterrows())
+    more = f", and {len(never) - 8:,} more (Status filter: never_evaluated)" if len(never) > 8 else ""
+    st.info(f"**{len(never):,} never evaluated** (no clean evaluation, so not on the map): {listed}{more}.",
+            icon=":material/help:")
 selected = event.selection.points if event and event.selection else []
 model_id = charts.original_value(selected[0]["customdata"][0], shown_models["model_id"]) if selected else None
 if model_id:  # the point shows the id escaped (charts.escape): map it back to the model
@@ -85,14 +96,10 @@ if len(evaluated):
                      model_ids=list(evaluated["model_id"]), eval_steps=[int(step) for step in evaluated["eval_step"]],
                      points_per_model=max(8, min(200, 4000 // max(len(evaluated), 1))))
     paths = paths.merge(evaluated[["model_id", "name", "status"]], on="model_id")
-    st.plotly_chart(ui.figure(("normalised", *view_key), lambda: charts.normalised_trajectories(paths, k, b)),
+    st.plotly_chart(ui.figure(("normalised", *view_key), lambda: charts.normalised_trajectories(paths, k, b, now=pd.Timestamp(scope.as_of))),
                     key="normalised", width="stretch")
 
 # --- Against the public frontier -----------------------------------------------------------------
-has_public = ui.row_counts(context.info).get("public_models", 0) > 0
-show_public = st.sidebar.toggle("Public frontier (Epoch AI)", value=context.info["dataset"] == "public", key="public",
-                                bind="query-params", disabled=not has_public,
-                                help="Public reference models by organisation on the same compute axis.")
 if show_public and has_public:
     positions = ui.query(snap, "model_positions", as_of=scope.as_of)
     positions = positions[positions["model_id"].isin(shown_models["model_id"])]
@@ -102,31 +109,43 @@ if show_public and has_public:
     st.caption("Public models: Epoch AI, Notable AI Models (CC BY 4.0), training compute as published. "
                "This lab's models: effective compute at their latest checkpoint.")
 
-# --- The status table ----------------------------------------------------------------------------
+# --- The status table: most urgent first, status first, numbers as they read --------------------
 st.subheader("Status of every model")
-table = shown_models[STATUS_COLUMNS].copy()
-table.insert(0, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
+table = display.status_table(shown_models, scope.as_of)
+table.insert(1, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
+styled = table.style.apply(
+    lambda column: [display.STATUS_CELL_STYLES.get(name, "") for name in table["status"]], subset=["status_label"])
 st.dataframe(
-    table, hide_index=True, width="stretch",
+    styled, hide_index=True, width="stretch", placeholder="",
+    column_order=["status_label", "open", *[name for name in display.STATUS_TABLE_COLUMNS if name != "status_label"]],
     column_config={
+        **{name: st.column_config.TextColumn(heading) for name, heading in display.STATUS_TABLE_COLUMNS.items()},
+        "status_label": st.column_config.TextColumn("Status", pinned=True, width="medium"),
         "open": st.column_config.LinkColumn("Trajectory", display_text="open", width="small"),
-        "c_now": st.column_config.NumberColumn("C now (FLOP)", format="scientific"),
-        "c_eval": st.column_config.NumberColumn("C at last clean eval", format="scientific"),
-        "compute_multiple": st.column_config.NumberColumn("Multiple since eval", format="%.2fx"),
-        "next_eval_compute": st.column_config.NumberColumn("Next eval at", format="scientific"),
-        "buffer_edge_compute": st.column_config.NumberColumn("Buffer edge at", format="scientific"),
         "buffer_used_pct": st.column_config.ProgressColumn("Buffer used", format="%.0f%%", min_value=0, max_value=100),
-        "days_since_eval": st.column_config.NumberColumn("Days since eval"),
-        "next_eval_date": st.column_config.DateColumn("Next eval by"),
+        "days_since_eval": st.column_config.NumberColumn("Days since eval", format="%d"),
+        "asl_level": st.column_config.NumberColumn("ASL", width="small"),
     })
-st.download_button(
-    "Download status.csv", data=lambda: to_download_csv(status[STATUS_COLUMNS]), file_name=f"status-{scope.as_of}.csv",
-    mime="text/csv", icon=":material/download:",
-    help="Every model, exactly the rows and columns `asl-dashboard status` prints for this as-of date and policy "
+st.caption("Most urgent first. FLOP to three significant figures; the CSV has every number in full.")
+ui.print_table(table.drop(columns=["status", "open"]).rename(columns=display.STATUS_TABLE_COLUMNS), "status")
+filtered = len(shown_models) < len(status)
+st.caption("Downloads and the link to this view: **Export**, in the sidebar.")
+exports.download_button(
+    f"Download the {len(shown_models):,} models shown (status.csv)" if filtered else f"Download status.csv ({len(status):,} models)",
+    data=lambda: to_download_csv(display.severity_order(shown_models)[STATUS_COLUMNS]),
+    file_name=f"status-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv", icon=":material/download:",
+    key="download_shown",
+    help="The rows of the table above in its order, with the columns of `asl-dashboard status`, numbers in full "
          "(spreadsheet formulas neutralised).")
-ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level": levels,
-                          "public": None if show_public == (context.info["dataset"] == "public") else str(show_public).lower()},
-                     scope)
+if filtered:
+    exports.download_button(
+        f"Download all {len(status):,} models", data=lambda: to_download_csv(status[STATUS_COLUMNS]),
+        file_name=f"status-{scope.as_of}.csv", mime="text/csv", icon=":material/download:", key="download_all",
+        help="Every model, unfiltered: exactly what `asl-dashboard status` prints for this as-of date and policy.")
+with exports:
+    ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level": levels,
+                              "public": None if show_public == (context.info["dataset"] == "public") else str(show_public).lower()},
+                         scope)
 
 # --- What the snapshot holds ---------------------------------------------------------------------
 ui.snapshot_summary(snap, context.info, scope, status)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, charts_plan, plan, ui, views
+from dashboard import charts, charts_plan, display, plan, ui, views
 from dashboard.brief import ACTION_TEXT, build_brief, to_html, to_markdown
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError, md_escape
@@ -33,8 +33,11 @@ ui.check_choices("action", views.ACTIONS, page_path="reclassify")
 ui.check_choices("surface", views.SURFACES, page_path="reclassify")
 
 pick_model, pick_level, pick_domain = st.columns([3, 1, 1])
-model_id = pick_model.selectbox("Model", list(models["model_id"]), index=None, key="model", bind="query-params",
-                                placeholder="Type to search models by id")
+ui.show_in_widget("model", requested.model_id)
+with pick_model:
+    model_id = st.selectbox("Model", list(models["model_id"]), index=None, key="model", on_change=ui.write_to_url,
+                            args=("model",), format_func=ui.model_labels(models).get,
+                            placeholder="Type a name or id to search")
 levels_then = ui.query(snap, "model_levels", as_of=scope.as_of).set_index("model_id")["asl_level"]  # DESIGN 4a
 current_level = int(levels_then.loc[model_id]) if model_id else None
 higher = [int(level) for level in levels["asl_level"] if current_level is None or int(level) > current_level]
@@ -141,20 +144,40 @@ if chosen_actions:
     table = table[table["action"].isin(chosen_actions)]
 if chosen_surfaces:
     table = table[table["surface"].isin(chosen_surfaces)]
-st.dataframe(table, hide_index=True, width="stretch",
+# On screen, a first-party deployment (no customer) reads "first-party (surface)", not an empty cell.
+shown_table = table.assign(customer_name=[display.surface_customer(name, surface)
+                                          for name, surface in zip(table["customer_name"], table["surface"])])
+st.dataframe(shown_table, hide_index=True, width="stretch",
              column_order=["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
                            "business_critical", "monthly_requests", "missing_safeguards", "customer_id"],
              column_config={
     "monthly_requests": st.column_config.NumberColumn("monthly requests", format="localized"),
     "business_critical": st.column_config.CheckboxColumn("business critical"),
+    "customer_name": st.column_config.TextColumn("customer"),
 })
 st.caption(f"{len(table):,} of {len(deployments):,} live deployments shown; emergency reviews first. "
            "Click a column header to sort.")
-st.download_button(
-    "Download at-risk.csv", data=lambda: to_download_csv(plan.with_unknown_safeguards(deployments, known)[views.AT_RISK_COLUMNS]),
-    file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
-    help="Every live deployment, exactly what `asl-dashboard at-risk` prints for this scenario "
-         "(spreadsheet formulas neutralised).")
+filtered = len(table) < len(deployments)
+ui.print_table(shown_table[["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
+                            "business_critical", "monthly_requests", "missing_safeguards"]], "deployments")
+st.caption("Downloads (the deployments, the plan, the incident brief) and the link to this view: **Export**, in the sidebar.")
+with st.sidebar:  # downloads near the top of the keyboard order
+    st.header("Export")
+    exports = st.container()
+exports.download_button(
+    (f"Download the {len(table):,} deployments shown (at-risk.csv)" if filtered
+     else f"Download at-risk.csv ({len(deployments):,} deployments)"),
+    data=lambda: to_download_csv(table[views.AT_RISK_COLUMNS]),
+    file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv",
+    icon=":material/download:", key="download_shown",
+    help="The rows of the table above, with the columns of `asl-dashboard at-risk` (spreadsheet formulas neutralised).")
+if filtered:
+    exports.download_button(
+        f"Download all {len(deployments):,} deployments",
+        data=lambda: to_download_csv(plan.with_unknown_safeguards(deployments, known)[views.AT_RISK_COLUMNS]),
+        file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
+        key="download_all",
+        help="Every live deployment, unfiltered: exactly what `asl-dashboard at-risk` prints for this scenario.")
 
 # --- The safeguard plan (DESIGN 5) --------------------------------------------------------------
 if known and steps is not None and len(steps):
@@ -164,7 +187,7 @@ if known and steps is not None and len(steps):
                f"{len(work_set):,} deployments under emergency review or adding safeguards.")
     st.dataframe(steps, hide_index=True, width="stretch", column_config={
         "requests_covered_total": st.column_config.NumberColumn("requests_covered_total", format="localized")})
-    st.download_button("Download safeguard-plan.csv", data=lambda: to_download_csv(steps), mime="text/csv",
+    exports.download_button("Download safeguard-plan.csv", data=lambda: to_download_csv(steps), mime="text/csv",
                        file_name=f"safeguard-plan-{model_id}-asl{new_level}-{scope.as_of}.csv",
                        icon=":material/download:", help="Exactly what `asl-dashboard plan` prints for this scenario.")
 if known and len(summary["safeguard_gaps"]):
@@ -185,18 +208,17 @@ def the_brief():
 
 st.subheader("Incident brief")
 st.caption("The scenario, the decision summary, the halted models with their own status, the plan and the "
-           "deployments per action, ready to paste into an incident document or print.")
+           "deployments per action, ready to paste into an incident document or print: **Export**, in the sidebar.")
 if plan.public_url_problem():
     st.warning(md_escape(plan.public_url_problem()) + ": the brief's link uses this page's address instead.")
-download_brief, download_html, link_column = st.columns(3)
-download_brief.download_button(
+exports.download_button(
     "Download brief (Markdown)", icon=":material/description:", mime="text/markdown",
     file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.md", data=lambda: to_markdown(the_brief()),
     help="Clean GitHub-flavoured Markdown to paste into an incident document (`asl-dashboard brief`).")
-download_html.download_button(
+exports.download_button(
     "Download brief (HTML)", icon=":material/print:", mime="text/html",
     file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.html", data=lambda: to_html(the_brief()),
     help="The same brief as a self-contained page that prints well.")
-with link_column:
+with exports:
     ui.link_to_this_view("reclassify", {"model": model_id, "asl": new_level, "domain": domain,
                                         "action": chosen_actions, "surface": chosen_surfaces}, scope)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, charts_timeline, plan, ui, ui_timeline
+from dashboard import charts, charts_timeline, display, plan, ui, ui_timeline
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError, check_model, md_escape
 from dashboard.projection import project, projection_line
@@ -17,14 +17,16 @@ models = ui.query(snap, "models")
 
 # --- Which model (validated before the bound widget sees the URL) -------------------------------
 try:
-    check_model(ui.raw_param("model"), models["model_id"])
+    requested = check_model(ui.raw_param("model"), models["model_id"])
 except ParamError as error:
     ui.stop_with_problem(str(error), "trajectory")
 
 ui.check_flag("refs", page_path="trajectory")
 ui.check_flag("public", page_path="trajectory")
-model_id = st.selectbox("Model", list(models["model_id"]), index=None, key="model", bind="query-params",
-                        placeholder="Type to search models by id", help="The model's id; type to search.")
+ui.show_in_widget("model", requested or None)
+model_id = st.selectbox("Model", list(models["model_id"]), index=None, key="model", on_change=ui.write_to_url,
+                        args=("model",), format_func=ui.model_labels(models).get,
+                        placeholder="Type a name or id to search", help="Search by the model's name or id.")
 with st.sidebar:
     st.header("Chart")
     show_reference = st.toggle("1e25 / 1e26 FLOP lines", value=True, key="refs", bind="query-params")
@@ -35,6 +37,9 @@ with st.sidebar:
 if not model_id:
     st.info("Choose a model to see its compute trajectory.")
     st.stop()
+with st.sidebar:  # downloads near the top of the keyboard order
+    st.header("Export")
+    exports = st.container()
 
 detail = ui.query(snap, "model_detail", model_id=model_id).iloc[0]
 status_row = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id).set_index("model_id").loc[model_id]
@@ -45,16 +50,13 @@ b = None if pd.isna(policy["buffer_multiple"]) else float(policy["buffer_multipl
 st.title(md_escape(detail["name"]))
 ui.data_caveats(context.info)
 st.caption(f"{md_escape(model_id)} · family {md_escape(detail['family'])} · {detail['derivation']} · "
-           f"ASL-{detail['asl_level']} · {detail['status']} · policy {md_escape(status_row['policy_id'])}")
+           f"ASL-{status_row['asl_level']} on {scope.as_of:%Y-%m-%d} · {detail['status']} · "
+           f"policy {md_escape(status_row['policy_id'])}")
 
-# --- Where it stands -----------------------------------------------------------------------------
-first, second = st.columns(3), st.columns(3)
-first[0].metric("Status", charts.STATUS_LABELS[status_row["status"]])
-first[1].metric("C now (FLOP-equivalent)", f"{status_row['c_now']:.3g}" if pd.notna(status_row["c_now"]) else "no checkpoint")
-first[2].metric("Multiple since last clean eval", f"{status_row['compute_multiple']:.2f}x" if pd.notna(status_row["compute_multiple"]) else "-")
-second[0].metric("Buffer used", f"{status_row['buffer_used_pct']:.0f}%" if pd.notna(status_row["buffer_used_pct"]) else "-")
-second[1].metric("Days since last clean eval", int(status_row["days_since_eval"]) if pd.notna(status_row["days_since_eval"]) else "-")
-second[2].metric("Next evaluation by", str(status_row["next_eval_date"]) if pd.notna(status_row["next_eval_date"]) else "-")
+# --- Where it stands: the figures that matter for its status (DESIGN 4a) -------------------------
+ui.metric_rows(display.headline(status_row, scope.as_of), status=status_row["status"])
+training = bool(status_row["is_training"])
+st.caption(display.training_text(status_row, scope.as_of))
 
 # --- The chart -----------------------------------------------------------------------------------
 points = ui.query(snap, "trajectory", model_id=model_id, as_of=scope.as_of, max_points=MAX_POINTS)
@@ -66,18 +68,24 @@ reclassify = plan.reclassify_params(model_id, status_row["status"], status_row["
 if reclassify:
     st.link_button("Reclassify this model", "reclassify?" + ui.link_query(reclassify, scope), icon=":material/policy:")
 as_of_time = pd.Timestamp(scope.as_of) + pd.Timedelta(days=1)
+crossings = ui.query(snap, "training_flop_crossings", model_id=model_id, as_of=scope.as_of,
+                     thresholds=[value for value, _ in charts.REFERENCE_LINES])
+crossings["label"] = crossings["threshold"].map(dict(charts.REFERENCE_LINES))
 
 targets = {}
 if pd.notna(status_row["next_eval_compute"]):
     targets["next evaluation"] = float(status_row["next_eval_compute"])
 if pd.notna(status_row["buffer_edge_compute"]):
     targets["buffer edge"] = float(status_row["buffer_edge_compute"])
-projection = project(points, targets) if targets else None
+# Only a model training on the as-of date gets a projection (DESIGN 4a).
+projection = project(points, targets) if targets and training else None
 projection_points, projected_dates = None, {}
 if projection is not None:
     projected_dates = {label: date for label, date in projection.reached.items() if date is not None}
     until = max([projection.fit_end + pd.Timedelta(days=30), *projected_dates.values()])
     projection_points = projection_line(points, projection, until)
+reevaluate_on = status_row["next_eval_date"] if pd.notna(status_row["next_eval_date"]) else None
+
 
 timeline = ui_timeline.events(snap, scope, model_id)  # the model's events (issue 16), also drawn on the chart
 
@@ -85,7 +93,8 @@ timeline = ui_timeline.events(snap, scope, model_id)  # the model's events (issu
 def build_trajectory_figure():
     figure = charts.trajectory(points, rounds, history, k=k, b=b, as_of=as_of_time, model_label=detail["name"],
                                projection_points=projection_points, projected_dates=projected_dates,
-                               show_reference_lines=show_reference)
+                               show_reference_lines=show_reference, now=pd.Timestamp(scope.as_of), training=training,
+                               reevaluate_on=reevaluate_on, crossings=crossings)
     if show_public and has_public:
         charts.public_frontier(figure, ui.query(snap, "public_models", as_of=scope.as_of))
     charts_timeline.annotate_timeline(figure, timeline)
@@ -96,25 +105,39 @@ st.plotly_chart(ui.figure(("trajectory", snap.key, scope, model_id, show_referen
                           build_trajectory_figure), key="trajectory", width="stretch")
 st.caption(f"{len(points):,} points drawn (downsampled in the database to at most about {MAX_POINTS:,}; "
            "checkpoints with evaluations are exact). Shaded: between the next evaluation (k x C at the last "
-           "clean round) and the buffer edge (b x C), from each clean round until the next.")
+           "clean round) and the buffer edge (b x C), from each round's completion until the next. "
+           "A dotted line joins an evaluated checkpoint to the day its round completed."
+           + (" The regulatory lines count training FLOP (the dotted grey line), not effective compute; "
+              "a star marks where it crossed one." if show_reference else ""))
+if show_reference and len(crossings):
+    st.markdown("\n".join(f"- {md_escape(row['label'])}: training FLOP crossed it on "
+                          f"**{pd.Timestamp(row['recorded_at']):%Y-%m-%d}** (step {int(row['step'])}, "
+                          f"{display.flop(row['training_flop'])} FLOP)" for _, row in crossings.iterrows()))
 
 ui_timeline.section(timeline, scope)
 
 # --- Projection ----------------------------------------------------------------------------------
 st.subheader("Projection from recent growth")
-if projection is None:
+if not training:
+    st.write(f"No projection: the model is not training on {scope.as_of:%Y-%m-%d} "
+             "(no checkpoint in the 14 days up to it).")
+elif projection is None:
     st.write("Not enough recent checkpoints, or no clean evaluation to project against.")
 else:
     doubling = f"doubling every {projection.doubling_days:.1f} days" if projection.doubling_days else "not growing"
     lines = [f"Fitted over {projection.points_used} checkpoints from {projection.fit_start:%Y-%m-%d} to "
              f"{projection.fit_end:%Y-%m-%d}: effective compute is {doubling}."]
+    crossed_on = {"next evaluation": status_row["next_eval_crossed_on"],
+                  "buffer edge": status_row["buffer_edge_crossed_on"]}
     for label in targets:
+        target = display.flop(targets[label])
         if projection.already.get(label):
-            lines.append(f"- **{label}** ({targets[label]:.3g}): already reached.")
+            when = display.day(crossed_on.get(label))
+            lines.append(f"- **{label}** ({target}): already reached" + (f" on **{when}**." if when else "."))
         elif projection.reached.get(label) is not None:
-            lines.append(f"- **{label}** ({targets[label]:.3g}): reached about **{projection.reached[label]:%Y-%m-%d}** at this rate.")
+            lines.append(f"- **{label}** ({target}): reached about **{projection.reached[label]:%Y-%m-%d}** at this rate.")
         else:
-            lines.append(f"- **{label}** ({targets[label]:.3g}): not reached within ten years at this rate.")
+            lines.append(f"- **{label}** ({target}): not reached within ten years at this rate.")
     st.markdown("\n".join(lines))
     st.caption("How: a straight line through log10(effective compute) against time over the last 60 days of "
                "checkpoints (at least 3), continued from the latest checkpoint. Training runs slow down, so read "
@@ -126,12 +149,17 @@ evaluations = ui.query(snap, "model_evaluations", model_id=model_id, as_of=scope
 if evaluations.empty:
     st.write("No evaluations up to this date.")
 else:
-    st.dataframe(evaluations, hide_index=True, width="stretch", column_config={
+    shown_evaluations = evaluations.assign(effective_compute=evaluations["effective_compute"].map(display.flop))
+    st.dataframe(shown_evaluations, hide_index=True, width="stretch", column_config={
         "completed_at": st.column_config.DatetimeColumn("completed", format="YYYY-MM-DD HH:mm"),
-        "effective_compute": st.column_config.NumberColumn("C at step", format="scientific"),
+        "effective_compute": st.column_config.TextColumn("C at step (FLOP)"),
+        "score": st.column_config.NumberColumn("score", format="%.3g"),
+        "trigger_score": st.column_config.NumberColumn("trigger score", format="%.3g"),
     })
-    st.download_button("Download evaluations.csv", lambda: to_download_csv(evaluations), file_name=f"evaluations-{model_id}.csv",
-                       mime="text/csv", icon=":material/download:")
+    ui.print_table(shown_evaluations)
+    exports.download_button(f"Download evaluations.csv ({len(evaluations):,} rows)", lambda: to_download_csv(evaluations),
+                            file_name=f"evaluations-{model_id}-{scope.as_of}.csv", mime="text/csv",
+                            icon=":material/download:", help="The evaluations table above, every number in full.")
 
 # --- Lineage -------------------------------------------------------------------------------------
 st.subheader("Lineage")
@@ -145,6 +173,7 @@ children = detail["children"] if detail["children"] is not None else []
 for child in children:
     st.page_link("app_pages/trajectory.py", label=f"Child: {md_escape(child['name'])} ({md_escape(child['model_id'])}, {child['derivation']})",
                  query_params={"model": child["model_id"], **carried}, icon=":material/subdirectory_arrow_right:")
-ui.link_to_this_view("trajectory", {"model": model_id, "refs": None if show_reference else "false",
+with exports:
+    ui.link_to_this_view("trajectory", {"model": model_id, "refs": None if show_reference else "false",
                                     "public": None if show_public == (context.info["dataset"] == "public")
                                     else str(show_public).lower()}, scope)

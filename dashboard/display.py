@@ -1,0 +1,201 @@
+"""How numbers, dates and statuses read on screen. Pure functions, no Streamlit: the pages format
+with them, the tests pin them. Exports (CSV) never go through here: they keep full precision.
+
+- FLOP: three significant figures, exponent without "+" or leading zeros: 2.52e25.
+- Multiples: two decimals and an x: 3.16x. Percentages: whole numbers: 39%.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from dashboard.views import STATUSES
+
+STATUS_COLOURS = {
+    "triggered": "#7f1d1d",
+    "buffer_breached": "#dc2626",
+    "eval_overdue": "#ea580c",
+    "eval_due_soon": "#ca8a04",
+    "on_track": "#16a34a",
+    "never_evaluated": "#6b7280",
+    "no_checkpoint": "#cbd5e1",
+}
+STATUS_LABELS = {
+    "triggered": "Triggered",
+    "buffer_breached": "Buffer breached",
+    "eval_overdue": "Evaluation overdue",
+    "eval_due_soon": "Evaluation due soon",
+    "on_track": "On track",
+    "never_evaluated": "Never evaluated",
+    "no_checkpoint": "No checkpoint yet",
+}
+# A status label's cell in a table: a light tint of the status colour with dark text of the same
+# hue, readable on the light and the dark theme alike.
+STATUS_CELL_STYLES = {
+    "triggered": "background-color: #fecaca; color: #450a0a; font-weight: 600",
+    "buffer_breached": "background-color: #fee2e2; color: #7f1d1d; font-weight: 600",
+    "eval_overdue": "background-color: #ffedd5; color: #7c2d12; font-weight: 600",
+    "eval_due_soon": "background-color: #fef9c3; color: #713f12",
+    "on_track": "background-color: #dcfce7; color: #14532d",
+    "never_evaluated": "background-color: #e5e7eb; color: #1f2937; font-weight: 600",
+    "no_checkpoint": "background-color: #f1f5f9; color: #475569",
+}
+# The statuses whose models are named on the buffer map (not only in its hovers).
+MAP_NAMED_STATUSES = ("triggered", "buffer_breached", "eval_overdue")
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def flop(value) -> str:
+    """2.5176180000000002e+25 -> '2.52e25'; empty for a missing value."""
+    if _missing(value):
+        return ""
+    mantissa, exponent = f"{float(value):.2e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def multiple(value) -> str:
+    """3.16227766 -> '3.16x'."""
+    return "" if _missing(value) else f"{float(value):.2f}x"
+
+
+def percent(value) -> str:
+    """38.68528 -> '39%'."""
+    return "" if _missing(value) else f"{float(value):.0f}%"
+
+
+def day(value) -> str:
+    """A date as YYYY-MM-DD (empty when missing)."""
+    if _missing(value):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def severity_order(status: pd.DataFrame) -> pd.DataFrame:
+    """Most urgent first (DESIGN 4 order, no_checkpoint last), then model_id: status.sql's severity
+    column where the frame has it, else the order of views.STATUSES."""
+    rank = status["severity"] if "severity" in status else status["status"].map(
+        {name: index for index, name in enumerate(STATUSES)})
+    return (status.assign(_rank=rank.astype(float)).sort_values(["_rank", "model_id"], kind="stable")
+            .drop(columns="_rank").reset_index(drop=True))
+
+
+def reevaluation_text(next_eval_date, as_of: dt.date) -> str:
+    """The re-evaluation date, marked 'was due' when it is already past on the as-of date (a past date
+    is never shown as a deadline ahead)."""
+    if _missing(next_eval_date):
+        return ""
+    date = pd.Timestamp(next_eval_date).date()
+    return f"was due {date:%Y-%m-%d}" if date < as_of else f"{date:%Y-%m-%d}"
+
+
+# The on-screen status table: column -> heading. FLOP columns are text ("2.52e25").
+STATUS_TABLE_COLUMNS = {
+    "status_label": "Status",
+    "name": "Model",
+    "model_id": "Id",
+    "multiple": "Multiple since eval",
+    "buffer_used_pct": "Buffer used",
+    "days_since_eval": "Days since eval",
+    "reevaluate_by": "Re-evaluate by",
+    "c_now": "C now (FLOP)",
+    "c_eval": "C at last clean eval",
+    "next_eval_compute": "Next eval at",
+    "buffer_edge_compute": "Buffer edge at",
+    "asl_level": "ASL",
+    "family": "Family",
+    "policy_id": "Policy",
+}
+
+
+def status_table(status: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The status rows as shown: most urgent first, status label first, numbers as they read."""
+    rows = severity_order(status)
+    return pd.DataFrame({
+        "status": rows["status"],
+        "status_label": rows["status"].map(STATUS_LABELS),
+        "name": rows["name"],
+        "model_id": rows["model_id"],
+        "multiple": rows["compute_multiple"].map(multiple),
+        "buffer_used_pct": pd.to_numeric(rows["buffer_used_pct"], errors="coerce").round(0),
+        "days_since_eval": pd.to_numeric(rows["days_since_eval"], errors="coerce").astype(float),
+        "reevaluate_by": rows["next_eval_date"].map(lambda value: reevaluation_text(value, as_of)),
+        "c_now": rows["c_now"].map(flop),
+        "c_eval": rows["c_eval"].map(flop),
+        "next_eval_compute": rows["next_eval_compute"].map(flop),
+        "buffer_edge_compute": rows["buffer_edge_compute"].map(flop),
+        "asl_level": rows["asl_level"],
+        "family": rows["family"],
+        "policy_id": rows["policy_id"],
+    })
+
+
+def surface_customer(customer_name, surface) -> str:
+    """A deployment's customer as read: its name, or 'first-party (surface)' where there is none."""
+    if _missing(customer_name) or customer_name == "":
+        return f"first-party ({surface})" if not _missing(surface) else "first-party"
+    return str(customer_name)
+
+
+def _listed(value, separator: str = ";") -> str:
+    return "" if _missing(value) else ", ".join(part for part in str(value).split(separator) if part)
+
+
+OVERDUE_BY_TEXT = {"compute": "compute", "time": "time", "compute_and_time": "compute and time"}
+
+
+def headline(row, as_of: dt.date) -> list[tuple[str, str]]:
+    """The figures that matter for a model's status (DESIGN 4a), as (label, value) pairs, most
+    important first. row: one row of status.sql. A date in the past is never labelled as a deadline
+    still ahead: past re-evaluation dates read 'was due'."""
+    status = row["status"]
+    figures: list[tuple[str, str]] = [("Status", STATUS_LABELS.get(status, status))]
+    if status == "no_checkpoint":
+        figures.append(("First checkpoint", f"none by {as_of:%Y-%m-%d}"))
+        return figures
+    if status == "triggered":
+        figures += [("Triggered on", day(row.get("triggered_on")) or "-"),
+                    ("Domain", _listed(row.get("triggered_domains")) or "-"),
+                    ("Evaluation ids", _listed(row.get("triggered_eval_ids")) or "-")]
+    elif status == "never_evaluated":
+        figures.append(("Clean evaluation", "none yet"))
+    elif status == "buffer_breached":
+        figures += [("Buffer edge crossed on", day(row.get("buffer_edge_crossed_on")) or "-"),
+                    (_overdue_label(row), day(row.get("overdue_since")) or "-")]
+    elif status == "eval_overdue":
+        figures += [("Overdue by", OVERDUE_BY_TEXT.get(row.get("overdue_by"), "-")),
+                    (_overdue_label(row), day(row.get("overdue_since")) or "-")]
+    elif status == "eval_due_soon":
+        figures += [("Due soon since", day(row.get("due_soon_since")) or "-"),
+                    ("Re-evaluate by", reevaluation_text(row.get("next_eval_date"), as_of) or "-"),
+                    ("Next evaluation at", flop(row.get("next_eval_compute")) or "-")]
+    elif status == "on_track":
+        figures += [("Next evaluation by", reevaluation_text(row.get("next_eval_date"), as_of) or "-"),
+                    ("Next evaluation at", flop(row.get("next_eval_compute")) or "-")]
+    figures.append(("C now (FLOP-equivalent)", flop(row.get("c_now")) or "no checkpoint"))
+    if not _missing(row.get("compute_multiple")):
+        figures += [("Multiple since last clean eval", multiple(row.get("compute_multiple"))),
+                    ("Buffer used", percent(row.get("buffer_used_pct")) or "-"),
+                    ("Days since last clean eval", "-" if _missing(row.get("days_since_eval"))
+                     else str(int(row.get("days_since_eval"))))]
+    return figures
+
+
+def _overdue_label(row) -> str:
+    by = OVERDUE_BY_TEXT.get(row.get("overdue_by"))
+    return f"Overdue ({by}) since" if by else "Overdue since"
+
+
+def training_text(row, as_of: dt.date) -> str:
+    """Whether the model is training on the as-of date (a checkpoint within the 14 days up to it)."""
+    last = day(row.get("last_checkpoint_on"))
+    if not last:
+        return f"No checkpoint on or before {as_of:%Y-%m-%d}."
+    if bool(row.get("is_training")):
+        return f"Training: latest checkpoint {last}."
+    days = (as_of - pd.Timestamp(last).date()).days
+    return f"Not training: no checkpoint since {last} ({days} days before {as_of:%Y-%m-%d}); compute is drawn flat since."

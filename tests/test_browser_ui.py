@@ -1,0 +1,224 @@
+"""Issue 12 in a real browser: what a person clicks, reads and copies on the demo data
+(headless Chromium against a `streamlit run` server the tests start; see tests/test_browser.py)."""
+from __future__ import annotations
+
+import urllib.parse
+
+import pytest
+
+from bench.server import wait_for_app
+
+pytestmark = pytest.mark.browser
+
+SNAPSHOT_DATE = "2026-11-20"  # the demo data's own date
+
+
+def open_page(page, server, path, *, width=1440, height=900):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(server.url + path)
+    wait_for_app(page)
+    return page
+
+
+def url_params(page) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+
+
+def buffer_map_point(page):
+    """A marker of the overview's buffer map, as drawn in the DOM, that no other marker overlaps,
+    with the model id it carries (Plotly binds each drawn point to its calcdata, index i, and each
+    trace group to its trace)."""
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.locator(".scatterlayer .trace .points path.point").first.wait_for()
+    points = chart.locator(".scatterlayer .trace .points path.point").evaluate_all("""els => els.map(el => {
+        const box = el.getBoundingClientRect();
+        const trace = el.closest('.trace').__data__[0].trace;
+        return {x: box.x + box.width / 2, y: box.y + box.height / 2,
+                id: trace.customdata ? trace.customdata[el.__data__.i][0] : null};
+    })""")
+    markers = [point for point in points if point["id"]]
+    for point in markers:
+        if all(abs(point["x"] - other["x"]) + abs(point["y"] - other["y"]) > 20 for other in points if other is not point):
+            return point
+    raise AssertionError("every marker on the buffer map overlaps another")
+
+
+def test_clicking_a_point_on_the_buffer_map_opens_that_models_trajectory(page, demo_server, demo_store):
+    # Issue 12 item 1: the click broke the page (StreamlitAPIException: 'as_of' is bound to a widget).
+    open_page(page, demo_server, "/?as_of=2026-10-01&policy=rsp-v1.0")
+    point = buffer_map_point(page)
+    model_id = point["id"]
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_function("() => location.pathname === '/trajectory'", timeout=30000)
+    wait_for_app(page)
+    assert urllib.parse.urlparse(page.url).path == "/trajectory"
+    assert url_params(page) == {"model": [model_id], "as_of": ["2026-10-01"], "policy": ["rsp-v1.0"]}
+    from dashboard.store import snapshot
+
+    name = snapshot(demo_store).query("model_detail", model_id=model_id).iloc[0]["name"]
+    assert page.locator("h1").first.inner_text().strip() == name
+    header = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+    assert "viewing as of 2026-10-01" in header and "policy: rsp-v1.0" in header
+    assert page.get_by_text("Something went wrong").count() == 0
+
+
+def test_address_bar_keeps_the_as_of_date(page, demo_server):
+    # Issue 12 item 10: a pinned link at the snapshot's own date lost as_of from the address bar
+    # (Streamlit drops a bound widget's default), so a URL copied later read another date.
+    open_page(page, demo_server, f"/trajectory?model=aster-2&as_of={SNAPSHOT_DATE}")
+    page.wait_for_timeout(500)
+    assert url_params(page)["as_of"] == [SNAPSHOT_DATE]
+    # Opened without a date, the address bar names the snapshot's date: the copy reads the same later.
+    open_page(page, demo_server, "/")
+    page.wait_for_timeout(500)
+    assert url_params(page)["as_of"] == [SNAPSHOT_DATE]
+
+
+def test_lineage_link_carries_the_view(page, demo_server):
+    # A link to another page keeps as_of and policy in the address bar it opens.
+    open_page(page, demo_server, "/trajectory?model=aster-1-nano&as_of=2026-09-01&policy=fsf-v1.0")
+    page.get_by_role("link", name="Parent:").first.click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('model') === 'aster-1'", timeout=30000)
+    wait_for_app(page)
+    page.wait_for_timeout(500)
+    params = url_params(page)
+    assert params["as_of"] == ["2026-09-01"] and params["policy"] == ["fsf-v1.0"]
+    assert "viewing as of 2026-09-01" in page.locator(
+        "[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+
+
+# --- Item 6: attention first, within the first screen at 1280x720 ------------------------------
+
+
+def test_overview_attention_first_at_1280x720(page, demo_server):
+    open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}", width=1280, height=720)
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.locator(".scatterlayer .trace").first.wait_for()
+    box = chart.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 720, box  # the whole map, no scrolling
+    # Each count tile is drawn in the colour the map gives that status.
+    markers = chart.locator(".js-plotly-plot").evaluate(
+        "gd => Object.fromEntries(gd.data.filter(t => t.mode === 'markers').map(t => [t.name, t.marker.color]))")
+    tiles = page.locator("[class*='st-key-count-']")
+    colours = {}
+    for index in range(tiles.count()):
+        tile = tiles.nth(index)
+        label = tile.locator("[data-testid='stMetricLabel']").inner_text().strip()
+        colours[label] = tile.evaluate("el => getComputedStyle(el).borderLeftColor")
+        assert tile.bounding_box()["y"] + tile.bounding_box()["height"] <= 720
+    assert markers and set(markers) <= set(colours)
+    for name, hex_colour in markers.items():
+        rgb = tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+        assert colours[name] == f"rgb({rgb[0]}, {rgb[1]}, {rgb[2]})", name
+    # The models that need attention are named on the map itself, not only in hovers.
+    names = chart.locator(".annotation-text").evaluate_all("els => els.map(el => el.textContent)")
+    assert "Cobalt 2" in names and "Cobalt 3" in names  # buffer breached; triggered
+
+
+# --- Item 10: exports are what is shown ------------------------------------------------------------
+
+
+def test_downloads_hold_what_is_shown_and_the_full_set_beside(page, demo_server, demo_store):
+    import subprocess
+    import sys
+
+    open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}&status=eval_overdue")
+    with page.expect_download() as shown_info:
+        page.get_by_role("button", name="Download the 6 models shown").click()
+    shown = open(shown_info.value.path(), encoding="utf-8").read().splitlines()
+    assert len(shown) == 1 + 6 and all(line.endswith(",eval_overdue") for line in shown[1:])
+    with page.expect_download() as all_info:
+        page.get_by_role("button", name="Download all 48 models").click()
+    everything = open(all_info.value.path(), encoding="utf-8").read()
+    cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(demo_store), "status", "--as-of", SNAPSHOT_DATE],
+                         capture_output=True, text=True, check=True).stdout
+    assert everything == cli and shown[0] == cli.splitlines()[0]
+    # The table's own CSV icon (a third version) is not offered.
+    page.locator("[data-testid='stDataFrame']").first.hover()
+    page.wait_for_timeout(300)
+    assert page.get_by_role("button", name="Download as CSV").filter(visible=True).count() == 0
+
+
+# --- Item 8: nothing drawn over anything else, at three widths ------------------------------------
+
+
+def boxes(chart, selector):
+    return chart.locator(selector).evaluate_all(
+        "els => els.map(el => { const b = el.getBoundingClientRect(); "
+        "return {x: b.x, y: b.y, w: b.width, h: b.height, text: el.textContent}; })"
+        ".filter(b => b.w > 0 && b.h > 0)")
+
+
+def overlap(a, b) -> bool:
+    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (1280, 720), (390, 844)])
+def test_no_overlaps_on_the_charts(page, demo_server, width, height):
+    for path in (f"/?as_of={SNAPSHOT_DATE}", f"/trajectory?model=cobalt-3&as_of={SNAPSHOT_DATE}"):
+        open_page(page, demo_server, path, width=width, height=height)
+        charts = page.locator("[data-testid='stPlotlyChart']")
+        charts.first.locator(".main-svg").first.wait_for()
+        page.wait_for_timeout(800)
+        for index in range(charts.count()):
+            chart = charts.nth(index)
+            chart.scroll_into_view_if_needed()
+            chart.hover()  # shows the toolbar
+            page.wait_for_timeout(200)
+            titles, legends = boxes(chart, ".gtitle"), boxes(chart, ".legend")
+            toolbar = boxes(chart, ".modebar")
+            for legend in legends:
+                assert not any(overlap(legend, title) for title in titles), (path, width, "legend over title")
+                assert not any(overlap(legend, bar) for bar in toolbar), (path, width, "legend over toolbar")
+            labels = boxes(chart, ".annotation-text")
+            days = [label for label in labels if "days" in label["text"]]
+            if len(days) == 2:  # the buffer map's 0.75 T and T labels
+                assert not overlap(days[0], days[1]), (width, "day labels")
+                points = boxes(chart, ".scatterlayer .point")
+                assert not any(overlap(label, point) for label in days for point in points), (width, "labels on markers")
+            rules = [label for label in labels if "training FLOP" in label["text"] or "SB 53" in label["text"]]
+            projected = [label for label in labels if label["text"].startswith(("next evaluation:", "buffer edge:"))]
+            assert not any(overlap(rule, other) for rule in rules for other in projected), (path, width, "rule labels")
+
+
+# --- Item 11: the viewer's theme, print, keyboard ----------------------------------------------------
+
+
+def luminance(css_colour: str) -> float:
+    parts = [float(value) for value in css_colour[css_colour.index("(") + 1:-1].split(",")[:3]]
+    return (0.2126 * parts[0] + 0.7152 * parts[1] + 0.0722 * parts[2]) / 255
+
+
+def test_follows_a_dark_setting(browser, demo_server):
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}", width=1280, height=720)
+    background = page.locator("[data-testid='stApp']").evaluate("el => getComputedStyle(el).backgroundColor")
+    text = page.locator("h1").first.evaluate("el => getComputedStyle(el).color")
+    assert luminance(background) < 0.2 and luminance(text) > 0.7
+    context.close()
+
+
+def test_print_layout_hides_the_controls_and_keeps_whole_tables(page, demo_server):
+    open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}")
+    page.locator("[class*='st-key-print-status'] table").wait_for(state="attached")
+    page.emulate_media(media="print")
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    assert not page.locator("[data-testid='stDataFrame']").first.is_visible()
+    printed = page.locator("[class*='st-key-print-status'] table")
+    assert printed.is_visible()
+    assert printed.locator("tbody tr").count() == 48  # every model, not ten rows of a scrolling grid
+    page.emulate_media(media="screen")
+    assert not printed.is_visible()
+
+
+def test_keyboard_reaches_the_downloads_in_a_few_tab_stops(page, demo_server):
+    open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}")
+    page.locator("[data-testid='stDownloadButton']").first.wait_for()
+    for presses in range(1, 26):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('[data-testid=stDownloadButton]')"):
+            break
+    else:
+        raise AssertionError("no download button within 25 tab stops")
+    assert "status.csv" in page.evaluate("() => document.activeElement.innerText")

@@ -1,0 +1,134 @@
+"""How numbers, dates and statuses read on screen (dashboard/display.py), on hand-made rows
+(issue 12 items 4, 6, 7, 9)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from dashboard import display
+
+AS_OF = dt.date(2025, 4, 11)
+
+
+@pytest.mark.parametrize("value, text", [
+    (2.5176180000000002e+25, "2.52e25"),  # float noise gone, exponent without "+"
+    (591588150000000000, "5.92e17"),      # an integer above 2^53: the same form, no warning flag
+    (7.638e13, "7.64e13"),
+    (6.2e+21, "6.20e21"),
+    (1e26, "1.00e26"),
+    (9.995e24, "1.00e25"),                # rounding carries into the exponent
+    (None, ""), (float("nan"), ""), (pd.NA, ""),
+])
+def test_flop_reads_as_three_significant_figures(value, text):
+    assert display.flop(value) == text
+
+
+def test_multiples_and_percentages():
+    assert display.multiple(math.sqrt(10)) == "3.16x"  # 3.1622776...
+    assert display.multiple(2.0) == "2.00x"
+    assert display.percent(38.685280723454154) == "39%"  # 100 ln 2 / ln 6
+    assert display.percent(None) == "" and display.multiple(float("nan")) == ""
+
+
+def test_a_past_reevaluation_date_is_never_a_deadline_ahead():
+    assert display.reevaluation_text(dt.date(2025, 4, 10), AS_OF) == "was due 2025-04-10"
+    assert display.reevaluation_text(dt.date(2025, 4, 11), AS_OF) == "2025-04-11"  # due today: still ahead
+    assert display.reevaluation_text(None, AS_OF) == ""
+
+
+def test_severity_order_without_and_with_the_severity_column():
+    frame = pd.DataFrame({"model_id": ["z", "a", "m", "b", "n"],
+                          "status": ["on_track", "no_checkpoint", "triggered", "eval_overdue", "never_evaluated"]})
+    # DESIGN 4 order: triggered, never_evaluated, buffer_breached, eval_overdue, due soon, on_track; no_checkpoint last.
+    assert list(display.severity_order(frame)["model_id"]) == ["m", "n", "b", "z", "a"]
+    frame["severity"] = [6, 7, 1, 4, 2]
+    assert list(display.severity_order(frame)["model_id"]) == ["m", "n", "b", "z", "a"]
+
+
+def status_row(**values):
+    base = {"status": "on_track", "c_now": 2e24, "compute_multiple": 2.0, "buffer_used_pct": 38.685, "days_since_eval": 22,
+            "next_eval_date": dt.date(2025, 8, 8), "next_eval_compute": 4e24, "triggered_on": None,
+            "triggered_domains": None, "triggered_eval_ids": None, "buffer_edge_crossed_on": None, "overdue_by": None,
+            "overdue_since": None, "due_soon_since": None}
+    return pd.Series({**base, **values})
+
+
+def test_headline_on_track_shows_the_deadline_ahead():
+    assert display.headline(status_row(), dt.date(2025, 6, 1)) == [
+        ("Status", "On track"), ("Next evaluation by", "2025-08-08"), ("Next evaluation at", "4.00e24"),
+        ("C now (FLOP-equivalent)", "2.00e24"), ("Multiple since last clean eval", "2.00x"), ("Buffer used", "39%"),
+        ("Days since last clean eval", "22")]
+
+
+def test_headline_triggered_says_when_where_and_which_evaluations():
+    row = status_row(status="triggered", triggered_on=dt.date(2025, 2, 7), triggered_domains="cbrn;cyber",
+                     triggered_eval_ids="t-200-cbrn;t-200-cyber", next_eval_date=dt.date(2025, 4, 5))
+    figures = dict(display.headline(row, AS_OF))
+    assert figures["Triggered on"] == "2025-02-07" and figures["Domain"] == "cbrn, cyber"
+    assert figures["Evaluation ids"] == "t-200-cbrn, t-200-cyber"
+    assert "Next evaluation by" not in figures and "2025-04-05" not in figures.values()  # no past "deadline"
+
+
+def test_headline_buffer_breached_gives_the_crossing_date():
+    row = status_row(status="buffer_breached", compute_multiple=7.0, buffer_edge_crossed_on=dt.date(2025, 3, 20),
+                     overdue_by="compute", overdue_since=dt.date(2025, 3, 1), next_eval_date=dt.date(2025, 12, 5))
+    figures = dict(display.headline(row, dt.date(2025, 3, 25)))
+    assert figures["Buffer edge crossed on"] == "2025-03-20"
+    assert figures["Overdue (compute) since"] == "2025-03-01"
+    assert "Next evaluation by" not in figures  # a projection "already reached" beside a future deadline misled
+
+
+def test_headline_overdue_says_what_made_it_overdue_and_since_when():
+    row = status_row(status="eval_overdue", compute_multiple=1.0, overdue_by="time", overdue_since=dt.date(2025, 4, 11),
+                     next_eval_date=dt.date(2025, 4, 10))
+    figures = display.headline(row, AS_OF)
+    assert ("Overdue by", "time") in figures and ("Overdue (time) since", "2025-04-11") in figures
+    assert all("2025-04-10" not in value for _, value in figures)
+    both = dict(display.headline(row.copy().replace({"time": "compute_and_time"}), AS_OF))
+    assert both["Overdue by"] == "compute and time"
+
+
+def test_headline_due_soon_marks_a_past_date():
+    row = status_row(status="eval_due_soon", due_soon_since=dt.date(2025, 3, 19), next_eval_date=dt.date(2025, 4, 10))
+    figures = dict(display.headline(row, AS_OF))
+    assert figures["Due soon since"] == "2025-03-19" and figures["Re-evaluate by"] == "was due 2025-04-10"
+
+
+def test_headline_no_checkpoint_and_never_evaluated():
+    assert display.headline(status_row(status="no_checkpoint", c_now=None), AS_OF) == [
+        ("Status", "No checkpoint yet"), ("First checkpoint", "none by 2025-04-11")]
+    never = dict(display.headline(status_row(status="never_evaluated", compute_multiple=None, c_now=3.1e26), AS_OF))
+    assert never["Clean evaluation"] == "none yet" and never["C now (FLOP-equivalent)"] == "3.10e26"
+
+
+def test_training_text():
+    assert display.training_text(pd.Series({"last_checkpoint_on": dt.date(2025, 4, 1), "is_training": True}), AS_OF) == \
+        "Training: latest checkpoint 2025-04-01."
+    stopped = display.training_text(pd.Series({"last_checkpoint_on": dt.date(2025, 1, 1), "is_training": False}), AS_OF)
+    assert stopped.startswith("Not training: no checkpoint since 2025-01-01 (100 days before 2025-04-11)")
+
+
+def test_status_table_reads_like_the_screen():
+    status = pd.DataFrame([
+        {"model_id": "a", "name": "A", "family": "f", "asl_level": 2, "policy_id": "p", "c_now": 2.5176180000000002e+25,
+         "c_eval": 1e25, "compute_multiple": 2.5176180000000002, "next_eval_compute": 4e25, "buffer_edge_compute": 6e25,
+         "buffer_used_pct": 51.5, "days_since_eval": 95, "next_eval_date": dt.date(2025, 4, 1), "status": "eval_overdue"},
+        {"model_id": "b", "name": "B", "family": "f", "asl_level": 3, "policy_id": "p", "c_now": 3.1e26, "c_eval": None,
+         "compute_multiple": None, "next_eval_compute": None, "buffer_edge_compute": None, "buffer_used_pct": None,
+         "days_since_eval": None, "next_eval_date": None, "status": "never_evaluated"},
+    ])
+    table = display.status_table(status, AS_OF)
+    assert list(table["model_id"]) == ["b", "a"]  # never evaluated (2) before overdue (4)
+    assert list(table["status_label"]) == ["Never evaluated", "Evaluation overdue"]
+    assert table.loc[1, "c_now"] == "2.52e25" and table.loc[1, "multiple"] == "2.52x"
+    assert table.loc[1, "reevaluate_by"] == "was due 2025-04-01" and table.loc[0, "c_now"] == "3.10e26"
+    assert list(display.STATUS_TABLE_COLUMNS)[0] == "status_label"
+
+
+def test_first_party_customer():
+    assert display.surface_customer(None, "consumer") == "first-party (consumer)"
+    assert display.surface_customer(float("nan"), "api") == "first-party (api)"
+    assert display.surface_customer("Acme Bio", "api") == "Acme Bio"
