@@ -50,14 +50,14 @@ lines AS (
     ) AS defaults(line_id, name, threshold_flop, measure)
     WHERE NOT EXISTS (SELECT 1 FROM obligations)
 ),
-crossings AS (
-    SELECT c.model_id, l.line_id, any_value(l.name) AS name,
-           arg_min(CAST(c.recorded_at AS DATE), c.step) AS crossed_on
-    FROM checkpoints c
-    JOIN lines l ON (CASE l.measure WHEN 'training_flop' THEN c.training_flop ELSE c.effective_compute END) >= l.threshold_flop
+crossings AS (  -- line_crossings() in dashboard/sql/rules.sql: the first checkpoint reaching each line
+    SELECT x.model_id, x.line_id, l.name, CAST(x.recorded_at AS DATE) AS crossed_on
+    FROM line_crossings($as_of, (SELECT list(line_id ORDER BY line_id) FROM lines),
+                        (SELECT list(threshold_flop ORDER BY line_id) FROM lines),
+                        (SELECT list(measure ORDER BY line_id) FROM lines)) x
+    JOIN lines l ON l.line_id = x.line_id
     CROSS JOIN params
-    WHERE CAST(c.recorded_at AS DATE) <= params.as_of AND (params.model_id IS NULL OR c.model_id = params.model_id)
-    GROUP BY c.model_id, l.line_id
+    WHERE params.model_id IS NULL OR x.model_id = params.model_id
 ),
 threshold_crossed AS (
     SELECT x.crossed_on AS event_date, 'threshold_crossed' AS kind, x.model_id,

@@ -82,6 +82,7 @@ QUERY_COLUMNS = {
                "status", "eval_step", "last_checkpoint_on", "is_training", "eval_completed_on", "next_eval_crossed_on",
                "buffer_edge_crossed_on", "triggered_on", "triggered_step", "triggered_domains", "triggered_eval_ids",
                "overdue_by", "overdue_since", "due_soon_since", "severity"],
+    "training_flop_crossings": ["threshold", "step", "recorded_at", "training_flop"],
     "trajectory": ["step", "recorded_at", "training_flop", "effective_compute", "exact"],
 }
 

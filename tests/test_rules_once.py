@@ -62,6 +62,7 @@ RESTATED = {
     "the due-soon fraction": "0.75",
     "the training window": "<= 14",
     "the projection window": "INTERVAL 60 DAY",
+    "the crossing of a line": "arg_min(c.recorded_at, c.step)",
 }
 
 

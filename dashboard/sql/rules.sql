@@ -63,3 +63,20 @@ CREATE OR REPLACE MACRO rounds(as_of) AS TABLE
     FROM store.evaluations e
     WHERE e.kind = 'comprehensive' AND CAST(e.completed_at AS DATE) <= CAST(as_of AS DATE)
     GROUP BY e.model_id, e.step;
+
+-- Crossing dates (DESIGN 4a and 9): for each model and line (a threshold on a measure, training_flop
+-- or effective_compute), the first checkpoint (lowest step) dated on or before as_of whose measure
+-- reaches the threshold: its step, recorded_at and value. Lines come as three lists of one length.
+CREATE OR REPLACE MACRO line_crossings(as_of, line_ids, thresholds, measures) AS TABLE
+    WITH lines AS (
+        SELECT unnest(line_ids) AS line_id, unnest(thresholds) AS threshold, unnest(measures) AS measure
+    )
+    SELECT c.model_id, lines.line_id, any_value(lines.threshold) AS threshold, min(c.step) AS step,
+           arg_min(c.recorded_at, c.step) AS recorded_at,
+           arg_min(CASE lines.measure WHEN 'training_flop' THEN c.training_flop ELSE c.effective_compute END, c.step)
+               AS value
+    FROM lines
+    JOIN store.checkpoints c
+      ON (CASE lines.measure WHEN 'training_flop' THEN c.training_flop ELSE c.effective_compute END) >= lines.threshold
+    WHERE CAST(c.recorded_at AS DATE) <= CAST(as_of AS DATE)
+    GROUP BY c.model_id, lines.line_id;
