@@ -14,6 +14,8 @@ import fcntl
 import io
 import json
 import os
+import shutil
+import stat
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +23,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from dashboard import csvscan
+from dashboard.csvscan import LongRecord, StrayQuote, scan_csv
 from dashboard.sqlfiles import internal_sql
 from dashboard.tables import TABLES, TableSpec
 
@@ -137,6 +143,7 @@ class SourceFile:
     spec: TableSpec
     path: Path
     kind: str  # "csv" or "parquet"
+    rows: int | None = None  # data rows counted without DuckDB's reader (the CSV scan, the Parquet footer)
 
     @property
     def label(self) -> str:
@@ -147,32 +154,68 @@ class SourceFile:
         return "line" if self.kind == "csv" else "row"
 
 
+def _not_a_regular_file(src: Path, path: Path) -> str | None:
+    """Why ingest will not read path (an entry of the folder src), or None for a regular file in src.
+
+    Ingest reads only regular files inside the input folder: a symbolic link leading out of it could
+    put any file of the machine (a secret, /proc/self/environ) into the snapshot, and a FIFO or a
+    device could block or never end.
+    """
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if stat.S_ISLNK(info.st_mode):
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(src):
+            return (f"is a symbolic link leading outside the input folder (to {target}): ingest reads only "
+                    "regular files inside the folder; copy the file into it instead")
+        try:
+            info = os.stat(path)
+        except OSError as error:
+            return f"is a symbolic link to {target}, which cannot be read ({error.strerror})"
+    kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")]
+    for test, kind in kinds:
+        if test(info.st_mode):
+            return f"is {kind}, not a regular file: ingest reads only regular files"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file: ingest reads only regular files"
+    return None
+
+
 def _find_sources(src: Path) -> tuple[list[SourceFile], list[Problem]]:
     sources, problems = [], []
     for spec in TABLES:
         csv_path, parquet_path = src / f"{spec.name}.csv", src / f"{spec.name}.parquet"
-        found = [p for p in (csv_path, parquet_path) if p.is_file()]
+        found = [p for p in (csv_path, parquet_path) if os.path.lexists(p)]
         if len(found) == 2:
             problems.append(Problem(csv_path.name, None,
                                     f"both {csv_path.name} and {parquet_path.name} exist; keep only one"))
         elif found:
-            sources.append(SourceFile(spec, found[0], "csv" if found[0].suffix == ".csv" else "parquet"))
+            refusal = _not_a_regular_file(src, found[0])
+            if refusal:
+                problems.append(Problem(found[0].name, None, refusal))
+            else:
+                sources.append(SourceFile(spec, found[0], "csv" if found[0].suffix == ".csv" else "parquet"))
         elif spec.required:
             problems.append(Problem(csv_path.name, None,
                                     f"required file is missing (expected {csv_path.name} or {parquet_path.name} in {src})"))
     return sources, problems
 
 
-def _decode_problems(path: Path, raw: bytes) -> list[Problem]:
-    """Lines that are not valid UTF-8, numbered as a text editor would."""
+def _decode_problems(path: Path) -> list[Problem]:
+    """Lines that are not valid UTF-8, numbered as a text editor would (read line by line: the scan
+    has bounded every line's length)."""
     problems = []
-    for number, line in enumerate(raw.split(b"\n"), start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as error:
-            bad = line[error.start:error.start + 4]
-            problems.append(Problem(path.name, number,
-                                    f"bytes {bad!r} are not valid UTF-8 (save the file as UTF-8)"))
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                bad = line[error.start:error.start + 4]
+                problems.append(Problem(path.name, number,
+                                        f"bytes {bad!r} are not valid UTF-8 (save the file as UTF-8)"))
     return problems
 
 
@@ -182,13 +225,14 @@ class _BadQuoting(Exception):
         self.line = line
 
 
-def _csv_records(text: str, strict: bool = False):
-    """Yield (start_line, fields) for every non-blank record, counting lines like an editor.
+def _csv_records(handle, strict: bool = False):
+    """Yield (start_line, fields) for every non-blank record of a text file opened with newline="",
+    counting lines like an editor. Records are read one at a time: memory stays small.
 
     strict: raise _BadQuoting (with the record's first line) for a quote that is never closed or a
     character after a closing quote, instead of reading on as the loose csv module does.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
+    reader = csv.reader(handle, strict=strict)
     next_start = 1
     while True:
         try:
@@ -207,12 +251,10 @@ def _csv_records(text: str, strict: bool = False):
             yield start, fields
 
 
-def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        return None, _decode_problems(path, raw)
+@contextmanager
+def _open_text(path: Path):
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        yield handle
 
 
 def _csv_header(source: SourceFile) -> tuple[list[str] | None, list[Problem]]:
@@ -258,44 +300,93 @@ def _check_columns(source: SourceFile, header: list[str], warnings: list[str]) -
 
 def _structure_problems(source: SourceFile, width: int) -> list[Problem]:
     """Ragged rows, bad quoting and encoding errors, found by reading the file with Python's csv module."""
-    text, problems = _read_text(source.path)
-    if text is None:
-        return problems
+    problems = []
     try:
-        for start, fields in _csv_records(text, strict=True):
-            if start == 1:
-                continue
-            if len(fields) != width:
-                problems.append(Problem(source.label, start,
-                                        f"row has {len(fields)} field(s), expected {width} like the header"))
+        with _open_text(source.path) as handle:
+            for start, fields in _csv_records(handle, strict=True):
+                if start == 1:
+                    continue
+                if len(fields) != width:
+                    problems.append(Problem(source.label, start,
+                                            f"row has {len(fields)} field(s), expected {width} like the header"))
     except _BadQuoting as error:
         problems.append(Problem(source.label, error.line, str(error)))
+    except UnicodeDecodeError:
+        return _decode_problems(source.path)
     return problems
 
 
-def _may_have_extra_fields(path: Path, width: int, records: int) -> bool:
-    """Whether a CSV the loader accepted may still hold rows with too many fields.
+def _scan_problem(source: SourceFile, found) -> Problem:
+    """The problem the CSV scan stopped at, with the column named from the header when it can be read."""
+    if isinstance(found, StrayQuote):
+        return Problem(source.label, found.line,
+                       'a quote inside a field that does not start with one, or text after a closing quote: '
+                       'quote the whole field and double each quote inside it ("say ""hi""")')
+    if isinstance(found, LongRecord):
+        return Problem(source.label, found.line,
+                       f"row is longer than {csvscan.MAX_RECORD_BYTES:,} bytes, the limit for one row "
+                       f"(it has at least {found.size:,})")
+    name = f"column {found.column + 1}"
+    if found.line > 1:
+        header, problems = _csv_header(source)
+        if not problems and found.column < len(header):
+            name = header[found.column]
+    elif found.column == 0:
+        name = "column 1 of the header"
+    return Problem(source.label, found.line,
+                   f"{name} is longer than {csvscan.MAX_FIELD_BYTES:,} bytes, the limit for one field "
+                   f"(it has at least {found.size:,}; if it should be shorter, a quote opened in it is never closed)")
 
-    DuckDB's reader silently drops empty fields at the end of a row ("a,b," under the header "a,b"),
-    so such ragged rows must be found another way. Without quotes every record is one line of
-    width - 1 commas (fewer fail the loader), so counting commas settles it in one fast pass; a
-    file with quotes gets the exact check.
-    """
-    commas = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 22):
-            if b'"' in chunk:
-                return True
-            commas += chunk.count(b",")
-    return commas != (width - 1) * (records + 1)
+
+def _record_lines(source: SourceFile, wanted: set[int]) -> dict[int, int]:
+    """Start line of the data records at the wanted places (from 0, in load order), in one pass."""
+    lines: dict[int, int] = {}
+    if not wanted:
+        return lines
+    last = max(wanted)
+    with _open_text(source.path) as handle:
+        index = -1
+        for start, _ in _csv_records(handle):
+            if start == 1:
+                continue
+            index += 1
+            if index in wanted:
+                lines[index] = start
+            if index >= last:
+                break
+    return lines
 
 
-def _record_lines(source: SourceFile) -> list[int]:
-    """Start line of each data record, in load order (only needed when reporting problems)."""
-    text, _ = _read_text(source.path)
-    if text is None:
-        return []
-    return [start for start, _ in _csv_records(text) if start != 1]
+def _first_unread_line(con: duckdb.DuckDBPyConnection, source: SourceFile, header: list[str]) -> int | None:
+    """The line of the first record that DuckDB's reader did not return as Python's csv module reads
+    it; 0 when the reader returned rows after the file's last record; None when both agree on every row."""
+    positions = [header.index(column) for column in source.spec.columns]
+    rows = (con.table(f"rows_{source.spec.name}").sort(duckdb.ColumnExpression("rowid"))
+            .select(*[duckdb.ColumnExpression(column) for column in source.spec.columns]))
+    batches = rows.fetch_record_batch(10_000)
+    pending: list[tuple] = []
+    with _open_text(source.path) as handle:
+        for start, fields in _csv_records(handle):
+            if start == 1:
+                continue
+            if not pending:
+                try:
+                    batch = batches.read_next_batch()
+                except StopIteration:
+                    return start  # the reader returned fewer rows than the file holds
+                pending = list(zip(*(column.to_pylist() for column in batch.columns)))[::-1]
+                if not pending:
+                    return start
+            row = pending.pop()
+            read = tuple("" if value is None else value for value in row)
+            if tuple(fields[p] if p < len(fields) else "" for p in positions) != read:
+                return start
+    if pending:
+        return 0
+    for batch in batches:
+        if batch.num_rows:
+            return 0
+    return None
 
 
 def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list[str]) -> tuple[int, list[Problem]]:
@@ -306,6 +397,10 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
     """
     spec = source.spec
     if source.kind == "csv":
+        # First an independent pass: bounds every field before anything holds it, and counts the records.
+        scan = scan_csv(source.path, csvscan.MAX_FIELD_BYTES, csvscan.MAX_RECORD_BYTES)
+        if scan.problem is not None:
+            return 0, [_scan_problem(source, scan.problem)]
         header, problems = _csv_header(source)
         if problems:
             return 0, problems
@@ -316,7 +411,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
             relation = con.read_csv(
                 str(source.path), header=True, columns={name: "VARCHAR" for name in header},
                 delimiter=",", quotechar='"', escapechar='"', strict_mode=True, null_padding=False,
-                auto_detect=False, encoding="utf-8")
+                auto_detect=False, encoding="utf-8", max_line_size=csvscan.MAX_RECORD_BYTES + 2)
             relation.select(*[duckdb.ColumnExpression(column) for column in spec.columns]).create(f"rows_{spec.name}")
         except duckdb.Error as error:
             problems = _structure_problems(source, len(header))
@@ -327,14 +422,30 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
             duckdb.ColumnExpression("rowid").alias("row_index"),
             *[duckdb.ColumnExpression(column) for column in spec.columns]).create_view(f"raw_{spec.name}")
         count = con.table(f"raw_{spec.name}").count("*").fetchall()[0][0]
-        if _may_have_extra_fields(source.path, len(header), count):
+        data_records = max(scan.records - 1, 0)
+        if scan.commas != (len(header) - 1) * scan.records:
+            # DuckDB's reader drops empty fields at the end of a row ("a,b," under the header "a,b"):
+            # the commas outside quotes show that some row is not as wide as the header.
             problems = _structure_problems(source, len(header))
             if problems:
                 return count, problems  # the rows were read all the same: they are checked too
+        if count != data_records:
+            line = _first_unread_line(con, source, header)
+            if line is not None:
+                where = (f"the reader returned more rows than the file holds ({count:,}, not {data_records:,})"
+                         if line == 0 else "this row (and maybe later ones) did not reach the snapshot as written")
+                return count, [Problem(source.label, line or None,
+                                       f"{where}: DuckDB's CSV reader returned {count:,} data row(s), the file "
+                                       f"holds {data_records:,}; refused rather than publish a partial table")]
+            data_records = count  # Python's csv module reads every row as DuckDB did
+        source.rows = data_records
         return count, []
     try:
         relation = con.read_parquet(str(source.path), file_row_number=True)
         problems = _check_columns(source, [name for name in relation.columns if name != "file_row_number"], warnings)
+        if problems:
+            return 0, problems
+        problems = _parquet_type_problems(source, relation)
         if problems:
             return 0, problems
         relation.select(duckdb.ColumnExpression("file_row_number").alias("row_index"),
@@ -343,7 +454,28 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
         count = con.table(f"raw_{spec.name}").count("*").fetchall()[0][0]
     except duckdb.Error as error:
         return 0, [_unreadable_parquet(source, error)]
+    try:  # the footer as pyarrow reads it: the count the snapshot is checked against
+        source.rows = pq.ParquetFile(source.path).metadata.num_rows
+    except (OSError, ValueError, pa.ArrowException) as error:
+        return 0, [Problem(source.label, None, f"cannot be read as Parquet: {str(error).splitlines()[0]}")]
     return count, []
+
+
+# The Parquet column types that hold what the contract describes (text, whole numbers, numbers,
+# booleans, dates, timestamps); each value is read as text and checked like a CSV value. Lists,
+# structs, maps, binary and the rest have no place in the contract.
+PARQUET_TYPES = frozenset({
+    "varchar", "boolean", "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint",
+    "uinteger", "ubigint", "uhugeint", "float", "double", "decimal", "date", "timestamp", "timestamp_s",
+    "timestamp_ms", "timestamp_ns", "timestamp with time zone", "null"})
+
+
+def _parquet_type_problems(source: SourceFile, relation: duckdb.DuckDBPyRelation) -> list[Problem]:
+    types = dict(zip(relation.columns, relation.dtypes))
+    return [Problem(source.label, None,
+                    f"{column} has the Parquet type {types[column]}, which the contract has no place for: "
+                    "write it as a string column (or a number, boolean, date or timestamp where the contract has one)")
+            for column in source.spec.columns if types[column].id not in PARQUET_TYPES]
 
 
 def _unreadable_parquet(source: SourceFile, error: duckdb.Error) -> Problem:
@@ -373,7 +505,11 @@ def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]
         found += con.execute(internal_sql("ingest/relations.sql")).fetchall()
     if not found:
         return []
-    line_maps: dict[str, list[int]] = {}
+    wanted: dict[str, set[int]] = {}
+    for table, row_index, _column, _value, _expected, other_row in found:
+        if sources[table].kind == "csv":
+            wanted.setdefault(table, set()).update(i for i in (row_index, other_row) if i is not None)
+    line_maps = {table: _record_lines(sources[table], indexes) for table, indexes in wanted.items()}
 
     def where(table: str, row_index: int | None) -> int | None:
         if row_index is None:
@@ -381,10 +517,7 @@ def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]
         source = sources[table]
         if source.kind != "csv":
             return row_index + 1
-        if table not in line_maps:
-            line_maps[table] = _record_lines(source)
-        lines = line_maps[table]
-        return lines[row_index] if row_index < len(lines) else row_index + 2
+        return line_maps[table].get(row_index, row_index + 2)
 
     problems = []
     for table, row_index, column, value, expected, other_row in found:
@@ -453,6 +586,24 @@ def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str |
     return result
 
 
+def _prove_every_row_arrived(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile],
+                             row_counts: dict[str, int]) -> None:
+    """Every data row of every file is in the snapshot: the rows counted without DuckDB's reader
+    (SourceFile.rows) are the rows read, typed and published, or the ingest is refused."""
+    problems = []
+    for table, typed_rows, published_rows in con.execute(internal_sql("ingest/published_counts.sql")).fetchall():
+        source = sources.get(table)
+        expected = source.rows if source is not None and source.rows is not None else row_counts[table]
+        for step, rows in (("read", row_counts[table]), ("typed", typed_rows), ("published", published_rows)):
+            if rows is not None and rows != expected:
+                label = source.label if source is not None else f"{table}.csv"
+                problems.append(Problem(label, None, f"the file holds {expected:,} data row(s) but {rows:,} were {step}: "
+                                                     "refused rather than publish a partial table"))
+                break
+    if problems:
+        raise IngestError(problems)
+
+
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -500,6 +651,7 @@ def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestRes
         progress("  writing the new snapshot ...")
         con.execute(internal_sql("ingest/attach_build.sql"), {"path": str(build)})
         con.execute(internal_sql("ingest/publish.sql"))
+        _prove_every_row_arrived(con, by_table, row_counts)
         con.execute(internal_sql("ingest/snapshot_info.sql"), {
             "published_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
             "source": str(src),
