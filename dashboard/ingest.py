@@ -13,6 +13,7 @@ import errno
 import fcntl
 import io
 import json
+import math
 import os
 import shutil
 import stat
@@ -69,6 +70,16 @@ class IngestBusy(Exception):
     """Another ingest holds the store's lock."""
 
 
+class PublishError(Exception):
+    """The store cannot be published to (a folder, a file this tool did not publish, a read-only or
+    full disk, a bad --wait). The message is one line naming the path and the cause."""
+
+
+# DuckDB's memory for one ingest: its buffer pool spills to a folder beside the store above this,
+# so the whole process (Python, pandas, pyarrow and DuckDB) stays under 1 GB on any input folder.
+INGEST_MEMORY_LIMIT = "500MB"
+
+
 @dataclass
 class IngestResult:
     store: Path
@@ -100,7 +111,10 @@ def _build_prefix(store: Path) -> str:
 def _store_lock(store: Path, wait_seconds: float, progress):
     """One ingest per store at a time. A second one waits up to wait_seconds, then is refused."""
     lock_path = store.with_name(f".{store.name}.lock")
-    handle = open(lock_path, "a+")
+    try:
+        handle = open(lock_path, "a+")
+    except OSError as error:
+        raise PublishError(f"{store} cannot be written: {error.strerror} ({lock_path})") from None
     try:
         deadline = time.monotonic() + wait_seconds
         told = False
@@ -125,13 +139,66 @@ def _store_lock(store: Path, wait_seconds: float, progress):
 
 
 def _remove_leftovers(store: Path, progress) -> None:
-    """Remove build files of ingests that died (we hold the lock, so none is alive)."""
+    """Remove build files (and spill folders) of ingests that died (we hold the lock, so none is alive)."""
     for leftover in sorted(store.parent.glob(_build_prefix(store) + "*")):
         try:
-            leftover.unlink()
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
             progress(f"Removed {leftover.name}, left by an ingest that did not finish.")
         except FileNotFoundError:
             pass
+
+
+DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 11 of every DuckDB database file
+
+
+def _why_not_replaceable(store: Path) -> str | None:
+    """Why ingest must not replace what is at store (None: nothing there, or a store this tool published)."""
+    if not os.path.lexists(store):
+        return None
+    if store.is_dir():
+        return "is a folder, not a store file: give the path of a file, e.g. --store " + str(store / "asl.duckdb")
+    if not store.is_file():
+        return "is not a regular file: ingest replaces only a store it published"
+    try:
+        with open(store, "rb") as handle:
+            head = handle.read(16)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if head[8:12] != DUCKDB_MAGIC:
+        return ("is not a DuckDB file, so not a store this tool published: it is left as it is "
+                "(choose another --store, or move the file away)")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(internal_sql("attach_store.sql"), {"path": str(store)})
+        marked = con.execute(internal_sql("ingest/published_marker.sql")).fetchone()[0]
+    except duckdb.Error as error:
+        return (f"is a DuckDB file that cannot be read ({str(error).splitlines()[0]}): it is left as it is; "
+                "if it is a damaged store, delete it and ingest again")
+    finally:
+        con.close()
+    if not marked:
+        return ("is a DuckDB database that this tool did not publish (it has no snapshot_info table): it is "
+                "left as it is (choose another --store, or move the file away)")
+    return None
+
+
+def _check_store_path(store: Path, wait_seconds: float) -> None:
+    """Everything about the store that can be checked before any work starts."""
+    if not isinstance(wait_seconds, (int, float)) or not math.isfinite(wait_seconds) or wait_seconds < 0:
+        raise PublishError(f"--wait {wait_seconds!r} is not a number of seconds: give a finite number >= 0")
+    refusal = _why_not_replaceable(store)
+    if refusal:
+        raise PublishError(f"{store} {refusal}")
+    parent = store.parent
+    if os.path.lexists(parent) and not parent.is_dir():
+        raise PublishError(f"{store} cannot be written: {parent} is not a folder")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PublishError(f"{store} cannot be written: cannot create the folder {parent} ({error.strerror})") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,7 +430,7 @@ def _first_unread_line(con: duckdb.DuckDBPyConnection, source: SourceFile, heade
     positions = [header.index(column) for column in source.spec.columns]
     rows = (con.table(f"rows_{source.spec.name}").sort(duckdb.ColumnExpression("rowid"))
             .select(*[duckdb.ColumnExpression(column) for column in source.spec.columns]))
-    batches = rows.fetch_record_batch(10_000)
+    batches = rows.to_arrow_reader(10_000)
     pending: list[tuple] = []
     with _open_text(source.path) as handle:
         for start, fields in _csv_records(handle):
@@ -563,24 +630,34 @@ def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str |
            wait_seconds: float = 30.0) -> IngestResult:
     """Validate the folder src and publish it as the snapshot at store.
 
-    Raises IngestError (every problem found) or IngestBusy; in both cases the store is untouched.
+    Raises IngestError (every problem found), IngestBusy or PublishError (the store path cannot take a
+    snapshot: checked before any work where possible); in every case the store is untouched.
     """
     src, store = Path(src).resolve(), Path(store).resolve()
     if not src.is_dir():
         raise IngestError([Problem(str(src), None, "is not a folder of input files")])
-    store.parent.mkdir(parents=True, exist_ok=True)
+    _check_store_path(store, wait_seconds)
     started = time.perf_counter()
     with _store_lock(store, wait_seconds, progress):
         _remove_leftovers(store, progress)
+        refusal = _why_not_replaceable(store)  # again, now that no other ingest can publish
+        if refusal:
+            raise PublishError(f"{store} {refusal}")
         build = store.with_name(f"{_build_prefix(store)}{os.getpid()}")
+        spill = build.with_name(build.name + ".tmp")
         try:
-            result = _build_snapshot(src, build, progress, dataset or src.name)
+            result = _build_snapshot(src, build, spill, progress, dataset or src.name)
             os.replace(build, store)
             _fsync_dir(store.parent)
+        except (OSError, duckdb.Error) as error:
+            if isinstance(error, duckdb.Error) and not _is_io_error(error):
+                raise
+            raise PublishError(f"{store} was not published: {_cause(error)}") from None
         finally:
             for path in (build, build.with_name(build.name + ".wal")):
                 if path.exists():
                     path.unlink()
+            shutil.rmtree(spill, ignore_errors=True)
     result.store = store
     result.seconds = time.perf_counter() - started
     return result
@@ -604,6 +681,41 @@ def _prove_every_row_arrived(con: duckdb.DuckDBPyConnection, sources: dict[str, 
         raise IngestError(problems)
 
 
+_IO_MARKERS = ("No space left on device", "Read-only file system", "Permission denied", "Disk quota exceeded",
+               "File too large", "Input/output error")
+
+
+def _is_io_error(error: duckdb.Error) -> bool:
+    """A DuckDB error caused by the disk (full, read-only, ...), not by the data or the SQL."""
+    return (isinstance(error, (duckdb.IOException, duckdb.OutOfMemoryException))
+            or any(marker in str(error) for marker in _IO_MARKERS))
+
+
+def _cause(error: Exception) -> str:
+    """The one line that says what went wrong (for DuckDB's errors, without its advice paragraphs)."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}" + (f" ({error.filename})" if error.filename else "")
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    for marker in _IO_MARKERS:
+        if marker in str(error):
+            return f"{marker} ({text})"
+    return text
+
+
+def _attribution(src: Path) -> tuple[str | None, Problem | None]:
+    """An optional ATTRIBUTION.md in the folder (sources, licences, caveats) travels with the snapshot.
+    Like the data files, it is read only when it is a regular file inside the folder (a link to a
+    secret would show the secret to every viewer), and only its first 20,000 characters."""
+    path = src / "ATTRIBUTION.md"
+    if not os.path.lexists(path):
+        return None, None
+    refusal = _not_a_regular_file(src, path)
+    if refusal:
+        return None, Problem(path.name, None, refusal)
+    with open(path, "rb") as handle:
+        return handle.read(80_000).decode("utf-8", errors="replace")[:20000], None
+
+
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -612,10 +724,13 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestResult:
+def _build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str) -> IngestResult:
     warnings: list[str] = []
     sources, problems = _find_sources(src)
-    con = duckdb.connect(":memory:")
+    notes, notes_problem = _attribution(src)
+    if notes_problem:
+        problems.append(notes_problem)
+    con = duckdb.connect(":memory:", config={"memory_limit": INGEST_MEMORY_LIMIT, "temp_directory": str(spill)})
     try:
         con.execute(internal_sql("ingest/session.sql"))
         con.execute(internal_sql("ingest/macros.sql"))
@@ -657,9 +772,7 @@ def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestRes
             "source": str(src),
             "dataset": dataset,
             "row_counts": json.dumps(row_counts),
-            # An optional ATTRIBUTION.md in the folder (sources, licences, caveats) travels with the snapshot.
-            "notes": (src / "ATTRIBUTION.md").read_text(encoding="utf-8", errors="replace")[:20000]
-            if (src / "ATTRIBUTION.md").is_file() else None,
+            "notes": notes,
         })
         snapshot_date = con.execute(internal_sql("ingest/snapshot_date.sql")).fetchone()[0]
         con.execute(internal_sql("ingest/detach_build.sql"))
