@@ -424,3 +424,26 @@ def test_a_read_only_folder_is_one_line_before_any_work(tmp_path):
             subprocess.run(cleanup, check=True)
         else:
             folder.chmod(0o755)
+
+
+def test_import_public_replaces_a_linked_output_instead_of_writing_through_it(tmp_path):
+    """import-public writes each output as a new regular file: a symbolic link already in the output
+    folder (ATTRIBUTION.md -> a secret, models.csv -> a file elsewhere) is replaced, never followed."""
+    from dashboard.public_import import import_public
+
+    out = tmp_path / "public"
+    out.mkdir()
+    secret = tmp_path / "secrets.toml"
+    secret.write_text("password = 'hunter2'\n")
+    other = tmp_path / "other.csv"
+    other.write_text("precious\n")
+    (out / "ATTRIBUTION.md").symlink_to(secret)
+    (out / "models.csv").symlink_to(other)
+    data = REPO / "tests" / "data" / "public"
+    import_public(data / "epoch_excerpt.csv", None, out, progress=quiet)
+    assert secret.read_text() == "password = 'hunter2'\n" and other.read_text() == "precious\n"
+    for name in ("ATTRIBUTION.md", "models.csv"):
+        assert (out / name).is_file() and not (out / name).is_symlink()
+    assert "CC BY 4.0" in (out / "ATTRIBUTION.md").read_text()
+    ingest(out, tmp_path / "public.duckdb", progress=quiet)
+    assert "CC BY 4.0" in snapshot_notes(tmp_path / "public.duckdb")
