@@ -50,19 +50,26 @@ class Problem:
         return f"{self.file}{where}: {self.message}"
 
 
-class IngestError(Exception):
-    """The input folder was refused. problems lists every problem found."""
+# Problems kept per check: a folder with millions of bad rows is refused with the first ones and an
+# exact count, without holding millions of messages in memory.
+MAX_PROBLEMS_KEPT = 10_000
 
-    def __init__(self, problems: list[Problem]):
+
+class IngestError(Exception):
+    """The input folder was refused. problems lists the problems found (at most MAX_PROBLEMS_KEPT of
+    each check); total counts them all."""
+
+    def __init__(self, problems: list[Problem], total: int | None = None):
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the input folder")
+        self.total = len(problems) if total is None else total
+        super().__init__(f"{self.total} problem(s) in the input folder")
 
     def report(self, limit: int = MAX_PROBLEMS_SHOWN) -> str:
         lines = [str(problem) for problem in self.problems[:limit]]
-        hidden = len(self.problems) - limit
+        hidden = self.total - min(limit, len(self.problems))
         if hidden > 0:
             lines.append(f"... and {hidden:,} more problem(s) not shown")
-        lines.append(f"Refused: {len(self.problems):,} problem(s). The published store was not changed.")
+        lines.append(f"Refused: {self.total:,} problem(s). The published store was not changed.")
         return "\n".join(lines)
 
 
@@ -154,8 +161,11 @@ def _remove_leftovers(store: Path, progress) -> None:
 DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 11 of every DuckDB database file
 
 
-def _why_not_replaceable(store: Path) -> str | None:
-    """Why ingest must not replace what is at store (None: nothing there, or a store this tool published)."""
+def _why_not_replaceable(store: Path, open_it: bool = True) -> str | None:
+    """Why ingest must not replace what is at store (None: nothing there, or a store this tool published).
+
+    open_it=False checks only the kind of file and DuckDB's magic bytes (no attach: about 40 ms less).
+    """
     if not os.path.lexists(store):
         return None
     if store.is_dir():
@@ -170,6 +180,8 @@ def _why_not_replaceable(store: Path) -> str | None:
     if head[8:12] != DUCKDB_MAGIC:
         return ("is not a DuckDB file, so not a store this tool published: it is left as it is "
                 "(choose another --store, or move the file away)")
+    if not open_it:
+        return None
     con = duckdb.connect(":memory:")
     try:
         con.execute(internal_sql("attach_store.sql"), {"path": str(store)})
@@ -274,16 +286,33 @@ def _find_sources(src: Path) -> tuple[list[SourceFile], list[Problem]]:
 def _decode_problems(path: Path) -> list[Problem]:
     """Lines that are not valid UTF-8, numbered as a text editor would (read line by line: the scan
     has bounded every line's length)."""
-    problems = []
+    problems = _Kept(path.name)
     with open(path, "rb") as handle:
         for number, line in enumerate(handle, start=1):
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as error:
                 bad = line[error.start:error.start + 4]
-                problems.append(Problem(path.name, number,
-                                        f"bytes {bad!r} are not valid UTF-8 (save the file as UTF-8)"))
-    return problems
+                problems.add(Problem(path.name, number, f"bytes {bad!r} are not valid UTF-8 (save the file as UTF-8)"))
+    return problems.result()
+
+
+class _Kept:
+    """At most MAX_PROBLEMS_KEPT problems of one file; the rest are counted and said in one more line."""
+
+    def __init__(self, label: str):
+        self.label, self.problems, self.hidden = label, [], 0
+
+    def add(self, problem: Problem) -> None:
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(problem)
+        else:
+            self.hidden += 1
+
+    def result(self) -> list[Problem]:
+        if not self.hidden:
+            return self.problems
+        return self.problems + [Problem(self.label, None, f"and {self.hidden:,} more line(s) with problems like these")]
 
 
 class _BadQuoting(Exception):
@@ -367,20 +396,20 @@ def _check_columns(source: SourceFile, header: list[str], warnings: list[str]) -
 
 def _structure_problems(source: SourceFile, width: int) -> list[Problem]:
     """Ragged rows, bad quoting and encoding errors, found by reading the file with Python's csv module."""
-    problems = []
+    problems = _Kept(source.label)
     try:
         with _open_text(source.path) as handle:
             for start, fields in _csv_records(handle, strict=True):
                 if start == 1:
                     continue
                 if len(fields) != width:
-                    problems.append(Problem(source.label, start,
-                                            f"row has {len(fields)} field(s), expected {width} like the header"))
+                    problems.add(Problem(source.label, start,
+                                         f"row has {len(fields)} field(s), expected {width} like the header"))
     except _BadQuoting as error:
-        problems.append(Problem(source.label, error.line, str(error)))
+        problems.add(Problem(source.label, error.line, str(error)))
     except UnicodeDecodeError:
         return _decode_problems(source.path)
-    return problems
+    return problems.result()
 
 
 def _scan_problem(source: SourceFile, found) -> Problem:
@@ -565,13 +594,26 @@ def _show_value(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _kept_rows(con: duckdb.DuckDBPyConnection, name: str) -> tuple[list[tuple], int]:
+    """The rows of ingest/NAME (at most MAX_PROBLEMS_KEPT, the first by table and row) and their count."""
+    relation = con.sql(internal_sql(name))
+    rows = relation.limit(MAX_PROBLEMS_KEPT + 1).fetchall()
+    if len(rows) <= MAX_PROBLEMS_KEPT:
+        return rows, len(rows)
+    total = relation.count("*").fetchall()[0][0]
+    table, row = (duckdb.ColumnExpression(column) for column in relation.columns[:2])
+    return relation.sort(table, row).limit(MAX_PROBLEMS_KEPT).fetchall(), total
+
+
 def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile],
-                  across_rows: bool = True) -> list[Problem]:
-    found = con.execute(internal_sql("ingest/row_problems.sql")).fetchall()
+                  across_rows: bool = True) -> tuple[list[Problem], int]:
+    """The problems of rows (kept ones) and how many there are in all."""
+    found, total = _kept_rows(con, "ingest/row_problems.sql")
     if across_rows:
-        found += con.execute(internal_sql("ingest/relations.sql")).fetchall()
+        more, more_total = _kept_rows(con, "ingest/relations.sql")
+        found, total = found + more, total + more_total
     if not found:
-        return []
+        return [], total
     wanted: dict[str, set[int]] = {}
     for table, row_index, _column, _value, _expected, other_row in found:
         if sources[table].kind == "csv":
@@ -598,7 +640,7 @@ def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]
         if other_row is not None:
             message += f" (see {source.row_label} {where(table, other_row)})"
         problems.append(Problem(source.label, where(table, row_index), message, source.row_label))
-    return problems
+    return problems, total
 
 
 def _type_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, source: SourceFile | None, rows: int,
@@ -640,7 +682,7 @@ def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str |
     started = time.perf_counter()
     with _store_lock(store, wait_seconds, progress):
         _remove_leftovers(store, progress)
-        refusal = _why_not_replaceable(store)  # again, now that no other ingest can publish
+        refusal = _why_not_replaceable(store, open_it=False)  # again, now that no other ingest can publish
         if refusal:
             raise PublishError(f"{store} {refusal}")
         build = store.with_name(f"{_build_prefix(store)}{os.getpid()}")
@@ -759,10 +801,12 @@ def _build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str)
             problems += _type_rows(con, spec, by_table.get(spec.name), row_counts[spec.name], progress)
         # With a file missing or unreadable, only each row's own values are checked: checks across
         # rows and tables on a half-read folder would only add noise.
-        problems += _row_problems(con, by_table, across_rows=not problems)
+        kept, row_total = _row_problems(con, by_table, across_rows=not problems)
+        total = len(problems) + row_total
+        problems += kept
         if problems:
             problems.sort(key=lambda p: (p.file, p.line if p.line is not None else -1))
-            raise IngestError(problems)
+            raise IngestError(problems, total)
         progress("  writing the new snapshot ...")
         con.execute(internal_sql("ingest/attach_build.sql"), {"path": str(build)})
         con.execute(internal_sql("ingest/publish.sql"))

@@ -219,6 +219,23 @@ def test_peak_memory_on_a_60_MB_one_line_file_stays_small(tmp_path, published, c
     assert outcome.startswith(expected), outcome
 
 
+def test_a_flood_of_bad_rows_keeps_the_first_problems_and_counts_them_all(tmp_path, published):
+    # 25,000 rows, each with one bad value: the first 10,000 (MAX_PROBLEMS_KEPT) are kept, all counted,
+    # so a file of millions of bad rows is refused without millions of messages in memory.
+    from dashboard.ingest import MAX_PROBLEMS_KEPT
+
+    tables = full_tables()
+    tables["customers"] = [{**tables["customers"][0], "customer_id": f"c{index}", "business_critical": "maybe"}
+                           for index in range(25_000)]
+    tables["deployments"][0]["customer_id"] = "c0"
+    with pytest.raises(IngestError) as raised:
+        ingest(write_folder(tmp_path / "bad", tables), published, progress=quiet)
+    assert raised.value.total == 25_000 and len(raised.value.problems) == MAX_PROBLEMS_KEPT
+    report = raised.value.report()
+    assert report.splitlines()[0].startswith('customers.csv line 2: business_critical "maybe" is not')
+    assert "... and 24,500 more problem(s) not shown" in report and "Refused: 25,000 problem(s)" in report
+
+
 # --- 6. Files that are not files ---------------------------------------------------------------------
 
 
