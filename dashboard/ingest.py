@@ -507,7 +507,8 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
             relation = con.read_csv(
                 str(source.path), header=True, columns={name: "VARCHAR" for name in header},
                 delimiter=",", quotechar='"', escapechar='"', strict_mode=True, null_padding=False,
-                auto_detect=False, encoding="utf-8", max_line_size=csvscan.MAX_RECORD_BYTES + 2)
+                auto_detect=False, encoding="utf-8", max_line_size=csvscan.MAX_RECORD_BYTES + 2,
+                buffer_size=2 * csvscan.MAX_RECORD_BYTES + 4)  # not DuckDB's 16 x max_line_size per thread
             relation.select(*[duckdb.ColumnExpression(column) for column in spec.columns]).create(f"rows_{spec.name}")
         except duckdb.Error as error:
             problems = _structure_problems(source, len(header))
