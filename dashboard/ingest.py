@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from dashboard import csvscan
 from dashboard.csvscan import LongRecord, StrayQuote, scan_csv
 from dashboard.sqlfiles import internal_sql
+from dashboard.store import StoreError
 from dashboard.tables import TABLES, TableSpec
 
 # csv fields may be large (long descriptions); the default limit is 128 KiB.
@@ -77,9 +78,10 @@ class IngestBusy(Exception):
     """Another ingest holds the store's lock."""
 
 
-class PublishError(Exception):
+class PublishError(StoreError):
     """The store cannot be published to (a folder, a file this tool did not publish, a read-only or
-    full disk, a bad --wait). The message is one line naming the path and the cause."""
+    full disk, a bad --wait). The message is one line naming the path and the cause. A StoreError, so
+    the app and every command that builds the default store show it as one line too."""
 
 
 # DuckDB's memory for one ingest: its buffer pool spills to a folder beside the store above this,
