@@ -424,13 +424,11 @@ def _scan_problem(source: SourceFile, found) -> Problem:
         return Problem(source.label, found.line,
                        f"row is longer than {csvscan.MAX_RECORD_BYTES:,} bytes, the limit for one row "
                        f"(it has at least {found.size:,})")
-    name = f"column {found.column + 1}"
+    name = f"column {found.column + 1}" + (" of the header" if found.line == 1 else "")
     if found.line > 1:
         header, problems = _csv_header(source)
         if not problems and found.column < len(header):
             name = header[found.column]
-    elif found.column == 0:
-        name = "column 1 of the header"
     return Problem(source.label, found.line,
                    f"{name} is longer than {csvscan.MAX_FIELD_BYTES:,} bytes, the limit for one field "
                    f"(it has at least {found.size:,}; if it should be shorter, a quote opened in it is never closed)")

@@ -22,9 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dashboard import csvscan
-from dashboard.csvscan import LongRecord, Oversized, StrayQuote, scan_csv
-from dashboard.ingest import IngestError, PublishError, SourceFile, _first_unread_line, ingest
+from dashboard.ingest import IngestError, ingest
 from dashboard.tables import TABLES_BY_NAME
 from labdata import write_folder
 from test_ingest import full_tables, leftovers, quiet, refuse, row_counts, sha256, the_problem
@@ -132,6 +130,8 @@ SCAN_CASES = {
 @pytest.mark.parametrize("name", SCAN_CASES)
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 1 << 22])
 def test_the_scan_counts_records_as_pythons_csv_module_does(tmp_path, name, chunk):
+    from dashboard.csvscan import scan_csv
+
     # Small chunks put every quote, CR and blank line on a chunk boundary somewhere.
     path = tmp_path / "t.csv"
     text = SCAN_CASES[name]
@@ -145,6 +145,8 @@ def test_the_scan_counts_records_as_pythons_csv_module_does(tmp_path, name, chun
 
 @pytest.mark.parametrize("chunk", [1, 3, 1 << 22])
 def test_the_scan_finds_the_field_line_and_column(tmp_path, chunk):
+    from dashboard.csvscan import LongRecord, Oversized, StrayQuote, scan_csv
+
     # Field limit 4 bytes. Line 1 "a,b"; record 2 spans lines 2-3 ("x\ny" is 5 bytes with quotes:
     # its own 3 + 2 quotes, over 4); so column 0 of the record at line 2.
     path = tmp_path / "t.csv"
@@ -166,6 +168,8 @@ def test_the_scan_finds_the_field_line_and_column(tmp_path, chunk):
 def test_a_row_the_reader_did_not_return_is_named_by_its_line(tmp_path):
     """The proof's second half: when the counts differ, the first record that DuckDB's reader did not
     return as written is found by reading the file with Python's csv module, row by row."""
+    from dashboard.ingest import SourceFile, _first_unread_line
+
     folder = write_folder(tmp_path / "lab", full_tables())
     source = SourceFile(TABLES_BY_NAME["deployments"], folder / "deployments.csv", "csv")
     header = list(TABLES_BY_NAME["deployments"].columns)
@@ -393,6 +397,8 @@ def test_wait_must_be_a_finite_number_of_seconds(tmp_path, wait):
                         "--wait", wait, timeout=30)
     assert completed.returncode == 2 and "--wait" in completed.stderr and "Traceback" not in completed.stderr
     assert list(tmp_path.iterdir()) == []
+    from dashboard.ingest import PublishError
+
     with pytest.raises(PublishError, match="--wait"):
         ingest(REPO / "data" / "demo", tmp_path / "asl.duckdb", progress=quiet, wait_seconds=float("nan"))
 
