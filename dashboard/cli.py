@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import subprocess
 import sys
@@ -15,8 +16,19 @@ def _print_err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _seconds(text: str) -> float:
+    """--wait: a finite number of seconds >= 0 (nan or inf would wait without bound)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of seconds >= 0")
+    return value
+
+
 def _cmd_ingest(args) -> int:
-    from dashboard.ingest import IngestBusy, IngestError, ingest
+    from dashboard.ingest import IngestBusy, IngestError, PublishError, ingest
 
     store = store_module.store_path(args.store)
     if args.dir is None:  # a scheduled job keeps the URL (and any password) out of its command line
@@ -38,6 +50,9 @@ def _cmd_ingest(args) -> int:
     except IngestBusy as error:
         _print_err(f"error: {error}")
         return 3
+    except PublishError as error:
+        _print_err(f"error: {error}")
+        return 2
     _print_err(result.summary())
     return 0
 
@@ -216,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: $ASL_SOURCE_URL)")
     ingest.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     ingest.add_argument("--dataset", help="name shown in the page header (default: the folder's name)")
-    ingest.add_argument("--wait", type=float, default=30.0,
+    ingest.add_argument("--wait", type=_seconds, default=30.0,
                         help="seconds to wait for another ingest of the same store (default 30)")
     ingest.add_argument("--lock-timeout", type=float, default=30.0, metavar="SECONDS",
                         help="database source: wait at most this long for a table another transaction locked (default 30)")

@@ -13,7 +13,10 @@ import errno
 import fcntl
 import io
 import json
+import math
 import os
+import shutil
+import stat
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,8 +24,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from dashboard import csvscan
+from dashboard.csvscan import LongRecord, StrayQuote, scan_csv
 from dashboard.sqlfiles import internal_sql
+from dashboard.store import StoreError
 from dashboard.tables import TABLES, TableSpec
 
 # csv fields may be large (long descriptions); the default limit is 128 KiB.
@@ -46,19 +54,26 @@ class Problem:
         return f"{self.file}{where}: {self.message}"
 
 
-class IngestError(Exception):
-    """The input folder was refused. problems lists every problem found."""
+# Problems kept per check: a folder with millions of bad rows is refused with the first ones and an
+# exact count, without holding millions of messages in memory.
+MAX_PROBLEMS_KEPT = 10_000
 
-    def __init__(self, problems: list[Problem]):
+
+class IngestError(Exception):
+    """The input folder was refused. problems lists the problems found (at most MAX_PROBLEMS_KEPT of
+    each check); total counts them all."""
+
+    def __init__(self, problems: list[Problem], total: int | None = None):
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the input folder")
+        self.total = len(problems) if total is None else total
+        super().__init__(f"{self.total} problem(s) in the input folder")
 
     def report(self, limit: int = MAX_PROBLEMS_SHOWN) -> str:
         lines = [str(problem) for problem in self.problems[:limit]]
-        hidden = len(self.problems) - limit
+        hidden = self.total - min(limit, len(self.problems))
         if hidden > 0:
             lines.append(f"... and {hidden:,} more problem(s) not shown")
-        lines.append(f"Refused: {len(self.problems):,} problem(s). The published store was not changed.")
+        lines.append(f"Refused: {self.total:,} problem(s). The published store was not changed.")
         return "\n".join(lines)
 
 
@@ -83,6 +98,17 @@ class TableSource:
 
     def notes(self) -> str | None:
         return None
+
+
+class PublishError(StoreError):
+    """The store cannot be published to (a folder, a file this tool did not publish, a read-only or
+    full disk, a bad --wait). The message is one line naming the path and the cause. A StoreError, so
+    the app and every command that builds the default store show it as one line too."""
+
+
+# DuckDB's memory for one ingest: its buffer pool spills to a folder beside the store above this,
+# so the whole process (Python, pandas, pyarrow and DuckDB) stays under 1 GB on any input folder.
+INGEST_MEMORY_LIMIT = "500MB"
 
 
 @dataclass
@@ -116,7 +142,10 @@ def _build_prefix(store: Path) -> str:
 def _store_lock(store: Path, wait_seconds: float, progress):
     """One ingest per store at a time. A second one waits up to wait_seconds, then is refused."""
     lock_path = store.with_name(f".{store.name}.lock")
-    handle = open(lock_path, "a+")
+    try:
+        handle = open(lock_path, "a+")
+    except OSError as error:
+        raise PublishError(f"{store} cannot be written: {error.strerror} ({lock_path})") from None
     try:
         deadline = time.monotonic() + wait_seconds
         told = False
@@ -141,13 +170,71 @@ def _store_lock(store: Path, wait_seconds: float, progress):
 
 
 def _remove_leftovers(store: Path, progress) -> None:
-    """Remove build files of ingests that died (we hold the lock, so none is alive)."""
+    """Remove build files (and spill folders) of ingests that died (we hold the lock, so none is alive)."""
     for leftover in sorted(store.parent.glob(_build_prefix(store) + "*")):
         try:
-            leftover.unlink()
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
             progress(f"Removed {leftover.name}, left by an ingest that did not finish.")
         except FileNotFoundError:
             pass
+
+
+DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 11 of every DuckDB database file
+
+
+def _why_not_replaceable(store: Path, open_it: bool = True) -> str | None:
+    """Why ingest must not replace what is at store (None: nothing there, or a store this tool published).
+
+    open_it=False checks only the kind of file and DuckDB's magic bytes (no attach: about 40 ms less).
+    """
+    if not os.path.lexists(store):
+        return None
+    if store.is_dir():
+        return "is a folder, not a store file: give the path of a file, e.g. --store " + str(store / "asl.duckdb")
+    if not store.is_file():
+        return "is not a regular file: ingest replaces only a store it published"
+    try:
+        with open(store, "rb") as handle:
+            head = handle.read(16)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if head[8:12] != DUCKDB_MAGIC:
+        return ("is not a DuckDB file, so not a store this tool published: it is left as it is "
+                "(choose another --store, or move the file away)")
+    if not open_it:
+        return None
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(internal_sql("attach_store.sql"), {"path": str(store)})
+        marked = con.execute(internal_sql("ingest/published_marker.sql")).fetchone()[0]
+    except duckdb.Error as error:
+        return (f"is a DuckDB file that cannot be read ({str(error).splitlines()[0]}): it is left as it is; "
+                "if it is a damaged store, delete it and ingest again")
+    finally:
+        con.close()
+    if not marked:
+        return ("is a DuckDB database that this tool did not publish (it has no snapshot_info table): it is "
+                "left as it is (choose another --store, or move the file away)")
+    return None
+
+
+def _check_store_path(store: Path, wait_seconds: float) -> None:
+    """Everything about the store that can be checked before any work starts."""
+    if not isinstance(wait_seconds, (int, float)) or not math.isfinite(wait_seconds) or wait_seconds < 0:
+        raise PublishError(f"--wait {wait_seconds!r} is not a number of seconds: give a finite number >= 0")
+    refusal = _why_not_replaceable(store)
+    if refusal:
+        raise PublishError(f"{store} {refusal}")
+    parent = store.parent
+    if os.path.lexists(parent) and not parent.is_dir():
+        raise PublishError(f"{store} cannot be written: {parent} is not a folder")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PublishError(f"{store} cannot be written: cannot create the folder {parent} ({error.strerror})") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,6 +246,7 @@ class SourceFile:
     spec: TableSpec
     path: Path
     kind: str  # "csv" or "parquet"
+    rows: int | None = None  # data rows counted without DuckDB's reader (the CSV scan, the Parquet footer)
 
     @property
     def label(self) -> str:
@@ -169,33 +257,86 @@ class SourceFile:
         return "line" if self.kind == "csv" else "row"
 
 
+def _not_a_regular_file(src: Path, path: Path) -> str | None:
+    """Why ingest will not read path (an entry of the folder src), or None for a regular file in src.
+
+    Ingest reads only regular files inside the input folder: a symbolic link leading out of it could
+    put any file of the machine (a secret, /proc/self/environ) into the snapshot, and a FIFO or a
+    device could block or never end.
+    """
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if stat.S_ISLNK(info.st_mode):
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(src):
+            return (f"is a symbolic link leading outside the input folder (to {target}): ingest reads only "
+                    "regular files inside the folder; copy the file into it instead")
+        try:
+            info = os.stat(path)
+        except OSError as error:
+            return f"is a symbolic link to {target}, which cannot be read ({error.strerror})"
+    kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")]
+    for test, kind in kinds:
+        if test(info.st_mode):
+            return f"is {kind}, not a regular file: ingest reads only regular files"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file: ingest reads only regular files"
+    return None
+
+
 def _find_sources(src: Path) -> tuple[list[SourceFile], list[Problem]]:
     sources, problems = [], []
     for spec in TABLES:
         csv_path, parquet_path = src / f"{spec.name}.csv", src / f"{spec.name}.parquet"
-        found = [p for p in (csv_path, parquet_path) if p.is_file()]
+        found = [p for p in (csv_path, parquet_path) if os.path.lexists(p)]
         if len(found) == 2:
             problems.append(Problem(csv_path.name, None,
                                     f"both {csv_path.name} and {parquet_path.name} exist; keep only one"))
         elif found:
-            sources.append(SourceFile(spec, found[0], "csv" if found[0].suffix == ".csv" else "parquet"))
+            refusal = _not_a_regular_file(src, found[0])
+            if refusal:
+                problems.append(Problem(found[0].name, None, refusal))
+            else:
+                sources.append(SourceFile(spec, found[0], "csv" if found[0].suffix == ".csv" else "parquet"))
         elif spec.required:
             problems.append(Problem(csv_path.name, None,
                                     f"required file is missing (expected {csv_path.name} or {parquet_path.name} in {src})"))
     return sources, problems
 
 
-def _decode_problems(path: Path, raw: bytes) -> list[Problem]:
-    """Lines that are not valid UTF-8, numbered as a text editor would."""
-    problems = []
-    for number, line in enumerate(raw.split(b"\n"), start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as error:
-            bad = line[error.start:error.start + 4]
-            problems.append(Problem(path.name, number,
-                                    f"bytes {bad!r} are not valid UTF-8 (save the file as UTF-8)"))
-    return problems
+def _decode_problems(path: Path) -> list[Problem]:
+    """Lines that are not valid UTF-8, numbered as a text editor would (read line by line: the scan
+    has bounded every line's length)."""
+    problems = _Kept(path.name)
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                bad = line[error.start:error.start + 4]
+                problems.add(Problem(path.name, number, f"bytes {bad!r} are not valid UTF-8 (save the file as UTF-8)"))
+    return problems.result()
+
+
+class _Kept:
+    """At most MAX_PROBLEMS_KEPT problems of one file; the rest are counted and said in one more line."""
+
+    def __init__(self, label: str):
+        self.label, self.problems, self.hidden = label, [], 0
+
+    def add(self, problem: Problem) -> None:
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(problem)
+        else:
+            self.hidden += 1
+
+    def result(self) -> list[Problem]:
+        if not self.hidden:
+            return self.problems
+        return self.problems + [Problem(self.label, None, f"and {self.hidden:,} more line(s) with problems like these")]
 
 
 class _BadQuoting(Exception):
@@ -204,13 +345,14 @@ class _BadQuoting(Exception):
         self.line = line
 
 
-def _csv_records(text: str, strict: bool = False):
-    """Yield (start_line, fields) for every non-blank record, counting lines like an editor.
+def _csv_records(handle, strict: bool = False):
+    """Yield (start_line, fields) for every non-blank record of a text file opened with newline="",
+    counting lines like an editor. Records are read one at a time: memory stays small.
 
     strict: raise _BadQuoting (with the record's first line) for a quote that is never closed or a
     character after a closing quote, instead of reading on as the loose csv module does.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
+    reader = csv.reader(handle, strict=strict)
     next_start = 1
     while True:
         try:
@@ -229,12 +371,10 @@ def _csv_records(text: str, strict: bool = False):
             yield start, fields
 
 
-def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        return None, _decode_problems(path, raw)
+@contextmanager
+def _open_text(path: Path):
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        yield handle
 
 
 def _csv_header(source: SourceFile) -> tuple[list[str] | None, list[Problem]]:
@@ -280,44 +420,91 @@ def _check_columns(source: SourceFile, header: list[str], warnings: list[str]) -
 
 def _structure_problems(source: SourceFile, width: int) -> list[Problem]:
     """Ragged rows, bad quoting and encoding errors, found by reading the file with Python's csv module."""
-    text, problems = _read_text(source.path)
-    if text is None:
-        return problems
+    problems = _Kept(source.label)
     try:
-        for start, fields in _csv_records(text, strict=True):
+        with _open_text(source.path) as handle:
+            for start, fields in _csv_records(handle, strict=True):
+                if start == 1:
+                    continue
+                if len(fields) != width:
+                    problems.add(Problem(source.label, start,
+                                         f"row has {len(fields)} field(s), expected {width} like the header"))
+    except _BadQuoting as error:
+        problems.add(Problem(source.label, error.line, str(error)))
+    except UnicodeDecodeError:
+        return _decode_problems(source.path)
+    return problems.result()
+
+
+def _scan_problem(source: SourceFile, found) -> Problem:
+    """The problem the CSV scan stopped at, with the column named from the header when it can be read."""
+    if isinstance(found, StrayQuote):
+        return Problem(source.label, found.line,
+                       'a quote inside a field that does not start with one, or text after a closing quote: '
+                       'quote the whole field and double each quote inside it ("say ""hi""")')
+    if isinstance(found, LongRecord):
+        return Problem(source.label, found.line,
+                       f"row is longer than {csvscan.MAX_RECORD_BYTES:,} bytes, the limit for one row "
+                       f"(it has at least {found.size:,})")
+    name = f"column {found.column + 1}" + (" of the header" if found.line == 1 else "")
+    if found.line > 1:
+        header, problems = _csv_header(source)
+        if not problems and found.column < len(header):
+            name = header[found.column]
+    return Problem(source.label, found.line,
+                   f"{name} is longer than {csvscan.MAX_FIELD_BYTES:,} bytes, the limit for one field "
+                   f"(it has at least {found.size:,}; if it should be shorter, a quote opened in it is never closed)")
+
+
+def _record_lines(source: SourceFile, wanted: set[int]) -> dict[int, int]:
+    """Start line of the data records at the wanted places (from 0, in load order), in one pass."""
+    lines: dict[int, int] = {}
+    if not wanted:
+        return lines
+    last = max(wanted)
+    with _open_text(source.path) as handle:
+        index = -1
+        for start, _ in _csv_records(handle):
             if start == 1:
                 continue
-            if len(fields) != width:
-                problems.append(Problem(source.label, start,
-                                        f"row has {len(fields)} field(s), expected {width} like the header"))
-    except _BadQuoting as error:
-        problems.append(Problem(source.label, error.line, str(error)))
-    return problems
+            index += 1
+            if index in wanted:
+                lines[index] = start
+            if index >= last:
+                break
+    return lines
 
 
-def _may_have_extra_fields(path: Path, width: int, records: int) -> bool:
-    """Whether a CSV the loader accepted may still hold rows with too many fields.
-
-    DuckDB's reader silently drops empty fields at the end of a row ("a,b," under the header "a,b"),
-    so such ragged rows must be found another way. Without quotes every record is one line of
-    width - 1 commas (fewer fail the loader), so counting commas settles it in one fast pass; a
-    file with quotes gets the exact check.
-    """
-    commas = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 22):
-            if b'"' in chunk:
-                return True
-            commas += chunk.count(b",")
-    return commas != (width - 1) * (records + 1)
-
-
-def _record_lines(source: SourceFile) -> list[int]:
-    """Start line of each data record, in load order (only needed when reporting problems)."""
-    text, _ = _read_text(source.path)
-    if text is None:
-        return []
-    return [start for start, _ in _csv_records(text) if start != 1]
+def _first_unread_line(con: duckdb.DuckDBPyConnection, source: SourceFile, header: list[str]) -> int | None:
+    """The line of the first record that DuckDB's reader did not return as Python's csv module reads
+    it; 0 when the reader returned rows after the file's last record; None when both agree on every row."""
+    positions = [header.index(column) for column in source.spec.columns]
+    rows = (con.table(f"rows_{source.spec.name}").sort(duckdb.ColumnExpression("rowid"))
+            .select(*[duckdb.ColumnExpression(column) for column in source.spec.columns]))
+    batches = rows.to_arrow_reader(10_000)
+    pending: list[tuple] = []
+    with _open_text(source.path) as handle:
+        for start, fields in _csv_records(handle):
+            if start == 1:
+                continue
+            if not pending:
+                try:
+                    batch = batches.read_next_batch()
+                except StopIteration:
+                    return start  # the reader returned fewer rows than the file holds
+                pending = list(zip(*(column.to_pylist() for column in batch.columns)))[::-1]
+                if not pending:
+                    return start
+            row = pending.pop()
+            read = tuple("" if value is None else value for value in row)
+            if tuple(fields[p] if p < len(fields) else "" for p in positions) != read:
+                return start
+    if pending:
+        return 0
+    for batch in batches:
+        if batch.num_rows:
+            return 0
+    return None
 
 
 def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list[str]) -> tuple[int, list[Problem]]:
@@ -331,6 +518,10 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
     if hasattr(source, "load_raw"):
         return source.load_raw(con, warnings)
     if source.kind == "csv":
+        # First an independent pass: bounds every field before anything holds it, and counts the records.
+        scan = scan_csv(source.path, csvscan.MAX_FIELD_BYTES, csvscan.MAX_RECORD_BYTES)
+        if scan.problem is not None:
+            return 0, [_scan_problem(source, scan.problem)]
         header, problems = _csv_header(source)
         if problems:
             return 0, problems
@@ -341,7 +532,8 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
             relation = con.read_csv(
                 str(source.path), header=True, columns={name: "VARCHAR" for name in header},
                 delimiter=",", quotechar='"', escapechar='"', strict_mode=True, null_padding=False,
-                auto_detect=False, encoding="utf-8")
+                auto_detect=False, encoding="utf-8", max_line_size=csvscan.MAX_RECORD_BYTES + 2,
+                buffer_size=2 * csvscan.MAX_RECORD_BYTES + 4)  # not DuckDB's 16 x max_line_size per thread
             relation.select(*[duckdb.ColumnExpression(column) for column in spec.columns]).create(f"rows_{spec.name}")
         except duckdb.Error as error:
             problems = _structure_problems(source, len(header))
@@ -352,14 +544,30 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
             duckdb.ColumnExpression("rowid").alias("row_index"),
             *[duckdb.ColumnExpression(column) for column in spec.columns]).create_view(f"raw_{spec.name}")
         count = con.table(f"raw_{spec.name}").count("*").fetchall()[0][0]
-        if _may_have_extra_fields(source.path, len(header), count):
+        data_records = max(scan.records - 1, 0)
+        if scan.commas != (len(header) - 1) * scan.records:
+            # DuckDB's reader drops empty fields at the end of a row ("a,b," under the header "a,b"):
+            # the commas outside quotes show that some row is not as wide as the header.
             problems = _structure_problems(source, len(header))
             if problems:
                 return count, problems  # the rows were read all the same: they are checked too
+        if count != data_records:
+            line = _first_unread_line(con, source, header)
+            if line is not None:
+                where = (f"the reader returned more rows than the file holds ({count:,}, not {data_records:,})"
+                         if line == 0 else "this row (and maybe later ones) did not reach the snapshot as written")
+                return count, [Problem(source.label, line or None,
+                                       f"{where}: DuckDB's CSV reader returned {count:,} data row(s), the file "
+                                       f"holds {data_records:,}; refused rather than publish a partial table")]
+            data_records = count  # Python's csv module reads every row as DuckDB did
+        source.rows = data_records
         return count, []
     try:
         relation = con.read_parquet(str(source.path), file_row_number=True)
         problems = _check_columns(source, [name for name in relation.columns if name != "file_row_number"], warnings)
+        if problems:
+            return 0, problems
+        problems = _parquet_type_problems(source, relation)
         if problems:
             return 0, problems
         relation.select(duckdb.ColumnExpression("file_row_number").alias("row_index"),
@@ -368,7 +576,28 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
         count = con.table(f"raw_{spec.name}").count("*").fetchall()[0][0]
     except duckdb.Error as error:
         return 0, [_unreadable_parquet(source, error)]
+    try:  # the footer as pyarrow reads it: the count the snapshot is checked against
+        source.rows = pq.ParquetFile(source.path).metadata.num_rows
+    except (OSError, ValueError, pa.ArrowException) as error:
+        return 0, [Problem(source.label, None, f"cannot be read as Parquet: {str(error).splitlines()[0]}")]
     return count, []
+
+
+# The Parquet column types that hold what the contract describes (text, whole numbers, numbers,
+# booleans, dates, timestamps); each value is read as text and checked like a CSV value. Lists,
+# structs, maps, binary and the rest have no place in the contract.
+PARQUET_TYPES = frozenset({
+    "varchar", "boolean", "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint",
+    "uinteger", "ubigint", "uhugeint", "float", "double", "decimal", "date", "timestamp", "timestamp_s",
+    "timestamp_ms", "timestamp_ns", "timestamp with time zone", "null"})
+
+
+def _parquet_type_problems(source: SourceFile, relation: duckdb.DuckDBPyRelation) -> list[Problem]:
+    types = dict(zip(relation.columns, relation.dtypes))
+    return [Problem(source.label, None,
+                    f"{column} has the Parquet type {types[column]}, which the contract has no place for: "
+                    "write it as a string column (or a number, boolean, date or timestamp where the contract has one)")
+            for column in source.spec.columns if types[column].id not in PARQUET_TYPES]
 
 
 def _unreadable_parquet(source: SourceFile, error: duckdb.Error) -> Problem:
@@ -391,17 +620,34 @@ def _show_value(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _kept_rows(con: duckdb.DuckDBPyConnection, name: str) -> tuple[list[tuple], int]:
+    """The rows of ingest/NAME (at most MAX_PROBLEMS_KEPT, the first by table and row) and their count."""
+    relation = con.sql(internal_sql(name))
+    rows = relation.limit(MAX_PROBLEMS_KEPT + 1).fetchall()
+    if len(rows) <= MAX_PROBLEMS_KEPT:
+        return rows, len(rows)
+    total = relation.count("*").fetchall()[0][0]
+    table, row = (duckdb.ColumnExpression(column) for column in relation.columns[:2])
+    return relation.sort(table, row).limit(MAX_PROBLEMS_KEPT).fetchall(), total
+
+
 def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile],
-                  across_rows: bool = True) -> list[Problem]:
-    found = con.execute(internal_sql("ingest/row_problems.sql")).fetchall()
+                  across_rows: bool = True) -> tuple[list[Problem], int]:
+    """The problems of rows (kept ones) and how many there are in all."""
+    found, total = _kept_rows(con, "ingest/row_problems.sql")
     if across_rows:
-        found += con.execute(internal_sql("ingest/relations.sql")).fetchall()
+        more, more_total = _kept_rows(con, "ingest/relations.sql")
+        found, total = found + more, total + more_total
     if not found:
-        return []
-    line_maps: dict[str, list[int]] = {}
+        return [], total
     # A database table names its rows by their keys, looked up once for the rows with problems.
     keys = {table: source.row_keys(con, {r[1] for r in found if r[0] == table} | {r[5] for r in found if r[0] == table})
             for table, source in sources.items() if hasattr(source, "row_keys")}
+    wanted: dict[str, set[int]] = {}
+    for table, row_index, _column, _value, _expected, other_row in found:
+        if sources[table].kind == "csv":
+            wanted.setdefault(table, set()).update(i for i in (row_index, other_row) if i is not None)
+    line_maps = {table: _record_lines(sources[table], indexes) for table, indexes in wanted.items()}
 
     def where(table: str, row_index: int | None) -> int | None:
         if row_index is None:
@@ -409,10 +655,7 @@ def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]
         source = sources[table]
         if source.kind != "csv":
             return row_index + 1
-        if table not in line_maps:
-            line_maps[table] = _record_lines(source)
-        lines = line_maps[table]
-        return lines[row_index] if row_index < len(lines) else row_index + 2
+        return line_maps[table].get(row_index, row_index + 2)
 
     problems = []
     for table, row_index, column, value, expected, other_row in found:
@@ -434,7 +677,7 @@ def _row_problems(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile]
         if other_row is not None:
             message += f" (see {source.row_label} {where(table, other_row)})"
         problems.append(Problem(source.label, where(table, row_index), message, source.row_label))
-    return problems
+    return problems, total
 
 
 def _type_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, source: SourceFile | None, rows: int,
@@ -466,7 +709,8 @@ def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str |
            wait_seconds: float = 30.0) -> IngestResult:
     """Validate the folder src and publish it as the snapshot at store.
 
-    Raises IngestError (every problem found) or IngestBusy; in both cases the store is untouched.
+    Raises IngestError (every problem found), IngestBusy or PublishError (the store path cannot take a
+    snapshot: checked before any work where possible); in every case the store is untouched.
     src may also be a TableSource (a database schema), whose own errors pass through as they are.
     """
     store = Path(store).resolve()
@@ -474,22 +718,86 @@ def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str |
         src = Path(src).resolve()
         if not src.is_dir():
             raise IngestError([Problem(str(src), None, "is not a folder of input files")])
-    store.parent.mkdir(parents=True, exist_ok=True)
+    _check_store_path(store, wait_seconds)
     started = time.perf_counter()
     with _store_lock(store, wait_seconds, progress):
         _remove_leftovers(store, progress)
+        refusal = _why_not_replaceable(store, open_it=False)  # again, now that no other ingest can publish
+        if refusal:
+            raise PublishError(f"{store} {refusal}")
         build = store.with_name(f"{_build_prefix(store)}{os.getpid()}")
+        spill = build.with_name(build.name + ".tmp")
         try:
-            result = _build_snapshot(src, build, progress, dataset or src.name)
+            result = _build_snapshot(src, build, spill, progress, dataset or src.name)
             os.replace(build, store)
             _fsync_dir(store.parent)
+        except (OSError, duckdb.Error) as error:
+            if isinstance(error, duckdb.Error) and not _is_io_error(error):
+                raise
+            raise PublishError(f"{store} was not published: {_cause(error)}") from None
         finally:
             for path in (build, build.with_name(build.name + ".wal")):
                 if path.exists():
                     path.unlink()
+            shutil.rmtree(spill, ignore_errors=True)
     result.store = store
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _prove_every_row_arrived(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile],
+                             row_counts: dict[str, int]) -> None:
+    """Every data row of every file is in the snapshot: the rows counted without DuckDB's reader
+    (SourceFile.rows) are the rows read, typed and published, or the ingest is refused."""
+    problems = []
+    for table, typed_rows, published_rows in con.execute(internal_sql("ingest/published_counts.sql")).fetchall():
+        source = sources.get(table)
+        # A folder's files are counted without DuckDB's reader; a database table's rows are what it sent.
+        counted = getattr(source, "rows", None)
+        expected = counted if counted is not None else row_counts[table]
+        for step, rows in (("read", row_counts[table]), ("typed", typed_rows), ("published", published_rows)):
+            if rows is not None and rows != expected:
+                label = source.label if source is not None else f"{table}.csv"
+                problems.append(Problem(label, None, f"the file holds {expected:,} data row(s) but {rows:,} were {step}: "
+                                                     "refused rather than publish a partial table"))
+                break
+    if problems:
+        raise IngestError(problems)
+
+
+_IO_MARKERS = ("No space left on device", "Read-only file system", "Permission denied", "Disk quota exceeded",
+               "File too large", "Input/output error")
+
+
+def _is_io_error(error: duckdb.Error) -> bool:
+    """A DuckDB error caused by the disk (full, read-only, ...), not by the data or the SQL."""
+    return (isinstance(error, (duckdb.IOException, duckdb.OutOfMemoryException))
+            or any(marker in str(error) for marker in _IO_MARKERS))
+
+
+def _cause(error: Exception) -> str:
+    """The one line that says what went wrong (for DuckDB's errors, without its advice paragraphs)."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}" + (f" ({error.filename})" if error.filename else "")
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    for marker in _IO_MARKERS:
+        if marker in str(error):
+            return f"{marker} ({text})"
+    return text
+
+
+def _attribution(src: Path) -> tuple[str | None, Problem | None]:
+    """An optional ATTRIBUTION.md in the folder (sources, licences, caveats) travels with the snapshot.
+    Like the data files, it is read only when it is a regular file inside the folder (a link to a
+    secret would show the secret to every viewer), and only its first 20,000 characters."""
+    path = src / "ATTRIBUTION.md"
+    if not os.path.lexists(path):
+        return None, None
+    refusal = _not_a_regular_file(src, path)
+    if refusal:
+        return None, Problem(path.name, None, refusal)
+    with open(path, "rb") as handle:
+        return handle.read(80_000).decode("utf-8", errors="replace")[:20000], None
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -500,10 +808,17 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestResult:
+def _build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str) -> IngestResult:
     warnings: list[str] = []
-    sources, problems = src.find_sources() if isinstance(src, TableSource) else _find_sources(src)
-    con = duckdb.connect(":memory:")
+    if isinstance(src, TableSource):
+        sources, problems = src.find_sources()
+        notes = src.notes()
+    else:
+        sources, problems = _find_sources(src)
+        notes, notes_problem = _attribution(src)
+        if notes_problem:
+            problems.append(notes_problem)
+    con = duckdb.connect(":memory:", config={"memory_limit": INGEST_MEMORY_LIMIT, "temp_directory": str(spill)})
     try:
         con.execute(internal_sql("ingest/session.sql"))
         con.execute(internal_sql("ingest/macros.sql"))
@@ -532,22 +847,22 @@ def _build_snapshot(src: Path, build: Path, progress, dataset: str) -> IngestRes
             problems += _type_rows(con, spec, by_table.get(spec.name), row_counts[spec.name], progress)
         # With a file missing or unreadable, only each row's own values are checked: checks across
         # rows and tables on a half-read folder would only add noise.
-        problems += _row_problems(con, by_table, across_rows=not problems)
+        kept, row_total = _row_problems(con, by_table, across_rows=not problems)
+        total = len(problems) + row_total
+        problems += kept
         if problems:
             problems.sort(key=lambda p: (p.file, p.key or "", p.line if p.line is not None else -1))
-            raise IngestError(problems)
+            raise IngestError(problems, total)
         progress("  writing the new snapshot ...")
         con.execute(internal_sql("ingest/attach_build.sql"), {"path": str(build)})
         con.execute(internal_sql("ingest/publish.sql"))
+        _prove_every_row_arrived(con, by_table, row_counts)
         con.execute(internal_sql("ingest/snapshot_info.sql"), {
             "published_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
             "source": src.description if isinstance(src, TableSource) else str(src),
             "dataset": dataset,
             "row_counts": json.dumps(row_counts),
-            # An optional ATTRIBUTION.md in the folder (sources, licences, caveats) travels with the snapshot.
-            "notes": src.notes() if isinstance(src, TableSource)
-            else (src / "ATTRIBUTION.md").read_text(encoding="utf-8", errors="replace")[:20000]
-            if (src / "ATTRIBUTION.md").is_file() else None,
+            "notes": notes,
         })
         snapshot_date = con.execute(internal_sql("ingest/snapshot_date.sql")).fetchone()[0]
         con.execute(internal_sql("ingest/detach_build.sql"))

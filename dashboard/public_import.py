@@ -107,6 +107,8 @@ the same input, whatever the order of the Epoch rows.
 from __future__ import annotations
 
 import csv
+import io
+import os
 from pathlib import Path
 
 from dashboard.obligations import BUNDLED_OBLIGATIONS
@@ -120,12 +122,28 @@ from dashboard.public_data.names import MATCH_RULE
 
 
 def _write_csv(path: Path, columns, rows) -> int:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([str(row.get(column, "")) for column in columns] if isinstance(row, dict) else row)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([str(row.get(column, "")) for column in columns] if isinstance(row, dict) else row)
+    _replace_file(path, buffer.getvalue())
     return len(rows)
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write a new regular file at path through a temporary file and os.replace: a symbolic link
+    already at path is replaced itself, never followed (it could point at a file elsewhere)."""
+    if path.is_dir() and not path.is_symlink():
+        raise ValueError(f"{path} is a folder: cannot write the output file there")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "x", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
 
 
 def import_public(epoch_csv: Path, models_dev_dir: Path | None, out_dir: Path, progress=print) -> ImportReport:
@@ -179,8 +197,8 @@ def import_public(epoch_csv: Path, models_dev_dir: Path | None, out_dir: Path, p
             progress(f"warning: {out_dir / (spec.name + '.parquet')} is left from before; the ingest refuses a "
                      f"folder with both {spec.name}.csv and {spec.name}.parquet: remove it")
     _write_csv(report.unmatched_file, UNMATCHED_COLUMNS, unmatched)
-    (out_dir / "ATTRIBUTION.md").write_text(_attribution(report, _licence_text(
-        Path(models_dev_dir) if models_dev_dir is not None else None), models_dev_dir is not None), encoding="utf-8")
+    _replace_file(out_dir / "ATTRIBUTION.md", _attribution(report, _licence_text(
+        Path(models_dev_dir) if models_dev_dir is not None else None), models_dev_dir is not None))
     for line in report.lines():
         progress(line)
     return report

@@ -72,7 +72,7 @@ class Snapshot:
             self._database.execute(internal_sql("attach_store.sql"), {"path": key.path})
         except duckdb.Error as error:
             self._database.close()
-            raise StoreError(f"{key.path} is not a readable snapshot: {error}") from None
+            raise StoreError(f"{key.path} is not a readable snapshot: {str(error).strip().splitlines()[0]}") from None
         self._database.execute(internal_sql("rules.sql"))  # the shared rules, in memory (not the read-only store)
         self._use_store = internal_sql("use_store.sql")
 
@@ -88,6 +88,11 @@ class Snapshot:
         try:
             cursor.execute(self._use_store)
             return _to_frame(cursor.sql(sql, params=bound).to_arrow_table())
+        except duckdb.Error as error:
+            if _is_damage(error):
+                raise StoreError(f"{self.key.path} cannot be read, the file is damaged: "
+                                 f"{str(error).strip().splitlines()[0]} (publish it again with ingest)") from None
+            raise
         finally:
             cursor.close()
 
@@ -99,6 +104,14 @@ class Snapshot:
             self._database.close()
         except Exception:  # interpreter shutdown: nothing left to release
             pass
+
+
+def _is_damage(error: duckdb.Error) -> bool:
+    """Whether a query failed because the snapshot file is damaged (not because of the query)."""
+    if isinstance(error, (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)):
+        return True
+    text = str(error)
+    return any(marker in text for marker in ("Corrupt database file", "checksum", "IO Error"))
 
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:
