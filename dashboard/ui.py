@@ -278,8 +278,12 @@ def status_counts(counts: dict[str, int], statuses: list[str]) -> None:
 def print_table(frame: pd.DataFrame, name: str = "table") -> None:
     """A whole copy of a table for print only (the screen shows the scrolling grid)."""
     with st.container(key=f"print-{name}"):
-        shown = frame.head(PRINT_ROWS)
-        st.table(shown.reset_index(drop=True))
+        shown = frame.head(PRINT_ROWS).reset_index(drop=True)
+        # st.table renders its cells as Markdown: data goes in escaped, so it stays plain text.
+        shown = shown.apply(lambda column: column.map(md_escape, na_action="ignore")
+                            if column.dtype == object or pd.api.types.is_string_dtype(column) else column)
+        shown.columns = [md_escape(column) for column in shown.columns]
+        st.table(shown)
         if len(frame) > PRINT_ROWS:
             st.caption(f"First {PRINT_ROWS:,} of {len(frame):,} rows: the CSV download has all of them.")
 
