@@ -17,16 +17,13 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 
-from dashboard.sqlfiles import REPO_ROOT
 
 TARGET_RATIO = 2.0
 SCHEMA = "asl_bench"
@@ -34,19 +31,9 @@ SCHEMA = "asl_bench"
 
 def _synth_folder(scale: str, say) -> Path:
     """data/synth/<scale>, built (as `bench` does) when missing or made by another generator version."""
-    from dashboard import synth
-    from bench.run import _synth_fingerprint
+    from bench.run import ensure_synth
 
-    folder = REPO_ROOT / "data" / "synth" / scale
-    marker = folder / ".generated-by"
-    fingerprint = _synth_fingerprint(scale)
-    if not marker.is_file() or marker.read_text() != fingerprint:
-        say(f"building the synthetic lab (scale {scale}) in {folder} ...")
-        if folder.exists():
-            shutil.rmtree(folder)
-        synth.generate(scale, folder, progress=say)
-        marker.write_text(fingerprint)
-    return folder
+    return ensure_synth(scale, say=say)
 
 
 def _test_server():

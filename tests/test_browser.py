@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.server import StreamlitServer, wait_for_app
+from bench.server import StreamlitServer
+from browsing import metric_values, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -13,18 +14,6 @@ pytestmark = pytest.mark.browser
 def lab_server(lab_store, tmp_path_factory):
     with StreamlitServer(lab_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
         yield server
-
-
-def open_page(page, server, path):
-    page.goto(server.url + path)
-    wait_for_app(page)
-    return page
-
-
-def metric_values(page) -> dict[str, str]:
-    labels = page.locator("[data-testid='stMetricLabel']").all_inner_texts()
-    values = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-    return {label.strip(): value.strip() for label, value in zip(labels, values)}
 
 
 def test_overview_shows_counts_chart_and_table(page, lab_server):

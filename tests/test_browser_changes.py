@@ -7,6 +7,7 @@ import pytest
 from changes_lab import changes_tables
 from dashboard.ingest import ingest
 from bench.server import StreamlitServer, wait_for_app
+from browsing import metric_values, open_page
 from labdata import write_folder
 
 pytestmark = pytest.mark.browser
@@ -24,18 +25,6 @@ def changes_store(tmp_path_factory):
 def server(changes_store, tmp_path_factory):
     with StreamlitServer(changes_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as running:
         yield running
-
-
-def open_page(page, server, path):
-    page.goto(server.url + path)
-    wait_for_app(page)
-    return page
-
-
-def metric_values(page) -> dict[str, str]:
-    labels = page.locator("[data-testid='stMetricLabel']").all_inner_texts()
-    values = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-    return {label.strip(): value.strip() for label, value in zip(labels, values)}
 
 
 def test_counts_breaches_and_a_link_to_the_trajectory(page, server, changes_store, capsys):
