@@ -70,7 +70,7 @@ def test_reclassify_link_figures_and_csv_download(page, reclassify_server, recla
     values = metric_values(page)
     assert values["Emergency review"] == "2" and values["Monthly requests at risk"] == "7,050"
     assert page.get_by_text("Minimum additional safeguards").first.is_visible()
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=90000) as download_info:
         page.get_by_role("button", name="Download at-risk.csv").click()
     downloaded = open(download_info.value.path(), encoding="utf-8").read()
     cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(reclassify_store), "at-risk",

@@ -63,7 +63,7 @@ def test_counts_breaches_and_a_link_to_the_trajectory(page, server, changes_stor
     assert "viewing as of 2025-06-03" in trajectory.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
 
     # The CSV download holds what the command line prints.
-    with page.expect_download() as download:
+    with page.expect_download(timeout=90000) as download:
         page.get_by_role("button", name="Download changes.csv").click()
     downloaded = open(download.value.path(), encoding="utf-8").read()
     from dashboard.cli import main

@@ -123,11 +123,11 @@ def test_downloads_hold_what_is_shown_and_the_full_set_beside(page, demo_server,
     import sys
 
     open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}&status=eval_overdue")
-    with page.expect_download() as shown_info:
+    with page.expect_download(timeout=90000) as shown_info:
         page.get_by_role("button", name="Download the 6 models shown").click()
     shown = open(shown_info.value.path(), encoding="utf-8").read().splitlines()
     assert len(shown) == 1 + 6 and all(line.endswith(",eval_overdue") for line in shown[1:])
-    with page.expect_download() as all_info:
+    with page.expect_download(timeout=90000) as all_info:
         page.get_by_role("button", name="Download all 48 models").click()
     everything = open(all_info.value.path(), encoding="utf-8").read()
     cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(demo_store), "status", "--as-of", SNAPSHOT_DATE],

@@ -115,7 +115,7 @@ def test_the_download_is_the_cli_output(page, lab_store_obligations, tmp_path_fa
         page.goto(server.url + "/obligations?as_of=2026-04-01")
         wait_for_app(page)
         assert page.get_by_text("Clocks as of 2026-04-01").is_visible()
-        with page.expect_download() as download_info:
+        with page.expect_download(timeout=90000) as download_info:
             page.get_by_role("button", name="Download obligations.csv").click()
         downloaded = open(download_info.value.path(), encoding="utf-8").read()
     cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(lab_store_obligations), "obligations",
