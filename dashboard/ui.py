@@ -334,7 +334,7 @@ def snapshot_summary(snap: store_module.Snapshot, info: dict, scope: ViewScope, 
         if models.empty:
             st.caption("No models.")
         else:
-            st.dataframe(models, width="stretch")
+            st.dataframe(models.rename(columns=STATUS_LABELS), width="stretch")
     with right:
         st.markdown(f"**Deployments started by {scope.as_of:%Y-%m-%d}, by surface and status on that date**")
         if deployments.empty:

@@ -216,4 +216,4 @@ def test_this_snapshot_tables_follow_the_as_of_date(demo_store):
     existing = checkpoints[checkpoints["recorded_at"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)]["model_id"].nunique()
     models = pd.read_csv(DEMO_DIR / "models.csv")
     assert int(models_table.to_numpy().sum()) == len(models)
-    assert int(models_table["no_checkpoint"].sum()) == len(models) - existing > 0
+    assert int(models_table["No checkpoint yet"].sum()) == len(models) - existing > 0
