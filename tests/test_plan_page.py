@@ -165,6 +165,7 @@ def test_from_trajectory_to_plan_to_brief(page, public_server, tmp_path):
     assert f"- Link: <{PUBLIC}/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01>" in markdown
     assert "127.0.0.1" not in markdown and "localhost" not in markdown
     assert "**Already triggered on its own evaluations**: Ft1-Ft (ft1-ft)." in markdown
+    wait_for_app(page)  # a download button's click reruns the page: click the next one once it is drawn again
     with page.expect_download(timeout=90000) as html_download:
         page.get_by_role("button", name="Download brief (HTML)").click()
     saved = tmp_path / "brief.html"
