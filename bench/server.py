@@ -20,6 +20,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait until a `streamlit run` server at url answers its health check; RuntimeError if the
+    process exits first or the timeout passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit did not become healthy within {timeout:g} s")
+        time.sleep(0.3)
+
+
 class StreamlitServer:
     """`streamlit run dashboard/app.py` (or another entry script) on a free loopback port, with ASL_STORE set."""
 
@@ -41,18 +59,12 @@ class StreamlitServer:
             [sys.executable, "-m", "streamlit", "run", str(self.app), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.3)
-        self.__exit__()
-        raise RuntimeError("streamlit did not become healthy within 60 s")
+        try:
+            wait_healthy(self.url, self.process)
+        except RuntimeError:
+            self.__exit__()
+            raise
+        return self
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:

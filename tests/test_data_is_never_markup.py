@@ -7,9 +7,7 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +17,7 @@ import pytest
 from dashboard import charts
 from dashboard.ingest import ingest
 from dashboard.params import WORD_JOINER, md_escape, one_line
-from bench.server import StreamlitServer, free_port, wait_for_app
+from bench.server import StreamlitServer, free_port, wait_for_app, wait_healthy
 from labdata import status_lab_tables, write_folder
 
 # The attack of the issue: a model id that drew a giant green "ON TRACK", a fake figure and a link.
@@ -93,15 +91,7 @@ def matrix_server(tmp_path_factory):
         env=dict(os.environ, ASL_MARKDOWN_MATRIX=str(cases)), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the matrix app did not start")
-                time.sleep(0.3)
+        wait_healthy(url, process)
         yield url
     finally:
         process.terminate()

@@ -25,30 +25,14 @@ import pytest
 from dashboard.ingest import IngestError, ingest
 from dashboard.tables import TABLES_BY_NAME
 from labdata import write_folder
-from test_ingest import full_tables, leftovers, quiet, refuse, row_counts, sha256, the_problem
+from clirun import run_cli
+from test_ingest import (full_tables, leftovers, published, published_template, quiet, refuse,  # noqa: F401 (fixtures)
+                         row_counts, sha256, the_problem)
 
 REPO = Path(__file__).resolve().parent.parent
 MB = 1 << 20
 
 
-def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, cwd=REPO,
-                          timeout=timeout)
-
-
-@pytest.fixture(scope="module")
-def published_template(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("template") / "asl.duckdb"
-    ingest(write_folder(tmp_path_factory.mktemp("template-src") / "good", full_tables()), store, progress=quiet)
-    return store
-
-
-@pytest.fixture()
-def published(tmp_path, published_template) -> Path:
-    store = tmp_path / "store" / "asl.duckdb"
-    store.parent.mkdir()
-    shutil.copyfile(published_template, store)
-    return store
 
 
 # --- 1. No row lost: field and row limits, the record count proven ---------------------------------
@@ -393,8 +377,10 @@ def test_ingest_does_not_replace_a_file_it_did_not_publish(tmp_path):
 
 @pytest.mark.parametrize("wait", ["nan", "inf", "-1", "soon"])
 def test_wait_must_be_a_finite_number_of_seconds(tmp_path, wait):
-    completed = run_cli("--store", str(tmp_path / "asl.duckdb"), "ingest", str(REPO / "data" / "demo"),
-                        "--wait", wait, timeout=30)
+    # A process with a time limit: the point is that it does not wait without bound.
+    completed = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(tmp_path / "asl.duckdb"), "ingest",
+                                str(REPO / "data" / "demo"), "--wait", wait], capture_output=True, text=True, cwd=REPO,
+                               timeout=30)
     assert completed.returncode == 2 and "--wait" in completed.stderr and "Traceback" not in completed.stderr
     assert list(tmp_path.iterdir()) == []
     from dashboard.ingest import PublishError

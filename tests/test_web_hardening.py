@@ -13,7 +13,7 @@ from streamlit import config as streamlit_config
 from dashboard import auth
 from dashboard.auth import host_allowed, host_name, serve_allowed_hosts
 from bench.meeting import open_link_sync
-from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app
+from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app, wait_healthy
 from pagelinks import open_link
 
 # --- Item 5: which hosts are served --------------------------------------------------------------
@@ -211,7 +211,6 @@ def test_serve_makes_streamlits_own_websocket_refuse_a_foreign_host(lab_store, t
     websocket handshake itself is refused for evil.example, before the app runs at all."""
     import subprocess
     import sys
-    import time
 
     from bench.server import free_port
 
@@ -222,14 +221,7 @@ def test_serve_makes_streamlits_own_websocket_refuse_a_foreign_host(lab_store, t
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "serve did not start"
-                time.sleep(0.3)
+        wait_healthy(url, process)
         forged = open_link_sync(url, "/", headers={"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"})
         assert forged.refused and not forged.element_types  # closed by Streamlit, nothing rendered
         assert open_link_sync(url, "/?as_of=2025-06-01").ok
