@@ -12,7 +12,7 @@ context = ui.page_context("reclassify")
 snap, scope = context.snapshot, context.scope
 models = ui.query(snap, "models")
 levels = ui.query(snap, "asl_levels")
-domains = views.known_domains(snap)
+domains = list(ui.query(snap, "capability_domains")["domain"])  # views.known_domains, cached per snapshot
 
 st.title("If this model were reclassified, which deployments are at risk?")
 ui.data_caveats(context.info)
@@ -25,8 +25,10 @@ if not known:
 
 # --- The scenario, from the link (checked before the bound widgets see it) ----------------------
 try:
-    requested = views.resolve_scenario(snap, ui.raw_param("model"), ui.raw_param("asl"), ui.raw_param("domain"),
-                                       partial=True, as_of=scope.as_of)
+    link = (ui.raw_param("model"), ui.raw_param("asl"), ui.raw_param("domain"))
+    # Checked once per snapshot and link, not on every rerun (a refused link raises again: errors are not cached).
+    requested = ui.memo(("scenario", snap.key, *link, scope.as_of),
+                        lambda: views.resolve_scenario(snap, *link, partial=True, as_of=scope.as_of))
 except ParamError as error:
     ui.stop_with_problem(str(error), "reclassify")
 ui.check_choices("action", views.ACTIONS, page_path="reclassify")
