@@ -1,6 +1,7 @@
 """Obligations (/obligations): every regulatory or framework clock a compute crossing starts (DESIGN 9)."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import ui
@@ -52,6 +53,9 @@ else:
     table.insert(6, "time_left", [time_left(state, days, clock, projected) for state, days, clock, projected
                                   in zip(shown_rows["state"], shown_rows["days_left"], shown_rows["clock"],
                                          shown_rows["projected_on"])])
+    # A date not set yet reads as an empty cell, not "None" (as on every other page).
+    for column in ("crossed_on", "due_on", "done_on", "projected_on", "reference"):
+        table[column] = table[column].map(lambda value: "" if value is None or pd.isna(value) else str(value))
     table.insert(0, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
     st.dataframe(
         table, hide_index=True, width="stretch",
@@ -61,11 +65,11 @@ else:
             "model_name": st.column_config.TextColumn("Name"),
             "obligation_id": st.column_config.TextColumn("Obligation"),
             "state": st.column_config.TextColumn("State"),
-            "crossed_on": st.column_config.DateColumn("Crossed on", width=100),
-            "due_on": st.column_config.DateColumn("Due on", width=100),
+            "crossed_on": st.column_config.TextColumn("Crossed on", width=100),
+            "due_on": st.column_config.TextColumn("Due on", width=100),
             "time_left": st.column_config.TextColumn("Days left or overdue"),
-            "done_on": st.column_config.DateColumn("Done on", width=100),
-            "projected_on": st.column_config.DateColumn("Projected on", width=110, help="Training models only: the "
+            "done_on": st.column_config.TextColumn("Done on", width=100),
+            "projected_on": st.column_config.TextColumn("Projected on", width=110, help="Training models only: the "
                                                         "trajectory page's log-linear fit over the last 60 days."),
             "reference": st.column_config.TextColumn("Record"),
         })
@@ -81,6 +85,8 @@ st.subheader("The obligations in this snapshot")
 rules_table = rules[["obligation_id", "jurisdiction", "threshold_flop", "measure", "clock", "deadline_days", "applies_from",
                      "name", "source"]].copy()
 rules_table["threshold_flop"] = rules_table["threshold_flop"].map(lambda value: f"{value:.3g} FLOP")
+rules_table["deadline_days"] = rules_table["deadline_days"].map(lambda value: "" if pd.isna(value) else f"{int(value)}")
+rules_table["applies_from"] = rules_table["applies_from"].map(lambda value: "" if pd.isna(value) else str(value))
 st.dataframe(
     rules_table, hide_index=True, width="stretch",
     column_config={
@@ -89,8 +95,8 @@ st.dataframe(
         "threshold_flop": st.column_config.TextColumn("Threshold"),
         "measure": st.column_config.TextColumn("Measure"),
         "clock": st.column_config.TextColumn("Clock"),
-        "deadline_days": st.column_config.NumberColumn("Days", help="after_crossing: days from the start of the clock"),
-        "applies_from": st.column_config.DateColumn("Applies from", width=100),
+        "deadline_days": st.column_config.TextColumn("Days", help="after_crossing: days from the start of the clock"),
+        "applies_from": st.column_config.TextColumn("Applies from", width=100),
         "name": st.column_config.TextColumn("What", width="large"),
         "source": st.column_config.TextColumn("Source", width="large"),
     })
