@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import auth, ui  # noqa: E402
+from dashboard import auth, page_runs, ui  # noqa: E402
 from dashboard.store import StoreError  # noqa: E402
 
 st.set_page_config(page_title="ASL compute dashboard", page_icon=":material/shield:", layout="wide")
@@ -27,7 +27,8 @@ viewer = auth.gate(pages, {page.url_path: page for page in page_list})
 auth.audit(viewer, pages)
 
 try:
-    pages.run()
+    with page_runs.slot():
+        pages.run()
 except StoreError as error:
     st.error(f"The data store cannot be read: {error}", icon=":material/database:")
 except Exception as error:  # noqa: BLE001 - the viewer gets an id, the server log the traceback

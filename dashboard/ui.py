@@ -275,15 +275,22 @@ def status_counts(counts: dict[str, int], statuses: list[str]) -> None:
             st.metric(STATUS_LABELS[name], int(counts.get(name, 0)))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _print_copy(frame: pd.DataFrame) -> pd.DataFrame:
+    # Keyed on the frame's content: escaping every cell is the costliest step of a page run, and the
+    # same view's table is escaped once, not once per viewer (issue 13, meeting load).
+    shown = frame.head(PRINT_ROWS).reset_index(drop=True)
+    # st.table renders its cells as Markdown: data goes in escaped, so it stays plain text.
+    shown = shown.apply(lambda column: column.map(md_escape, na_action="ignore")
+                        if column.dtype == object or pd.api.types.is_string_dtype(column) else column)
+    shown.columns = [md_escape(column) for column in shown.columns]
+    return shown
+
+
 def print_table(frame: pd.DataFrame, name: str = "table") -> None:
     """A whole copy of a table for print only (the screen shows the scrolling grid)."""
     with st.container(key=f"print-{name}"):
-        shown = frame.head(PRINT_ROWS).reset_index(drop=True)
-        # st.table renders its cells as Markdown: data goes in escaped, so it stays plain text.
-        shown = shown.apply(lambda column: column.map(md_escape, na_action="ignore")
-                            if column.dtype == object or pd.api.types.is_string_dtype(column) else column)
-        shown.columns = [md_escape(column) for column in shown.columns]
-        st.table(shown)
+        st.table(_print_copy(frame))
         if len(frame) > PRINT_ROWS:
             st.caption(f"First {PRINT_ROWS:,} of {len(frame):,} rows: the CSV download has all of them.")
 

@@ -70,3 +70,38 @@ def test_the_scan_finds_what_it_should():
     assert "--as-of" in commands()["status"]
     assert {"", "trajectory", "reclassify"} <= set(pages())
     assert {"as_of", "policy", "model", "asl", "domain", "family", "status", "action", "surface"} <= url_parameters()
+
+
+def _layout_section() -> str:
+    start = README.index("## How the code is laid out")
+    return README[start:README.index("\n## ", start + 10)]
+
+
+def _tracked(*folders: str) -> list[str]:
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-files", *folders], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    return [line for line in listed.stdout.splitlines() if line]
+
+
+def test_the_layout_section_names_every_module_and_script():
+    """The README's layout matches the tree: each module of the product and each piece of tooling
+    is named (by its path, or by its file name in its folder's entry)."""
+    layout = _layout_section()
+    named = set(re.findall(r"`([^`]+)`", layout))
+    missing = []
+    for path in _tracked("dashboard", "bench", "scripts"):
+        if not path.endswith((".py", ".sh", ".sql")) or path.endswith("__init__.py"):
+            continue
+        folder, _, name = path.rpartition("/")
+        by_glob = any(item.endswith("*.sql") and path.startswith(item[:-5]) for item in named)
+        if path not in named and name not in named and not by_glob and f"{folder}/*.py" not in named:
+            missing.append(path)
+    assert not missing, f"not named in the README's layout section: {missing}"
+
+
+def test_no_file_holds_a_merge_conflict_marker():
+    markers = re.compile(r"^(<{7} |={7}$|>{7} )", re.MULTILINE)
+    found = [path for path in _tracked() if path.endswith((".py", ".md", ".sql", ".toml", ".sh", ".txt"))
+             and markers.search((REPO_ROOT / path).read_text(errors="replace"))]
+    assert not found, f"merge conflict markers left in {found}"

@@ -206,6 +206,51 @@ def test_meeting_bench_reports_its_figures_with_no_errors():
     assert json.loads(bench_meeting.json_line(results))["errors"] == 0
 
 
+@pytest.mark.parametrize(("value", "cores", "limit"), [
+    (None, 2, 2), (None, 1, 2), (None, None, 2), (None, 16, 16), (None, 512, 64), ("", 8, 8), (" 3 ", 2, 3),
+    ("1", 2, 1), ("0", 2, 2), ("-4", 2, 2), ("65", 2, 2), ("two", 2, 2), ("nan", 4, 4), ("1e9", 2, 2)])
+def test_page_run_limit_from_the_variable_or_the_cores(value, cores, limit):
+    from dashboard.page_runs import limit_from
+
+    assert limit_from(value, cores) == limit
+
+
+def test_page_runs_beyond_the_limit_wait_their_turn():
+    """The meeting fix (issue 13): with every slot held, one more run waits, and runs when a slot is
+    released, however the holder's run ended (here: an exception, as st.stop and reruns raise)."""
+    import threading
+
+    from dashboard import page_runs
+
+    holders_in, release = threading.Barrier(page_runs.LIMIT + 1), threading.Event()
+    entered = threading.Event()
+
+    def holder():
+        try:
+            with page_runs.slot():
+                holders_in.wait(5)
+                release.wait(5)
+                raise RuntimeError("the run stopped")
+        except RuntimeError:
+            pass
+
+    def one_more():
+        with page_runs.slot():
+            entered.set()
+
+    threads = [threading.Thread(target=holder) for _ in range(page_runs.LIMIT)]
+    for thread in threads:
+        thread.start()
+    holders_in.wait(5)
+    extra = threading.Thread(target=one_more)
+    extra.start()
+    assert not entered.wait(0.3), "a run started although every slot was held"
+    release.set()
+    assert entered.wait(5), "the waiting run never started after the slots were released"
+    for thread in threads + [extra]:
+        thread.join(5)
+
+
 def test_serve_makes_streamlits_own_websocket_refuse_a_foreign_host(lab_store, tmp_path):
     """`asl-dashboard serve` passes the served host names to Streamlit's server.allowedHosts: the
     websocket handshake itself is refused for evil.example, before the app runs at all."""

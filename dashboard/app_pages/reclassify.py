@@ -141,14 +141,21 @@ st.subheader("Deployments and what must happen to each")
 filter_action, filter_surface = st.columns(2)
 chosen_actions = filter_action.multiselect("Action", views.ACTIONS, key="action", bind="query-params")
 chosen_surfaces = filter_surface.multiselect("Surface", views.SURFACES, key="surface", bind="query-params")
-table = plan.with_unknown_safeguards(deployments, known)
-if chosen_actions:
-    table = table[table["action"].isin(chosen_actions)]
-if chosen_surfaces:
-    table = table[table["surface"].isin(chosen_surfaces)]
-# On screen, a first-party deployment (no customer) reads "first-party (surface)", not an empty cell.
-shown_table = table.assign(customer_name=[display.surface_customer(name, surface)
-                                          for name, surface in zip(table["customer_name"], table["surface"])])
+
+
+def deployments_table():
+    table = plan.with_unknown_safeguards(deployments, known)
+    if chosen_actions:
+        table = table[table["action"].isin(chosen_actions)]
+    if chosen_surfaces:
+        table = table[table["surface"].isin(chosen_surfaces)]
+    # On screen, a first-party deployment (no customer) reads "first-party (surface)", not an empty cell.
+    return table, table.assign(customer_name=[display.surface_customer(name, surface)
+                                              for name, surface in zip(table["customer_name"], table["surface"])])
+
+
+table, shown_table = ui.memo(("deployments", *scenario_key, tuple(chosen_actions), tuple(chosen_surfaces)),
+                             deployments_table)
 st.dataframe(shown_table, hide_index=True, width="stretch",
              column_order=["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
                            "business_critical", "monthly_requests", "missing_safeguards", "customer_id"],
