@@ -330,11 +330,21 @@ class PostgresSource(TableSource):
             self._connection = self._open()
             self._snapshot = None
         if self._snapshot is not None:
-            # Every reader connects now, so a server that goes away later is met in the middle of a read.
-            for _ in range(READERS):
-                connection = self._open(self._snapshot)
+            # Every reader connects now, so a server that goes away later is met in the middle of a read;
+            # all at once, since each connection waits on the server's authentication and type catalog.
+            with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="asl-pg-connect") as pool:
+                opening = [pool.submit(self._open, self._snapshot) for _ in range(READERS)]
+            failure = None
+            for future in opening:
+                try:
+                    connection = future.result()
+                except SourceError as error:
+                    failure = failure or error
+                    continue
                 self._reader_connections.append(connection)
                 self._readers.put(connection)
+            if failure is not None:
+                raise failure  # the caller's close() closes the readers that did connect
 
     def _fetch(self, sql_name: str, parameters: list) -> list[tuple]:
         try:
