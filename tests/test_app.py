@@ -78,7 +78,7 @@ HOSTILE_VALUES = ["' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd"
 
 def url_checks(snap):
     """Each page's URL parameters with the check the page runs on them before any widget sees them
-    (dashboard/params.py; the pages call these through dashboard/ui.py)."""
+    (dashboard/params.py; the pages call these through dashboard/ui/url.py)."""
     from dashboard import params, views
 
     policies, models, status = snap.query("policies"), snap.query("models"), snap.query("status", as_of="2025-06-01",

@@ -34,7 +34,7 @@ def pages() -> list[str]:
 
 def url_parameters() -> set[str]:
     """Every query parameter a page reads: widgets bound to the URL and values read from it."""
-    names = {"as_of", "policy"}  # every page's scope (dashboard/ui.py)
+    names = {"as_of", "policy"}  # every page's scope (dashboard/ui/scope.py)
     for path in PAGES_DIR.glob("*.py"):
         text = path.read_text()
         names |= set(re.findall(r'key="([a-z_]+)"[^)]*bind="query-params"', text))

@@ -1,0 +1,77 @@
+"""What every page shares, by concern (pages use `ui.<name>`):
+
+- `cache`: the snapshot and cached queries, figures and derived results;
+- `url`: URL parameters checked, widgets kept in the address bar, links to a view;
+- `scope`: the as-of date and policy, the header, page context and error reports;
+- `layout`: styles, tiles, print copies, the snapshot summary and data caveats."""
+from __future__ import annotations
+
+from dashboard.ui.cache import (
+    current_snapshot,
+    query,
+    memo,
+    figure,
+)
+from dashboard.ui.url import (
+    SCOPE_PARAMS,
+    raw_param,
+    check_choices,
+    check_flag,
+    stop_with_problem,
+    write_to_url,
+    show_in_widget,
+    view_url,
+    link_to_this_view,
+    scope_query_params,
+    link_query,
+)
+from dashboard.ui.scope import (
+    PageContext,
+    model_labels,
+    scope_controls,
+    header,
+    page_context,
+    report_unexpected,
+)
+from dashboard.ui.layout import (
+    PRINT_ROWS,
+    page_styles,
+    metric_rows,
+    status_counts,
+    print_table,
+    snapshot_summary,
+    row_counts,
+    data_caveats,
+)
+
+__all__ = [
+    "current_snapshot",
+    "query",
+    "memo",
+    "figure",
+    "SCOPE_PARAMS",
+    "raw_param",
+    "check_choices",
+    "check_flag",
+    "stop_with_problem",
+    "write_to_url",
+    "show_in_widget",
+    "view_url",
+    "link_to_this_view",
+    "scope_query_params",
+    "link_query",
+    "PageContext",
+    "model_labels",
+    "scope_controls",
+    "header",
+    "page_context",
+    "report_unexpected",
+    "PRINT_ROWS",
+    "page_styles",
+    "metric_rows",
+    "status_counts",
+    "print_table",
+    "snapshot_summary",
+    "row_counts",
+    "data_caveats",
+]

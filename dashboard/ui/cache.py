@@ -1,0 +1,57 @@
+"""What the pages keep between runs: the snapshot, the queries on it and what is derived from them,
+each cached per snapshot (a new snapshot has a new key, so nothing stale is served)."""
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import store as store_module
+
+log = logging.getLogger("asl_dashboard")
+
+
+def current_snapshot() -> store_module.Snapshot:
+    path = store_module.store_path()
+    if not path.exists():
+        with st.spinner("First start: building the store from the bundled demo data ..."):
+            store_module.ensure_store(path, say=lambda message: log.info(message))
+        st.toast(f"Built {path.name} from the bundled demo data (data/demo).")
+    return store_module.snapshot(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(snapshot_key: store_module.SnapshotKey, _snap: store_module.Snapshot, name: str,
+                  params: tuple) -> pd.DataFrame:
+    # Keyed on the snapshot's identity (inode, mtime, size); _snap itself is not hashed.
+    return _snap.query(name, **{key: list(value) if isinstance(value, tuple) else value for key, value in params})
+
+
+def query(snap: store_module.Snapshot, name: str, **params) -> pd.DataFrame:
+    """queries/NAME.sql, cached per snapshot: a new snapshot has a new key, so nothing stale is served."""
+    frozen = tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in params.items()))
+    return _cached_query(snap.key, snap, name, frozen)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_figure(key: tuple, _build) -> dict:
+    # The figure as Plotly's JSON-ready dict: building and validating a figure costs more than the
+    # queries behind it, and a view's figure changes only with its snapshot and parameters.
+    return _build().to_plotly_json()
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _cached_result(key: tuple, _build):
+    return _build()
+
+
+def memo(key: tuple, build):
+    """build() once per key (which must name the snapshot and every input): derived figures such
+    as a scenario's summary, recomputed only when the snapshot or the view changes."""
+    return _cached_result(key, build)
+
+
+def figure(key: tuple, build) -> dict:
+    """build() (a chart builder call) once per key; key must name the snapshot and every input."""
+    return _cached_figure(key, build)

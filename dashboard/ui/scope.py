@@ -1,0 +1,107 @@
+"""Every page's frame: the as-of date and policy in the sidebar, the header line, and errors
+reported under an id."""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import store as store_module
+from dashboard.params import AS_OF_MAX, AS_OF_MIN, ParamError, as_of_notice, md_escape, parse_as_of, shown
+from dashboard.ui.cache import current_snapshot, query
+from dashboard.ui.layout import page_styles
+from dashboard.ui.url import raw_param, show_in_widget, stop_with_problem, write_to_url
+from dashboard.views import ViewScope
+
+log = logging.getLogger("asl_dashboard")
+
+
+@dataclass(frozen=True)
+class PageContext:
+    snapshot: store_module.Snapshot
+    info: dict
+    scope: ViewScope
+
+
+def model_labels(models: pd.DataFrame) -> dict[str, str]:
+    """A model picker's labels, "Name (id)", so typing either a name or an id finds the model
+    (option labels are plain text in Streamlit's select boxes)."""
+    names = models["name"].where(models["name"].notna() & (models["name"] != ""), models["model_id"])
+    return {model_id: (model_id if name == model_id else f"{name} ({model_id})")
+            for model_id, name in zip(models["model_id"], names)}
+
+
+def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> ViewScope:
+    """The sidebar's as-of date and policy, kept in the URL (as_of=, policy=).
+
+    Not bound with Streamlit's bind="query-params": a bound parameter belongs to one page's widget,
+    so Streamlit drops it on a page switch and refuses st.switch_page(query_params=...) that sets it,
+    and it drops the default value from the address bar. Kept by hand instead: the URL is the source,
+    the widgets show it and write it back when changed, and as_of is always in the address bar, so a
+    URL copied from it reopens the same view (the snapshot's date would change with a new snapshot)."""
+    snapshot_date = info["snapshot_date"]
+    policies = query(snap, "policies")
+    try:
+        as_of_text = raw_param("as_of")
+        as_of = parse_as_of(as_of_text, snapshot_date)
+        policy_text = raw_param("policy")
+        if policy_text and policy_text not in set(policies["policy_id"]):
+            raise ParamError(f"policy {shown(policy_text)} is unknown: choose one of {', '.join(policies['policy_id'])}")
+    except ParamError as error:
+        stop_with_problem(str(error), page_path)
+    if as_of_text != as_of.isoformat():
+        st.query_params["as_of"] = as_of.isoformat()  # pinned: the address bar always names the date
+    if policy_text == "":
+        del st.query_params["policy"]
+    policy = policy_text or None
+    show_in_widget("as_of", as_of)
+    show_in_widget("policy", policy)
+    with st.sidebar:
+        st.header("View")
+        st.date_input(
+            "As of", min_value=AS_OF_MIN, max_value=AS_OF_MAX, key="as_of",
+            on_change=write_to_url, args=("as_of",), format="YYYY-MM-DD",
+            help="Show the dashboard as it stood on this date: later rows do not count. "
+                 "Default: the snapshot's own date.")
+        st.selectbox(
+            "Policy", options=list(policies["policy_id"]), index=None, key="policy", on_change=write_to_url,
+            args=("policy",), placeholder="Each model's own policy",
+            help="Recompute every figure under one policy's numbers instead of each model's own.")
+        chosen = policies.set_index("policy_id")
+        if policy:
+            row = chosen.loc[policy]
+            st.caption(f"{md_escape(row['name'])}: evaluate every {row['eval_compute_multiple']:g}x effective compute"
+                       + (f", re-evaluate every {row['eval_interval_days']:g} days" if pd.notna(row['eval_interval_days']) else "")
+                       + (f", buffer {row['buffer_multiple']:g}x" if pd.notna(row['buffer_multiple']) else ", no fixed buffer"))
+    notice = as_of_notice(as_of, snapshot_date)  # a date after the snapshot's: accepted, with this warning
+    if notice:
+        st.warning(notice, icon=":material/event_busy:")
+    return ViewScope(as_of=as_of, policy_id=policy, as_of_is_default=as_of == snapshot_date and not as_of_text)
+
+
+def header(info: dict, scope: ViewScope) -> None:
+    published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
+    policy = md_escape(scope.policy_id) if scope.policy_id else "each model's own"
+    st.caption(
+        f"Data set **{md_escape(info['dataset'])}** · snapshot of {info['snapshot_date']:%Y-%m-%d} "
+        f"(published {published}) · viewing as of **{scope.as_of:%Y-%m-%d}** · policy: **{policy}**")
+
+
+def page_context(page_path: str) -> PageContext:
+    page_styles()
+    snap = current_snapshot()
+    info = query(snap, "snapshot_info").iloc[0].to_dict()
+    scope = scope_controls(snap, info, page_path)
+    header(info, scope)
+    return PageContext(snapshot=snap, info=info, scope=scope)
+
+
+def report_unexpected(error: Exception) -> None:
+    """Log the traceback on the server under an id; show the viewer only the id."""
+    incident = uuid.uuid4().hex[:8]
+    log.exception("unexpected error %s", incident, exc_info=error)
+    st.error(f"Something went wrong while drawing this page (error id {incident}). "
+             "The details are in the server log under that id.", icon=":material/error:")

@@ -1,0 +1,104 @@
+"""The URL as the source of a view: parameters read and checked, clear messages for bad links,
+widgets kept in the address bar, and the link to this exact view."""
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+
+import streamlit as st
+
+from dashboard.params import ParamError, check_choice_values, check_flag_value, md_escape, single_value
+from dashboard.views import ViewScope
+
+
+# Query parameters every page accepts (DESIGN section 6).
+SCOPE_PARAMS = ("as_of", "policy")
+
+
+def raw_param(name: str) -> str | None:
+    """The URL's value for name, or None. A repeated or overlong parameter is refused."""
+    return single_value(name, st.query_params.get_all(name))
+
+
+def check_choices(name: str, allowed, *, page_path: str) -> None:
+    """A multi-valued URL parameter (a bound multiselect): every value must be one of allowed."""
+    try:
+        check_choice_values(name, st.query_params.get_all(name), allowed)
+    except ParamError as error:
+        stop_with_problem(str(error), page_path)
+
+
+def check_flag(name: str, *, page_path: str) -> None:
+    """A toggle in the URL: true or false, once."""
+    try:
+        check_flag_value(name, raw_param(name))
+    except ParamError as error:
+        stop_with_problem(str(error), page_path)
+
+
+def stop_with_problem(message: str, page_path: str = "") -> None:
+    """A clear message and a way back instead of a traceback. Text only: never rendered as HTML."""
+    st.error(md_escape(message), icon=":material/link_off:")
+    st.page_link(_page_for(page_path), label="Open this page without the bad parameters", icon=":material/arrow_back:")
+    st.stop()
+
+
+def _page_for(page_path: str):
+    return {"": "app_pages/overview.py", "trajectory": "app_pages/trajectory.py", "reclassify": "app_pages/reclassify.py",
+            "changes": "app_pages/changes.py", "obligations": "app_pages/obligations.py"}.get(
+        page_path, "app_pages/overview.py")
+
+
+def write_to_url(key: str) -> None:
+    """on_change of a widget kept in the URL by hand: write its value to the address bar, so a URL
+    copied from it reopens the view."""
+    value = st.session_state.get(key)
+    if value is None or value == "":
+        if key in st.query_params:
+            del st.query_params[key]
+    else:
+        st.query_params[key] = value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def show_in_widget(key: str, value) -> None:
+    """Show the URL's value in the widget with this key (call before drawing it). With the URL as
+    the source, a link to the same page with another value (a lineage link) changes the widget."""
+    if key not in st.session_state or st.session_state[key] != value:
+        if key in st.session_state and key in st.query_params:
+            # A link to this same page with another value: the browser kept the old address, so
+            # send the current parameters to it again.
+            st.query_params[key] = st.query_params.get_all(key)
+        st.session_state[key] = value
+
+
+def view_url(page_path: str, params: dict, scope: ViewScope) -> str:
+    """The URL of this exact view with the as-of date pinned, so it reads the same next month."""
+    pinned = {key: value for key, value in params.items() if value not in (None, "", [])}
+    pinned["as_of"] = scope.as_of.isoformat()
+    if scope.policy_id:
+        pinned["policy"] = scope.policy_id
+    base = (st.context.url or "").split("?")[0]
+    root = base.rstrip("/")
+    for suffix in ("/trajectory", "/reclassify", "/changes", "/obligations"):
+        if root.endswith(suffix):
+            root = root[: -len(suffix)]
+    return f"{root}/{page_path}?{urllib.parse.urlencode(pinned, doseq=True)}"
+
+
+def link_to_this_view(page_path: str, params: dict, scope: ViewScope) -> None:
+    url = view_url(page_path, params, scope)
+    with st.popover("Link to this view", icon=":material/link:"):
+        st.caption("This link pins the as-of date, so it reopens these exact numbers later.")
+        st.code(url, language=None)
+
+
+def scope_query_params(scope: ViewScope) -> dict:
+    """as_of and policy for a link to another page, carrying the current view along."""
+    params = {"as_of": scope.as_of.isoformat()}
+    if scope.policy_id:
+        params["policy"] = scope.policy_id
+    return params
+
+
+def link_query(params: dict, scope: ViewScope) -> str:
+    return urllib.parse.urlencode({**params, **scope_query_params(scope)}, doseq=True)
