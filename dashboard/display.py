@@ -199,3 +199,25 @@ def training_text(row, as_of: dt.date) -> str:
         return f"Training: latest checkpoint {last}."
     days = (as_of - pd.Timestamp(last).date()).days
     return f"Not training: no checkpoint since {last} ({days} days before {as_of:%Y-%m-%d}); compute is drawn flat since."
+
+
+def lineage_tree_markdown(affected: pd.DataFrame, statuses, new_level: int) -> str:
+    """The models whose onboarding halts, as a nested Markdown list in lineage-tree order (the order
+    of queries/at_risk_models.sql): each with its level, lifecycle status and own safety status
+    (statuses: model_id -> status as of the date). A model below an ancestor that is already at or
+    above the new level is listed under its nearest halted ancestor, naming the ones skipped."""
+    from dashboard.params import md_escape
+
+    tree = []
+    included = set(affected["model_id"])
+    for _, row in affected.iterrows():
+        ancestors = row["path"].split("/")[:-1]
+        shown_depth = sum(ancestor in included for ancestor in ancestors)
+        skipped = [ancestor for ancestor in ancestors if ancestor not in included]
+        via = f" (via {', '.join(md_escape(a) for a in skipped)}, already at or above ASL-{new_level})" if skipped else ""
+        safety = statuses.get(row["model_id"], "unknown")
+        safety_text = (f"**:red[{STATUS_LABELS[safety].lower()}]**" if safety == "triggered"
+                       else STATUS_LABELS.get(safety, safety.replace("_", " ")).lower())
+        tree.append(f"{'    ' * shown_depth}- **{md_escape(row['name'])}** ({md_escape(row['model_id'])}), "
+                    f"ASL-{row['asl_level']}, {row['status']}; safety status: {safety_text}{via}")
+    return "\n".join(tree) if tree else "None."

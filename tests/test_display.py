@@ -132,3 +132,20 @@ def test_first_party_customer():
     assert display.surface_customer(None, "consumer") == "first-party (consumer)"
     assert display.surface_customer(float("nan"), "api") == "first-party (api)"
     assert display.surface_customer("Acme Bio", "api") == "Acme Bio"
+
+
+def test_the_halted_models_read_as_a_lineage_tree():
+    """Worked by hand: a is the reclassified model; b (ASL-3 already) is skipped; c under b is shown
+    under a, naming b; d under a is triggered and says so in red; a name from data stays text."""
+    from dashboard.display import lineage_tree_markdown
+
+    affected = pd.DataFrame({
+        "model_id": ["a", "c", "d"], "name": ["Alpha", "Gamma *x*", "Delta"], "path": ["a", "a/b/c", "a/d"],
+        "asl_level": [2, 2, 2], "status": ["deployed", "training", "deployed"]})
+    text = lineage_tree_markdown(affected, {"a": "on_track", "d": "triggered"}, 3)
+    assert text.splitlines() == [
+        "- **Alpha** (a), ASL-2, deployed; safety status: on track",
+        "    - **Gamma \\*x\\*** (c), ASL-2, training; safety status: unknown (via b, already at or above ASL-3)",
+        "    - **Delta** (d), ASL-2, deployed; safety status: **:red[triggered]**",
+    ]
+    assert lineage_tree_markdown(affected.iloc[0:0], {}, 3) == "None."

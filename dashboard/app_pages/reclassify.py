@@ -105,19 +105,7 @@ else:
 left, right = st.columns([2, 3])
 with left:
     st.markdown("**Models whose onboarding halts** (the model and every derived model below the new level)")
-    tree = []
-    included = set(affected["model_id"])
-    for _, row in affected.iterrows():  # already in lineage-tree order
-        ancestors = row["path"].split("/")[:-1]
-        shown_depth = sum(ancestor in included for ancestor in ancestors)
-        skipped = [ancestor for ancestor in ancestors if ancestor not in included]
-        via = f" (via {', '.join(md_escape(a) for a in skipped)}, already at or above ASL-{new_level})" if skipped else ""
-        safety = statuses.get(row["model_id"], "unknown")
-        safety_text = (f"**:red[{charts.STATUS_LABELS[safety].lower()}]**" if safety == "triggered"
-                       else charts.STATUS_LABELS.get(safety, safety.replace("_", " ")).lower())
-        tree.append(f"{'    ' * shown_depth}- **{md_escape(row['name'])}** ({md_escape(row['model_id'])}), "
-                    f"ASL-{row['asl_level']}, {row['status']}; safety status: {safety_text}{via}")
-    st.markdown("\n".join(tree) if tree else "None.")
+    st.markdown(display.lineage_tree_markdown(affected, statuses, new_level))
     st.caption("Lifecycle status, then the model's own safety status (as of the date, DESIGN 4).")
 with right:
     work_set = deployments[deployments["action"].isin(plan.PLAN_ACTIONS)]
