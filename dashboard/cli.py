@@ -28,7 +28,7 @@ def _seconds(text: str) -> float:
 
 
 def _cmd_ingest(args) -> int:
-    from dashboard.ingest import IngestBusy, IngestError, PublishError, ingest
+    from dashboard.ingest import ingest, ingest_outcome
 
     store = store_module.store_path(args.store)
     if args.dir is None:  # a scheduled job keeps the URL (and any password) out of its command line
@@ -42,19 +42,8 @@ def _cmd_ingest(args) -> int:
 
         return cli_ingest(args, store, _print_err)
     print(f"Ingesting {args.dir} into {store} ...", file=sys.stderr)
-    try:
-        result = ingest(args.dir, store, progress=_print_err, dataset=args.dataset, wait_seconds=args.wait)
-    except IngestError as error:
-        _print_err(error.report())
-        return 1
-    except IngestBusy as error:
-        _print_err(f"error: {error}")
-        return 3
-    except PublishError as error:
-        _print_err(f"error: {error}")
-        return 2
-    _print_err(result.summary())
-    return 0
+    return ingest_outcome(lambda: ingest(args.dir, store, progress=_print_err, dataset=args.dataset,
+                                         wait_seconds=args.wait), _print_err)
 
 
 def _folder_or_url(text: str):

@@ -100,6 +100,33 @@ class TableSource:
         return None
 
 
+class SourceError(Exception):
+    """A database source could not be read (connection, permissions, timeouts). One line, no password."""
+
+
+def ingest_outcome(run, say, scrub=lambda text: text) -> int:
+    """Run an ingest (run() returns its IngestResult) and turn its outcome into the command's exit
+    status and one message, for a folder and a database alike: 0 published, 1 refused (problems in
+    the data), 2 the store cannot be published to, 3 another ingest is running, 4 the source could
+    not be read. scrub: what every message goes through (a database URL's password is taken out)."""
+    try:
+        result = run()
+    except IngestError as error:
+        say(scrub(error.report()))
+        return 1
+    except PublishError as error:
+        say(f"error: {scrub(str(error))}")
+        return 2
+    except IngestBusy as error:
+        say(f"error: {scrub(str(error))}")
+        return 3
+    except SourceError as error:
+        say(f"error: {scrub(str(error))}")
+        return 4
+    say(result.summary())
+    return 0
+
+
 class PublishError(StoreError):
     """The store cannot be published to (a folder, a file this tool did not publish, a read-only or
     full disk, a bad --wait). The message is one line naming the path and the cause. A StoreError, so

@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import duckdb
 import pyarrow as pa
 
-from dashboard.ingest import Problem, TableSource, _check_columns, _show_value
+from dashboard.ingest import Problem, SourceError, TableSource, _check_columns, _show_value
 from dashboard.sqlfiles import internal_sql
 from dashboard.tables import TABLES, TableSpec
 
@@ -45,8 +45,6 @@ NATIVE_TYPES = {"text", "varchar", "bpchar", "name", "int2", "int4", "int8", "fl
                 "date", "timestamp", "timestamptz"}
 
 
-class SourceError(Exception):
-    """The source could not be read (connection, permissions, timeouts). One line, no password."""
 
 
 def is_source_url(text: str) -> bool:
@@ -450,9 +448,10 @@ class PostgresSource(TableSource):
 
 
 def cli_ingest(args, store, say) -> int:
-    """Exit 0 published; 1 refused (problems in the data); 3 another ingest is running; 4 the source
-    could not be read (connection, password, rights, locks, timeouts)."""
-    from dashboard.ingest import IngestBusy, IngestError, ingest
+    """Exit 0 published; 1 refused (problems in the data); 2 a bad URL or a store that cannot be
+    published to; 3 another ingest is running; 4 the source could not be read (connection, password,
+    rights, locks, timeouts)."""
+    from dashboard.ingest import ingest, ingest_outcome
 
     try:
         url = SourceURL(args.dir)
@@ -463,18 +462,10 @@ def cli_ingest(args, store, say) -> int:
         say("warning: a password in the command line stays in the shell history and the process list: "
             "set ASL_SOURCE_URL, PGPASSWORD or ~/.pgpass instead")
     say(f"Ingesting {url.redacted} into {store} ...")
-    try:
+
+    def run():
         with PostgresSource(args.dir, lock_timeout=args.lock_timeout, statement_timeout=args.statement_timeout,
                             progress=say) as source:
-            result = ingest(source, store, progress=say, dataset=args.dataset, wait_seconds=args.wait)
-    except IngestError as error:
-        say(url.scrub(error.report()))
-        return 1
-    except IngestBusy as error:
-        say(f"error: {error}")
-        return 3
-    except SourceError as error:
-        say(f"error: {url.scrub(str(error))}")
-        return 4
-    say(result.summary())
-    return 0
+            return ingest(source, store, progress=say, dataset=args.dataset, wait_seconds=args.wait)
+
+    return ingest_outcome(run, say, url.scrub)

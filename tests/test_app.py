@@ -217,3 +217,32 @@ def test_this_snapshot_tables_follow_the_as_of_date(demo_store):
     models = pd.read_csv(DEMO_DIR / "models.csv")
     assert int(models_table.to_numpy().sum()) == len(models)
     assert int(models_table["No checkpoint yet"].sum()) == len(models) - existing > 0
+
+
+def test_pages_and_the_command_line_share_one_function_per_question(lab_store):
+    """ui.view runs the same views function the CLI runs, once per snapshot and arguments: a second
+    call with equal arguments is served from the cache, other arguments run it again."""
+    from dashboard import ui, views
+    from dashboard.store import snapshot
+
+    snap = snapshot(lab_store)
+    calls = []
+
+    def counted_status(snap, scope):
+        calls.append(scope)
+        return views.status_frame(snap, scope)
+
+    scope = views.ViewScope(as_of=dt.date(2025, 6, 1), policy_id=None, as_of_is_default=False)
+    first = ui.view(counted_status, snap, scope)
+    again = ui.view(counted_status, snap, views.ViewScope(as_of=dt.date(2025, 6, 1), policy_id=None,
+                                                          as_of_is_default=False))
+    other = ui.view(counted_status, snap, views.ViewScope(as_of=dt.date(2025, 1, 1), policy_id=None,
+                                                          as_of_is_default=False))
+    assert len(calls) == 2 and calls[1].as_of == dt.date(2025, 1, 1)
+    assert first.equals(views.status_frame(snap, scope)) and again.equals(first) and not other.equals(first)
+    # The pages ask the CLI's questions through its functions, never through the query files again.
+    import pathlib
+
+    pages = "".join(path.read_text() for path in pathlib.Path(APP).parent.joinpath("app_pages").glob("*.py"))
+    for shared in ('"status"', '"at_risk"', '"at_risk_models"', '"obligations"', '"model_levels"', '"capability_domains"'):
+        assert f"ui.query(snap, {shared}" not in pages, shared

@@ -533,3 +533,16 @@ def test_the_url_is_redacted_and_schema_is_ours():
     assert plain.redacted == "postgres://reader@localhost/lab"
     with pytest.raises(SourceError, match="not a number"):
         SourceURL("postgresql://reader:pw@localhost:54x/lab")
+
+
+def test_a_store_that_cannot_be_published_to_is_one_line_and_exit_2(pg, tmp_path):
+    """The same outcome as for a folder: a store path that is a folder, or a file this tool did not
+    publish, is refused with one line naming it (exit 2), not a traceback, and nothing is written."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    for store, named in ((tmp_path, str(tmp_path)), (notes, str(notes))):
+        result = ingest_pg(store, pg.url(schema="lab"), password=pg.password)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 2, result.stderr
+        assert lines[-1].startswith("error: ") and named in lines[-1] and "Traceback" not in result.stderr
+    assert notes.read_text() == "my notes\n"

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.export import to_download_csv
-from dashboard.obligations import CLI_COLUMNS, STATE_LABELS, STATES, time_left
+from dashboard.obligations import CLI_COLUMNS, STATE_LABELS, STATES, obligations_frame, time_left
 
 context = ui.page_context("obligations")
 snap, scope = context.snapshot, context.scope
@@ -21,7 +21,7 @@ if rules.empty:
 if ui.row_counts(context.info).get("obligation_records", 0) == 0:
     st.warning("This data set holds no obligation records (what a lab filed is not public): **overdue** here means "
                "no record in the data, not a missed deadline.", icon=":material/help:")
-clocks = ui.query(snap, "obligations", as_of=scope.as_of)
+clocks = ui.view(obligations_frame, snap, scope.as_of)
 
 # --- Filters (bound to the URL; values in a pasted link are checked first) -----------------------
 ui.check_choices("state", STATES, page_path="obligations")

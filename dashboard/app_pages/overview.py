@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, display, ui
+from dashboard import charts, display, ui, views
 from dashboard.params import md_escape
 from dashboard.export import to_download_csv
-from dashboard.obligations import attention_counts
+from dashboard.obligations import attention_counts, obligations_frame
 from dashboard.views import STATUS_COLUMNS, STATUSES
 
 context = ui.page_context("")
@@ -15,7 +15,7 @@ snap, scope = context.snapshot, context.scope
 
 st.title("Models against their safety thresholds")
 ui.data_caveats(context.info)
-status = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id)
+status = ui.view(views.status_frame, snap, scope)
 policies = ui.query(snap, "policies").set_index("policy_id")
 
 # --- Filters (bound to the URL; values in a pasted link are checked first) -----------------------
@@ -52,7 +52,7 @@ counts = shown_models["status"].value_counts().to_dict()
 ui.status_counts(counts, [name for name in STATUSES if name != "no_checkpoint" or counts.get(name)])
 
 if ui.row_counts(context.info).get("obligations", 0) > 0:  # regulatory clocks (DESIGN 9), whatever the filters
-    overdue, due_soon = attention_counts(ui.query(snap, "obligations", as_of=scope.as_of))
+    overdue, due_soon = attention_counts(ui.view(obligations_frame, snap, scope.as_of))
     st.page_link("app_pages/obligations.py", label=f"Obligations: {overdue} overdue, {due_soon} due within 14 days",
                  icon=":material/gavel:", query_params=ui.scope_query_params(scope))
 

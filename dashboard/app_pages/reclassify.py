@@ -12,7 +12,7 @@ context = ui.page_context("reclassify")
 snap, scope = context.snapshot, context.scope
 models = ui.query(snap, "models")
 levels = ui.query(snap, "asl_levels")
-domains = list(ui.query(snap, "capability_domains")["domain"])  # views.known_domains, cached per snapshot
+domains = ui.view(views.known_domains, snap)
 
 st.title("If this model were reclassified, which deployments are at risk?")
 ui.data_caveats(context.info)
@@ -40,7 +40,7 @@ with pick_model:
     model_id = st.selectbox("Model", list(models["model_id"]), index=None, key="model", on_change=ui.write_to_url,
                             args=("model",), format_func=ui.model_labels(models).get,
                             placeholder="Type a name or id to search")
-levels_then = ui.query(snap, "model_levels", as_of=scope.as_of).set_index("model_id")["asl_level"]  # DESIGN 4a
+levels_then = ui.view(views.model_levels, snap, scope.as_of)  # DESIGN 4a
 current_level = int(levels_then.loc[model_id]) if model_id else None
 higher = [int(level) for level in levels["asl_level"] if current_level is None or int(level) > current_level]
 new_level = pick_level.selectbox("New ASL level", higher, index=None, key="asl", bind="query-params",
@@ -60,12 +60,12 @@ if new_level is None:
 
 # The widgets only offer valid values, and the link was checked above: no second round of lookups.
 scenario = views.Scenario(model_id=model_id, asl_level=new_level, domain=domain, current_level=current_level)
-deployments = ui.query(snap, "at_risk", model_id=model_id, asl_level=new_level, domain=domain, as_of=scope.as_of)
-affected = ui.query(snap, "at_risk_models", model_id=model_id, asl_level=new_level, domain=domain, as_of=scope.as_of)
+deployments = ui.view(views.at_risk_frame, snap, scope, scenario)
+affected = ui.view(views.at_risk_models_frame, snap, scenario, scope.as_of)
 scenario_key = (snap.key, scope, model_id, new_level, domain)
 summary = ui.memo(("summary", *scenario_key), lambda: views.at_risk_summary(deployments, affected))
 steps = ui.memo(("plan", *scenario_key), lambda: plan.plan_frame(snap, deployments)) if known else None
-statuses = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id).set_index("model_id")["status"]
+statuses = ui.view(views.status_frame, snap, scope).set_index("model_id")["status"]
 model_name = models.set_index("model_id").loc[model_id, "name"]
 
 # --- Decision summary ----------------------------------------------------------------------------

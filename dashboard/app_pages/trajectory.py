@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, charts_timeline, display, plan, ui, ui_timeline
+from dashboard import charts, charts_timeline, display, plan, ui, ui_timeline, views
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError, check_model, md_escape
 from dashboard.projection import project, projection_line
@@ -42,7 +42,7 @@ with st.sidebar:  # downloads near the top of the keyboard order
     exports = st.container()
 
 detail = ui.query(snap, "model_detail", model_id=model_id).iloc[0]
-status_row = ui.query(snap, "status", as_of=scope.as_of, policy_id=scope.policy_id).set_index("model_id").loc[model_id]
+status_row = ui.view(views.status_frame, snap, scope).set_index("model_id").loc[model_id]
 policy = ui.query(snap, "policies").set_index("policy_id").loc[status_row["policy_id"]]
 k = float(policy["eval_compute_multiple"])
 b = None if pd.isna(policy["buffer_multiple"]) else float(policy["buffer_multiple"])

@@ -11,6 +11,7 @@ from dashboard.ui.cache import (
     query,
     memo,
     figure,
+    view,
 )
 from dashboard.ui.url import (
     SCOPE_PARAMS,
@@ -49,6 +50,7 @@ __all__ = [
     "query",
     "memo",
     "figure",
+    "view",
     "SCOPE_PARAMS",
     "raw_param",
     "check_choices",

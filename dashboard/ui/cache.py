@@ -29,9 +29,25 @@ def _cached_query(snapshot_key: store_module.SnapshotKey, _snap: store_module.Sn
 
 
 def query(snap: store_module.Snapshot, name: str, **params) -> pd.DataFrame:
-    """queries/NAME.sql, cached per snapshot: a new snapshot has a new key, so nothing stale is served."""
+    """queries/NAME.sql, cached per snapshot: a new snapshot has a new key, so nothing stale is served.
+    For what only a page reads (a chart's points, a picker's options); a question the command line
+    asks too goes through its one function with view()."""
     frozen = tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in params.items()))
     return _cached_query(snap.key, snap, name, frozen)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_view(snapshot_key: store_module.SnapshotKey, question: str, arguments: str, _function, _snap, _args):
+    # Keyed on the snapshot, the question's name and the arguments' repr (dates, ids and frozen
+    # dataclasses such as ViewScope and Scenario, whose repr names every field).
+    return _function(_snap, *_args)
+
+
+def view(function, snap: store_module.Snapshot, *args):
+    """function(snap, *args), a question the command line asks too (dashboard/views.py,
+    dashboard/obligations.py), cached per snapshot: the pages and the CLI share one function per
+    question. args: values whose repr names them fully (dates, ids, ViewScope, Scenario)."""
+    return _cached_view(snap.key, f"{function.__module__}.{function.__qualname__}", repr(args), function, snap, args)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
