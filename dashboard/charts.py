@@ -28,6 +28,17 @@ OUTCOME_COLOURS = {"below_threshold": "#16a34a", "triggered": "#b91c1c", "inconc
 # executive order's 1e26 reporting line was revoked in January 2025 and is not drawn.
 REGULATORY_COLOUR = "#8b5cf6"  # violet: reads on the light and the dark theme
 REFERENCE_LINES = ((1e25, "EU AI Act Art. 51(2) (1e25 training FLOP)"), (1e26, "California SB 53 frontier model (1e26)"))
+# WebGL only for a trace of many points, as Plotly Express's render_mode="auto" does: below this an
+# SVG trace draws as fast, prints as vector graphics and does not use up one of the few WebGL
+# contexts a browser allows a page (each WebGL chart takes one).
+WEBGL_MIN_POINTS = 1000
+
+
+def scatter(point_count: int, **trace) -> go.Scatter | go.Scattergl:
+    """A scatter trace: WebGL (Scattergl) for more than WEBGL_MIN_POINTS points, SVG otherwise."""
+    return (go.Scattergl if point_count > WEBGL_MIN_POINTS else go.Scatter)(**trace)
+
+
 ORGANISATION_PALETTE = ("#64748b", "#0ea5e9", "#a855f7", "#f97316", "#14b8a6", "#e11d48", "#84cc16", "#6366f1")
 
 
@@ -225,8 +236,8 @@ def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None, *, n
         xs = np.insert(group["recorded_at"].to_numpy(dtype="datetime64[us]").astype(object), ends, None)
         ys = np.insert(group["multiple"].astype(float).to_numpy(), ends, np.nan)
         labels = np.insert(labels_of, ends, "")
-        fig.add_trace(go.Scattergl(
-            x=xs, y=ys, mode="lines", name=STATUS_LABELS[status_name], line=dict(color=colour, width=1.5),
+        fig.add_trace(scatter(
+            len(xs), x=xs, y=ys, mode="lines", name=STATUS_LABELS[status_name], line=dict(color=colour, width=1.5),
             text=labels, hovertemplate="<b>%{text}</b><br>%{x|%Y-%m-%d}: %{y:.2f}x<extra></extra>",
             connectgaps=False))
     _threshold_lines(fig, k, b)
@@ -250,8 +261,8 @@ def public_frontier(fig: go.Figure, public: pd.DataFrame, *, max_organisations: 
     top = public["organization"].fillna("other").value_counts().index[:max_organisations]
     organisation = public["organization"].fillna("other").where(public["organization"].isin(top), "other organisations")
     for index, (name, group) in enumerate(public.groupby(organisation, sort=True)):
-        fig.add_trace(go.Scattergl(
-            x=group["published_on"], y=group["training_compute_flop"].astype(float), mode="markers",
+        fig.add_trace(scatter(
+            len(group), x=group["published_on"], y=group["training_compute_flop"].astype(float), mode="markers",
             name=f"public: {name}", legendgroup="public", opacity=0.55,
             marker=dict(symbol="diamond", size=7, color=ORGANISATION_PALETTE[index % len(ORGANISATION_PALETTE)]),
             text=group["name"], customdata=np.full(len(group), name, dtype=object),
@@ -363,15 +374,15 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
             for _, piece in env.iterrows():  # the band between next evaluation and buffer edge
                 fig.add_shape(type="rect", x0=piece["start"], x1=piece["end"], y0=piece["next_eval"],
                               y1=piece["buffer_edge"], fillcolor="rgba(234, 88, 12, 0.12)", line_width=0, layer="below")
-    fig.add_trace(go.Scattergl(
-        x=points["recorded_at"], y=points["effective_compute"].astype(float), mode="lines", name="effective compute",
+    fig.add_trace(scatter(
+        len(points), x=points["recorded_at"], y=points["effective_compute"].astype(float), mode="lines", name="effective compute",
         line=dict(color="#1d4ed8", width=2), customdata=np.column_stack([points["step"].astype(str),
                                                                          points["effective_compute"].map(flop)])
         if len(points) else None,
         hovertemplate="step %{customdata[0]}<br>%{x|%Y-%m-%d %H:%M}<br>%{customdata[1]} FLOP-equivalent<extra></extra>"))
     if show_reference_lines and "training_flop" in points and len(points):
-        fig.add_trace(go.Scattergl(
-            x=points["recorded_at"], y=points["training_flop"].astype(float), mode="lines", name="training FLOP",
+        fig.add_trace(scatter(
+            len(points), x=points["recorded_at"], y=points["training_flop"].astype(float), mode="lines", name="training FLOP",
             line=dict(color="#94a3b8", width=1.5, dash="dot"), customdata=points["training_flop"].map(flop),
             hovertemplate="%{x|%Y-%m-%d}<br>%{customdata} training FLOP<extra></extra>"))
     if len(points):
@@ -509,8 +520,8 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
     if public is not None:
         public_frontier(fig, public)
     if len(positions):
-        fig.add_trace(go.Scattergl(
-            x=positions["recorded_at"], y=positions["effective_compute"].astype(float), mode="markers", name="this lab's models",
+        fig.add_trace(scatter(
+            len(positions), x=positions["recorded_at"], y=positions["effective_compute"].astype(float), mode="markers", name="this lab's models",
             marker=dict(color="#1d4ed8", size=10, symbol="circle", line=dict(color="white", width=1)),
             text=positions["name"], customdata=positions["model_id"],
             hovertemplate="<b>%{text}</b> (%{customdata})<br>latest checkpoint %{x|%Y-%m-%d}<br>%{y:.3g} FLOP-equivalent<extra></extra>"))

@@ -13,5 +13,6 @@ if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb 
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
-# Two workers, each taking whole files (module fixtures such as a file's streamlit server start once).
-exec python3 -m pytest -n 2 --dist loadfile "$@"
+# Three workers, each taking whole files (a file's module fixtures, such as its streamlit server, start
+# once): the browser tests wait on Chromium and the server, so a third worker fills the two cores.
+exec python3 -m pytest -n 3 --dist loadfile "$@"

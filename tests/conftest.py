@@ -82,7 +82,7 @@ def reclassify_store(tmp_path_factory) -> Path:
     return store
 
 
-# The slowest files first (measured with --durations=0): with `-n 2 --dist loadfile` (scripts/test.sh)
+# The slowest files first (measured with --durations=0): with `-n 3 --dist loadfile` (scripts/test.sh)
 # each file runs whole on one worker, in collection order, so the long ones start at once and the
 # short ones fill in behind them instead of one long file running alone at the end.
 SLOWEST_FIRST = ["test_ingest.py", "test_browser_ui.py", "test_ingest_postgres.py", "test_browser.py",

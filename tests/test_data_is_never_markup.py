@@ -280,39 +280,81 @@ MADE_BY_MARKUP = {"ON TRACK", "details", "Acknowledge the breach here", "bold", 
                   "https://evil.example/x", "www.evil.example", "boss@evil.example", "https://evil.example/phish"}
 
 
+def _chart_problems(page, link: str, seen: dict) -> list:
+    """Every chart of the page: static elements, and the hover label of every point (capped)."""
+    problems = []
+    plots = page.locator(".js-plotly-plot")
+    for index in range(plots.count()):
+        plot = plots.nth(index)
+        plot.scroll_into_view_if_needed()
+        seen["charts"] += 1
+        problems += [(link, index, "static", item) for item in _plot_problems(plot)]
+        for x, y in plot.evaluate(_POINTS_JS):
+            page.mouse.move(x, y)
+            page.wait_for_timeout(60)
+            hover = plot.locator(".hoverlayer")
+            text = hover.text_content() or ""
+            if text:
+                seen["hovered"] += 1
+                seen["issue_text"] |= '"><b style="font-size:60px;color:green">ON TRACK</b>' in text
+                problems += [(link, index, "hover", item) for item in _plot_problems(hover)]
+        page.mouse.move(1, 1)
+    return problems
+
+
+def _markup_problems(page, server, link: str) -> list:
+    """No <a> pointing anywhere but the app; no text from data formatted, linked or made an emoji."""
+    problems = []
+    for href in page.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href') || '')"):
+        target = urllib.parse.urljoin(server.url + link, href)
+        if not target.startswith(server.url + "/"):
+            problems.append((link, "link", href))
+    formatted = page.locator("[data-testid='stMain'] :is(strong, em, b, i, del, code, a, img), "
+                             "[data-testid='stSidebar'] :is(strong, em, b, i, del, code, a, img)")
+    for text in formatted.all_inner_texts():
+        # The page's own bold around a value is fine (it shows the value's literal characters);
+        # formatting the data made shows a bare fragment of it.
+        if text.strip() in MADE_BY_MARKUP:
+            problems.append((link, "formatted", text[:120]))
+    if "\U0001F680" in page.locator("body").inner_text():  # :rocket: became an emoji
+        problems.append((link, "emoji", ""))
+    return problems
+
+
+@pytest.fixture(scope="module")
+def hostile_pages(browser, hostile_server):
+    """Every page of the hostile store opened once in a real browser at 1440x900 (no parameters
+    too), read for both checks below: each page load costs seconds of Chromium's time."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    found = {"charts": [], "markup": [], "errors": []}
+    seen = {"charts": 0, "hovered": 0, "issue_text": False}
+    try:
+        for link in ["/", "/trajectory", "/reclassify", *hostile_links()]:
+            page.goto(hostile_server.url + link)
+            wait_for_app(page)
+            page.wait_for_timeout(500)
+            if page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count():
+                found["errors"].append((link, page.locator("[data-testid='stMain']").inner_text()[:300]))
+            found["markup"] += _markup_problems(page, hostile_server, link)
+            if link in hostile_links():
+                found["charts"] += _chart_problems(page, link, seen)
+    finally:
+        context.close()
+    return found, seen
+
+
 @pytest.mark.browser
-def test_every_chart_on_every_page_shows_hostile_data_as_text(page, hostile_server):
+def test_every_chart_on_every_page_shows_hostile_data_as_text(hostile_pages):
     """Every chart of every page, drawn from the hostile store: the legend, titles, axes and
     annotations and the hover label of every point hold no element the data put there (no <a>,
     no styled or bold text from data), and the attack reads as the characters it is made of."""
-    page.set_viewport_size({"width": 1440, "height": 900})
-    problems, hovered, charts_seen = [], 0, 0
-    saw_issue_text = False
-    for link in hostile_links():
-        page.goto(hostile_server.url + link)
-        wait_for_app(page)
-        page.wait_for_timeout(500)
-        if page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count():
-            problems.append((link, "error on page", page.locator("[data-testid='stMain']").inner_text()[:300]))
-        plots = page.locator(".js-plotly-plot")
-        for index in range(plots.count()):
-            plot = plots.nth(index)
-            plot.scroll_into_view_if_needed()
-            charts_seen += 1
-            problems += [(link, index, "static", item) for item in _plot_problems(plot)]
-            for x, y in plot.evaluate(_POINTS_JS):
-                page.mouse.move(x, y)
-                page.wait_for_timeout(60)
-                hover = plot.locator(".hoverlayer")
-                text = hover.text_content() or ""
-                if text:
-                    hovered += 1
-                    saw_issue_text |= '"><b style="font-size:60px;color:green">ON TRACK</b>' in text
-                    problems += [(link, index, "hover", item) for item in _plot_problems(hover)]
-            page.mouse.move(1, 1)
+    found, seen = hostile_pages
+    problems = found["charts"] + [(link, "error on page", text) for link, text in found["errors"]
+                                  if link in hostile_links()]
     assert not problems, "\n".join(map(repr, problems[:20]))
-    assert charts_seen >= 8 and hovered >= 20, (charts_seen, hovered)
-    assert saw_issue_text  # the attack is shown as the characters it is made of
+    assert seen["charts"] >= 8 and seen["hovered"] >= 20, seen
+    assert seen["issue_text"]  # the attack is shown as the characters it is made of
 
 
 def _plot_problems(locator) -> list:
@@ -338,30 +380,11 @@ def _plot_problems(locator) -> list:
 
 
 @pytest.mark.browser
-def test_no_link_from_data_on_any_page(page, hostile_server):
+def test_no_link_from_data_on_any_page(hostile_pages):
     """Item 4: on every page of the hostile store (no parameters too), no <a> points anywhere but
     the app itself, and no text from the data is formatted, linked or turned into an emoji."""
-    page.set_viewport_size({"width": 1440, "height": 900})
-    problems = []
-    for link in ["/", "/trajectory", "/reclassify", *hostile_links()]:
-        page.goto(hostile_server.url + link)
-        wait_for_app(page)
-        page.wait_for_timeout(300)
-        for href in page.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href') || '')"):
-            target = urllib.parse.urljoin(hostile_server.url + link, href)
-            if not target.startswith(hostile_server.url + "/"):
-                problems.append((link, "link", href))
-        formatted = page.locator("[data-testid='stMain'] :is(strong, em, b, i, del, code, a, img), "
-                                 "[data-testid='stSidebar'] :is(strong, em, b, i, del, code, a, img)")
-        for text in formatted.all_inner_texts():
-            # The page's own bold around a value is fine (it shows the value's literal characters);
-            # formatting the data made shows a bare fragment of it.
-            if text.strip() in MADE_BY_MARKUP:
-                problems.append((link, "formatted", text[:120]))
-        body = page.locator("body").inner_text()
-        if "\U0001F680" in body:  # :rocket: became an emoji
-            problems.append((link, "emoji", ""))
-    assert not problems, "\n".join(map(repr, problems[:20]))
+    found, _ = hostile_pages
+    assert not found["markup"], "\n".join(map(repr, found["markup"][:20]))
 
 
 def test_the_brief_keeps_every_table_row_on_one_line(hostile_store):
