@@ -417,3 +417,36 @@ def test_the_brief_keeps_every_table_row_on_one_line(hostile_store):
         else:
             assert pipes == width, line  # no line break or | from the data split a row
     assert "https://" not in brief.replace("http://127.0.0.1:8501/reclassify", "")
+
+
+def test_the_print_copy_of_a_table_is_text_only():
+    """A print copy is one HTML table of escaped text: whatever a cell holds (tags, entities, Markdown,
+    line breaks), the only elements are the table's own and every cell reads as its characters."""
+    import html.parser
+
+    from dashboard.ui.layout import _print_html
+
+    hostile = ['<a href="https://evil.example">x</a>', '<img src=x onerror=alert(1)>', "&lt;b&gt;", "**bold** [l](http://e)",
+               "line\u2028break\r\nhere", '"><script>alert(1)</script>']
+    page = _print_html(pd.DataFrame({"<th>name": hostile, "n": range(len(hostile))}))
+
+    class Reader(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags, self.cells, self.inside = set(), [], False
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.add(tag)
+            self.inside = tag in ("td", "th")
+            if self.inside:
+                self.cells.append("")
+
+        def handle_data(self, data):
+            if self.inside:
+                self.cells[-1] += data
+
+    reader = Reader()
+    reader.feed(page)
+    assert reader.tags == {"table", "thead", "tbody", "tr", "th", "td"}
+    assert reader.cells[0] == "<th>name" and reader.cells[2] == hostile[0]
+    assert reader.cells[2 + 2 * 4] == "line break here"  # every line break one space
