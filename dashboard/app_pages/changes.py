@@ -76,7 +76,7 @@ else:
 st.download_button(
     "Download changes.csv", data=lambda: to_download_csv(changes.with_links(events, scope.policy_id)),
     file_name=f"changes-{since}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
-    help="Exactly the rows and columns `asl-dashboard changes` prints (spreadsheet formulas neutralised).")
+    help="Exactly the rows and columns `asl-dashboard changes` prints (spreadsheet formulas neutralised).", on_click="ignore")
 
 with st.expander("Digest for a chat channel or an e-mail (Markdown)"):
     base = os.environ.get("ASL_PUBLIC_URL") or ui.view_url("", {}, scope).split("?")[0].rstrip("/")

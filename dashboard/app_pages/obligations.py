@@ -77,7 +77,7 @@ st.download_button(
     "Download obligations.csv", data=lambda: to_download_csv(shown_rows[CLI_COLUMNS]),
     file_name=f"obligations-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
     help="The rows shown, with the columns `asl-dashboard obligations` prints for this as-of date "
-         "(without filters, exactly its rows; spreadsheet formulas neutralised).")
+         "(without filters, exactly its rows; spreadsheet formulas neutralised).", on_click="ignore")
 ui.link_to_this_view("obligations", {"state": states, "obligation": chosen}, scope)
 
 # --- The rules -----------------------------------------------------------------------------------

@@ -136,12 +136,12 @@ exports.download_button(
     file_name=f"status-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv", icon=":material/download:",
     key="download_shown",
     help="The rows of the table above in its order, with the columns of `asl-dashboard status`, numbers in full "
-         "(spreadsheet formulas neutralised).")
+         "(spreadsheet formulas neutralised).", on_click="ignore")
 if filtered:
     exports.download_button(
         f"Download all {len(status):,} models", data=lambda: to_download_csv(status[STATUS_COLUMNS]),
         file_name=f"status-{scope.as_of}.csv", mime="text/csv", icon=":material/download:", key="download_all",
-        help="Every model, unfiltered: exactly what `asl-dashboard status` prints for this as-of date and policy.")
+        help="Every model, unfiltered: exactly what `asl-dashboard status` prints for this as-of date and policy.", on_click="ignore")
 with exports:
     ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level": levels,
                               "public": None if show_public == (context.info["dataset"] == "public") else str(show_public).lower()},

@@ -167,14 +167,14 @@ exports.download_button(
     data=lambda: to_download_csv(table[views.AT_RISK_COLUMNS]),
     file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv",
     icon=":material/download:", key="download_shown",
-    help="The rows of the table above, with the columns of `asl-dashboard at-risk` (spreadsheet formulas neutralised).")
+    help="The rows of the table above, with the columns of `asl-dashboard at-risk` (spreadsheet formulas neutralised).", on_click="ignore")
 if filtered:
     exports.download_button(
         f"Download all {len(deployments):,} deployments",
         data=lambda: to_download_csv(plan.with_unknown_safeguards(deployments, known)[views.AT_RISK_COLUMNS]),
         file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
         key="download_all",
-        help="Every live deployment, unfiltered: exactly what `asl-dashboard at-risk` prints for this scenario.")
+        help="Every live deployment, unfiltered: exactly what `asl-dashboard at-risk` prints for this scenario.", on_click="ignore")
 
 # --- The safeguard plan (DESIGN 5) --------------------------------------------------------------
 if known and steps is not None and len(steps):
@@ -186,7 +186,7 @@ if known and steps is not None and len(steps):
         "requests_covered_total": st.column_config.NumberColumn("requests_covered_total", format="localized")})
     exports.download_button("Download safeguard-plan.csv", data=lambda: to_download_csv(steps), mime="text/csv",
                        file_name=f"safeguard-plan-{model_id}-asl{new_level}-{scope.as_of}.csv",
-                       icon=":material/download:", help="Exactly what `asl-dashboard plan` prints for this scenario.")
+                       icon=":material/download:", help="Exactly what `asl-dashboard plan` prints for this scenario.", on_click="ignore")
 if known and len(summary["safeguard_gaps"]):
     with st.expander("Minimum additional safeguards: live deployments lacking each (any action)"):
         gaps_figure = ui.figure(("gaps", *scenario_key), lambda: charts.safeguard_gaps(
@@ -211,11 +211,11 @@ if plan.public_url_problem():
 exports.download_button(
     "Download brief (Markdown)", icon=":material/description:", mime="text/markdown",
     file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.md", data=lambda: to_markdown(the_brief()),
-    help="Clean GitHub-flavoured Markdown to paste into an incident document (`asl-dashboard brief`).")
+    help="Clean GitHub-flavoured Markdown to paste into an incident document (`asl-dashboard brief`).", on_click="ignore")
 exports.download_button(
     "Download brief (HTML)", icon=":material/print:", mime="text/html",
     file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.html", data=lambda: to_html(the_brief()),
-    help="The same brief as a self-contained page that prints well.")
+    help="The same brief as a self-contained page that prints well.", on_click="ignore")
 with exports:
     ui.link_to_this_view("reclassify", {"model": model_id, "asl": new_level, "domain": domain,
                                         "action": chosen_actions, "surface": chosen_surfaces}, scope)

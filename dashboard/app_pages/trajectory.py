@@ -159,7 +159,7 @@ else:
     ui.print_table(shown_evaluations)
     exports.download_button(f"Download evaluations.csv ({len(evaluations):,} rows)", lambda: to_download_csv(evaluations),
                             file_name=f"evaluations-{model_id}-{scope.as_of}.csv", mime="text/csv",
-                            icon=":material/download:", help="The evaluations table above, every number in full.")
+                            icon=":material/download:", help="The evaluations table above, every number in full.", on_click="ignore")
 
 # --- Lineage -------------------------------------------------------------------------------------
 st.subheader("Lineage")
