@@ -426,7 +426,7 @@ def test_the_print_copy_of_a_table_is_text_only():
 
     from dashboard.ui.layout import _print_html
 
-    hostile = ['<a href="https://evil.example">x</a>', '<img src=x onerror=alert(1)>', "&lt;b&gt;", "**bold** [l](http://e)",
+    hostile = ['<a href="https://evil.example">x</a>;&amp;', '<img src=x onerror=alert(1)>', "&lt;b&gt;", "**bold** [l](http://e)",
                "line\u2028break\r\nhere", '"><script>alert(1)</script>']
     page = _print_html(pd.DataFrame({"<th>name": hostile, "n": range(len(hostile))}))
 
@@ -437,9 +437,11 @@ def test_the_print_copy_of_a_table_is_text_only():
 
         def handle_starttag(self, tag, attrs):
             self.tags.add(tag)
-            self.inside = tag in ("td", "th")
-            if self.inside:
+            if tag in ("td", "th"):
+                self.inside = True
                 self.cells.append("")
+            elif tag != "wbr":
+                self.inside = False
 
         def handle_data(self, data):
             if self.inside:
@@ -447,6 +449,6 @@ def test_the_print_copy_of_a_table_is_text_only():
 
     reader = Reader()
     reader.feed(page)
-    assert reader.tags == {"table", "thead", "tbody", "tr", "th", "td"}
+    assert reader.tags <= {"table", "thead", "tbody", "tr", "th", "td", "wbr"}  # <wbr>: a line may break after ';' 
     assert reader.cells[0] == "<th>name" and reader.cells[2] == hostile[0]
     assert reader.cells[2 + 2 * 4] == "line break here"  # every line break one space

@@ -30,7 +30,8 @@ _STYLE = """
 [data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none; }
 [class*="st-key-print-"] { display: none; }
 .print-table { border-collapse: collapse; width: 100%; font-size: 0.8rem; }
-.print-table th, .print-table td { border: 1px solid #cbd5e1; padding: 0.15rem 0.35rem; text-align: left; }
+.print-table th, .print-table td { border: 1px solid #cbd5e1; padding: 0.15rem 0.35rem; text-align: left;
+                                   overflow-wrap: break-word; }
 [class*="st-key-count-"] { border-left: 6px solid var(--status); border-radius: 6px; padding: 0.1rem 0 0.1rem 0.6rem;
                            background: color-mix(in srgb, var(--status) 9%, transparent); }
 [class*="st-key-count-"] [data-testid="stMetricValue"] { font-size: 1.9rem; }
@@ -92,7 +93,8 @@ def _print_cell(value) -> str:
         return f"{float(value):.3g}"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
-    return html.escape(one_line(value))
+    # A line may break after each ';' of a list (safeguard ids), and nowhere inside a word.
+    return ";<wbr>".join(html.escape(part) for part in one_line(value).split(";"))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
