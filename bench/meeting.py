@@ -195,7 +195,6 @@ def run(sessions: int, *, scale: str = "m", folder: Path | None = None, link: st
     """Single sessions one after another, then `sessions` at once while a snapshot is published."""
     from dashboard.ingest import ingest
     from bench.server import StreamlitServer
-    from dashboard.sqlfiles import REPO_ROOT
 
     if folder is None:
         from bench.run import ensure_synth

@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from dashboard.params import md_escape
 from dashboard.views import STATUSES
 
 STATUS_COLOURS = {
@@ -206,8 +207,6 @@ def lineage_tree_markdown(affected: pd.DataFrame, statuses, new_level: int) -> s
     of queries/at_risk_models.sql): each with its level, lifecycle status and own safety status
     (statuses: model_id -> status as of the date). A model below an ancestor that is already at or
     above the new level is listed under its nearest halted ancestor, naming the ones skipped."""
-    from dashboard.params import md_escape
-
     tree = []
     included = set(affected["model_id"])
     for _, row in affected.iterrows():

@@ -6,8 +6,8 @@ import pytest
 
 from changes_lab import changes_tables
 from dashboard.ingest import ingest
-from bench.server import StreamlitServer, wait_for_app
-from browsing import metric_values, open_page
+from bench.server import StreamlitServer
+from browsing import metric_values, open_link_cell, open_page
 from labdata import write_folder
 
 pytestmark = pytest.mark.browser
@@ -48,16 +48,7 @@ def test_counts_breaches_and_a_link_to_the_trajectory(page, server, changes_stor
     ]
 
     # Clicking "open" on beta-d1's row opens beta's trajectory as of the event date.
-    canvas = page.locator("[data-testid='stDataFrame'] canvas").first.bounding_box()
-    x, y = canvas["x"] + 15, canvas["y"] + 35 + 35 + 17  # header row, first row, middle of the second
-    with page.context.expect_page(timeout=15000) as opened:
-        page.mouse.move(x, y)
-        page.wait_for_timeout(300)
-        page.mouse.click(x, y)
-        page.wait_for_timeout(300)
-        page.mouse.click(x, y)
-    trajectory = opened.value
-    wait_for_app(trajectory)
+    trajectory = open_link_cell(page, 2)
     assert trajectory.url.endswith("/trajectory?model=beta&as_of=2025-06-03")
     assert trajectory.get_by_role("heading", name="Beta").is_visible()
     assert "viewing as of 2025-06-03" in trajectory.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()

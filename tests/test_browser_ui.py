@@ -7,6 +7,7 @@ import urllib.parse
 import pytest
 
 from bench.server import wait_for_app
+from browsing import open_link_cell
 
 pytestmark = pytest.mark.browser
 
@@ -232,7 +233,7 @@ def test_keyboard_reaches_the_downloads_in_a_few_tab_stops(page, demo_server):
 def test_a_link_copied_from_the_address_bar_reopens_the_view_in_a_fresh_browser(page, browser, demo_server):
     """A filtered overview: the URL in the address bar, opened in a new browser context (no shared
     session or cookies), shows the same filters and the same counts."""
-    open_page(page, demo_server, f"/?as_of=2025-09-15&status=eval_overdue&status=eval_due_soon")
+    open_page(page, demo_server, "/?as_of=2025-09-15&status=eval_overdue&status=eval_due_soon")
     page.wait_for_timeout(500)
     copied = page.url
     first = page.locator("[data-testid='stMetricValue']").all_inner_texts()
@@ -253,16 +254,7 @@ def test_the_open_link_of_an_obligation_opens_that_models_trajectory(page, demo_
     """/obligations: "open" in the first row's Trajectory cell opens that model's page as of the view's date."""
     page.set_viewport_size({"width": 1440, "height": 900})
     open_page(page, demo_server, f"/obligations?as_of={SNAPSHOT_DATE}")
-    canvas = page.locator("[data-testid='stDataFrame'] canvas").first.bounding_box()
-    x, y = canvas["x"] + 15, canvas["y"] + 35 + 17  # the header row, then the middle of the first row
-    with page.context.expect_page(timeout=15000) as opened:
-        page.mouse.move(x, y)
-        page.wait_for_timeout(300)
-        page.mouse.click(x, y)
-        page.wait_for_timeout(300)
-        page.mouse.click(x, y)
-    trajectory = opened.value
-    wait_for_app(trajectory)
+    trajectory = open_link_cell(page, 1)
     # The most urgent clock on the demo's date: cobalt-3's EU notification, overdue.
     assert trajectory.url.endswith(f"/trajectory?model=cobalt-3&as_of={SNAPSHOT_DATE}")
     assert trajectory.get_by_role("heading", name="Cobalt 3").is_visible()
