@@ -31,3 +31,38 @@ def metric_values(page) -> dict[str, str]:
     labels = page.locator("[data-testid='stMetricLabel']").all_inner_texts()
     values = page.locator("[data-testid='stMetricValue']").all_inner_texts()
     return {label.strip(): value.strip() for label, value in zip(labels, values)}
+
+
+DEFAULT_VIEWPORT = {"width": 1280, "height": 720}  # pytest-playwright's own
+
+
+def take_tab(browser_tab: dict, browser):
+    """The worker's shared tab (a new one after a failure)."""
+    if browser_tab.get("page") is None or browser_tab["page"].is_closed():
+        if browser_tab.get("context"):
+            browser_tab["context"].close()
+        browser_tab["context"] = browser.new_context(viewport=DEFAULT_VIEWPORT)
+        browser_tab["page"] = browser_tab["context"].new_page()
+    return browser_tab["page"]
+
+
+def give_tab_back(browser_tab: dict, *, failed: bool) -> None:
+    """The shared tab left as a new one is: other tabs closed, storage, cookies, routes, emulated media
+    and size reset, and the app's session ended (about:blank). After a failure, or when anything of
+    that goes wrong, the context is closed and the next test gets a new one."""
+    tab, context = browser_tab["page"], browser_tab["context"]
+    try:
+        for other in context.pages:
+            if other is not tab:
+                other.close()
+        if failed:
+            raise RuntimeError("a failed test's tab is not reused")
+        tab.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (error) {} }")
+        tab.goto("about:blank")
+        tab.unroute_all(behavior="ignoreErrors")
+        tab.emulate_media(media="null", color_scheme="null")
+        tab.set_viewport_size(DEFAULT_VIEWPORT)
+        context.clear_cookies()
+    except Exception:  # noqa: BLE001 - whatever went wrong, the next test gets a new context
+        context.close()
+        browser_tab.clear()

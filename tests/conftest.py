@@ -14,6 +14,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # bench/ (the h
 from dashboard.ingest import ingest  # noqa: E402
 from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path  # noqa: E402
 from dashboard.store import DEMO_DIR  # noqa: E402
+from browsing import give_tab_back, take_tab  # noqa: E402
 from labdata import status_lab_tables, write_folder  # noqa: E402
 
 
@@ -69,6 +70,35 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail("no Chromium found: CI must run the browser tests (apt-get install chromium)")
         pytest.skip("no system Chromium: install Debian's chromium to run the browser tests")
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test item (item.report_call ...), for fixtures that tidy up after a failure."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser_tab(browser):
+    """One tab per worker that the browser tests take turns on (see `page`)."""
+    held = {}
+    yield held
+    if held.get("context"):
+        held["context"].close()
+
+
+@pytest.fixture()
+def page(browser_tab, browser, request):
+    """pytest-playwright's `page`, but the same tab for every test of a worker, left as a new one is.
+    A page load in a tab that has run the app before costs Chromium half the CPU of one in a new tab
+    (measured 1.7 against 3.5 CPU seconds), and the browser tests are most of the suite's CPU. A test
+    that needs its own cookies or a clean browser opens a context of its own; a test that fails
+    leaves its tab closed, not reused."""
+    yield take_tab(browser_tab, browser)
+    give_tab_back(browser_tab, failed=any(getattr(getattr(request.node, f"report_{when}", None), "failed", False)
+                                          for when in ("setup", "call")))
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,7 @@ safeguard and data set."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 
 import pytest
@@ -23,6 +20,7 @@ from dashboard.ingest import ingest
 from dashboard.plan import public_base_url, scenario_link
 from dashboard.store import snapshot
 from labdata import reclassify_tables, write_folder
+from clirun import run_cli
 
 AS_OF = dt.date(2025, 6, 1)
 LINK = "https://asl.example.com/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01"
@@ -219,11 +217,6 @@ def test_unknown_safeguards_brief(unknown_store):
     assert "Monthly requests of the live deployments considered: 9,050 (how many are at risk depends on" in text
 
 
-def run_cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
-
-
 def test_cli_unknown_safeguards(unknown_store):
     plan = run_cli("--store", str(unknown_store), "plan", "--model", "base", "--asl", "3", "--as-of", "2025-06-01")
     assert plan.returncode == 1 and plan.stdout == ""
@@ -247,9 +240,15 @@ def test_cli_brief_markdown_and_html(hostile_store):
 
 
 @pytest.mark.browser
-def test_html_brief_in_a_real_browser(hostile_store, page):
+def test_html_brief_in_a_real_browser(hostile_store, page, request):
     dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def dismiss(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    request.addfinalizer(lambda: page.remove_listener("dialog", dismiss))  # the tab is shared (conftest.page)
     page.set_content(to_html(make_brief(hostile_store)))
     tags = set(page.eval_on_selector_all("*", "elements => elements.map(e => e.tagName.toLowerCase())"))
     assert tags <= BRIEF_TAGS | {"html", "head", "meta", "title", "style", "body"}, tags

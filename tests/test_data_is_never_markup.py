@@ -18,6 +18,7 @@ from dashboard import charts
 from dashboard.ingest import ingest
 from dashboard.params import WORD_JOINER, md_escape, one_line
 from bench.server import StreamlitServer, free_port, wait_for_app, wait_healthy
+from browsing import give_tab_back, take_tab
 from labdata import status_lab_tables, write_folder
 
 # The attack of the issue: a model id that drew a giant green "ON TRACK", a fake figure and a link.
@@ -254,7 +255,10 @@ def hostile_links() -> list[str]:
     ]
 
 
-# Pixel position of every point of every trace (capped), for hovering like a person would.
+# Pixel position of the points of every trace, for hovering like a person would: one point for each
+# different text a hover can show (the trace's name and the point's text, hover text and custom
+# data: what the data puts in a label), since points alike in those draw the same label but for
+# their numbers; at most 40 a trace.
 _POINTS_JS = """
 (plot) => {
   const layout = plot._fullLayout, out = [];
@@ -264,7 +268,15 @@ _POINTS_JS = """
     if (!full || full.visible !== true || full.hoverinfo === 'skip') return;
     const xa = layout[(full.xaxis || 'x').replace('x', 'xaxis')], ya = layout[(full.yaxis || 'y').replace('y', 'yaxis')];
     if (!xa || !ya) return;
-    trace.slice(0, 40).forEach((point) => {
+    const at = (values, i) => Array.isArray(values) ? values[i] : values;
+    const labels = new Set();
+    trace.filter((point, index) => {
+      const i = point.i === undefined ? index : point.i;
+      const label = JSON.stringify([at(full.text, i), at(full.hovertext, i), full.customdata ? full.customdata[i] : null]);
+      if (labels.has(label)) return false;
+      labels.add(label);
+      return true;
+    }).slice(0, 40).forEach((point) => {
       let x = point.x, y = point.y;
       if (full.type === 'bar') { if (full.orientation === 'h') { x = point.s / 2; y = point.p; } else { x = point.p; y = point.s / 2; } }
       if (x === undefined || y === undefined || x === null || y === null) return;
@@ -291,13 +303,12 @@ def _chart_problems(page, link: str, seen: dict) -> list:
         problems += [(link, index, "static", item) for item in _plot_problems(plot)]
         for x, y in plot.evaluate(_POINTS_JS):
             page.mouse.move(x, y)
-            page.wait_for_timeout(60)
-            hover = plot.locator(".hoverlayer")
-            text = hover.text_content() or ""
+            # Plotly draws a hover at most every 50 ms: read the label once it is drawn.
+            text, found = plot.evaluate(_HOVER_JS)
             if text:
                 seen["hovered"] += 1
                 seen["issue_text"] |= '"><b style="font-size:60px;color:green">ON TRACK</b>' in text
-                problems += [(link, index, "hover", item) for item in _plot_problems(hover)]
+                problems += [(link, index, "hover", item) for item in found]
         page.mouse.move(1, 1)
     return problems
 
@@ -322,13 +333,14 @@ def _markup_problems(page, server, link: str) -> list:
 
 
 @pytest.fixture(scope="module")
-def hostile_pages(browser, hostile_server):
+def hostile_pages(browser, browser_tab, hostile_server):
     """Every page of the hostile store opened once in a real browser at 1440x900 (no parameters
     too), read for both checks below: each page load costs seconds of Chromium's time."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
+    page = take_tab(browser_tab, browser)
+    page.set_viewport_size({"width": 1440, "height": 900})
     found = {"charts": [], "markup": [], "errors": []}
     seen = {"charts": 0, "hovered": 0, "issue_text": False}
+    failed = True
     try:
         for link in ["/", "/trajectory", "/reclassify", *hostile_links()]:
             page.goto(hostile_server.url + link)
@@ -339,8 +351,9 @@ def hostile_pages(browser, hostile_server):
             found["markup"] += _markup_problems(page, hostile_server, link)
             if link in hostile_links():
                 found["charts"] += _chart_problems(page, link, seen)
+        failed = False
     finally:
-        context.close()
+        give_tab_back(browser_tab, failed=failed)
     return found, seen
 
 
@@ -360,7 +373,10 @@ def test_every_chart_on_every_page_shows_hostile_data_as_text(hostile_pages):
 def _plot_problems(locator) -> list:
     """Elements inside a plot (or its hover layer) that came from data: links, text styled by the
     data (Plotly turns <b style=...>, <i>, <span style> into styled tspans), lines split by <br>."""
-    return locator.evaluate("""(root) => {
+    return locator.evaluate(_PROBLEMS_JS)
+
+
+_PROBLEMS_JS = """(root) => {
       const found = [];
       root.querySelectorAll('a').forEach(a => found.push('link ' + (a.getAttribute('href') || a.getAttribute('xlink:href'))));
       root.querySelectorAll('tspan[style], text[style]').forEach(t => {
@@ -376,7 +392,11 @@ def _plot_problems(locator) -> list:
       if (at >= 0 && !all.slice(at).startsWith('ON TRACK</b><br>buffer used 0%<br><a href=')) found.push('markup read: ' + all.slice(at, at + 60));
       root.querySelectorAll('img, image, foreignObject').forEach(e => found.push('element ' + e.tagName));
       return found;
-    }""")
+    }"""
+# The hover label a plot shows 60 ms after the mouse moved: its text and the problems in it.
+_HOVER_JS = "async (plot) => { await new Promise(done => setTimeout(done, 60)); " \
+            "const hover = plot.querySelector('.hoverlayer'); " \
+            f"return [hover ? hover.textContent : '', hover ? ({_PROBLEMS_JS})(hover) : []]; }}"
 
 
 @pytest.mark.browser
