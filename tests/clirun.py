@@ -7,12 +7,20 @@ import io
 import subprocess
 from contextlib import redirect_stderr, redirect_stdout
 
+import pytest
+
 from dashboard import cli
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """`asl-dashboard ARGS` with the environment changed by env for the run (None unsets a variable)."""
     out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+        for name, value in (env or {}).items():
+            if value is None:
+                patch.delenv(name, raising=False)
+            else:
+                patch.setenv(name, value)
         try:
             code = cli.main([str(arg) for arg in args])
         except SystemExit as exit:  # argparse's usage errors

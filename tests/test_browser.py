@@ -6,6 +6,7 @@ import pytest
 
 from bench.server import StreamlitServer
 from browsing import metric_values, open_page
+from clirun import run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -63,9 +64,6 @@ def reclassify_server(reclassify_store, tmp_path_factory):
 
 
 def test_reclassify_link_figures_and_csv_download(page, reclassify_server, reclassify_store):
-    import subprocess
-    import sys
-
     open_page(page, reclassify_server, "/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01")
     values = metric_values(page)
     assert values["Emergency review"] == "2" and values["Monthly requests at risk"] == "7,050"
@@ -73,9 +71,8 @@ def test_reclassify_link_figures_and_csv_download(page, reclassify_server, recla
     with page.expect_download(timeout=90000) as download_info:
         page.get_by_role("button", name="Download at-risk.csv").click()
     downloaded = open(download_info.value.path(), encoding="utf-8").read()
-    cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(reclassify_store), "at-risk",
-                          "--model", "base", "--asl", "3", "--domain", "cbrn", "--as-of", "2025-06-01"],
-                         capture_output=True, text=True, check=True).stdout
+    cli = run_cli("--store", reclassify_store, "at-risk", "--model", "base", "--asl", "3", "--domain", "cbrn",
+                  "--as-of", "2025-06-01").stdout
     assert downloaded == cli  # no cell here starts with a formula character, so the two are identical
     assert downloaded.splitlines()[1].startswith("d1,base,c1,Acme Bio,")
 

@@ -8,6 +8,7 @@ import pytest
 
 from bench.server import wait_for_app
 from browsing import open_link_cell
+from clirun import run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -120,9 +121,6 @@ def test_overview_attention_first_at_1280x720(page, demo_server):
 
 
 def test_downloads_hold_what_is_shown_and_the_full_set_beside(page, demo_server, demo_store):
-    import subprocess
-    import sys
-
     open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}&status=eval_overdue")
     with page.expect_download(timeout=90000) as shown_info:
         page.get_by_role("button", name="Download the 6 models shown").click()
@@ -133,8 +131,7 @@ def test_downloads_hold_what_is_shown_and_the_full_set_beside(page, demo_server,
     with page.expect_download(timeout=90000) as all_info:
         page.get_by_role("button", name="Download all 48 models").click()
     everything = open(all_info.value.path(), encoding="utf-8").read()
-    cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(demo_store), "status", "--as-of", SNAPSHOT_DATE],
-                         capture_output=True, text=True, check=True).stdout
+    cli = run_cli("--store", demo_store, "status", "--as-of", SNAPSHOT_DATE).stdout
     assert everything == cli and shown[0] == cli.splitlines()[0]
     # The table's own CSV icon (a third version) is not offered.
     page.locator("[data-testid='stDataFrame']").first.hover()

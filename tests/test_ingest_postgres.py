@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import clirun
 from bench import pgserver
 from dashboard.ingest import ingest
 from dashboard.ingest_postgres import PostgresSource, SourceError, SourceURL, _first_line
@@ -116,12 +117,8 @@ def pg():
 
 
 def run_cli(*args: str, env: dict | None = None, password: str | None = None) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if key not in ("ASL_SOURCE_URL", "PGPASSWORD")}
-    if password is not None:
-        environment["PGPASSWORD"] = password
-    environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, cwd=REPO,
-                          env=environment, timeout=180)
+    """The command line in-process, with no source URL or password from this machine's environment."""
+    return clirun.run_cli(*args, env={"ASL_SOURCE_URL": None, "PGPASSWORD": password, **(env or {})})
 
 
 def sha256(path: Path) -> str:

@@ -13,6 +13,7 @@ from dashboard.ingest import ingest
 from dashboard.projection import project
 from dashboard.store import snapshot
 from labdata import base_tables, lab_deployment, write_folder
+from clirun import run_cli
 
 OBLIGATIONS = [
     {"obligation_id": "eu", "name": "EU notification", "jurisdiction": "EU", "threshold_flop": "1e25",
@@ -349,15 +350,10 @@ def test_cli_prints_the_contract_columns_as_csv(lab, capsys):
 
 
 def test_cli_without_as_of_uses_the_snapshot_date_and_refuses_a_bad_date(demo_store):
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(demo_store), "obligations"],
-                          capture_output=True, text=True)
+    done = run_cli("--store", demo_store, "obligations")
     assert done.returncode == 0, done.stderr
     expected = snapshot(demo_store).query("obligations", as_of="2026-11-20")
     assert len(done.stdout.splitlines()) == 1 + len(expected)
-    bad = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(demo_store), "obligations", "--as-of", "soon"],
-                         capture_output=True, text=True)
+    bad = run_cli("--store", demo_store, "obligations", "--as-of", "soon")
     assert bad.returncode != 0 and bad.stdout == ""
     assert bad.stderr.strip().splitlines() == ["error: as_of 'soon' is not a date: write it as YYYY-MM-DD, for example 2026-11-20"]

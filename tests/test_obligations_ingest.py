@@ -11,6 +11,7 @@ import pytest
 
 from dashboard.ingest import IngestError, ingest
 from labdata import base_tables, write_folder
+from clirun import run_cli
 
 EU = {"obligation_id": "eu-ai-act-art52", "name": "EU AI Act: notify the Commission", "jurisdiction": "EU",
       "threshold_flop": "1e25", "measure": "training_flop", "clock": "after_crossing", "deadline_days": "14",
@@ -167,15 +168,11 @@ def test_every_obligation_problem_is_reported(tmp_path, published):
 
 
 def test_the_cli_refuses_with_the_line_and_exit_status(tmp_path, published):
-    import subprocess
-    import sys
-
     tables = tables_with_obligations()
     tables["obligations"][1]["clock"] = "whenever"
     folder = write_folder(tmp_path / "bad", tables)
     before = sha256(published)
-    done = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(published), "ingest", str(folder)],
-                          capture_output=True, text=True)
+    done = run_cli("--store", published, "ingest", folder)
     assert done.returncode != 0
     assert 'obligations.csv line 3: clock "whenever" is not one of after_crossing, before_first_deployment' in done.stderr + done.stdout
     assert "Traceback" not in done.stderr

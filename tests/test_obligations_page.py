@@ -12,6 +12,7 @@ from dashboard.obligations import attention_counts, time_left
 from labdata import write_folder
 from pagelinks import open_link
 from test_obligations import lab_tables
+from clirun import run_cli
 
 PAGE = "app_pages/obligations.py"
 
@@ -106,9 +107,6 @@ def test_overview_without_obligations_shows_no_count(lab_store):
 
 @pytest.mark.browser
 def test_the_download_is_the_cli_output(page, lab_store_obligations, tmp_path_factory):
-    import subprocess
-    import sys
-
     from bench.server import StreamlitServer, wait_for_app
 
     with StreamlitServer(lab_store_obligations, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
@@ -118,8 +116,7 @@ def test_the_download_is_the_cli_output(page, lab_store_obligations, tmp_path_fa
         with page.expect_download(timeout=90000) as download_info:
             page.get_by_role("button", name="Download obligations.csv").click()
         downloaded = open(download_info.value.path(), encoding="utf-8").read()
-    cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(lab_store_obligations), "obligations",
-                          "--as-of", "2026-04-01"], capture_output=True, text=True, check=True).stdout
+    cli = run_cli("--store", lab_store_obligations, "obligations", "--as-of", "2026-04-01").stdout
     assert downloaded == cli
 
 

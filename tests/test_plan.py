@@ -8,12 +8,11 @@ Safeguard ids of the hand-made lab (tests/labdata.py), in id order:
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
+from clirun import run_cli
 from dashboard import views
 from dashboard.plan import PLAN_COLUMNS, plan_frame, safeguards_known, with_unknown_safeguards
 from dashboard.store import snapshot
@@ -172,10 +171,6 @@ def test_unknown_safeguards_are_marked_not_listed():
     frame = work(("a", "add_safeguards", [I, M], 1), ("b", "covered", [], 1))
     assert list(with_unknown_safeguards(frame, False)["missing_safeguards"]) == ["unknown", ""]
     assert with_unknown_safeguards(frame, True) is frame
-
-
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True)
 
 
 def test_cli_plan_prints_the_contract_columns(reclassify_store):

@@ -6,20 +6,18 @@ The lab is tests/labdata.py's reclassification lab (test_reclassify.py) with ft1
 evaluation triggered on 2025-03-01, so ft1-ft is `triggered` as of 2025-06-01."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import charts_plan
 from dashboard.ingest import ingest
 from dashboard.plan import reclassify_params
 from bench.server import StreamlitServer, wait_for_app
 from labdata import reclassify_tables, write_folder
+from pagelinks import open_link
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PUBLIC = "https://asl.example.com"
 
 
@@ -84,32 +82,21 @@ def test_plan_chart_names_steps_escaped_and_coloured_by_kind():
 
 # --- The pages (AppTest) -----------------------------------------------------------------------------------
 
-def run_page(store, page, **params):
-    os.environ["ASL_STORE"] = str(store)
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.switch_page(page)
-    for key, value in params.items():
-        app.query_params[key] = value
-    app.run()
-    assert not app.exception
-    return app
-
-
 def reclassify_links(app):
     return [button.proto for button in app.get("link_button") if button.proto.label == "Reclassify this model"]
 
 
 def test_trajectory_of_a_triggered_model_offers_its_scenario(triggered_store):
-    app = run_page(triggered_store, "app_pages/trajectory.py", model="ft1-ft", as_of="2025-06-01")
+    app = open_link(triggered_store, "app_pages/trajectory.py", model="ft1-ft", as_of="2025-06-01")
     # A relative link (works under any base path), opened as a new session: a page switch inside the
     # session would drop the parameters of widgets bound on both pages (model, as_of).
     assert [link.url for link in reclassify_links(app)] == ["reclassify?model=ft1-ft&asl=3&domain=cbrn&as_of=2025-06-01"]
-    app = run_page(triggered_store, "app_pages/trajectory.py", model="ft1", as_of="2025-06-01")  # never evaluated
+    app = open_link(triggered_store, "app_pages/trajectory.py", model="ft1", as_of="2025-06-01")  # never evaluated
     assert not reclassify_links(app)
 
 
 def test_reclassify_shows_the_plan_and_each_models_safety_status(triggered_store):
-    app = run_page(triggered_store, "app_pages/reclassify.py", model="base", asl="3", domain="cbrn", as_of="2025-06-01")
+    app = open_link(triggered_store, "app_pages/reclassify.py", model="base", asl="3", domain="cbrn", as_of="2025-06-01")
     tree = next(item.value for item in app.markdown if "safety status" in item.value)
     assert "(ft1\\-ft), ASL-2, deployed; safety status: **:red[triggered]**" in tree
     assert "(base), ASL-2, deployed; safety status: never evaluated" in tree
@@ -120,7 +107,7 @@ def test_reclassify_shows_the_plan_and_each_models_safety_status(triggered_store
 
 
 def test_reclassify_with_unknown_safeguards_shows_no_plan_and_no_covered(unknown_store):
-    app = run_page(unknown_store, "app_pages/reclassify.py", model="base", asl="3", domain="cbrn", as_of="2025-06-01")
+    app = open_link(unknown_store, "app_pages/reclassify.py", model="base", asl="3", domain="cbrn", as_of="2025-06-01")
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Covered"] == "unknown" and "Monthly requests at risk" not in metrics
     assert metrics["Monthly requests of live deployments"] == "9,050" and metrics["Confirm safeguards"] == "2"

@@ -20,8 +20,6 @@ from __future__ import annotations
 import csv
 import filecmp
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +33,7 @@ from dashboard.public_data.report import ImportReport
 from dashboard.public_import import import_public
 from dashboard.store import snapshot
 from dashboard.tables import TABLES
+from clirun import run_cli
 
 DATA = Path(__file__).resolve().parent / "data" / "public"
 EPOCH = DATA / "epoch_excerpt.csv"
@@ -498,13 +497,9 @@ def test_slugs():
 
 def test_cli_import_public_then_ingest(tmp_path):
     out = tmp_path / "cli"
-    result = subprocess.run([sys.executable, "-m", "dashboard", "import-public", "--epoch", str(EPOCH), "--models-dev",
-                             str(PROVIDERS), "--out", str(out)], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parent.parent)
+    result = run_cli("import-public", "--epoch", EPOCH, "--models-dev", PROVIDERS, "--out", out)
     assert result.returncode == 0, result.stderr
     assert "Epoch rows read: 32" in result.stderr and "matched 12, unmatched 7" in result.stderr
     assert (out / "ATTRIBUTION.md").read_text(encoding="utf-8").count("CC BY 4.0") >= 1
-    missing = subprocess.run([sys.executable, "-m", "dashboard", "import-public", "--epoch", str(tmp_path / "nope.csv"),
-                              "--out", str(out)], capture_output=True, text=True,
-                             cwd=Path(__file__).resolve().parent.parent)
+    missing = run_cli("import-public", "--epoch", tmp_path / "nope.csv", "--out", out)
     assert missing.returncode != 0 and "no Epoch AI CSV" in missing.stderr

@@ -1,8 +1,6 @@
 """Least privilege, hostile data and hidden tracebacks (issue 7)."""
 from __future__ import annotations
 
-import subprocess
-import sys
 import tomllib
 
 import duckdb
@@ -14,6 +12,7 @@ from dashboard.ingest import ingest
 from dashboard.sqlfiles import REPO_ROOT
 from dashboard.store import snapshot
 from labdata import base_tables, write_folder
+from clirun import run_cli
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 HOSTILE_NAME = '<script>alert("x")</script> **bold** [link](javascript:alert(1))\nsecond line'
@@ -103,8 +102,7 @@ def test_downloads_neutralise_formulas_but_the_cli_stays_exact(hostile_store):
     assert "'=HYPERLINK" in download and "'+cmd" in download
     exact = to_csv(frame)
     assert ',"=HYPERLINK(""http://evil"",""click"")",' in exact
-    cli = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(hostile_store), "at-risk", "--model", "base",
-                          "--asl", "3", "--as-of", "2025-06-01"], capture_output=True, text=True, check=True).stdout
+    cli = run_cli("--store", hostile_store, "at-risk", "--model", "base", "--asl", "3", "--as-of", "2025-06-01").stdout
     assert cli == exact
     # Negative numbers are numbers, not formulas.
     import pandas as pd
