@@ -63,8 +63,8 @@ def demo_server(demo_store, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    """pytest-playwright's launch arguments, pointed at Debian's Chromium."""
-    executable = chromium_path()
+    """pytest-playwright's launch arguments, pointed at Debian's Chromium (its headless shell where installed)."""
+    executable = chromium_path(headless_shell=True)
     if executable is None:
         if os.environ.get("CI") == "true":
             pytest.fail("no Chromium found: CI must run the browser tests (apt-get install chromium)")

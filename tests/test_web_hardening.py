@@ -127,7 +127,7 @@ def test_a_forged_host_gets_no_data_over_http(lab_server):
 def test_dns_rebinding_in_a_real_browser(browser_type, lab_server):
     """Chromium resolves evil.example to 127.0.0.1, exactly as a rebound name would: the page shows
     the refusal and no data, while the same server on 127.0.0.1 shows the page."""
-    executable = chromium_path()
+    executable = chromium_path(headless_shell=True)
     if executable is None:
         pytest.skip("no system Chromium")
     browser = browser_type.launch(executable_path=executable,
