@@ -26,3 +26,8 @@ def open_link(store, page: str | None = None, *, secrets: dict | None = None, us
     app.run()
     assert not app.exception, [item.value for item in app.exception]
     return app
+
+
+def metrics(app) -> dict[str, str]:
+    """The metric tiles of a page run: label to value, as shown."""
+    return {metric.label: metric.value for metric in app.metric}

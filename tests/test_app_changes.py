@@ -9,7 +9,7 @@ import pytest
 from changes_lab import changes_tables
 from dashboard.ingest import ingest
 from labdata import write_folder
-from pagelinks import open_link
+from pagelinks import metrics, open_link
 
 PAGE = "app_pages/changes.py"
 
@@ -21,9 +21,6 @@ def store(tmp_path_factory):
     ingest(folder, path, progress=lambda _: None)
     return path
 
-
-def metrics(app) -> dict[str, str]:
-    return {metric.label: metric.value for metric in app.metric}
 
 
 def test_the_window_from_the_link(store):

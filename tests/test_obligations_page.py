@@ -10,7 +10,7 @@ import pytest
 from dashboard.ingest import ingest
 from dashboard.obligations import attention_counts, time_left
 from labdata import write_folder
-from pagelinks import open_link
+from pagelinks import metrics, open_link
 from test_obligations import lab_tables
 from clirun import run_cli
 
@@ -27,9 +27,6 @@ def lab_store_obligations(tmp_path_factory):
     ingest(write_folder(root / "src", tables), store, progress=lambda _: None)
     return store
 
-
-def metrics(app) -> dict[str, str]:
-    return {metric.label: metric.value for metric in app.metric}
 
 
 def test_time_left_in_words():

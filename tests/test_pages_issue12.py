@@ -11,7 +11,7 @@ import pytest
 from dashboard.ingest import ingest
 from dashboard.store import snapshot
 from labdata import asof_lab_tables, write_folder
-from pagelinks import open_link
+from pagelinks import metrics, open_link
 
 TRAJECTORY = "app_pages/trajectory.py"
 RECLASSIFY = "app_pages/reclassify.py"
@@ -24,9 +24,6 @@ def asof_store(tmp_path_factory):
     ingest(folder, store, progress=lambda _: None)
     return store
 
-
-def metrics(app) -> dict[str, str]:
-    return {metric.label: metric.value for metric in app.metric}
 
 
 def texts(app) -> str:
