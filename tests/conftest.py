@@ -93,9 +93,9 @@ def browser_tab(browser):
 def page(browser_tab, browser, request):
     """pytest-playwright's `page`, but the same tab for every test of a worker, left as a new one is.
     A page load in a tab that has run the app before costs Chromium half the CPU of one in a new tab
-    (measured 1.7 against 3.5 CPU seconds), and the browser tests are most of the suite's CPU. A test
+    (measured 1.7 against 3.5 CPU seconds), and Chromium is about a third of the suite's CPU. A test
     that needs its own cookies or a clean browser opens a context of its own; a test that fails
-    leaves its tab closed, not reused."""
+    leaves its tab closed, not reused (tests/test_browser.py checks the reset)."""
     yield take_tab(browser_tab, browser)
     give_tab_back(browser_tab, failed=any(getattr(getattr(request.node, f"report_{when}", None), "failed", False)
                                           for when in ("setup", "call")))

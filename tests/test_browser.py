@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.server import StreamlitServer
-from browsing import metric_values, open_page
+from browsing import DEFAULT_VIEWPORT, give_tab_back, metric_values, open_page, take_tab
 from clirun import run_cli
 
 pytestmark = pytest.mark.browser
@@ -99,3 +99,31 @@ def test_public_data_set_overview(page, public_server):
         page.get_by_text("against the public frontier").first.is_visible()
     # DESIGN 4a: the 8 models with an announced level but no compute (no checkpoint) are no_checkpoint.
     assert metric_values(page)["Never evaluated"] == "512" and metric_values(page)["No checkpoint yet"] == "8"
+
+
+def test_the_shared_tab_is_left_as_a_new_one_is(browser, lab_server):
+    """conftest's `page` hands every browser test of a worker the same tab: what one test changed
+    (size, print media, dark scheme, storage, cookies, another tab) must not reach the next, and a
+    failed test's tab is not handed out again."""
+    held = {}
+    try:
+        tab = take_tab(held, browser)
+        open_page(tab, lab_server, "/?as_of=2025-06-01")
+        tab.set_viewport_size({"width": 390, "height": 844})
+        tab.emulate_media(media="print", color_scheme="dark")
+        tab.evaluate("() => { localStorage.setItem('left', 'behind'); sessionStorage.setItem('left', 'behind'); }")
+        tab.context.add_cookies([{"name": "left", "value": "behind", "url": lab_server.url}])
+        tab.context.new_page()
+        give_tab_back(held, failed=False)
+        again = take_tab(held, browser)
+        assert again is tab and again.url == "about:blank" and again.context.pages == [again]
+        assert again.viewport_size == DEFAULT_VIEWPORT and again.context.cookies() == []
+        open_page(again, lab_server, "/?as_of=2025-06-01")
+        assert again.evaluate("() => [matchMedia('print').matches, matchMedia('(prefers-color-scheme: dark)').matches,"
+                              " localStorage.getItem('left'), sessionStorage.getItem('left')]") == [False, False, None, None]
+        give_tab_back(held, failed=True)
+        assert held == {} and tab.is_closed()
+        assert take_tab(held, browser) is not tab
+    finally:
+        if held.get("context"):
+            held["context"].close()
