@@ -28,6 +28,7 @@ OUTCOME_COLOURS = {"below_threshold": "#16a34a", "triggered": "#b91c1c", "inconc
 # executive order's 1e26 reporting line was revoked in January 2025 and is not drawn.
 REGULATORY_COLOUR = "#8b5cf6"  # violet: reads on the light and the dark theme
 REFERENCE_LINES = ((1e25, "EU AI Act Art. 51(2) (1e25 training FLOP)"), (1e26, "California SB 53 frontier model (1e26)"))
+ORGANISATION_PALETTE = ("#64748b", "#0ea5e9", "#a855f7", "#f97316", "#14b8a6", "#e11d48", "#84cc16", "#6366f1")
 # WebGL only for a trace of many points, as Plotly Express's render_mode="auto" does: below this an
 # SVG trace draws as fast, prints as vector graphics and does not use up one of the few WebGL
 # contexts a browser allows a page (each WebGL chart takes one).
@@ -37,9 +38,6 @@ WEBGL_MIN_POINTS = 1000
 def scatter(point_count: int, **trace) -> go.Scatter | go.Scattergl:
     """A scatter trace: WebGL (Scattergl) for more than WEBGL_MIN_POINTS points, SVG otherwise."""
     return (go.Scattergl if point_count > WEBGL_MIN_POINTS else go.Scatter)(**trace)
-
-
-ORGANISATION_PALETTE = ("#64748b", "#0ea5e9", "#a855f7", "#f97316", "#14b8a6", "#e11d48", "#84cc16", "#6366f1")
 
 
 # & < > as entities (Plotly decodes them back to the characters), { so that no %{...} template

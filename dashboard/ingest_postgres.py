@@ -45,8 +45,6 @@ NATIVE_TYPES = {"text", "varchar", "bpchar", "name", "int2", "int4", "int8", "fl
                 "date", "timestamp", "timestamptz"}
 
 
-
-
 def is_source_url(text: str) -> bool:
     return urllib.parse.urlsplit(str(text)).scheme.lower() in SCHEMES
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from bench.server import wait_for_app
 
 
-def open_page(page, server, path):
+def open_page(page, server, path, *, width: int | None = None, height: int | None = None):
+    """Open path of server's app in page (at width x height when given) and wait until it is drawn."""
+    if width and height:
+        page.set_viewport_size({"width": width, "height": height})
     page.goto(server.url + path)
     wait_for_app(page)
     return page

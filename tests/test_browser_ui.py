@@ -7,6 +7,7 @@ import urllib.parse
 import pytest
 
 from bench.server import wait_for_app
+import browsing
 from browsing import open_link_cell
 from clirun import run_cli
 
@@ -16,10 +17,8 @@ SNAPSHOT_DATE = "2026-11-20"  # the demo data's own date
 
 
 def open_page(page, server, path, *, width=1440, height=900):
-    page.set_viewport_size({"width": width, "height": height})
-    page.goto(server.url + path)
-    wait_for_app(page)
-    return page
+    """browsing.open_page at this file's default size, the screenshots' 1440 x 900."""
+    return browsing.open_page(page, server, path, width=width, height=height)
 
 
 def url_params(page) -> dict[str, list[str]]:
