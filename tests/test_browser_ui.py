@@ -254,3 +254,29 @@ def test_the_open_link_of_an_obligation_opens_that_models_trajectory(page, demo_
     # The most urgent clock on the demo's date: cobalt-3's EU notification, overdue.
     assert trajectory.url.endswith(f"/trajectory?model=cobalt-3&as_of={SNAPSHOT_DATE}")
     assert trajectory.get_by_role("heading", name="Cobalt 3").is_visible()
+
+
+def test_the_timeline_opens_an_event_as_of_its_date_and_the_evaluations_download(page, demo_server, demo_store):
+    """/trajectory: "open" in the timeline's third row (cobalt-3 crossing the SB 53 line on 2026-11-14)
+    opens the model's page as of that date; the sidebar's evaluations download holds every evaluation
+    up to the view's date with every number in full, as the store has them."""
+    import io
+
+    import pandas as pd
+
+    from dashboard.export import to_download_csv
+    from dashboard.store import snapshot
+
+    open_page(page, demo_server, f"/trajectory?model=cobalt-3&as_of={SNAPSHOT_DATE}")
+    with page.expect_download(timeout=90000) as download_info:
+        page.get_by_role("button", name="Download evaluations.csv (21 rows)").click()
+    downloaded = open(download_info.value.path(), encoding="utf-8").read()
+    expected = snapshot(demo_store).query("model_evaluations", model_id="cobalt-3", as_of=SNAPSHOT_DATE)
+    assert downloaded == to_download_csv(expected)
+    assert len(pd.read_csv(io.StringIO(downloaded))) == 21
+    page.locator("[data-testid='stDataFrame']").first.scroll_into_view_if_needed()
+    event = open_link_cell(page, 3)
+    assert event.url.endswith("/trajectory?model=cobalt-3&as_of=2026-11-14")
+    assert "viewing as of 2026-11-14" in event.locator(
+        "[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+    assert event.get_by_role("heading", name="Cobalt 3").is_visible()
