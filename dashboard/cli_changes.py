@@ -8,7 +8,7 @@ import sys
 import time
 
 from dashboard import changes, views
-from dashboard.webhook import PostError, check_url, post_text
+from dashboard.webhook import PostError, check_url, post_text, where
 
 
 def add_parser(commands) -> None:
@@ -24,7 +24,7 @@ def add_parser(commands) -> None:
                         help='send the Markdown digest to this incoming webhook as JSON {"text": ...}')
     parser.add_argument("--always", action="store_true", help="with --post: post even when nothing changed")
     parser.add_argument("--post-timeout", type=float, default=10.0, metavar="S",
-                        help="seconds to wait for the webhook's answer (default 10)")
+                        help="seconds each attempt may take in all: connect, send, the whole answer (default 10)")
     parser.add_argument("--post-attempts", type=int, default=4, metavar="N",
                         help="attempts on 5xx answers, timeouts and connection errors (default 4)")
     parser.add_argument("--post-backoff", type=float, default=2.0, metavar="S",
@@ -61,11 +61,11 @@ def run(args) -> int:
             _print_err(f"No changes from {since} to {scope.as_of}: nothing posted (--always posts anyway).")
             return 0
         try:
-            post_text(args.post, text, timeout=args.post_timeout, attempts=args.post_attempts,
-                      backoff=args.post_backoff, sleep=time.sleep)
+            status = post_text(args.post, text, timeout=args.post_timeout, attempts=args.post_attempts,
+                               backoff=args.post_backoff, sleep=time.sleep)
         except PostError as error:
             _print_err(f"error: {error}")
             return 1
-        _print_err(f"Posted the digest ({len(frame)} event(s)) to the webhook.")
+        _print_err(f"Posted the digest ({len(frame)} event(s)) to {where(args.post)}: HTTP {status}.")
     return 0
 
