@@ -29,6 +29,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import public_url
 from dashboard.params import md_escape
 from dashboard.sqlfiles import REPO_ROOT
 
@@ -86,7 +87,7 @@ def serve_allowed_hosts(address: str, paths, *, open_mode: bool) -> list[str]:
     if is_loopback(address) and host_name(address) not in hosts:
         hosts.append(host_name(address))
     if sign_in_configured_in(paths):
-        for url in (_auth_in(paths).get("redirect_uri"), os.environ.get("ASL_PUBLIC_URL")):
+        for url in (_auth_in(paths).get("redirect_uri"), public_url.configured().base):
             name = url_host(url)
             if name and name not in hosts:
                 hosts.append(name)
@@ -143,7 +144,7 @@ def configured_hosts() -> set[str]:
     ASL_PUBLIC_URL's host and Streamlit's own server.allowedHosts (exact names; "*.x" patterns)."""
     from streamlit import config
 
-    hosts = {url_host(_section("auth").get("redirect_uri")), url_host(os.environ.get("ASL_PUBLIC_URL"))}
+    hosts = {url_host(_section("auth").get("redirect_uri")), url_host(public_url.configured().base)}
     try:
         hosts |= {str(item).strip().lower().rstrip(".") for item in (config.get_option("server.allowedHosts") or [])}
     except Exception:  # noqa: BLE001 - an unknown option in another Streamlit version: nothing configured

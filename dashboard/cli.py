@@ -182,7 +182,10 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_serve(args) -> int:
+    from dashboard import public_url
     from dashboard.auth import is_loopback, serve_allowed_hosts, sign_in_configured_in
+
+    public_url.required()  # an invalid ASL_PUBLIC_URL is refused at start, in one line
 
     repo_root = Path(__file__).resolve().parent.parent  # Streamlit runs there, reading its .streamlit/
     secrets = [Path.home() / ".streamlit" / "secrets.toml", repo_root / ".streamlit" / "secrets.toml"]

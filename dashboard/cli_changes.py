@@ -3,11 +3,10 @@ Markdown digest, optionally posted to a chat webhook (`--post URL`)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
-from dashboard import changes, views
+from dashboard import changes, public_url, views
 from dashboard.webhook import PostError, check_url, post_text, where
 
 
@@ -44,6 +43,7 @@ def run(args) -> int:
         except PostError as error:
             _print_err(f"error: {error}")
             return 2
+    base = public_url.required() if args.format == "markdown" or args.post else None  # refused at start
     snap = _open_snapshot(args)
     scope = resolve_scope(snap, args.as_of, args.policy)  # with the note for a date after the snapshot's
     since = changes.resolve_since(args.since, scope.as_of, changes.first_date(snap), default_days=None)
@@ -51,7 +51,7 @@ def run(args) -> int:
     text = None
     if args.format == "markdown" or args.post:
         text = changes.digest(frame, since=since, as_of=scope.as_of, info=views.snapshot_info(snap),
-                              policy_id=scope.policy_id, base_url=os.environ.get("ASL_PUBLIC_URL"))
+                              policy_id=scope.policy_id, base_url=base)
     if args.format == "markdown":
         sys.stdout.write(text)
     elif args.format is not None or not args.post:
