@@ -10,20 +10,21 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
 from changes_lab import changes_tables
+from clirun import run_cli
 from dashboard import changes
 from dashboard.cli import main
 from dashboard.ingest import ingest
 from dashboard.sqlfiles import REPO_ROOT
 from labdata import write_folder
+from localhttp import LocalServer
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +143,7 @@ def test_bad_arguments_exit_non_zero_with_one_line(store, capsys):
 
 # --- --post against a local webhook -------------------------------------------------------------
 
-class Receiver:
+class Receiver(LocalServer):
     """A webhook on 127.0.0.1 and a free port. script: what to answer to each request in turn
     (an HTTP status, or "hang" to answer nothing for 5 s); a GET is recorded and answered 200."""
 
@@ -172,18 +173,8 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/secret-token"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
+        self.url = f"{self.base}/hooks/secret-token"
 
 
 POST_FAST = ["--post-timeout", "1", "--post-backoff", "0.05"]
@@ -298,3 +289,26 @@ def test_the_command_line_exit_status(store):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip() == ("error: since 2025-06-20 is not before the as-of date 2025-06-12: "
                                      "the window (since, as of] would be empty; choose an earlier since date")
+
+
+# --- ASL_PUBLIC_URL (dashboard/public_url.py) -------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["javascript:alert(document.cookie)//",
+                                   "https://asl.example.org/a)[x](https://evil.example/SECRET",
+                                   "https://bot:SECRET@asl.example.org"])
+def test_the_command_line_refuses_it_at_start_in_one_line(store, value):
+    env = {"ASL_PUBLIC_URL": value}
+    for args in (["changes", *WINDOW, "--format", "markdown"],
+                 ["changes", *WINDOW, "--post", "http://127.0.0.1:9/hook"],  # refused before any post
+                 ["brief", "--model", "alpha", "--asl", "3"],
+                 ["serve", "--address", "0.0.0.0", "--port", "9"]):  # refused before starting Streamlit
+        result = run_cli("--store", store, *args, env=env)
+        assert result.returncode == 2 and result.stdout == "", (args, result)
+        assert result.stderr.startswith("error: ASL_PUBLIC_URL ") and len(result.stderr.splitlines()) == 1, result.stderr
+        for piece in ("SECRET", "javascript", "evil", "cookie"):
+            assert piece not in result.stderr
+
+
+def test_csv_without_links_to_build_does_not_need_it(store):
+    result = run_cli("--store", store, "changes", *WINDOW, env={"ASL_PUBLIC_URL": "javascript:alert(1)"})
+    assert result.returncode == 0 and "/trajectory?model=alpha" in result.stdout

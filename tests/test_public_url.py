@@ -1,6 +1,6 @@
 """ASL_PUBLIC_URL (dashboard/public_url.py): one rule for every user of it. The pure rule on hand-made
-values; then each user refusing (command line) or warning and ignoring (pages) the same values: the
-digest of `changes`, `brief`, `serve`, the allowed host names and the /changes page."""
+values, the digest's links and the allowed host names. The command line refusing it at start is
+tested in tests/test_cli_changes.py, the /changes page warning in tests/test_app_changes.py."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,13 +9,8 @@ import re
 import pandas as pd
 import pytest
 
-from changes_lab import changes_tables
-from clirun import run_cli
 from dashboard import changes, plan, public_url
 from dashboard.auth import serve_allowed_hosts
-from dashboard.ingest import ingest
-from labdata import write_folder
-from pagelinks import open_link
 
 HOSTILE = [
     "javascript:alert(document.cookie)//",
@@ -106,38 +101,6 @@ def test_the_digest_refuses_a_base_that_did_not_pass_the_rule(base):
 
 # --- every user of it ------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    folder = write_folder(tmp_path_factory.mktemp("public-url-src") / "lab", changes_tables())
-    path = tmp_path_factory.mktemp("public-url") / "lab.duckdb"
-    ingest(folder, path, progress=lambda _: None)
-    return path
-
-
-WINDOW = ["--since", "2025-06-01", "--as-of", "2025-06-03"]
-
-
-@pytest.mark.parametrize("value", ["javascript:alert(document.cookie)//",
-                                   "https://asl.example.org/a)[x](https://evil.example/SECRET",
-                                   "https://bot:SECRET@asl.example.org"])
-def test_the_command_line_refuses_it_at_start_in_one_line(store, value):
-    env = {"ASL_PUBLIC_URL": value}
-    for args in (["changes", *WINDOW, "--format", "markdown"],
-                 ["changes", *WINDOW, "--post", "http://127.0.0.1:9/hook"],  # refused before any post
-                 ["brief", "--model", "alpha", "--asl", "3"],
-                 ["serve", "--address", "0.0.0.0", "--port", "9"]):  # refused before starting Streamlit
-        result = run_cli("--store", store, *args, env=env)
-        assert result.returncode == 2 and result.stdout == "", (args, result)
-        assert result.stderr.startswith("error: ASL_PUBLIC_URL ") and len(result.stderr.splitlines()) == 1, result.stderr
-        for piece in ("SECRET", "javascript", "evil", "cookie"):
-            assert piece not in result.stderr
-
-
-def test_csv_without_links_to_build_does_not_need_it(store):
-    result = run_cli("--store", store, "changes", *WINDOW, env={"ASL_PUBLIC_URL": "javascript:alert(1)"})
-    assert result.returncode == 0 and "/trajectory?model=alpha" in result.stdout
-
-
 def test_an_invalid_value_names_no_allowed_host(tmp_path, monkeypatch):
     from dashboard import auth
 
@@ -147,15 +110,3 @@ def test_an_invalid_value_names_no_allowed_host(tmp_path, monkeypatch):
     monkeypatch.setenv("ASL_PUBLIC_URL", "javascript://evil.example/%0aalert(1)")
     assert serve_allowed_hosts("0.0.0.0", [secrets], open_mode=False) == ["localhost", "127.0.0.1", "::1",
                                                                           "dash.example.org"]
-
-
-def test_the_changes_page_warns_and_builds_no_link_on_it(store, monkeypatch):
-    monkeypatch.setenv("ASL_PUBLIC_URL", "https://asl.example.org/a)[x](https://evil.example/SECRET")
-    app = open_link(store, "app_pages/changes.py", since="2025-06-01", as_of="2025-06-03")
-    assert any(warning.value.startswith("ASL\\_PUBLIC\\_URL ") for warning in app.warning), [w.value for w in app.warning]
-    digest = "".join(block.value for block in app.code)
-    assert "trajectory" in digest and "evil" not in digest and "SECRET" not in digest
-    monkeypatch.setenv("ASL_PUBLIC_URL", "https://asl.example.org/dash")
-    app = open_link(store, "app_pages/changes.py", since="2025-06-01", as_of="2025-06-03")
-    assert "(https://asl.example.org/dash/trajectory?model=" in "".join(block.value for block in app.code)
-    assert not app.warning

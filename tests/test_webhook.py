@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 import tracemalloc
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from dashboard.webhook import ANSWER_CAP, PostError, check_url, post_text, where
+from localhttp import LocalServer
 
 
 @pytest.mark.parametrize("url, shown", [
@@ -48,27 +48,6 @@ def test_a_malformed_url_is_refused_without_repeating_it(url):
 
 
 # --- real servers on 127.0.0.1 -------------------------------------------------------------------
-
-class Server:
-    """A ThreadingHTTPServer on 127.0.0.1 and a free port running handler_class (a BaseHTTPRequestHandler
-    whose self.server.seen lists (method, path, body) of each request)."""
-
-    def __init__(self, handler_class):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
-        self.server.daemon_threads = True
-        self.server.seen = []
-        self.server.events = {}
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
 
 class Quiet(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -107,9 +86,9 @@ def redirector(status, target):
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_redirect_is_a_failure_that_names_where_it_pointed(status):
-    with Server(Accepts) as elsewhere:
+    with LocalServer(Accepts) as elsewhere:
         target = elsewhere.base.replace("http://", "http://bot:PASSWORD@") + "/other/SECRET-PATH?token=SECRET"
-        with Server(redirector(status, target)) as webhook:
+        with LocalServer(redirector(status, target)) as webhook:
             with pytest.raises(PostError) as failed:
                 post_text(webhook.base + "/hooks/TOKEN", "digest", timeout=2, attempts=3, backoff=0)
         assert elsewhere.server.seen == []  # neither a GET nor a re-POST reached the other server
@@ -122,14 +101,14 @@ def test_a_redirect_is_a_failure_that_names_where_it_pointed(status):
 
 
 def test_a_relative_redirect_names_the_webhook_host():
-    with Server(redirector(302, "/login?next=SECRET")) as webhook:
+    with LocalServer(redirector(302, "/login?next=SECRET")) as webhook:
         with pytest.raises(PostError, match=f"pointing to {webhook.base} ") as failed:
             post_text(webhook.base + "/hooks/TOKEN", "digest", timeout=2, attempts=1)
     assert "SECRET" not in str(failed.value) and "TOKEN" not in str(failed.value)
 
 
 def test_only_a_2xx_to_the_post_itself_is_success():
-    with Server(Accepts) as webhook:
+    with LocalServer(Accepts) as webhook:
         assert post_text(webhook.base + "/hooks/TOKEN", "the digest", timeout=2, attempts=1) == 200
     assert webhook.server.seen == [("POST", "/hooks/TOKEN", json.dumps({"text": "the digest"}).encode())]
 
@@ -153,7 +132,7 @@ class Drips(Quiet):
 
 
 def test_a_dripping_answer_cannot_outlive_the_deadline_of_an_attempt():
-    with Server(Drips) as webhook:
+    with LocalServer(Drips) as webhook:
         webhook.server.events["where"] = "status"
         started = time.monotonic()
         with pytest.raises(PostError) as failed:
@@ -168,7 +147,7 @@ def test_a_dripping_answer_cannot_outlive_the_deadline_of_an_attempt():
 
 
 def test_a_2xx_status_followed_by_a_dripping_body_is_delivered_within_the_deadline():
-    with Server(Drips) as webhook:
+    with LocalServer(Drips) as webhook:
         started = time.monotonic()
         assert post_text(webhook.base + "/hooks/TOKEN", "digest", timeout=0.5, attempts=1) == 200
         assert time.monotonic() - started < 1.5
@@ -196,7 +175,7 @@ class Endless(Quiet):
 
 @pytest.mark.parametrize("status", [200, 503])
 def test_a_huge_answer_is_read_up_to_the_cap_only(status):
-    with Server(Endless) as webhook:
+    with LocalServer(Endless) as webhook:
         webhook.server.events["status"] = status
         tracemalloc.start()
         started = time.monotonic()
@@ -227,7 +206,7 @@ def test_a_webhook_that_closes_without_answering_is_retried_then_named():
             self.take()
             self.close_connection = True  # no answer at all
 
-    with Server(Closes) as webhook:
+    with LocalServer(Closes) as webhook:
         with pytest.raises(PostError) as failed:
             post_text(webhook.base + "/hooks/TOKEN", "digest", timeout=2, attempts=2, backoff=0)
     assert len(webhook.server.seen) == 2

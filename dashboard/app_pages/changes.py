@@ -78,8 +78,9 @@ st.download_button(
     help="Exactly the rows and columns `asl-dashboard changes` prints (spreadsheet formulas neutralised).", on_click="ignore")
 
 with st.expander("Digest for a chat channel or an e-mail (Markdown)"):
-    if public_url.configured().problem:
-        st.warning(md_escape(public_url.configured().problem) + ". The digest's links use this page's address instead.")
+    public_url_problem = public_url.configured().problem
+    if public_url_problem:
+        st.warning(md_escape(public_url_problem) + ". The digest's links use this page's address instead.")
     base = plan.public_base_url(st.context.url)  # ASL_PUBLIC_URL when valid, else this page's address
     st.code(changes.digest(events, since=since, as_of=scope.as_of, info=context.info, policy_id=scope.policy_id,
                            base_url=base), language="markdown")
