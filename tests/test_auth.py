@@ -14,9 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import auth
 from dashboard.auth import is_allowed, is_loopback, sign_in_configured_in
-from bench.server import StreamlitServer, free_port, wait_for_app
+from bench.server import free_port, wait_for_app
 from dashboard.sqlfiles import REPO_ROOT
 from pagelinks import APP, open_link
+from waits import WAIT_S, new_context, streamlit_server
 
 ACCESS = {"emails": ["lead@partner.org"], "domains": ["example.com"], "groups": ["asl-viewers"],
           "contact": "the safety team (#asl-dashboard)"}
@@ -74,7 +75,7 @@ def test_signed_out_people_get_a_sign_in_button_and_no_data(lab_store):
 
 def test_local_mode_without_an_identity_provider(lab_store, monkeypatch):
     monkeypatch.setenv("ASL_STORE", str(lab_store))
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = AppTest.from_file(APP, default_timeout=WAIT_S)
     app.run()
     assert any("Local mode, no sign-in" in caption.value for caption in app.sidebar.caption)
 
@@ -84,7 +85,7 @@ def test_no_sign_in_on_an_open_address_is_refused(lab_store, monkeypatch):
     previous = streamlit_config.get_option("server.address")
     streamlit_config.set_option("server.address", "0.0.0.0")
     try:
-        app = AppTest.from_file(APP, default_timeout=60)
+        app = AppTest.from_file(APP, default_timeout=WAIT_S)
         app.run()
     finally:
         streamlit_config.set_option("server.address", previous)
@@ -95,7 +96,7 @@ def test_no_sign_in_on_an_open_address_is_refused(lab_store, monkeypatch):
 
 def test_serve_refuses_an_open_address_without_sign_in():
     result = subprocess.run([sys.executable, "-m", "dashboard", "serve", "--address", "0.0.0.0"],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=WAIT_S)
     assert result.returncode == 2 and "refusing to serve on 0.0.0.0 without sign-in" in result.stderr
 
 
@@ -163,14 +164,14 @@ server_metadata_url = "http://localhost:{provider.server_port}/.well-known/openi
 domains = ["example.com"]
 contact = "the safety team"
 """)
-        with StreamlitServer(lab_store, port=port, cwd=home, host="localhost",
-                             log_path=home / "streamlit.log") as server:
+        with streamlit_server(lab_store, port=port, cwd=home, host="localhost",
+                              log_path=home / "streamlit.log") as server:
             yield server
 
 
 def sign_in_as(page, subject: str) -> None:
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("input[name='sub']", timeout=30000)
+    page.wait_for_selector("input[name='sub']")
     page.fill("input[name='sub']", subject)
     page.get_by_role("button", name="Authorize").click()
     wait_for_app(page)
@@ -178,7 +179,7 @@ def sign_in_as(page, subject: str) -> None:
 
 @pytest.mark.browser
 def test_sign_in_keeps_the_deep_link_and_sign_out_works(browser, signed_in_server):
-    context = browser.new_context()
+    context = new_context(browser)
     page = context.new_page()
     page.goto(signed_in_server.url + "/trajectory?model=on-track&as_of=2025-06-01")
     wait_for_app(page)
@@ -186,7 +187,7 @@ def test_sign_in_keeps_the_deep_link_and_sign_out_works(browser, signed_in_serve
     assert page.locator("[data-testid='stMetricValue']").count() == 0
     assert page.locator("[data-testid='stSidebarNav']").count() == 0  # not even the list of pages
     sign_in_as(page, "lead")
-    page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
+    page.wait_for_selector("[data-testid='stMetricValue']")
     wait_for_app(page)
     assert "/trajectory" in page.url and "model=on-track" in page.url and "as_of=2025-06-01" in page.url
     assert page.get_by_role("heading", name="On-Track").is_visible()
@@ -195,19 +196,19 @@ def test_sign_in_keeps_the_deep_link_and_sign_out_works(browser, signed_in_serve
     page.get_by_role("button", name="Sign out").click()
     # Streamlit ends the session at the provider too (OIDC end_session), which asks to confirm.
     page.get_by_role("button", name="End session").click()
-    page.wait_for_selector("button:has-text('Sign in')", timeout=30000)
+    page.wait_for_selector("button:has-text('Sign in')")
     assert page.locator("[data-testid='stMetricValue']").count() == 0
     context.close()
 
 
 @pytest.mark.browser
 def test_a_denied_person_sees_not_authorised(browser, signed_in_server):
-    context = browser.new_context()
+    context = new_context(browser)
     page = context.new_page()
     page.goto(signed_in_server.url + "/")
     wait_for_app(page)
     sign_in_as(page, "eve")
-    page.wait_for_selector("text=Not authorised", timeout=30000)
+    page.wait_for_selector("text=Not authorised")
     assert page.get_by_text("Ask the safety team for access").is_visible()
     assert page.locator("[data-testid='stMetricValue']").count() == 0
     page.goto(signed_in_server.url + "/reclassify?model=on-track&asl=3")  # a deep link shows no more
@@ -224,19 +225,19 @@ def test_the_deep_link_survives_a_clear_cache_message_during_sign_in(browser, si
     for after sign-in must not live in a cache that message empties."""
     from bench.meeting import open_link_sync
 
-    context = browser.new_context()
+    context = new_context(browser)
     page = context.new_page()
     page.goto(signed_in_server.url + "/reclassify?model=base&asl=3&as_of=2025-06-01")
     wait_for_app(page)
     page.get_by_role("button", name="Sign in").click()  # the last signed-out run: the link is kept
-    page.wait_for_selector("input[name='sub']", timeout=30000)  # now at the identity provider
+    page.wait_for_selector("input[name='sub']")  # now at the identity provider
     # An anonymous client, as anyone could write it, empties every st.cache_data and st.cache_resource.
     cleared = open_link_sync(signed_in_server.url, "/", clear_cache=True)
     assert cleared.finished and not cleared.refused
     page.fill("input[name='sub']", "lead")
     page.get_by_role("button", name="Authorize").click()
     wait_for_app(page)
-    page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
+    page.wait_for_selector("[data-testid='stMetricValue']")
     wait_for_app(page)
     assert "/reclassify" in page.url and "model=base" in page.url and "asl=3" in page.url
     context.close()

@@ -26,6 +26,7 @@ from dashboard.ingest import IngestError, ingest
 from dashboard.tables import TABLES_BY_NAME
 from labdata import write_folder
 from clirun import run_cli
+from waits import TIMEOUT_SCALE, WAIT_S
 from test_ingest import (full_tables, leftovers, published, published_template, quiet, refuse,  # noqa: F401 (fixtures)
                          row_counts, sha256, the_problem)
 
@@ -198,7 +199,7 @@ def test_peak_memory_on_a_60_MB_one_line_file_stays_small(tmp_path, published, c
         else:
             handle.write("m," * (30 * MB) + "\n")
     child = subprocess.run([sys.executable, "-c", PEAK_PROBE, str(folder), str(published)], capture_output=True,
-                           text=True, cwd=REPO, timeout=300)
+                           text=True, cwd=REPO, timeout=300 * TIMEOUT_SCALE)
     assert child.returncode == 0, child.stderr
     peak_mb, outcome = child.stdout.splitlines()[:2]
     assert int(peak_mb) < 400, f"peak {peak_mb} MB"
@@ -380,7 +381,7 @@ def test_wait_must_be_a_finite_number_of_seconds(tmp_path, wait):
     # A process with a time limit: the point is that it does not wait without bound.
     completed = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(tmp_path / "asl.duckdb"), "ingest",
                                 str(REPO / "data" / "demo"), "--wait", wait], capture_output=True, text=True, cwd=REPO,
-                               timeout=30)
+                               timeout=WAIT_S)
     assert completed.returncode == 2 and "--wait" in completed.stderr and "Traceback" not in completed.stderr
     assert list(tmp_path.iterdir()) == []
     from dashboard.ingest import PublishError

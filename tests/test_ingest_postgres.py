@@ -5,7 +5,7 @@ as `nobody` when the tests run as root). The demo data (data/demo) is loaded int
 
 - lab: the contract's tables with PostgreSQL types (dates, timestamptz, float8, bigint, boolean);
 - own + mapped: the lab's "own" differently named tables (renamed columns, an array, numeric, an
-  enum, a yes/no text flag) and a schema of views over them, as the README tells a lab to do;
+  enum, a yes/no text flag) and a schema of views over them, as docs/operations.md tells a lab to do;
 - broken: every column text, so bad values can be stored and refused.
 
 Every ingest runs through the command line, as a scheduled job would.
@@ -25,6 +25,7 @@ import pytest
 
 import clirun
 from bench import pgserver
+from waits import WAIT_S
 from dashboard.ingest import ingest
 from dashboard.ingest_postgres import PostgresSource, SourceError, SourceURL, _first_line
 from dashboard.store import DEMO_DIR
@@ -33,7 +34,7 @@ from dashboard.tables import TABLES
 REPO = Path(__file__).resolve().parent.parent
 READER_PASSWORD = "s3cret-Reader-pw"
 
-# How a lab maps its own tables: the views the README shows, over tables with other names.
+# How a lab maps its own tables: the views docs/operations.md shows, over tables with other names.
 MAPPED_SCHEMA_SQL = """
 CREATE SCHEMA own;
 CREATE TYPE own.deployment_state AS ENUM ('onboarding', 'active', 'paused', 'ended');
@@ -82,10 +83,10 @@ CREATE VIEW mapped.obligation_records AS SELECT clock_id AS obligation_id, model
 
 
 
-def readme_role_sql() -> str:
-    """The README's read-only role, word for word (README: "Point the dashboard at your database"),
-    for the schema of views `mapped`: the role gets nothing on the lab's own schema."""
-    text = (REPO / "README.md").read_text()
+def documented_role_sql() -> str:
+    """The documented read-only role, word for word (docs/operations.md: "Point the dashboard at your
+    database"), for the schema of views `mapped`: the role gets nothing on the lab's own schema."""
+    text = (REPO / "docs" / "operations.md").read_text()
     start = text.index("CREATE ROLE asl_reader")
     block = text[start:text.index("```", start)]
     return block.replace("'...'", f"'{READER_PASSWORD}'").replace("asl_dashboard", "mapped")
@@ -108,7 +109,7 @@ def pg():
         server.load_folder(DEMO_DIR, "lab")
         server.load_folder(DEMO_DIR, "broken", typed=False)
         server.execute(MAPPED_SCHEMA_SQL)
-        server.execute(readme_role_sql())
+        server.execute(documented_role_sql())
         server.execute(SLOW_SCHEMA_SQL)
         for spec in TABLES:
             if spec.name != "checkpoints":
@@ -238,7 +239,7 @@ def test_every_table_is_read_as_of_one_moment(pg, tmp_path, demo_store):
                                stderr=subprocess.PIPE, env={**os.environ, "PGPASSWORD": pg.password})
     try:
         with pg.connect() as admin:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + WAIT_S
             while len(admin.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = 'asl-dashboard ingest' "
                                     "AND wait_event = 'PgSleep'").fetchall()) < 3:
                 assert time.monotonic() < deadline and process.poll() is None, "the readers never paused"
@@ -246,7 +247,7 @@ def test_every_table_is_read_as_of_one_moment(pg, tmp_path, demo_store):
             admin.execute("INSERT INTO lab.deployments SELECT 'dep-late', model_id, customer_id, surface, use_case, "
                           "risk_domains, status, started_at, ended_at, monthly_requests FROM lab.deployments "
                           "WHERE deployment_id = 'dep-0000001'")
-        _stdout, stderr = process.communicate(timeout=120)
+        _stdout, stderr = process.communicate(timeout=WAIT_S)
     finally:
         if process.poll() is None:
             process.kill()
@@ -456,7 +457,7 @@ def test_the_connection_dropped_in_the_middle_of_a_read(pg, published):
                                stderr=subprocess.PIPE, env={**os.environ, "PGPASSWORD": pg.password})
     try:
         with pg.connect() as admin:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + WAIT_S
             while True:  # wait until the ingest's read of slow.checkpoints is under way (in the pause)
                 rows = admin.execute("SELECT pid FROM pg_stat_activity WHERE application_name = 'asl-dashboard ingest' "
                                      "AND state = 'active' AND wait_event = 'PgSleep'").fetchall()
@@ -465,7 +466,7 @@ def test_the_connection_dropped_in_the_middle_of_a_read(pg, published):
                 assert time.monotonic() < deadline and process.poll() is None, "the read never started"
                 time.sleep(0.1)
             admin.execute("SELECT pg_terminate_backend(%s)", [rows[0][0]])
-        stdout, stderr = process.communicate(timeout=60)
+        stdout, stderr = process.communicate(timeout=WAIT_S)
     finally:
         if process.poll() is None:
             process.kill()
@@ -489,13 +490,13 @@ def test_the_server_stopped_in_the_middle_of_a_read(published):
                                    stderr=subprocess.PIPE, env={**os.environ, "PGPASSWORD": server.password})
         try:
             with server.connect() as admin:
-                deadline = time.monotonic() + 60
+                deadline = time.monotonic() + WAIT_S
                 while not admin.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = 'asl-dashboard ingest' "
                                         "AND wait_event = 'PgSleep'").fetchall():
                     assert time.monotonic() < deadline and process.poll() is None, "the read never started"
                     time.sleep(0.1)
             server.stop()
-            stdout, stderr = process.communicate(timeout=60)
+            stdout, stderr = process.communicate(timeout=WAIT_S)
         finally:
             if process.poll() is None:
                 process.kill()

@@ -13,8 +13,9 @@ from streamlit import config as streamlit_config
 from dashboard import auth
 from dashboard.auth import host_allowed, host_name, serve_allowed_hosts
 from bench.meeting import open_link_sync
-from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app, wait_healthy
+from bench.server import CHROMIUM_ARGS, chromium_path, wait_for_app, wait_healthy
 from pagelinks import open_link
+from waits import WAIT_S, new_context, streamlit_server
 
 # --- Item 5: which hosts are served --------------------------------------------------------------
 
@@ -67,7 +68,7 @@ def test_serve_limits_streamlits_websocket_to_the_served_hosts(tmp_path, monkeyp
 
 @pytest.fixture(scope="module")
 def lab_server(lab_store, tmp_path_factory):
-    with StreamlitServer(lab_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+    with streamlit_server(lab_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
         yield server
 
 
@@ -116,7 +117,7 @@ def test_a_forged_host_gets_no_data_over_http(lab_server):
         request = urllib.request.Request(lab_server.url + path, headers={"Host": "evil.example",
                                                                           "Origin": "http://evil.example"})
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=WAIT_S) as response:
                 body = response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
             body = error.read().decode("utf-8", "replace")
@@ -133,7 +134,7 @@ def test_dns_rebinding_in_a_real_browser(browser_type, lab_server):
     browser = browser_type.launch(executable_path=executable,
                                   args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"])
     try:
-        page = browser.new_page()
+        page = new_context(browser).new_page()
         page.goto(f"http://evil.example:{lab_server.port}/trajectory?model=on-track&as_of=2025-06-01")
         wait_for_app(page)
         main = page.locator("[data-testid='stMain']").inner_text()
@@ -142,7 +143,7 @@ def test_dns_rebinding_in_a_real_browser(browser_type, lab_server):
         assert page.locator("[data-testid='stMetricValue']").count() == 0
         assert page.locator("[data-testid='stSidebarNav']").count() == 0
         page.goto(f"{lab_server.url}/trajectory?model=on-track&as_of=2025-06-01")
-        page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
+        page.wait_for_selector("[data-testid='stMetricValue']")
     finally:
         browser.close()
 
@@ -274,7 +275,7 @@ def test_serve_makes_streamlits_own_websocket_refuse_a_foreign_host(lab_store, t
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, process)
+        wait_healthy(url, process, WAIT_S)
         forged = open_link_sync(url, "/", headers={"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"})
         assert forged.refused and not forged.element_types  # closed by Streamlit, nothing rendered
         assert open_link_sync(url, "/?as_of=2025-06-01").ok
