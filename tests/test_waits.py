@@ -11,7 +11,9 @@ from waits import WAIT_MS, WAIT_S, timeout_scale
 
 TESTS = Path(__file__).resolve().parent
 # A number of seconds is allowed only times TIMEOUT_SCALE (a wait known to need longer than WAIT_S).
-FIXED = re.compile(r"(?:\b(?:timeout|timeout_ms|default_timeout)=|monotonic\(\) \+ )\d+(?![\d.\s]*\*\s*TIMEOUT_SCALE)")
+# Playwright's limits count milliseconds (four digits and more); a short timeout=N in seconds is the
+# product's own deadline under test (a webhook, a database read), not a wait of the test's.
+FIXED = re.compile(r"(?:\b(?:timeout|timeout_ms|default_timeout)=(?=\d{4})|monotonic\(\) \+ )\d+(?![\d.\s]*\*\s*TIMEOUT_SCALE)")
 
 
 def _sources():
