@@ -633,18 +633,18 @@ def _parquet_type_problems(source: SourceFile, relation: duckdb.DuckDBPyRelation
 def _oversized_values(con: duckdb.DuckDBPyConnection, source: SourceFile, named: int = 10) -> list[Problem]:
     """The first rows of raw_<table> with a value (as text) over the field limit, or all of them
     together over the row limit: the same limits as a CSV file's, before anything is typed."""
-    sizes = [duckdb.FunctionExpression("coalesce", duckdb.FunctionExpression("strlen", duckdb.ColumnExpression(c)),
-                                       duckdb.ConstantExpression(0)) for c in source.spec.columns]
+    sizes = [duckdb.CoalesceOperator(duckdb.FunctionExpression("strlen", duckdb.ColumnExpression(c)),
+                                     duckdb.ConstantExpression(0)) for c in source.spec.columns]
     row_bytes = sizes[0]
     for size in sizes[1:]:
         row_bytes = row_bytes + size
     too_long = row_bytes > duckdb.ConstantExpression(csvscan.MAX_RECORD_BYTES)
     for size in sizes:
         too_long = too_long | (size > duckdb.ConstantExpression(csvscan.MAX_FIELD_BYTES))
-    found = (con.table(f"raw_{source.spec.name}")
+    found = (con.table(f"raw_{source.spec.name}").filter(too_long)
              .select(duckdb.ColumnExpression("row_index"), *[size.alias(c) for size, c in zip(sizes, source.spec.columns)],
                      row_bytes.alias("row_bytes"))
-             .filter(too_long).sort(duckdb.ColumnExpression("row_index")).limit(named).fetchall())
+             .sort(duckdb.ColumnExpression("row_index")).limit(named).fetchall())
     problems = []
     for row_index, *column_sizes, total in found:
         over = [(c, size) for c, size in zip(source.spec.columns, column_sizes) if size > csvscan.MAX_FIELD_BYTES]
