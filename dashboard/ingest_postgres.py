@@ -643,25 +643,24 @@ class _Watchdog:
     shut down: the waiting read then fails at once, the ingest says the connection stalled (exit 4),
     and the store's lock is released as for any failed read."""
 
-    _connecting = threading.Lock()  # one connect at a time, so the new sockets are that connection's
-
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.stalled = False
-        self._sockets: list[socket.socket] = []
+        self._sockets: dict[str, socket.socket] = {}  # by inode: connections made at once see each other's
         self._lock = threading.Lock()
 
     def connect(self, open_connection):
-        with self._connecting:
-            before = _socket_fds()
-            connection = open_connection()
-            new = _socket_fds() - before
+        """open_connection(), noting the sockets that appeared meanwhile (this source's connections
+        are opened in parallel, so one may note another's: all of them are shut together)."""
+        before = _socket_fds()
+        connection = open_connection()
         with self._lock:
-            for fd, _inode in new:
-                try:
-                    self._sockets.append(socket.socket(fileno=os.dup(fd)))
-                except OSError:
-                    pass
+            for fd, inode in _socket_fds() - before:
+                if inode not in self._sockets:
+                    try:
+                        self._sockets[inode] = socket.socket(fileno=os.dup(fd))
+                    except OSError:
+                        pass
         return connection
 
     @contextmanager
@@ -677,7 +676,7 @@ class _Watchdog:
     def _give_up(self) -> None:
         with self._lock:
             self.stalled = True
-            for sock in self._sockets:
+            for sock in self._sockets.values():
                 try:
                     sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
@@ -685,9 +684,9 @@ class _Watchdog:
 
     def close(self) -> None:
         with self._lock:
-            for sock in self._sockets:
+            for sock in self._sockets.values():
                 sock.close()
-            self._sockets = []
+            self._sockets = {}
 
 
 # ---------------------------------------------------------------------------------------------
