@@ -558,13 +558,18 @@ def views_over_lab(pg, schema: str, replaced: dict[str, str], setup: str = "") -
         pg.execute(f"CREATE VIEW {schema}.{spec.name} AS {replaced.get(spec.name, f'SELECT * FROM lab.{spec.name}')}")
 
 
+def refused_schema(pg, published: Path, schema: str) -> list[str]:
+    """The lines of an ingest of schema over published, refused as bad input (exit 1) with the store untouched."""
+    before = sha256(published)
+    return assert_refused(ingest_pg(published, pg.url(schema=schema), password=pg.password), published, before, 1)
+
+
 def test_a_value_over_the_field_limit_is_refused_before_it_is_read(pg, published):
     # On main: published with exit 0, the 2 MB name in the snapshot (a 30 MB one grew the server to 2.5 GB).
     views_over_lab(pg, "huge", {"models": "SELECT model_id, CASE WHEN model_id = 'cobalt-1' THEN repeat('n', 2097152) "
                                           "ELSE name END AS name, family, parent_model_id, derivation, asl_level, "
                                           "policy_id, status FROM lab.models"})
-    before = sha256(published)
-    lines = assert_refused(ingest_pg(published, pg.url(schema="huge"), password=pg.password), published, before, 1)
+    lines = refused_schema(pg, published, "huge")
     assert lines[-2:] == ["models (model_id=cobalt-1): name is longer than 1,048,576 bytes, the limit for one field "
                           "(it has 2,097,152)", "Refused: 1 problem(s). The published store was not changed."]
 
@@ -573,8 +578,7 @@ def test_many_long_values_are_refused_as_bad_input_without_reading_them(pg, publ
     # On main: 320 names of 5 MB ended in "Out of Memory", exit 2, no table named.
     views_over_lab(pg, "many_huge", {"customers": "SELECT customer_id, repeat('n', 5 * 1024 * 1024) AS name, segment, "
                                                   "sector, region, business_critical FROM lab.customers"})
-    before = sha256(published)
-    lines = assert_refused(ingest_pg(published, pg.url(schema="many_huge"), password=pg.password), published, before, 1)
+    lines = refused_schema(pg, published, "many_huge")
     named = [line for line in lines if line.startswith("customers (customer_id=")]
     assert len(named) == 10  # the first rows found, not all 320
     assert all(line.endswith("name is longer than 1,048,576 bytes, the limit for one field (it has 5,242,880)")
@@ -597,8 +601,7 @@ def test_types_that_are_not_what_they_say_are_refused_with_the_column_named(pg, 
                        "measure, clock, deadline_days, applies_from, source FROM lab.obligations "
                        "WHERE obligation_id = 'eu-ai-act-art52'",
     }, setup="CREATE TYPE odd.float8 AS (value double precision);")
-    before = sha256(published)
-    lines = assert_refused(ingest_pg(published, pg.url(schema="odd"), password=pg.password), published, before, 1)
+    lines = refused_schema(pg, published, "odd")
     assert lines[-6:] == [
         "customers: segment has the PostgreSQL type jsonb (json), which the contract has no place for: give it as "
         "text (a view can convert it)",
@@ -617,8 +620,7 @@ def test_an_array_holding_a_null_is_refused(pg, published):
         "deployments": "SELECT deployment_id, model_id, customer_id, surface, use_case, CASE WHEN deployment_id = "
                        "'dep-0000004' THEN ARRAY['cyber', NULL] ELSE string_to_array(risk_domains, ';') "
                        "END AS risk_domains, status, started_at, ended_at, monthly_requests FROM lab.deployments"})
-    before = sha256(published)
-    lines = assert_refused(ingest_pg(published, pg.url(schema="holes"), password=pg.password), published, before, 1)
+    lines = refused_schema(pg, published, "holes")
     assert lines[-2] == ("deployments (deployment_id=dep-0000004): risk_domains is an array holding a NULL element: "
                          "the contract's list has no empty entry")
 
