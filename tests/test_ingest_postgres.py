@@ -747,3 +747,22 @@ def test_redact_url_keeps_no_secret_and_shows_a_malformed_url_as_its_scheme():
                       "postgresql://u:SecretTail@[::1/db"):
         assert redact_url(malformed) == "postgresql://", malformed
     assert redact_url("SecretTail") == "(a URL that cannot be read)"
+
+
+def test_unfit_rows_become_problems_naming_table_key_and_column():
+    """What unfit_rows.sql reports, as problems (on hand-made rows: the row limit cannot be reached by the
+    contract's tables with every value under the field limit, they have at most 11 columns)."""
+    from dashboard.ingest_postgres import ColumnType, PostgresTable
+    from dashboard.tables import TABLES_BY_NAME
+
+    text = ColumnType("pg_catalog", "text", "S", "pg_catalog", "text")
+    table = PostgresTable(None, TABLES_BY_NAME["checkpoints"], {c: text for c in TABLES_BY_NAME["checkpoints"].columns})
+    findings = [None, None, None, "bytes:2000000", None]
+    assert [str(p) for p in table.unfit_problems([("m1", "200", findings, 2_000_000), ("m2", "", [None] * 5, 17_000_000)])] == [
+        "checkpoints (model_id=m1, step=200): training_flop is longer than 1,048,576 bytes, the limit for one field "
+        "(it has 2,000,000)",
+        "checkpoints (model_id=m2, step=): row is longer than 16,777,216 bytes, the limit for one row (it has 17,000,000)"]
+    assert ColumnType("lab", "float8", "C", "lab", "float8").native is False
+    assert ColumnType("pg_catalog", "float8", "N", "pg_catalog", "float8").native is True
+    assert ColumnType("lab", "blob", "U", "pg_catalog", "bytea").refused == "binary"
+    assert ColumnType("pg_catalog", "_jsonb", "A", "pg_catalog", "_jsonb", "pg_catalog", "jsonb").refused == "an array of json"
