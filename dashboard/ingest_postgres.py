@@ -601,7 +601,11 @@ class PostgresSource(TableSource):
                     csvscan.MAX_FIELD_BYTES, csvscan.MAX_RECORD_BYTES, UNFIT_ROWS_NAMED])
                 unfit = cursor.fetchall()
                 if unfit:
-                    return table.unfit_problems(unfit)
+                    problems = table.unfit_problems(unfit)
+                    if len(unfit) == UNFIT_ROWS_NAMED:
+                        problems.append(Problem(table.label, None, f"the first {UNFIT_ROWS_NAMED} rows found like "
+                                                                   "these are named; more may follow"))
+                    return problems
                 cursor.execute(table.select_sql())
                 reader = cursor.fetch_record_batch()
                 con.from_arrow(reader).select(*[_in_utc(column, reader.schema.field(column).type)

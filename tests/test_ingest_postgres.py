@@ -581,6 +581,7 @@ def test_many_long_values_are_refused_as_bad_input_without_reading_them(pg, publ
     lines = refused_schema(pg, published, "many_huge")
     named = [line for line in lines if line.startswith("customers (customer_id=")]
     assert len(named) == 10  # the first rows found, not all 320
+    assert "customers: the first 10 rows found like these are named; more may follow" in lines
     assert all(line.endswith("name is longer than 1,048,576 bytes, the limit for one field (it has 5,242,880)")
                for line in named)
 
