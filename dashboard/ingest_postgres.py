@@ -6,11 +6,15 @@ table is read as of the same moment. Each table becomes raw_<table> in the inges
 every column as the text the contract describes (DuckDB's text of a number, date or timestamp; an
 array joined with ';'), so the very same checks as for CSV and Parquet run on it (dashboard/ingest.py
 and dashboard/sql/ingest/). Problems name the table, the row's key and the column:
-`deployments (deployment_id=d07): started_at "..." is not ...`.
+`deployments (deployment_id=d07): started_at "..." is not ...`. Before a table's rows are read, the
+server is asked (on the same snapshot) for values the ingest cannot take: longer than the CSV path's
+limits (csvscan.MAX_FIELD_BYTES, MAX_RECORD_BYTES), arrays of several dimensions or holding a NULL,
+dates 'infinity'; such rows are refused as bad input and never pulled. Binary and json columns are
+refused by their type, which is matched with its schema (only pg_catalog's types are built-ins).
 
 What a scheduled job meets (server down, wrong password, a table locked by a long transaction, the
-connection dropped in the middle of a read) raises SourceError with one line that never holds the
-password; nothing is published.
+connection dropped or stalled in the middle of a read) raises SourceError with one line that never
+holds a secret (redact_url: no user-info, no secret parameter); nothing is published.
 """
 from __future__ import annotations
 
