@@ -229,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="database source: wait at most this long for a table another transaction locked (default 30)")
     ingest.add_argument("--statement-timeout", type=float, default=1800.0, metavar="SECONDS",
                         help="database source: give up reading one table after this long (default 1800)")
+    ingest.add_argument("--stall-timeout", type=_seconds, default=None, metavar="SECONDS",
+                        help="database source: give up on any one exchange with the server after this long, "
+                             "even when the server or a proxy stays silent (default: --statement-timeout + 60)")
     ingest.set_defaults(handler=_cmd_ingest)
 
     status = commands.add_parser("status", help="one row per model: compute since its last clean evaluation, status")

@@ -310,6 +310,18 @@ def test_parquet_columns_of_types_the_contract_has_no_place_for_are_refused(tmp_
                 f"{column} has the Parquet type {shown}", "no place for")
 
 
+def test_a_parquet_value_over_the_field_limit_is_refused_with_its_row_and_column(tmp_path, published):
+    # On main: published with exit 0 (the CSV path's limits held only for CSV files).
+    folder = write_folder(tmp_path / "bad", full_tables())
+    rows = list(csv.DictReader(open(folder / "customers.csv", encoding="utf-8")))
+    rows[1]["name"] = "n" * (2 * MB)
+    pq.write_table(pa.table({name: pa.array([row[name] for row in rows]) for name in TABLES_BY_NAME["customers"].columns}),
+                   folder / "customers.parquet")
+    (folder / "customers.csv").unlink()
+    the_problem(refuse(folder, published), "customers.parquet", 2, "name",
+                "longer than 1,048,576 bytes, the limit for one field (it has 2,097,152)", row_label="row")
+
+
 def test_a_parquet_extra_column_of_any_type_is_only_ignored(tmp_path):
     folder = write_folder(tmp_path / "good", full_tables())
     rows = list(csv.DictReader(open(folder / "customers.csv", encoding="utf-8")))
