@@ -39,6 +39,35 @@ def test_allowlist_rules():
     assert not is_allowed("x@other.org", "staff", ACCESS) and is_allowed("x@other.org", "asl-viewers", ACCESS)
 
 
+@pytest.mark.parametrize("email", [
+    "eve@evil.org\n@example.com",  # the text after the last @ is on the list, the address is not one
+    "eve@evil.org\r\n@example.com", '"eve@evil.org"@example.com', "eve@evil.org @example.com",
+    "Eve <eve@example.com>", "@example.com", "eve@@example.com", "eve@example.com.", "eve@example.com\n",
+])
+def test_only_a_well_formed_address_counts(email):
+    assert not is_allowed(email, None, ACCESS)
+
+
+def test_a_well_formed_address_on_the_list_still_counts():
+    assert is_allowed("First.Last+tag@EXAMPLE.com", None, ACCESS)
+    assert is_allowed("someone@example.com", None, {"domains": ["@Example.COM "]})
+    assert is_allowed("admin@corp.internal", None, {"domains": ["corp.internal"]})  # a lab's own domain
+    assert is_allowed("someone@b\u00fccher.example", None, {"domains": ["xn--bcher-kva.example"]})
+
+
+@pytest.mark.parametrize("claim", [False, "false", "False ", 0, "0", "no", None, ""])
+def test_an_email_verified_claim_other_than_true_is_refused(lab_store, claim):
+    app = open_as(lab_store, {"is_logged_in": True, "email": "boss@example.com", "email_verified": claim})
+    assert app.title[0].value == "Not authorised" and not app.metric
+
+
+@pytest.mark.parametrize("claim", [True, "true"])
+def test_a_true_email_verified_claim_is_accepted(lab_store, claim):
+    app = open_as(lab_store, {"is_logged_in": True, "email": "boss@example.com", "email_verified": claim},
+                  as_of="2025-06-01")
+    assert app.metric
+
+
 @pytest.mark.parametrize("user", [
     {"is_logged_in": True, "email": "analyst@example.com"},
     {"is_logged_in": True, "email": "lead@partner.org"},
@@ -114,15 +143,42 @@ def test_a_link_kept_for_sign_in_expires_and_the_latest_link_wins(monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
     link = {"url_path": "trajectory", "params": {"model": ["a"]}}
-    auth._remember_link("browser-1", link)
+    auth._remember_link("browser-1", link, client="192.0.2.1")
     assert auth._take_link("browser-1") == link
     assert auth._take_link("browser-1") is None  # taken once
-    auth._remember_link("browser-1", link)
-    auth._remember_link("browser-1", None)  # then the home page was opened: nothing to restore
+    auth._remember_link("browser-1", link, client="192.0.2.1")
+    auth._remember_link("browser-1", None, client="192.0.2.1")  # then the home page was opened: nothing to restore
     assert auth._take_link("browser-1") is None
-    auth._remember_link("browser-1", link)
+    auth._remember_link("browser-1", link, client="192.0.2.1")
     clock[0] += auth.PENDING_LINK_SECONDS + 1
     assert auth._take_link("browser-1") is None
+
+
+def test_a_flood_of_sessions_cannot_evict_a_link_kept_for_sign_in(monkeypatch):
+    """Anyone can open sessions with made-up cookies: 10,050 of them from one address, then from
+    10,050 addresses, leave the link another person keeps for after sign-in where it was."""
+    monkeypatch.setattr(auth, "_pending", {})
+    monkeypatch.setattr(auth, "_pending_by_client", {})
+    kept = {"url_path": "reclassify", "params": {"model": ["base"], "asl": ["3"]}}
+    flood = {"url_path": "trajectory", "params": {"model": ["x"]}}
+    auth._remember_link("person", kept, client="192.0.2.10")
+    for number in range(10_050):
+        auth._remember_link(f"flood-{number}", flood, client="198.51.100.66")
+    assert len(auth._pending_by_client["198.51.100.66"]) == auth.PENDING_LINKS_PER_CLIENT
+    assert auth._take_link(f"flood-{10_049}") == flood  # the client's own latest links are kept
+    for number in range(10_050):
+        auth._remember_link(f"spread-{number}", flood, client=f"10.0.{number // 256}.{number % 256}")
+    assert len(auth._pending) <= auth.PENDING_LINK_LIMIT
+    assert auth._take_link("person") == kept
+
+
+def test_pending_links_are_counted_by_client_address():
+    assert auth.client_address(None) == "loopback"  # Streamlit gives no address for a loopback peer
+    assert auth.client_address("203.0.113.7") == "203.0.113.7"
+    assert auth.client_address("::ffff:203.0.113.7") == "203.0.113.7"
+    # One IPv6 subscriber holds a whole /64: its addresses are one client.
+    assert auth.client_address("2001:db8:1:2::1") == auth.client_address("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert auth.client_address("2001:db8:1:3::1") != auth.client_address("2001:db8:1:2::1")
 
 
 def test_audit_log_records_who_opened_which_view(lab_store, audit_log):
@@ -145,7 +201,9 @@ def signed_in_server(lab_store, tmp_path_factory):
     from oidc_provider_mock import User, run_server_in_thread
 
     users = [User(sub="lead", claims={"email": "lead@example.com", "name": "Lead"}),
-             User(sub="eve", claims={"email": "eve@evil.org", "name": "Eve"})]
+             User(sub="eve", claims={"email": "eve@evil.org", "name": "Eve"}),
+             User(sub="eve-newline", claims={"email": "eve@evil.org\n@example.com", "name": "Eve"}),
+             User(sub="unverified", claims={"email": "boss@example.com", "email_verified": False, "name": "Boss"})]
     with run_server_in_thread(user_claims=users) as provider:
         port = free_port()
         home = tmp_path_factory.mktemp("signin")
@@ -213,6 +271,22 @@ def test_a_denied_person_sees_not_authorised(browser, signed_in_server):
     page.goto(signed_in_server.url + "/reclassify?model=on-track&asl=3")  # a deep link shows no more
     wait_for_app(page)
     assert page.get_by_role("heading", name="Not authorised").is_visible()
+    assert page.locator("[data-testid='stMetricValue']").count() == 0
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("subject", ["eve-newline", "unverified"])
+def test_a_malformed_or_unverified_address_from_the_provider_is_not_authorised(browser, signed_in_server, subject):
+    """The provider's ID token says `eve@evil.org\n@example.com` (ends in an allowed domain) or
+    `boss@example.com` with email_verified false: neither gets in."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(signed_in_server.url + "/?as_of=2025-06-01")
+    wait_for_app(page)
+    sign_in_as(page, subject)
+    page.wait_for_selector("text=Not authorised", timeout=30000)
     assert page.locator("[data-testid='stMetricValue']").count() == 0
     assert page.locator("[data-testid='stSidebarNav']").count() == 0
     context.close()

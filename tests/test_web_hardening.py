@@ -190,7 +190,7 @@ def test_the_refusal_on_an_open_address_is_logged(lab_store, audit_log):
 
 def test_a_pending_sign_in_link_survives_clearing_every_cache():
     link = {"url_path": "reclassify", "params": {"model": ["base"], "asl": ["3"]}}
-    auth._remember_link("browser-cleared", link)
+    auth._remember_link("browser-cleared", link, client="192.0.2.1")
     st.cache_data.clear()
     st.cache_resource.clear()
     assert auth._take_link("browser-cleared") == link
