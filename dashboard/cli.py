@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -203,7 +202,13 @@ def _cmd_serve(args) -> int:
                "--server.address", args.address, "--server.port", str(args.port)]
     for host in serve_allowed_hosts(args.address, secrets, open_mode=not signed_in and args.insecure_allow_anyone):
         command += ["--server.allowedHosts", host]  # DNS rebinding: the websocket refuses any other Host
-    return subprocess.call(command, env=env, cwd=repo_root)
+    # Become the server rather than wait for it: a signal sent to this process (SIGTERM from a
+    # service manager, kill <pid>) then reaches Streamlit itself and no server outlives `serve`,
+    # and its exit status is the command's.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(repo_root)
+    os.execve(sys.executable, command, env)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import urllib.request
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -280,4 +282,70 @@ def test_serve_makes_streamlits_own_websocket_refuse_a_foreign_host(lab_store, t
         assert open_link_sync(url, "/?as_of=2025-06-01").ok
     finally:
         os.killpg(process.pid, 15)
+        process.wait(15)
+
+
+# --- Stopping `serve` stops its server -----------------------------------------------------------
+
+
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = {int(child) for child in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo.extend(children - found)
+            found |= children
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (state Z or X in /proc/<pid>/stat)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return text[text.rindex(")") + 2] not in "ZX"
+
+
+def _serves(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_stopping_serve_stops_its_server(lab_store, signal_number):
+    """`kill <pid of asl-dashboard serve>` (SIGTERM, or SIGHUP when its terminal goes) leaves no server
+    on the port and no process behind."""
+    import subprocess
+    import sys
+    import time
+
+    from bench.server import free_port
+
+    port = free_port()
+    env = dict(os.environ, ASL_STORE=str(lab_store))
+    process = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process)
+        started = {process.pid} | _descendants(process.pid)
+        process.send_signal(signal_number)
+        process.wait(30)
+        deadline = time.monotonic() + 15
+        while (_serves(port) or any(_running(pid) for pid in started)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _serves(port), "a server still answers on the port"
+        assert not [pid for pid in started if _running(pid)], "processes left running"
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # whatever is left of the session it started
+        except ProcessLookupError:
+            pass
         process.wait(15)
