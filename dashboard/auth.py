@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
+import logging
 import os
 import threading
 import time
@@ -38,6 +39,7 @@ REQUIRED_AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secr
 PENDING_LINK_SECONDS = 15 * 60  # a link opened while signed out is kept this long for the sign-in round trip
 PENDING_LINK_LIMIT = 10_000
 _audit_lock = threading.Lock()
+log = logging.getLogger("asl_dashboard")
 
 
 @dataclass(frozen=True)
@@ -443,13 +445,62 @@ def audit_line(record: dict) -> str:
     return json.dumps(record, ensure_ascii=True) + "\n"
 
 
-def write_audit(record: dict) -> None:
-    path = Path(os.environ.get("ASL_AUDIT_LOG") or AUDIT_LOG)
+def audit_log_path() -> Path:
+    return Path(os.environ.get("ASL_AUDIT_LOG") or AUDIT_LOG)
+
+
+def _append(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # O_NONBLOCK: a FIFO put in the log's place fails at once instead of holding the page run forever.
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o640)
+    with open(descriptor, "a", encoding="ascii") as handle:
+        handle.write(text)
+
+
+def audit_log_problem(path: Path) -> str | None:
+    """For `asl-dashboard serve`, before Streamlit starts: why the audit log cannot be written
+    (its folder made or the file opened for appending), or None. Appends nothing."""
+    try:
+        _append(path, "")
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    return None
+
+
+# True while the audit log cannot be written: the failure is logged once when it starts (not on
+# every view), and every page shows a notice until a write succeeds again.
+_audit_failing = False
+
+
+def write_audit(record: dict) -> bool:
+    """Append one record; False (and the failure logged once) when the log cannot be written."""
+    global _audit_failing
+    path = audit_log_path()
     line = audit_line(record)
     with _audit_lock:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="ascii") as handle:
-            handle.write(line)
+        try:
+            _append(path, line)
+        except OSError as error:
+            if not _audit_failing:
+                log.error("the audit log %s cannot be written (%s): views are not recorded until it can be",
+                          path, error.strerror or type(error).__name__)
+            _audit_failing = True
+            return False
+        if _audit_failing:
+            log.warning("the audit log %s can be written again", path)
+        _audit_failing = False
+        return True
+
+
+def audit_failing() -> bool:
+    return _audit_failing
+
+
+def show_audit_notice() -> None:
+    """The page goes on; the viewer (and through them the operators) learns views are not recorded."""
+    if _audit_failing:
+        st.warning("The audit log cannot be written, so this view is not recorded. "
+                   "Please tell the dashboard's operators.", icon=":material/warning:")
 
 
 def audit(viewer: Viewer, page, access: str = "allowed") -> None:
@@ -462,9 +513,10 @@ def audit(viewer: Viewer, page, access: str = "allowed") -> None:
     params = {key: st.query_params.get_all(key) for key in sorted(st.query_params)}
     view = {"page": capped("/" + (page.url_path if page is not None else "")), "params": _audit_params(params)}
     seen = {**view, "user": capped(viewer.email), "access": access}
-    if st.session_state.get("_audited_view") == seen:
-        return
-    st.session_state["_audited_view"] = seen
-    record = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "user": capped(viewer.email),
-              **view, "access": access}
-    write_audit(record)
+    if st.session_state.get("_audited_view") != seen:
+        record = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "user": capped(viewer.email), **view, "access": access}
+        if write_audit(record):  # a view not recorded is tried again on the next run
+            st.session_state["_audited_view"] = seen
+    if access == "allowed":
+        show_audit_notice()

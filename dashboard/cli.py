@@ -181,7 +181,7 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_serve(args) -> int:
-    from dashboard.auth import is_loopback, serve_allowed_hosts, sign_in_configured_in
+    from dashboard.auth import audit_log_path, audit_log_problem, is_loopback, serve_allowed_hosts, sign_in_configured_in
 
     repo_root = Path(__file__).resolve().parent.parent  # Streamlit runs there, reading its .streamlit/
     secrets = [Path.home() / ".streamlit" / "secrets.toml", repo_root / ".streamlit" / "secrets.toml"]
@@ -190,13 +190,20 @@ def _cmd_serve(args) -> int:
         _print_err(f"error: refusing to serve on {args.address} without sign-in: configure [auth] in "
                    ".streamlit/secrets.toml (see secrets.example.toml), or pass --insecure-allow-anyone")
         return 2
-    store = store_module.store_path(args.store)
-    store_module.ensure_store(store, say=_print_err)
-    env = dict(os.environ, ASL_STORE=str(store))
-    if args.insecure_allow_anyone:
-        env["ASL_INSECURE_ALLOW_ANYONE"] = "1"
+    env = dict(os.environ)
     if env.get("ASL_AUDIT_LOG"):  # relative to where serve was started, not to repo_root
         env["ASL_AUDIT_LOG"] = str(Path(env["ASL_AUDIT_LOG"]).expanduser().resolve())
+    audit_log = Path(env.get("ASL_AUDIT_LOG") or audit_log_path())
+    problem = audit_log_problem(audit_log)
+    if problem:  # a server started now would record no view
+        _print_err(f"error: the audit log {audit_log} cannot be written ({problem}): make its folder writable, "
+                   "or point ASL_AUDIT_LOG at a writable file")
+        return 2
+    store = store_module.store_path(args.store)
+    store_module.ensure_store(store, say=_print_err)
+    env["ASL_STORE"] = str(store)
+    if args.insecure_allow_anyone:
+        env["ASL_INSECURE_ALLOW_ANYONE"] = "1"
     app = Path(__file__).resolve().parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app),
                "--server.address", args.address, "--server.port", str(args.port)]

@@ -285,6 +285,75 @@ def test_serve_makes_streamlits_own_websocket_refuse_a_foreign_host(lab_store, t
         process.wait(15)
 
 
+# --- An audit log that cannot be written ---------------------------------------------------------
+
+
+def test_an_unwritable_audit_log_is_logged_once_not_per_view(caplog, monkeypatch):
+    monkeypatch.setenv("ASL_AUDIT_LOG", "/dev/full")  # a full disk, for root too
+    monkeypatch.setattr(auth, "_audit_failing", False, raising=False)
+    record = {"at": "2026-01-01T00:00:00+00:00", "user": "local", "page": "/", "params": {}, "access": "allowed"}
+    with caplog.at_level("WARNING", logger="asl_dashboard"):
+        assert [auth.write_audit(record) for _ in range(3)] == [False, False, False]
+    failures = [entry for entry in caplog.records if "cannot be written" in entry.getMessage()]
+    assert len(failures) == 1 and "/dev/full" in failures[0].getMessage() and not failures[0].exc_info
+
+
+def test_a_full_disk_under_the_audit_log_leaves_the_page_working_with_a_notice(lab_store, monkeypatch):
+    monkeypatch.setenv("ASL_AUDIT_LOG", "/dev/full")
+    app = open_link(lab_store, as_of="2025-06-01")  # open_link asserts no exception
+    assert {metric.label for metric in app.metric} >= {"Triggered", "On track"}
+    assert any("audit log cannot be written" in warning.value for warning in app.warning)
+
+
+@pytest.fixture(scope="module")
+def server_without_audit_log(lab_store, tmp_path_factory):
+    """A server whose audit log path is an existing folder: opening it for appending fails, for root too."""
+    folder = tmp_path_factory.mktemp("audit-is-a-folder")
+    log_path = tmp_path_factory.mktemp("logs") / "streamlit.log"
+    with StreamlitServer(lab_store, extra_env={"ASL_AUDIT_LOG": str(folder)}, log_path=log_path) as server:
+        yield server, log_path
+
+
+@pytest.mark.browser
+def test_an_unwritable_audit_log_leaves_the_pages_working_with_a_notice(page, server_without_audit_log):
+    server, log_path = server_without_audit_log
+    for link in ("/?as_of=2025-06-01", "/trajectory?model=on-track&as_of=2025-06-01", "/?as_of=2025-06-01"):
+        page.goto(server.url + link)
+        page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
+        wait_for_app(page)
+        assert page.get_by_text("The audit log cannot be written").is_visible()
+        assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("On track").first.is_visible()
+    log = log_path.read_text()
+    assert log.count("cannot be written") == 1, log  # once, not once per view
+    assert "Traceback" not in log
+
+
+@pytest.mark.parametrize("where", ["a folder in its place", "under a file", "under /proc"])
+def test_serve_refuses_to_start_when_the_audit_log_cannot_be_written(lab_store, tmp_path, where):
+    import subprocess
+    import sys
+
+    from bench.server import free_port
+
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("")
+    audit_path = {"a folder in its place": tmp_path / "folder", "under a file": tmp_path / "file" / "views.jsonl",
+                  "under /proc": "/proc/asl-audit/views.jsonl"}[where]
+    env = dict(os.environ, ASL_STORE=str(lab_store), ASL_AUDIT_LOG=str(audit_path))
+    process = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--port", str(free_port())], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # it started a server after all
+        os.killpg(process.pid, 9)
+        process.communicate()
+        pytest.fail("serve started although its audit log cannot be written")
+    assert process.returncode == 2
+    assert err.startswith(f"error: the audit log {audit_path} cannot be written (") and err.count("\n") == 1, err
+    assert out == ""
+
+
 # --- Stopping `serve` stops its server -----------------------------------------------------------
 
 
