@@ -292,6 +292,26 @@ def test_a_malformed_or_unverified_address_from_the_provider_is_not_authorised(b
     context.close()
 
 
+def kept_link_survives(browser, server, while_at_provider) -> None:
+    """Open a deep link signed out and click Sign in (its last signed-out run keeps the link); while
+    the browser is at the identity provider, run while_at_provider; then finish signing in and
+    check the browser comes back to that link."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.url + "/reclassify?model=base&asl=3&as_of=2025-06-01")
+    wait_for_app(page)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("input[name='sub']", timeout=30000)
+    while_at_provider()
+    page.fill("input[name='sub']", "lead")
+    page.get_by_role("button", name="Authorize").click()
+    wait_for_app(page)
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
+    wait_for_app(page)
+    assert "/reclassify" in page.url and "model=base" in page.url and "asl=3" in page.url
+    context.close()
+
+
 @pytest.mark.browser
 def test_sessions_from_another_address_leave_a_kept_link_alone(browser, signed_in_server):
     """The real server counts kept links by client address: more sessions than one client may keep,
@@ -299,23 +319,13 @@ def test_sessions_from_another_address_leave_a_kept_link_alone(browser, signed_i
     there), each with a cookie of its own, do not evict the link this browser keeps."""
     from bench.meeting import open_link_sync
 
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(signed_in_server.url + "/reclassify?model=base&asl=3&as_of=2025-06-01")
-    wait_for_app(page)
-    page.get_by_role("button", name="Sign in").click()  # the last signed-out run: the link is kept
-    page.wait_for_selector("input[name='sub']", timeout=30000)  # now at the identity provider
-    for number in range(auth.PENDING_LINKS_PER_CLIENT + 1):
-        view = open_link_sync(signed_in_server.url, f"/trajectory?model=on-track&n={number}",
-                              headers={"X-Forwarded-For": "203.0.113.7", "Cookie": f"_streamlit_xsrf=flood-{number}"})
-        assert view.finished and not view.refused
-    page.fill("input[name='sub']", "lead")
-    page.get_by_role("button", name="Authorize").click()
-    wait_for_app(page)
-    page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
-    wait_for_app(page)
-    assert "/reclassify" in page.url and "model=base" in page.url
-    context.close()
+    def flood():
+        for number in range(auth.PENDING_LINKS_PER_CLIENT + 1):
+            view = open_link_sync(signed_in_server.url, f"/trajectory?model=on-track&n={number}",
+                                  headers={"X-Forwarded-For": "203.0.113.7", "Cookie": f"_streamlit_xsrf=flood-{number}"})
+            assert view.finished and not view.refused
+
+    kept_link_survives(browser, signed_in_server, flood)
 
 
 @pytest.mark.browser
@@ -324,19 +334,9 @@ def test_the_deep_link_survives_a_clear_cache_message_during_sign_in(browser, si
     for after sign-in must not live in a cache that message empties."""
     from bench.meeting import open_link_sync
 
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(signed_in_server.url + "/reclassify?model=base&asl=3&as_of=2025-06-01")
-    wait_for_app(page)
-    page.get_by_role("button", name="Sign in").click()  # the last signed-out run: the link is kept
-    page.wait_for_selector("input[name='sub']", timeout=30000)  # now at the identity provider
-    # An anonymous client, as anyone could write it, empties every st.cache_data and st.cache_resource.
-    cleared = open_link_sync(signed_in_server.url, "/", clear_cache=True)
-    assert cleared.finished and not cleared.refused
-    page.fill("input[name='sub']", "lead")
-    page.get_by_role("button", name="Authorize").click()
-    wait_for_app(page)
-    page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
-    wait_for_app(page)
-    assert "/reclassify" in page.url and "model=base" in page.url and "asl=3" in page.url
-    context.close()
+    def clear_every_cache():
+        # An anonymous client, as anyone could write it, empties every st.cache_data and st.cache_resource.
+        cleared = open_link_sync(signed_in_server.url, "/", clear_cache=True)
+        assert cleared.finished and not cleared.refused
+
+    kept_link_survives(browser, signed_in_server, clear_every_cache)
