@@ -12,7 +12,11 @@ to the app's root: st.login takes no return address and its OIDC `state` is Auth
 script cannot set a cookie. So the page and query parameters are kept server-side for 15 minutes,
 keyed by the browser's XSRF token (a cookie Streamlit keeps for the same browser across the round
 trip, and always sets when [auth] is configured), and restored with st.switch_page on the first
-signed-in run that lands on the bare root.
+signed-in run that lands on the bare root. Each client address keeps a few such links at most, so
+sessions with made-up cookies cannot push out another person's.
+
+An audit log that cannot be written (read-only, full disk, a folder in its place) stops no page:
+the failure is logged once and the pages show a notice; `serve` refuses to start in that state.
 """
 from __future__ import annotations
 
@@ -509,7 +513,8 @@ def audit(viewer: Viewer, page, access: str = "allowed") -> None:
     One JSON object a line, ASCII only, each value at most AUDIT_VALUE_LIMIT characters (longer ones
     end with a "...[cut: N characters]" marker): {"at": UTC ISO time, "user": e-mail, "local" or
     "anonymous", "page": "/trajectory", "params": {name: [values]}, "access": "allowed", "denied",
-    "refused_open_address" or "refused_host"}."""
+    "refused_open_address" or "refused_host"}. A view the log could not take is tried again on the
+    session's next run, and an allowed view says on the page that it is not recorded."""
     params = {key: st.query_params.get_all(key) for key in sorted(st.query_params)}
     view = {"page": capped("/" + (page.url_path if page is not None else "")), "params": _audit_params(params)}
     seen = {**view, "user": capped(viewer.email), "access": access}
