@@ -311,7 +311,7 @@ def server_without_audit_log(lab_store, tmp_path_factory):
     """A server whose audit log path is an existing folder: opening it for appending fails, for root too."""
     folder = tmp_path_factory.mktemp("audit-is-a-folder")
     log_path = tmp_path_factory.mktemp("logs") / "streamlit.log"
-    with StreamlitServer(lab_store, extra_env={"ASL_AUDIT_LOG": str(folder)}, log_path=log_path) as server:
+    with streamlit_server(lab_store, extra_env={"ASL_AUDIT_LOG": str(folder)}, log_path=log_path) as server:
         yield server, log_path
 
 
@@ -320,7 +320,7 @@ def test_an_unwritable_audit_log_leaves_the_pages_working_with_a_notice(page, se
     server, log_path = server_without_audit_log
     for link in ("/?as_of=2025-06-01", "/trajectory?model=on-track&as_of=2025-06-01"):
         page.goto(server.url + link)
-        page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
+        page.wait_for_selector("[data-testid='stMetricValue']")
         wait_for_app(page)
         assert page.get_by_text("The audit log cannot be written").is_visible()
         assert page.locator("[data-testid='stException']").count() == 0
@@ -401,11 +401,11 @@ def test_stopping_serve_stops_its_server(lab_store, signal_number):
     process = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}", process)
+        wait_healthy(f"http://127.0.0.1:{port}", process, timeout=WAIT_S)
         started = {process.pid} | _descendants(process.pid)
         process.send_signal(signal_number)
-        process.wait(30)
-        deadline = time.monotonic() + 15
+        process.wait(WAIT_S)
+        deadline = time.monotonic() + WAIT_S
         while (_serves(port) or any(_running(pid) for pid in started)) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not _serves(port), "a server still answers on the port"
