@@ -281,27 +281,31 @@ def _write_folder(out_dir: Path, tables: dict, unmatched: list, attribution: str
     row limits), and swap the folder in whole."""
     parent = out_dir.parent
     staging = parent / f".{out_dir.name}.import-{os.getpid()}"
+    current = staging  # what is being written: an error from write() names no file
     try:
         parent.mkdir(parents=True, exist_ok=True)
         if os.path.lexists(staging):  # left by a dead run with this process id
             shutil.rmtree(staging)
         staging.mkdir()
         for spec in TABLES:
-            report.row_counts[spec.name] = _write_csv(staging / f"{spec.name}.csv", spec.columns, tables[spec.name])
+            current = staging / f"{spec.name}.csv"
+            report.row_counts[spec.name] = _write_csv(current, spec.columns, tables[spec.name])
             # ingest's own scan: a value over its limits that got this far is a bug, not a published folder
-            found = scan_csv(staging / f"{spec.name}.csv").problem
+            found = scan_csv(current).problem
             if found is not None:
-                problem = _scan_problem(SourceFile(spec, staging / f"{spec.name}.csv", "csv"), found)
+                problem = _scan_problem(SourceFile(spec, current, "csv"), found)
                 raise ImportRefused(f"ingest would refuse {problem}: nothing was written to {path_text(out_dir)}")
-        _write_csv(staging / "unmatched_listings.csv", UNMATCHED_COLUMNS, unmatched)
-        _write_text(staging / "ATTRIBUTION.md", attribution)
+        current = staging / "unmatched_listings.csv"
+        _write_csv(current, UNMATCHED_COLUMNS, unmatched)
+        current = staging / "ATTRIBUTION.md"
+        _write_text(current, attribution)
+        current = out_dir
         _fsync_dir(staging)
         _swap_in(staging, out_dir)
         _fsync_dir(parent)
     except OSError as error:
-        where = f" ({path_text(error.filename)})" if error.filename else ""
-        raise ImportRefused(f"{path_text(out_dir)} was not written: {error.strerror or error}{where}; "
-                            "it is as it was") from None
+        raise ImportRefused(f"{path_text(out_dir)} was not written: {error.strerror or error} "
+                            f"({path_text(error.filename or current)}); it is as it was") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import math
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,10 +150,14 @@ class _BoundedLines:
     """The lines of a text file for csv.reader, one record at most MAX_RECORD_BYTES (ingest's limit
     for one row): a longer record is skipped to its end (quotes counted, as ingest's scan counts
     them) and _RecordTooLong raised, so memory stays a small multiple of that limit whatever the
-    file holds. The reader starts afresh at the next record. lines counts the file's lines read."""
+    file holds. The reader starts afresh at the next record. The file is read in chunks and split
+    with one regular expression per chunk (a file of millions of short lines costs no readline
+    each). lines counts the file's lines read."""
 
     def __init__(self, handle):
         self.handle = handle
+        self.pieces: deque[str] = deque()
+        self.at_end = False
         self.lines = 0
         self.start_record()
 
@@ -163,27 +167,33 @@ class _BoundedLines:
     def __iter__(self):
         return self
 
-    def _piece(self) -> str:
-        piece = self.handle.readline(_PIECE_CHARS)
+    def _take(self) -> str | None:
+        """The next line, or part of a long one; None at the end of the file. Counts its bytes and quotes."""
+        while not self.pieces:
+            if self.at_end:
+                return None
+            chunk = self.handle.read(_CHUNK_CHARS)
+            if chunk.endswith("\r"):
+                chunk += self.handle.read(1)  # keep a CRLF whole
+            if not chunk:
+                self.at_end = True
+            self.pieces.extend(_pieces(chunk))
+        piece = self.pieces.popleft()
+        self.record_bytes += len(piece) if piece.isascii() else len(piece.encode("utf-8", "backslashreplace"))
+        self.inside ^= bool(piece.count('"') & 1)
         if piece.endswith(("\n", "\r")):
             self.lines += 1
-        self.record_bytes += len(piece.encode("utf-8", "backslashreplace"))
-        self.inside ^= bool(piece.count('"') & 1)
         return piece
 
     def __next__(self) -> str:
         parts = []
-        while True:
-            piece = self._piece()
-            if not piece:
-                break
+        while (piece := self._take()) is not None:
             if self.record_bytes > MAX_RECORD_BYTES:
-                while piece and not (piece.endswith(("\n", "\r")) and not self.inside):
-                    piece = self._piece()
-                size, line = self.record_bytes, self.first_line
-                if not piece:
+                while piece is not None and not (piece.endswith(("\n", "\r")) and not self.inside):
+                    piece = self._take()
+                if piece is None:
                     self.lines += 1  # the last line, without a line break
-                raise _RecordTooLong(line, size)
+                raise _RecordTooLong(self.first_line, self.record_bytes)
             parts.append(piece)
             if piece.endswith(("\n", "\r")):
                 break
@@ -194,7 +204,17 @@ class _BoundedLines:
         return "".join(parts).replace("\x00", "")
 
 
-_PIECE_CHARS = 1 << 20
+_CHUNK_CHARS = 1 << 20
+_PIECES = re.compile(r"[^\r\n]*+(?:\r\n|\r|\n)?")
+
+
+def _pieces(chunk: str) -> list[str]:
+    """The chunk's lines, each with its line break (LF, CRLF or a lone CR); the last may have none."""
+    if "\r" in chunk:
+        return [piece for piece in _PIECES.findall(chunk) if piece]
+    lines = chunk.split("\n")  # the common case, at memory speed
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
 
 
 def _open_export(epoch_csv: Path):
