@@ -103,12 +103,34 @@ checked, yes, 1, x, a tick) is counted in the report (no input column takes it).
 Epoch line (the header is line 1, as a text editor counts), counted by reason and skipped as models;
 rows_read = models_with_compute + sum(rows_skipped). Output is sorted and byte-for-byte the same for
 the same input, whatever the order of the Epoch rows.
+
+What ingest would refuse is not written
+---------------------------------------
+- The export is read as it streams, a chunk at a time, with ingest's own limits (csvscan's
+  MAX_FIELD_BYTES for a field as the output file holds it, MAX_RECORD_BYTES for a row): a row over
+  them is left out and reported with its line and size, never with its value; memory stays a small
+  multiple of the row limit whatever the file holds (a 300 MB export with ten 30 MB rows: 168 MB).
+  A value quoted in a report line is cut to its first 80 characters. Each table is scanned with
+  ingest's scan_csv before the folder is swapped in.
+- In the models.dev folder only regular files inside the folder given are read (ingest's rule for
+  an input folder): a provider folder, provider.toml, listing or LICENSE that is a link leading out
+  of it, a FIFO or a device is skipped and reported; LICENSE is read from the folder given only (give
+  the models.dev checkout, the folder holding providers/ and LICENSE). A TOML file over
+  MAX_RECORD_BYTES, nested too deeply, or with a name, base_model or family over MAX_FIELD_BYTES,
+  and a provider folder or listing whose name is not UTF-8, are reported and skipped.
+- Base-model loops are cut in one pass over the models (linear in the rows).
+- The output folder is written beside --out (.NAME.import-PID) and swapped in whole (renameat2's
+  exchange, else two renames): a failed run (a full or read-only disk) leaves --out as it was. An
+  --out that is a file or a symbolic link, that holds the --epoch or --models-dev input, or that
+  holds files the importer does not write, is refused before any work: the folder is replaced as a
+  whole, so nothing else in it may be lost.
 """
 from __future__ import annotations
 
 import csv
 import ctypes
 import errno
+import glob
 import os
 import shutil
 from pathlib import Path
@@ -276,6 +298,24 @@ def import_public(epoch_csv: Path, models_dev_dir: Path | None, out_dir: Path, p
     return report
 
 
+def _remove_leftovers(parent: Path, name: str) -> None:
+    """Remove the folders that runs which died left beside out_dir (their process is gone)."""
+    prefix = f".{name}.import-"
+    for leftover in parent.glob(glob.escape(prefix) + "*"):
+        pid = leftover.name[len(prefix):].removesuffix(".old")
+        if not pid.isdigit() or leftover.is_symlink():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            if int(pid) != os.getpid():
+                continue  # another import is writing beside the same folder
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
 def _write_folder(out_dir: Path, tables: dict, unmatched: list, attribution: str, report: ImportReport) -> None:
     """Write every file into a folder beside out_dir, check each table as ingest will (its field and
     row limits), and swap the folder in whole."""
@@ -284,8 +324,7 @@ def _write_folder(out_dir: Path, tables: dict, unmatched: list, attribution: str
     current = staging  # what is being written: an error from write() names no file
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        if os.path.lexists(staging):  # left by a dead run with this process id
-            shutil.rmtree(staging)
+        _remove_leftovers(parent, out_dir.name)
         staging.mkdir()
         for spec in TABLES:
             current = staging / f"{spec.name}.csv"

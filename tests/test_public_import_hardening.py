@@ -307,3 +307,12 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_behind(tiny_disk):
     completed = run_cli("import-public", "--epoch", EPOCH, "--models-dev", CHECKOUT, "--out", out)
     one_line_error(completed, str(out), "No space left on device", "it is as it was")
     assert list(tiny_disk.iterdir()) == []
+
+
+def test_a_folder_left_by_a_dead_run_is_removed(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = tmp_path / f".out.import-{dead.stdout.strip()}"
+    leftover.mkdir()
+    (leftover / "models.csv").write_text("half\n")
+    import_public(EPOCH, None, tmp_path / "out", **QUIET)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
