@@ -23,7 +23,7 @@ from dashboard.ingest import ingest
 from dashboard.public_import import import_public
 from clirun import run_cli
 from test_ingest import sha256
-from test_ingest_hardening import can_mount, one_line_error
+from test_ingest_hardening import one_line_error, small_disk  # noqa: F401 (fixture)
 from test_public_import import CHECKOUT, EPOCH, QUIET, read
 
 REPO = Path(__file__).resolve().parent.parent
@@ -290,23 +290,13 @@ def test_a_write_that_fails_half_way_leaves_the_old_folder_as_it_was(tmp_path):
     assert read(out, "deployments").empty and len(read(out, "models")) == 27
 
 
-@pytest.fixture()
-def tiny_disk(tmp_path):
-    """A 16 KB tmpfs: a real full disk for the excerpt's folder (about 40 KB). Needs root to mount."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    if not can_mount() or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(mount_point)],
-                                         capture_output=True).returncode != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    yield mount_point
-    subprocess.run(["umount", str(mount_point)], check=True)
-
-
-def test_a_full_disk_is_one_line_and_leaves_nothing_behind(tiny_disk):
-    out = tiny_disk / "public"
+def test_a_full_disk_is_one_line_and_leaves_nothing_behind(small_disk):
+    filler = small_disk / "filler"  # the 1 MB disk filled to 16 KB short: the excerpt's folder needs ~40 KB
+    filler.write_bytes(b"\0" * (MB - 16 * 1024))
+    out = small_disk / "public"
     completed = run_cli("import-public", "--epoch", EPOCH, "--models-dev", CHECKOUT, "--out", out)
     one_line_error(completed, str(out), "No space left on device", "it is as it was")
-    assert list(tiny_disk.iterdir()) == []
+    assert [path.name for path in small_disk.iterdir()] == ["filler"]
 
 
 def test_a_folder_left_by_a_dead_run_is_removed(tmp_path):
