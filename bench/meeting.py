@@ -14,6 +14,8 @@ message).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import itertools
 import json
 import os
 import statistics
@@ -24,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TARGETS = {"errors": 0, "p95_s": 8.0, "cpu_ratio": 1.5}  # at N = 40, scale m, on the 2-core machine (issue 13)
+FAIR_RATIO = 2.0  # a viewer's cached page while another client loads the server, against the same page unloaded
+VIEWER_ADDRESS, LOADING_ADDRESS = "127.0.0.1", "127.0.0.2"  # two clients, as the server sees them
 
 
 @dataclass
@@ -38,6 +42,7 @@ class RawView:
     errors: list[str] = field(default_factory=list)  # st.error bodies
     raw_bytes: int = 0
     problem: str = ""
+    ended: float = float("nan")  # time.perf_counter() when the session ended (to order sessions)
 
     @property
     def ok(self) -> bool:
@@ -71,11 +76,12 @@ def _ws_url(base_url: str) -> str:
 
 
 async def open_link(base_url: str, link: str, *, headers: dict | None = None, clear_cache: bool = False,
-                    timeout: float = 120.0) -> RawView:
+                    timeout: float = 120.0, source_address: str | None = None) -> RawView:
     """Open `link` ("/reclassify?model=x&asl=3") as a new session; return what came back.
 
     headers: extra request headers for the websocket handshake (Host, Origin, Cookie, ...).
-    clear_cache: send Streamlit's clear-cache BackMsg before (instead of) running a page."""
+    clear_cache: send Streamlit's clear-cache BackMsg before (instead of) running a page.
+    source_address: connect from this local address ("127.0.0.2": another client to a loopback server)."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -88,12 +94,14 @@ async def open_link(base_url: str, link: str, *, headers: dict | None = None, cl
     origin = extra.pop("Origin", None)
     url, connection = _ws_url(base_url), {}
     if host:  # a forged Host header: the URL names that host, the socket goes to the real server
-        import socket as sockets
-
-        real = urllib.parse.urlsplit(base_url)
         url = urllib.parse.urlunsplit(("ws", host, "/_stcore/stream", "", ""))
-        connection["sock"] = sockets.create_connection((real.hostname, real.port), timeout=timeout)
     try:
+        if host or source_address:
+            import socket as sockets
+
+            real = urllib.parse.urlsplit(base_url)
+            connection["sock"] = sockets.create_connection(
+                (real.hostname, real.port), timeout=timeout, source_address=(source_address, 0) if source_address else None)
         async with websockets.connect(url, subprotocols=["streamlit"], additional_headers=extra or None,
                                       origin=origin, max_size=None, open_timeout=timeout, **connection) as socket:
             if clear_cache:
@@ -134,7 +142,8 @@ async def open_link(base_url: str, link: str, *, headers: dict | None = None, cl
         view.problem = f"connection closed: {error}"
     except (OSError, asyncio.TimeoutError) as error:
         view.problem = f"{type(error).__name__}: {error}"
-    view.seconds = time.perf_counter() - started
+    view.ended = time.perf_counter()
+    view.seconds = view.ended - started
     return view
 
 
@@ -188,6 +197,62 @@ def _default_link(store: Path) -> str:
     as_of = snap.query("snapshot_info").iloc[0]["snapshot_date"]
     return "/reclassify?" + urllib.parse.urlencode({"model": target, "asl": level, "domain": "cbrn",
                                                     "as_of": as_of.isoformat()})
+
+
+def fairness(server_url: str, store: Path, sessions: int, *, samples: int = 7, say=print) -> dict:
+    """One client (LOADING_ADDRESS) keeps `sessions` sessions open, each asking the overview as of a
+    date no one asked before (nothing cached); meanwhile another viewer (VIEWER_ADDRESS) opens the
+    overview as of the snapshot's date, which it opened before (cached). The viewer's time to a
+    finished run, median of `samples` one after another, unloaded and then under that load."""
+    from dashboard.store import snapshot
+
+    snapshot_date = snapshot(store).query("snapshot_info").iloc[0]["snapshot_date"]
+    viewer_link = "/"
+    warm = open_link_sync(server_url, viewer_link, source_address=VIEWER_ADDRESS)
+    if not warm.ok:
+        raise RuntimeError(f"the overview does not open cleanly: {warm.problem or warm.errors or warm.exceptions}")
+    unloaded = [open_link_sync(server_url, viewer_link, source_address=VIEWER_ADDRESS) for _ in range(samples)]
+    say(f"{sessions} sessions from {LOADING_ADDRESS} asking uncached as-of dates, "
+        f"while a viewer at {VIEWER_ADDRESS} opens the cached overview ...")
+    fresh_dates = (snapshot_date - dt.timedelta(days=days) for days in itertools.count(1))
+
+    async def under_load() -> tuple[list[RawView], list[RawView]]:
+        stop, first_load_run_done = asyncio.Event(), asyncio.Event()
+        load_views: list[RawView] = []
+
+        async def loading_session() -> None:
+            while not stop.is_set():  # one session after another, so `sessions` stay open all along
+                view = await open_link(server_url, f"/?as_of={next(fresh_dates).isoformat()}",
+                                       source_address=LOADING_ADDRESS)
+                load_views.append(view)
+                first_load_run_done.set()
+                if not view.ok:
+                    return
+
+        load = [asyncio.create_task(loading_session()) for _ in range(sessions)]
+        # By the time one run of the load has finished, every other session of it is waiting for a slot.
+        load_on = asyncio.create_task(first_load_run_done.wait())
+        await asyncio.wait([load_on, *load], return_when=asyncio.FIRST_COMPLETED)
+        load_on.cancel()
+        viewer_views = []
+        for _ in range(samples):
+            viewer_views.append(await open_link(server_url, viewer_link, source_address=VIEWER_ADDRESS))
+        stop.set()
+        for task in load:  # the load's runs still waiting are of no interest: their sessions are closed
+            task.cancel()
+        await asyncio.gather(*load, return_exceptions=True)
+        return viewer_views, load_views
+
+    loaded, load_views = _run_on_own_thread(under_load)
+    problems = [view.problem or "; ".join(view.errors + view.exceptions)
+                for view in unloaded + loaded + load_views if not view.ok]
+    unloaded_s = statistics.median(view.seconds for view in unloaded)
+    loaded_s = statistics.median(view.seconds for view in loaded)
+    return {"sessions": sessions, "samples": samples, "viewer_link": viewer_link,
+            "unloaded_s": round(unloaded_s, 3), "loaded_s": round(loaded_s, 3),
+            "ratio": round(loaded_s / unloaded_s, 2) if unloaded_s > 0 else None,
+            "load_runs_finished": sum(view.ok for view in load_views),
+            "errors": len(problems), "error_examples": problems[:3]}
 
 
 def run(sessions: int, *, scale: str = "m", folder: Path | None = None, link: str | None = None,
@@ -244,6 +309,7 @@ def run(sessions: int, *, scale: str = "m", folder: Path | None = None, link: st
             wall = time.perf_counter() - started
             meeting_cpu = process_cpu_seconds(pid) - before
             publisher.join()
+            results["fairness"] = fairness(server.url, store, sessions, samples=singles, say=say)
     errors = [view.problem or "; ".join(view.errors + view.exceptions) for view in views if not view.ok]
     times = [view.seconds for view in views if view.ok]
     single = statistics.median(single_seconds)
@@ -261,6 +327,7 @@ def run(sessions: int, *, scale: str = "m", folder: Path | None = None, link: st
 
 
 def verdicts(results: dict) -> list[tuple[str, str, bool]]:
+    fair = results["fairness"]
     return [
         ("errors", f"{results['errors']} (target {TARGETS['errors']})", results["errors"] <= TARGETS["errors"]),
         ("p95", f"{results['p95_s']:.2f} s <= {TARGETS['p95_s']:g} s (p50 {results['p50_s']:.2f} s; "
@@ -268,6 +335,9 @@ def verdicts(results: dict) -> list[tuple[str, str, bool]]:
         ("CPU per session", f"{results['cpu_per_session_s']:.3f} s = {results['cpu_ratio']} x single "
                             f"{results['single_cpu_s']:.3f} s (<= {TARGETS['cpu_ratio']:g} x)",
          results["cpu_ratio"] is not None and results["cpu_ratio"] <= TARGETS["cpu_ratio"]),
+        ("another viewer", f"{fair['loaded_s']:.2f} s = {fair['ratio']} x unloaded {fair['unloaded_s']:.2f} s "
+                           f"(<= {FAIR_RATIO:g} x; {fair['errors']} errors)",
+         fair["ratio"] is not None and fair["ratio"] <= FAIR_RATIO and fair["errors"] == 0),
     ]
 
 
@@ -278,11 +348,16 @@ def report(results: dict) -> str:
              f"  sessions per second {results['sessions_per_s']} (all done in {results['wall_s']:.2f} s); "
              + (f"the new snapshot was published {results['publish_s']:.2f} s after the sessions opened"
                 if results["snapshot_published"] else "the snapshot was NOT published")]
+    fair = results["fairness"]
+    lines.append(f"  another viewer: the cached overview from {VIEWER_ADDRESS}, median of {fair['samples']}, alone "
+                 f"{fair['unloaded_s']:.2f} s, and {fair['loaded_s']:.2f} s while {fair['sessions']} sessions from "
+                 f"{LOADING_ADDRESS} ask as-of dates no one asked before ({fair['load_runs_finished']} of their runs "
+                 f"finished meanwhile)")
     if not judged:
         lines.append("  The targets apply at N = 40 on scale m; here they are shown for reference.")
     for name, text, met in verdicts(results):
         lines.append(f"  {name:<16} {text}  {'ok' if met else ('MISSED' if judged else '(not met)')}")
-    for example in results["error_examples"]:
+    for example in results["error_examples"] + fair["error_examples"]:
         lines.append(f"  error: {example}")
     return "\n".join(lines)
 

@@ -27,7 +27,7 @@ viewer = auth.gate(pages, {page.url_path: page for page in page_list})
 auth.audit(viewer, pages)
 
 try:
-    with page_runs.slot():
+    with page_runs.slot(auth.client_key(viewer)):
         pages.run()
 except StoreError as error:
     st.error(f"The data store cannot be read: {error}", icon=":material/database:")

@@ -171,7 +171,7 @@ def _cmd_bench(args) -> int:
         print(bench_meeting.report(results))
         if args.json:
             print(bench_meeting.json_line(results))
-        return 0 if results["errors"] == 0 else 1
+        return 0 if results["errors"] == 0 and results["fairness"]["errors"] == 0 else 1
 
     results = bench.run(args.scale, browser=args.browser, repeats=args.repeats, say=_print_err)
     print(bench.report(results))

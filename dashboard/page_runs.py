@@ -1,4 +1,4 @@
-"""At most a few page runs at once in one server process.
+"""At most a few page runs at once in one server process, shared fairly between clients.
 
 Streamlit runs each session's script on its own thread, and the page code holds Python's GIL for
 most of a run: forty sessions opening the same link at once (a meeting) made forty threads take
@@ -6,15 +6,23 @@ turns on two cores, each run slowed by the others' switching, and every viewer w
 slowest. Runs beyond the limit wait their turn (blocked, using no CPU) and then run at full speed:
 measured with `asl-dashboard bench --meeting 40`, see the README's "Meeting load".
 
+One client must not starve the others: forty sessions from one client, each asking a view no one
+asked before, made another viewer's cached page wait behind all of them. So waiting runs queue per
+client, and a freed slot goes to the client with the fewest runs going, in turns (round-robin), and
+one client's runs hold at most LIMIT slots while one more is kept for the runs of other clients. A
+client is the signed-in user, else the connection's address (see `client_key` in dashboard/auth.py).
+
 The limit is ASL_PAGE_RUNS (a whole number from 1 to 64), or the number of cores, at least 2.
 Only the page's own run is limited; the sign-in gate and the host check run before it.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import os
 import threading
+from collections.abc import Hashable
 
 log = logging.getLogger("asl_dashboard")
 ENVIRONMENT_VARIABLE = "ASL_PAGE_RUNS"
@@ -22,8 +30,9 @@ ENVIRONMENT_VARIABLE = "ASL_PAGE_RUNS"
 
 def limit_from(value: str | None, cores: int | None) -> int:
     """The number of page runs allowed at once: the variable's value when it is a whole number from 1
-    to 64, otherwise the number of cores (at least 2, at most 64)."""
-    default = min(64, max(2, cores or 2))
+    to 64, otherwise one more than the number of cores (at least 3, at most 64): one client's runs
+    hold at most one slot fewer (see `share`), so a busy client leaves one run going for the others."""
+    default = min(64, max(2, cores or 2) + 1)
     if value is None or value.strip() == "":
         return default
     try:
@@ -36,13 +45,113 @@ def limit_from(value: str | None, cores: int | None) -> int:
     return number
 
 
+class _Ticket:
+    """One waiting run (compared by identity)."""
+    __slots__ = ("granted",)
+
+    def __init__(self) -> None:
+        self.granted = False
+
+
+class FairSlots:
+    """`slots` runs at once, shared fairly between clients; one client holds at most `per_client`.
+
+    A run that finds a free slot (within its client's share) and no one waiting takes it. Otherwise it
+    waits in its client's queue. When a slot is freed, it goes to the oldest waiting run of the client
+    with the fewest runs going (not already at its share); among equals, to the client whose turn it
+    is: a client that was just given a slot goes to the back of the line. So one client with forty
+    waiting runs gets one slot in turn, however many it asks for."""
+
+    def __init__(self, slots: int, per_client: int | None = None):
+        if slots < 1:
+            raise ValueError("at least one slot")
+        self.slots = slots
+        self.per_client = min(slots, per_client or slots)
+        self._changed = threading.Condition()
+        self._going: collections.Counter = collections.Counter()  # client -> runs holding a slot
+        # client -> its waiting runs (one ticket each, oldest first); the dict's order is the turn order.
+        self._waiting: dict[Hashable, collections.deque] = {}
+
+    def acquire(self, client: Hashable) -> None:
+        """Wait until this run may go (blocked, using no CPU)."""
+        with self._changed:
+            ticket = _Ticket()
+            self._waiting.setdefault(client, collections.deque()).append(ticket)
+            self._hand_out()
+            try:
+                self._changed.wait_for(lambda: ticket.granted)
+            except BaseException:  # interrupted while waiting: give the place (or the slot) back
+                if ticket.granted:
+                    self._release(client)
+                else:
+                    self._withdraw(client, ticket)
+                raise
+
+    def release(self, client: Hashable) -> None:
+        with self._changed:
+            self._release(client)
+
+    @contextlib.contextmanager
+    def slot(self, client: Hashable):
+        self.acquire(client)
+        try:
+            yield
+        finally:
+            self.release(client)
+
+    def going(self) -> dict:
+        """Runs holding a slot, by client (a copy)."""
+        with self._changed:
+            return dict(self._going)
+
+    def waiting(self) -> dict:
+        """Runs waiting, by client, in turn order (a copy)."""
+        with self._changed:
+            return {client: len(queue) for client, queue in self._waiting.items()}
+
+    def _may_go(self, client: Hashable) -> bool:
+        return sum(self._going.values()) < self.slots and self._going[client] < self.per_client
+
+    def _release(self, client: Hashable) -> None:
+        if self._going[client] <= 0:
+            raise RuntimeError(f"release without a slot held by {client!r}")
+        self._going[client] -= 1
+        if not self._going[client]:
+            del self._going[client]
+        self._hand_out()
+
+    def _withdraw(self, client: Hashable, ticket: _Ticket) -> None:
+        queue = self._waiting.get(client)
+        if queue is not None and ticket in queue:
+            queue.remove(ticket)
+            if not queue:
+                del self._waiting[client]
+
+    def _hand_out(self) -> None:
+        while True:
+            ready = [client for client in self._waiting if self._may_go(client)]
+            if not ready:
+                break
+            client = min(ready, key=lambda name: self._going[name])  # the first of the fewest going, in turn order
+            queue = self._waiting.pop(client)
+            queue.popleft().granted = True
+            if queue:
+                self._waiting[client] = queue  # to the back of the line
+            self._going[client] += 1
+        self._changed.notify_all()
+
+
+def share(limit: int) -> int:
+    """The slots one client's runs may hold at once: all but one, so that another client's run
+    never waits for a busy client's runs to end (all of them when there is only one)."""
+    return max(1, limit - 1)
+
+
 LIMIT = limit_from(os.environ.get(ENVIRONMENT_VARIABLE), os.cpu_count())
-_slots = threading.BoundedSemaphore(LIMIT)
+_slots = FairSlots(LIMIT, per_client=share(LIMIT))
 
 
-@contextlib.contextmanager
-def slot():
-    """Hold one of the LIMIT slots for the length of a page run (released however the run ends:
+def slot(client: Hashable):
+    """Hold one slot for the length of a page run of this client (released however the run ends:
     finished, st.stop, a rerun or an error)."""
-    with _slots:
-        yield
+    return _slots.slot(client)

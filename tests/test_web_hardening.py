@@ -218,8 +218,8 @@ def test_meeting_bench_reports_its_figures_with_no_errors():
 
 
 @pytest.mark.parametrize(("value", "cores", "limit"), [
-    (None, 2, 2), (None, 1, 2), (None, None, 2), (None, 16, 16), (None, 512, 64), ("", 8, 8), (" 3 ", 2, 3),
-    ("1", 2, 1), ("0", 2, 2), ("-4", 2, 2), ("65", 2, 2), ("two", 2, 2), ("nan", 4, 4), ("1e9", 2, 2)])
+    (None, 2, 3), (None, 1, 3), (None, None, 3), (None, 16, 17), (None, 512, 64), ("", 8, 9), (" 3 ", 2, 3),
+    ("1", 2, 1), ("0", 2, 3), ("-4", 2, 3), ("65", 2, 3), ("two", 2, 3), ("nan", 4, 5), ("1e9", 2, 3)])
 def test_page_run_limit_from_the_variable_or_the_cores(value, cores, limit):
     from dashboard.page_runs import limit_from
 
@@ -236,9 +236,9 @@ def test_page_runs_beyond_the_limit_wait_their_turn():
     holders_in, release = threading.Barrier(page_runs.LIMIT + 1), threading.Event()
     entered = threading.Event()
 
-    def holder():
+    def holder(client):
         try:
-            with page_runs.slot():
+            with page_runs.slot(client):
                 holders_in.wait(5)
                 release.wait(5)
                 raise RuntimeError("the run stopped")
@@ -246,10 +246,11 @@ def test_page_runs_beyond_the_limit_wait_their_turn():
             pass
 
     def one_more():
-        with page_runs.slot():
+        with page_runs.slot("one more"):
             entered.set()
 
-    threads = [threading.Thread(target=holder) for _ in range(page_runs.LIMIT)]
+    # One client's runs hold all slots but one: each holder is another client.
+    threads = [threading.Thread(target=holder, args=(f"holder {index}",)) for index in range(page_runs.LIMIT)]
     for thread in threads:
         thread.start()
     holders_in.wait(5)
