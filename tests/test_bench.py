@@ -93,3 +93,30 @@ def test_the_product_has_no_benchmark_hook():
     assert not any((REPO_ROOT / "dashboard" / name).exists()
                    for name in ("bench.py", "bench_pages.py", "bench_baseline.py", "bench_postgres.py", "loadcheck.py",
                             "server.py"))
+
+
+def meeting_figures(**fairness) -> dict:
+    """What `asl-dashboard bench --meeting 40 --scale m` returns, made by hand."""
+    fair = {"sessions": 40, "samples": 10, "viewer_link": "/", "unloaded_s": 0.5, "loaded_s": 0.9, "ratio": 1.8,
+            "load_runs_finished": 12, "errors": 0, "error_examples": []}
+    fair.update(fairness)
+    return {"sessions": 40, "scale": "m", "link": "/reclassify?model=m-1", "fairness": fair, "errors": 0,
+            "error_examples": [], "snapshot_published": True, "publish_s": 1.9, "single_s": 0.1, "single_cpu_s": 0.1,
+            "p50_s": 2.8, "p95_s": 4.5, "wall_s": 4.7, "sessions_per_s": 8.5, "cpu_per_session_s": 0.12,
+            "cpu_ratio": 1.2, "cores": 2}
+
+
+def test_meeting_judges_another_viewers_time_against_twice_its_unloaded_time():
+    from bench import meeting
+
+    def meeting_missed(results: dict) -> list[str]:
+        return [name for name, _text, met in meeting.verdicts(results) if not met]
+
+    assert meeting_missed(meeting_figures()) == []
+    assert meeting_missed(meeting_figures(loaded_s=1.0, ratio=2.0)) == []
+    assert meeting_missed(meeting_figures(loaded_s=1.01, ratio=2.02)) == ["another viewer"]
+    assert meeting_missed(meeting_figures(errors=1, error_examples=["connection closed"])) == ["another viewer"]
+    text = meeting.report(meeting_figures(loaded_s=14.5, ratio=29.0))
+    assert "alone 0.50 s, and 14.50 s while 40 sessions from 127.0.0.2" in text
+    assert "another viewer   14.50 s = 29.0 x unloaded 0.50 s (<= 2 x; 0 errors)  MISSED" in text
+    assert "ok" in meeting.report(meeting_figures()).splitlines()[-1]

@@ -212,9 +212,16 @@ def test_meeting_bench_reports_its_figures_with_no_errors():
     assert results["link"].startswith("/reclassify?model=")
     for key in ("single_s", "single_cpu_s", "p50_s", "p95_s", "sessions_per_s", "cpu_per_session_s", "cpu_ratio"):
         assert isinstance(results[key], (int, float)) and results[key] >= 0, key
+    fair = results["fairness"]  # another viewer's cached overview while 127.0.0.2's sessions load the server
+    assert fair["errors"] == 0, fair["error_examples"]
+    assert fair["sessions"] == 3 and fair["load_runs_finished"] >= 1
+    for key in ("unloaded_s", "loaded_s", "ratio"):
+        assert isinstance(fair[key], (int, float)) and fair[key] > 0, key
     text = bench_meeting.report(results)
     assert "3 sessions" in text and "p95" in text and "CPU per session" in text
-    assert json.loads(bench_meeting.json_line(results))["errors"] == 0
+    assert f"alone {fair['unloaded_s']:.2f} s, and {fair['loaded_s']:.2f} s while 3 sessions from 127.0.0.2" in text
+    assert f"= {fair['ratio']} x unloaded" in text and "(<= 2 x" in text
+    assert json.loads(bench_meeting.json_line(results))["fairness"]["ratio"] == fair["ratio"]
 
 
 @pytest.mark.parametrize(("value", "cores", "limit"), [
