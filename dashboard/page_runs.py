@@ -7,10 +7,12 @@ slowest. Runs beyond the limit wait their turn (blocked, using no CPU) and then 
 measured with `asl-dashboard bench --meeting 40`, see the README's "Meeting load".
 
 One client must not starve the others: forty sessions from one client, each asking a view no one
-asked before, made another viewer's cached page wait behind all of them. So waiting runs queue per
-client, and a freed slot goes to the client with the fewest runs going, in turns (round-robin), and
-one client's runs hold at most LIMIT slots while one more is kept for the runs of other clients. A
-client is the signed-in user, else the connection's address (see `client_key` in dashboard/auth.py).
+asked before, made another viewer's cached page wait behind all of them (29 s for a page of 1 s).
+So waiting runs queue per client, a freed slot goes to the client with the fewest runs going, in
+turns (round-robin), and one client's runs hold all slots but one: another client's run finds a
+slot free at once, and shares the cores with one busy run, not two (measured with the meeting
+benchmark's "another viewer"). A client is the signed-in user, else the connection's address (see
+`client_key` in dashboard/auth.py).
 
 The limit is ASL_PAGE_RUNS (a whole number from 1 to 64), or the number of cores, at least 2.
 Only the page's own run is limited; the sign-in gate and the host check run before it.
@@ -30,9 +32,8 @@ ENVIRONMENT_VARIABLE = "ASL_PAGE_RUNS"
 
 def limit_from(value: str | None, cores: int | None) -> int:
     """The number of page runs allowed at once: the variable's value when it is a whole number from 1
-    to 64, otherwise one more than the number of cores (at least 3, at most 64): one client's runs
-    hold at most one slot fewer (see `share`), so a busy client leaves one run going for the others."""
-    default = min(64, max(2, cores or 2) + 1)
+    to 64, otherwise the number of cores (at least 2, at most 64)."""
+    default = min(64, max(2, cores or 2))
     if value is None or value.strip() == "":
         return default
     try:
