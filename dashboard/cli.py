@@ -290,7 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
                                             "(default: $ASL_BENCH_SOURCE_URL, else a throwaway server)")
     bench.add_argument("--meeting", type=int, metavar="N",
                        help="instead: N sessions open the same deep link at once while a snapshot is published "
-                            "(errors, p50/p95 time to a finished run, sessions per second, server CPU per session)")
+                            "(errors, p50/p95 time to a finished run, sessions per second, server CPU per session), "
+                            "then another viewer's cached overview alone and while N sessions of one other client "
+                            "ask as-of dates no one asked before (medians and their ratio, target 2 x)")
     bench.set_defaults(handler=_cmd_bench)
 
     from dashboard import cli_changes  # asl-dashboard changes (DESIGN section 8)
