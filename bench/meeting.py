@@ -199,11 +199,14 @@ def _default_link(store: Path) -> str:
                                                     "as_of": as_of.isoformat()})
 
 
-def fairness(server_url: str, store: Path, sessions: int, *, samples: int = 7, say=print) -> dict:
+def fairness(server_url: str, store: Path, sessions: int, *, samples: int = 7, load_timeout: float = 900.0,
+             say=print) -> dict:
     """One client (LOADING_ADDRESS) keeps `sessions` sessions open, each asking the overview as of a
     date no one asked before (nothing cached); meanwhile another viewer (VIEWER_ADDRESS) opens the
     overview as of the snapshot's date, which it opened before (cached). The viewer's time to a
-    finished run, median of `samples` one after another, unloaded and then under that load."""
+    finished run, median of `samples` one after another, unloaded and then under that load.
+    errors: the viewer's sessions that failed; load_errors: the loading client's (its sessions
+    wait their turn, up to load_timeout seconds, and are closed once the viewer is done)."""
     from dashboard.store import snapshot
 
     snapshot_date = snapshot(store).query("snapshot_info").iloc[0]["snapshot_date"]
@@ -223,7 +226,7 @@ def fairness(server_url: str, store: Path, sessions: int, *, samples: int = 7, s
         async def loading_session() -> None:
             while not stop.is_set():  # one session after another, so `sessions` stay open all along
                 view = await open_link(server_url, f"/?as_of={next(fresh_dates).isoformat()}",
-                                       source_address=LOADING_ADDRESS)
+                                       source_address=LOADING_ADDRESS, timeout=load_timeout)
                 load_views.append(view)
                 first_load_run_done.set()
                 if not view.ok:
@@ -244,15 +247,17 @@ def fairness(server_url: str, store: Path, sessions: int, *, samples: int = 7, s
         return viewer_views, load_views
 
     loaded, load_views = _run_on_own_thread(under_load)
-    problems = [view.problem or "; ".join(view.errors + view.exceptions)
-                for view in unloaded + loaded + load_views if not view.ok]
+    def problems(views: list[RawView]) -> list[str]:
+        return [view.problem or "; ".join(view.errors + view.exceptions) for view in views if not view.ok]
+
+    viewer_problems, load_problems = problems([warm, *unloaded, *loaded]), problems(load_views)
     unloaded_s = statistics.median(view.seconds for view in unloaded)
     loaded_s = statistics.median(view.seconds for view in loaded)
     return {"sessions": sessions, "samples": samples, "viewer_link": viewer_link,
             "unloaded_s": round(unloaded_s, 3), "loaded_s": round(loaded_s, 3),
             "ratio": round(loaded_s / unloaded_s, 2) if unloaded_s > 0 else None,
-            "load_runs_finished": sum(view.ok for view in load_views),
-            "errors": len(problems), "error_examples": problems[:3]}
+            "load_runs_finished": sum(view.ok for view in load_views), "load_errors": len(load_problems),
+            "errors": len(viewer_problems), "error_examples": (viewer_problems + load_problems)[:3]}
 
 
 def run(sessions: int, *, scale: str = "m", folder: Path | None = None, link: str | None = None,
@@ -352,7 +357,7 @@ def report(results: dict) -> str:
     lines.append(f"  another viewer: the cached overview from {VIEWER_ADDRESS}, median of {fair['samples']}, alone "
                  f"{fair['unloaded_s']:.2f} s, and {fair['loaded_s']:.2f} s while {fair['sessions']} sessions from "
                  f"{LOADING_ADDRESS} ask as-of dates no one asked before ({fair['load_runs_finished']} of their runs "
-                 f"finished meanwhile)")
+                 f"finished meanwhile, {fair['load_errors']} failed)")
     if not judged:
         lines.append("  The targets apply at N = 40 on scale m; here they are shown for reference.")
     for name, text, met in verdicts(results):

@@ -98,7 +98,7 @@ def test_the_product_has_no_benchmark_hook():
 def meeting_figures(**fairness) -> dict:
     """What `asl-dashboard bench --meeting 40 --scale m` returns, made by hand."""
     fair = {"sessions": 40, "samples": 10, "viewer_link": "/", "unloaded_s": 0.5, "loaded_s": 0.9, "ratio": 1.8,
-            "load_runs_finished": 12, "errors": 0, "error_examples": []}
+            "load_runs_finished": 12, "load_errors": 0, "errors": 0, "error_examples": []}
     fair.update(fairness)
     return {"sessions": 40, "scale": "m", "link": "/reclassify?model=m-1", "fairness": fair, "errors": 0,
             "error_examples": [], "snapshot_published": True, "publish_s": 1.9, "single_s": 0.1, "single_cpu_s": 0.1,

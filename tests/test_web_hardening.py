@@ -214,7 +214,7 @@ def test_meeting_bench_reports_its_figures_with_no_errors():
         assert isinstance(results[key], (int, float)) and results[key] >= 0, key
     fair = results["fairness"]  # another viewer's cached overview while 127.0.0.2's sessions load the server
     assert fair["errors"] == 0, fair["error_examples"]
-    assert fair["sessions"] == 3 and fair["load_runs_finished"] >= 1
+    assert fair["sessions"] == 3 and fair["load_runs_finished"] >= 1 and fair["load_errors"] == 0
     for key in ("unloaded_s", "loaded_s", "ratio"):
         assert isinstance(fair[key], (int, float)) and fair[key] > 0, key
     text = bench_meeting.report(results)
