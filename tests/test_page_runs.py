@@ -129,6 +129,21 @@ def test_one_client_holds_all_slots_but_one(runs_of):
     assert runs.end("a1") == "a3"
 
 
+def test_on_two_cores_a_busy_client_runs_one_at_a_time_and_another_goes_at_once(runs_of):
+    """The server's own sharing on 2 cores (limit 2, one client's share 1): forty runs of A, one at
+    a time; B's run takes the other slot at once, and A's next run goes when A's first ends."""
+    runs = runs_of(FairSlots(2, per_client=share(2)))
+    for index in range(1, 41):
+        runs.ask(f"a{index}", "A")
+    assert runs.started == ["a1"] and runs.slots.waiting() == {"A": 39}
+    runs.ask("b1", "B")
+    assert runs.started == ["a1", "b1"]
+    assert runs.end("a1") == "a2"
+    assert runs.end("b1") == ""  # A is at its share: the slot stays free for the next other client
+    runs.ask("c1", "C")
+    assert runs.started[-1] == "c1" and runs.slots.going() == {"A": 1, "C": 1}
+
+
 def test_a_run_that_fails_gives_its_slot_back():
     slots = FairSlots(1)
     with pytest.raises(RuntimeError):
