@@ -420,7 +420,7 @@ def client_key(viewer: Viewer) -> str:
     if not viewer.local:
         return "user:" + viewer.email
     # Streamlit gives no address for 127.0.0.1 and ::1 (its "localhost"): those are one client.
-    return "address:" + (st.context.ip_address or "localhost")
+    return f"address:{st.context.ip_address or 'localhost'}"
 
 
 def _server_address() -> str:
