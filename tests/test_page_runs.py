@@ -183,3 +183,13 @@ def test_another_viewer_is_not_kept_waiting_behind_one_clients_sessions(demo_ser
     finished_before_viewer = sum(view.ended < viewer.ended for view in load_views)
     assert finished_before_viewer <= len(load_views) // 2, (
         f"{finished_before_viewer} of {len(load_views)} runs of the other client finished before the viewer's")
+
+
+def test_a_signed_in_viewer_is_a_client_by_identity_not_address():
+    """Signed in, each user is their own client (two people behind one proxy are two clients); without
+    sign-in, the address decides (the real-server test above: 127.0.0.1 and 127.0.0.2 are two)."""
+    from dashboard.auth import Viewer, client_key
+
+    assert client_key(Viewer(email="ada@lab.example", local=False)) == "user:ada@lab.example"
+    assert client_key(Viewer(email="ada@lab.example", local=False)) != client_key(Viewer(email="bo@lab.example",
+                                                                                         local=False))
