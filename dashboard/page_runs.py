@@ -10,8 +10,10 @@ One client must not starve the others: forty sessions from one client, each aski
 asked before, made another viewer's cached page wait behind all of them (29 s for a page of 1 s).
 So waiting runs queue per client, a freed slot goes to the client with the fewest runs going, in
 turns (round-robin), and one client's runs hold all slots but one: another client's run finds a
-slot free at once, and shares the cores with one busy run, not two (measured with the meeting
-benchmark's "another viewer"). A client is the signed-in user, else the connection's address (see
+slot free at once. It would still share the cores with the busy client's run (about 2 x slower);
+so a run of a client with more runs waiting pauses between its steps (queries, views, figures:
+`pause_point`) while a run of a client with none waiting is going. Measured with the meeting
+benchmark's "another viewer". A client is the signed-in user, else the connection's address (see
 `client_key` in dashboard/auth.py).
 
 The limit is ASL_PAGE_RUNS (a whole number from 1 to 64), or the number of cores, at least 2.
@@ -70,6 +72,7 @@ class FairSlots:
         self.per_client = min(slots, per_client or slots)
         self._changed = threading.Condition()
         self._going: collections.Counter = collections.Counter()  # client -> runs holding a slot
+        self._paused: collections.Counter = collections.Counter()  # client -> its runs giving way to others
         # client -> its waiting runs (one ticket each, oldest first); the dict's order is the turn order.
         self._waiting: dict[Hashable, collections.deque] = {}
 
@@ -127,6 +130,34 @@ class FairSlots:
             queue.remove(ticket)
             if not queue:
                 del self._waiting[client]
+        self._changed.notify_all()
+
+    def pause_for_others(self, client: Hashable, longest: float) -> bool:
+        """Called by a run of `client` that holds a slot, between two steps of its work: while this
+        client has runs waiting (it is busy) and a run of a client with none waiting is going, wait,
+        at most `longest` seconds. The other run then has the cores to itself instead of sharing
+        them with the busy client's. A client with no run waiting never pauses, so two clients
+        never wait for each other. Returns whether it paused."""
+        with self._changed:
+            if not self._gives_way(client):
+                return False
+            self._paused[client] += 1
+            self._changed.notify_all()
+            try:
+                self._changed.wait_for(lambda: not self._gives_way(client), timeout=longest)
+            finally:
+                self._paused[client] -= 1
+                if not self._paused[client]:
+                    del self._paused[client]
+            return True
+
+    def paused(self) -> dict:
+        """Runs pausing for other clients' runs, by client (a copy)."""
+        with self._changed:
+            return dict(self._paused)
+
+    def _gives_way(self, client: Hashable) -> bool:
+        return client in self._waiting and any(other != client and other not in self._waiting for other in self._going)
 
     def _hand_out(self) -> None:
         while True:
@@ -152,7 +183,25 @@ LIMIT = limit_from(os.environ.get(ENVIRONMENT_VARIABLE), os.cpu_count())
 _slots = FairSlots(LIMIT, per_client=share(LIMIT))
 
 
+PAUSE_SECONDS = 10.0  # the longest one pause of a busy client's run lasts
+_running = threading.local()  # the client whose page run this thread is running, if any
+
+
+@contextlib.contextmanager
 def slot(client: Hashable):
     """Hold one slot for the length of a page run of this client (released however the run ends:
     finished, st.stop, a rerun or an error)."""
-    return _slots.slot(client)
+    with _slots.slot(client):
+        _running.client = client
+        try:
+            yield
+        finally:
+            _running.client = None
+
+
+def pause_point() -> None:
+    """Between two steps of a page run (a query, a view, a figure): a busy client's run gives way
+    to another client's (FairSlots.pause_for_others). Nothing outside a page run (the CLI)."""
+    client = getattr(_running, "client", None)
+    if client is not None:
+        _slots.pause_for_others(client, PAUSE_SECONDS)

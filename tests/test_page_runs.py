@@ -144,6 +144,34 @@ def test_on_two_cores_a_busy_client_runs_one_at_a_time_and_another_goes_at_once(
     assert runs.started[-1] == "c1" and runs.slots.going() == {"A": 1, "C": 1}
 
 
+def test_a_busy_clients_run_gives_way_while_another_clients_run_goes():
+    """2 slots, 1 per client. A's run holds a slot and another of A's waits (A is busy); B's run takes
+    the other slot. Between two steps A's run pauses until B's run has ended; B, with nothing
+    waiting, never pauses, nor does A once nothing of A's waits."""
+    slots = FairSlots(2, per_client=1)
+    slots.acquire("A")
+    waiting = threading.Thread(target=slots.acquire, args=("A",), daemon=True)  # A's second run
+    waiting.start()
+    runs = Runs(slots)
+    runs.until(lambda: slots.waiting() == {"A": 1})
+    slots.acquire("B")
+    assert slots.pause_for_others("B", WAIT) is False
+    paused: list[bool] = []
+    pausing = threading.Thread(target=lambda: paused.append(slots.pause_for_others("A", WAIT)), daemon=True)
+    pausing.start()
+    runs.until(lambda: slots.paused() == {"A": 1})
+    slots.release("B")  # B's run ends: A's run goes on (and A's waiting run stays waiting: A is at its share)
+    pausing.join(WAIT)
+    assert paused == [True] and slots.paused() == {} and slots.going() == {"A": 1}
+    slots.release("A")  # A's waiting run takes the slot; nothing of A's waits any more
+    waiting.join(WAIT)
+    slots.acquire("B")
+    assert slots.pause_for_others("A", WAIT) is False
+    slots.release("B")
+    slots.release("A")
+    assert slots.going() == {} and slots.waiting() == {}
+
+
 def test_a_run_that_fails_gives_its_slot_back():
     slots = FairSlots(1)
     with pytest.raises(RuntimeError):

@@ -7,7 +7,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from dashboard import store as store_module
+from dashboard import page_runs, store as store_module
 
 log = logging.getLogger("asl_dashboard")
 
@@ -32,6 +32,7 @@ def query(snap: store_module.Snapshot, name: str, **params) -> pd.DataFrame:
     """queries/NAME.sql, cached per snapshot: a new snapshot has a new key, so nothing stale is served.
     For what only a page reads (a chart's points, a picker's options); a question the command line
     asks too goes through its one function with view()."""
+    page_runs.pause_point()
     frozen = tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in params.items()))
     return _cached_query(snap.key, snap, name, frozen)
 
@@ -47,6 +48,7 @@ def view(function, snap: store_module.Snapshot, *args):
     """function(snap, *args), a question the command line asks too (dashboard/views.py,
     dashboard/obligations.py), cached per snapshot: the pages and the CLI share one function per
     question. args: values whose repr names them fully (dates, ids, ViewScope, Scenario)."""
+    page_runs.pause_point()
     return _cached_view(snap.key, f"{function.__module__}.{function.__qualname__}", repr(args), function, snap, args)
 
 
@@ -65,9 +67,11 @@ def _cached_result(key: tuple, _build):
 def memo(key: tuple, build):
     """build() once per key (which must name the snapshot and every input): derived figures such
     as a scenario's summary, recomputed only when the snapshot or the view changes."""
+    page_runs.pause_point()
     return _cached_result(key, build)
 
 
 def figure(key: tuple, build) -> dict:
     """build() (a chart builder call) once per key; key must name the snapshot and every input."""
+    page_runs.pause_point()
     return _cached_figure(key, build)
