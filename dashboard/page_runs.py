@@ -12,7 +12,8 @@ So waiting runs queue per client, a freed slot goes to the client with the fewes
 turns (round-robin), and one client's runs hold all slots but one: another client's run finds a
 slot free at once. It would still share the cores with the busy client's run (about 2 x slower);
 so a run of a client with more runs waiting pauses between its steps (queries, views, figures:
-`pause_point`) while a run of a client with none waiting is going. Measured with the meeting
+`pause_point`) while a run of a client with none waiting is going, at most PAUSE_SECONDS in all
+(a client looping one heavy page cannot stop a busy client's runs). Measured with the meeting
 benchmark's "another viewer". A client is the signed-in user, else the connection's address (see
 `client_key` in dashboard/auth.py).
 
@@ -26,6 +27,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Hashable
 
 log = logging.getLogger("asl_dashboard")
@@ -183,8 +185,8 @@ LIMIT = limit_from(os.environ.get(ENVIRONMENT_VARIABLE), os.cpu_count())
 _slots = FairSlots(LIMIT, per_client=share(LIMIT))
 
 
-PAUSE_SECONDS = 10.0  # the longest one pause of a busy client's run lasts
-_running = threading.local()  # the client whose page run this thread is running, if any
+PAUSE_SECONDS = 10.0  # the longest a busy client's run pauses in all, so that it always ends
+_running = threading.local()  # the client whose page run this thread is running, and its pause left
 
 
 @contextlib.contextmanager
@@ -192,16 +194,22 @@ def slot(client: Hashable):
     """Hold one slot for the length of a page run of this client (released however the run ends:
     finished, st.stop, a rerun or an error)."""
     with _slots.slot(client):
-        _running.client = client
+        _running.client, _running.pause_left = client, PAUSE_SECONDS
         try:
             yield
         finally:
             _running.client = None
 
 
-def pause_point() -> None:
+def pause_point() -> bool:
     """Between two steps of a page run (a query, a view, a figure): a busy client's run gives way
-    to another client's (FairSlots.pause_for_others). Nothing outside a page run (the CLI)."""
+    to another client's (FairSlots.pause_for_others), PAUSE_SECONDS at most in all. Nothing
+    outside a page run (the CLI). Returns whether it paused."""
     client = getattr(_running, "client", None)
-    if client is not None:
-        _slots.pause_for_others(client, PAUSE_SECONDS)
+    if client is None or _running.pause_left <= 0:
+        return False
+    started = time.monotonic()
+    if not _slots.pause_for_others(client, _running.pause_left):
+        return False
+    _running.pause_left -= time.monotonic() - started
+    return True

@@ -172,6 +172,28 @@ def test_a_busy_clients_run_gives_way_while_another_clients_run_goes():
     assert slots.going() == {} and slots.waiting() == {}
 
 
+def test_a_busy_clients_run_pauses_at_most_its_budget_in_all(monkeypatch):
+    """The server's pause points: A's run (A busy) gives way to B's for its whole budget, here 0.2 s
+    as B's run never ends, then goes on without pausing again; outside a page run nothing pauses."""
+    from dashboard import page_runs
+
+    slots = FairSlots(2, per_client=1)
+    monkeypatch.setattr(page_runs, "_slots", slots)
+    monkeypatch.setattr(page_runs, "PAUSE_SECONDS", 0.2)
+    waiting = threading.Thread(target=slots.acquire, args=("A",), daemon=True)  # A's second run
+    with page_runs.slot("A"):
+        waiting.start()
+        Runs(slots).until(lambda: slots.waiting() == {"A": 1})
+        slots.acquire("B")
+        assert page_runs.pause_point() is True
+        assert page_runs.pause_point() is False  # its 0.2 s are spent: B is still going
+        slots.release("B")
+    assert page_runs.pause_point() is False
+    waiting.join(WAIT)
+    slots.release("A")
+    assert slots.going() == {} and slots.waiting() == {}
+
+
 def test_a_run_that_fails_gives_its_slot_back():
     slots = FairSlots(1)
     with pytest.raises(RuntimeError):
