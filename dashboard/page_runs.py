@@ -194,7 +194,7 @@ def slot(client: Hashable):
     """Hold one slot for the length of a page run of this client (released however the run ends:
     finished, st.stop, a rerun or an error)."""
     with _slots.slot(client):
-        _running.client, _running.pause_left = client, PAUSE_SECONDS
+        _running.client, _running.pause_left, _running.depth = client, PAUSE_SECONDS, 0
         try:
             yield
         finally:
@@ -202,7 +202,7 @@ def slot(client: Hashable):
 
 
 def pause_point() -> bool:
-    """Between two steps of a page run (a query, a view, a figure): a busy client's run gives way
+    """Before a step of a page run (see `step`): a busy client's run gives way
     to another client's (FairSlots.pause_for_others), PAUSE_SECONDS at most in all. Nothing
     outside a page run (the CLI). Returns whether it paused."""
     client = getattr(_running, "client", None)
@@ -213,3 +213,17 @@ def pause_point() -> bool:
         return False
     _running.pause_left -= time.monotonic() - started
     return True
+
+
+@contextlib.contextmanager
+def step():
+    """One step of a page run (a cached query, view, figure or result): a busy client's run may
+    pause before it, never inside one (where it may hold a cache entry's lock another run needs)."""
+    outermost = not getattr(_running, "depth", 0)
+    if outermost:
+        pause_point()
+    _running.depth = getattr(_running, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _running.depth -= 1

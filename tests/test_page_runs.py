@@ -194,6 +194,23 @@ def test_a_busy_clients_run_pauses_at_most_its_budget_in_all(monkeypatch):
     assert slots.going() == {} and slots.waiting() == {}
 
 
+def test_a_run_pauses_before_a_step_never_inside_one(monkeypatch):
+    """Inside a cached step the run may hold the entry's lock another client's run waits for: a
+    pause there would keep that run waiting. Only the outermost step pauses first."""
+    from dashboard import page_runs
+
+    pauses: list[str] = []
+    monkeypatch.setattr(page_runs, "pause_point", lambda: pauses.append("pause") or False)
+    with page_runs.step():
+        with page_runs.step():
+            pass
+        with page_runs.step():
+            pass
+    with page_runs.step():
+        pass
+    assert pauses == ["pause", "pause"]
+
+
 def test_a_run_that_fails_gives_its_slot_back():
     slots = FairSlots(1)
     with pytest.raises(RuntimeError):

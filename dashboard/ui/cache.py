@@ -32,9 +32,9 @@ def query(snap: store_module.Snapshot, name: str, **params) -> pd.DataFrame:
     """queries/NAME.sql, cached per snapshot: a new snapshot has a new key, so nothing stale is served.
     For what only a page reads (a chart's points, a picker's options); a question the command line
     asks too goes through its one function with view()."""
-    page_runs.pause_point()
     frozen = tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in params.items()))
-    return _cached_query(snap.key, snap, name, frozen)
+    with page_runs.step():
+        return _cached_query(snap.key, snap, name, frozen)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -48,8 +48,8 @@ def view(function, snap: store_module.Snapshot, *args):
     """function(snap, *args), a question the command line asks too (dashboard/views.py,
     dashboard/obligations.py), cached per snapshot: the pages and the CLI share one function per
     question. args: values whose repr names them fully (dates, ids, ViewScope, Scenario)."""
-    page_runs.pause_point()
-    return _cached_view(snap.key, f"{function.__module__}.{function.__qualname__}", repr(args), function, snap, args)
+    with page_runs.step():
+        return _cached_view(snap.key, f"{function.__module__}.{function.__qualname__}", repr(args), function, snap, args)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -67,11 +67,11 @@ def _cached_result(key: tuple, _build):
 def memo(key: tuple, build):
     """build() once per key (which must name the snapshot and every input): derived figures such
     as a scenario's summary, recomputed only when the snapshot or the view changes."""
-    page_runs.pause_point()
-    return _cached_result(key, build)
+    with page_runs.step():
+        return _cached_result(key, build)
 
 
 def figure(key: tuple, build) -> dict:
     """build() (a chart builder call) once per key; key must name the snapshot and every input."""
-    page_runs.pause_point()
-    return _cached_figure(key, build)
+    with page_runs.step():
+        return _cached_figure(key, build)
