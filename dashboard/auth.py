@@ -415,12 +415,11 @@ def gate(page, pages_by_path: dict) -> Viewer:
 
 def client_key(viewer: Viewer) -> str:
     """Whose page run this is, for sharing the page-run slots fairly (dashboard/page_runs.py): the
-    signed-in user, else the address the connection comes from. Behind a reverse proxy every
-    connection comes from the proxy's address, so without sign-in all its viewers are one client."""
+    signed-in user, else the client's address as `client_address` counts it (a proxy on this
+    machine that sends no X-Forwarded-For makes all its viewers one client)."""
     if not viewer.local:
         return "user:" + viewer.email
-    # Streamlit gives no address for 127.0.0.1 and ::1 (its "localhost"): those are one client.
-    return f"address:{st.context.ip_address or 'localhost'}"
+    return "address:" + client_address(st.context.ip_address)
 
 
 def _server_address() -> str:

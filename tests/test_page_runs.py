@@ -10,8 +10,9 @@ import pytest
 
 from bench.meeting import LOADING_ADDRESS, VIEWER_ADDRESS, _run_on_own_thread, open_link, open_link_sync
 from dashboard.page_runs import FairSlots, share
+from waits import WAIT_S
 
-WAIT = 10  # seconds before a condition that should hold long before is declared never met
+WAIT = WAIT_S  # before a condition that should hold long before is declared never met
 
 
 class Runs:
