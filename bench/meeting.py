@@ -247,6 +247,7 @@ def fairness(server_url: str, store: Path, sessions: int, *, samples: int = 7, l
         return viewer_views, load_views
 
     loaded, load_views = _run_on_own_thread(under_load)
+
     def problems(views: list[RawView]) -> list[str]:
         return [view.problem or "; ".join(view.errors + view.exceptions) for view in views if not view.ok]
 
