@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import store as store_module
 from dashboard.display import STATUS_COLOURS, STATUS_LABELS
-from dashboard.params import md_escape, one_line
+from dashboard.params import md_escape, neutralise, one_line
 from dashboard.ui.cache import query
 from dashboard.views import ViewScope
 
@@ -94,7 +94,7 @@ def _print_cell(value) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
     # A line may break after each ';' of a list (safeguard ids), and nowhere inside a word.
-    return ";<wbr>".join(html.escape(part) for part in one_line(value).split(";"))
+    return ";<wbr>".join(html.escape(part) for part in neutralise(one_line(value)).split(";"))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -104,7 +104,7 @@ def _print_html(frame: pd.DataFrame) -> str:
     # 3.5 x the baseline page's time to draw); a table of escaped text is parsed in milliseconds.
     # Cached on the frame's content: built once per view, not once per viewer (issue 13).
     shown = frame.head(PRINT_ROWS)
-    head = "".join(f"<th>{html.escape(one_line(column))}</th>" for column in shown.columns)
+    head = "".join(f"<th>{html.escape(neutralise(one_line(column)))}</th>" for column in shown.columns)
     body = "".join("<tr>" + "".join(f"<td>{_print_cell(value)}</td>" for value in row) + "</tr>"
                    for row in shown.itertuples(index=False, name=None))
     return f'<table class="print-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
