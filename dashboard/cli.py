@@ -66,8 +66,7 @@ def _shown_text(frame, keep_lines: bool = False):
         if shown[column].dtype == object or str(shown[column].dtype) in ("string", "str"):
             shown[column] = shown[column].map(
                 lambda value: value if not isinstance(value, str)
-                else "\n".join(neutralise(line) for line in value.split("\n")) if keep_lines
-                else neutralise(one_line(value)))
+                else neutralise(value, keep_newlines=True) if keep_lines else neutralise(one_line(value)))
     return shown
 
 

@@ -39,13 +39,18 @@ def _visible(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def neutralise(text) -> str:
+def _visible_but_newline(match: re.Match) -> str:
+    return match.group() if match.group() == "\n" else _visible(match)
+
+
+def neutralise(text, keep_newlines: bool = False) -> str:
     """Every control, bidirectional or zero-width character of text as a visible escape (ESC ->
     \\x1b, U+202E -> \\u202e), so what is shown or printed reads as the characters it holds, in
     order, and carries no terminal sequence. Every escaping function of the pages, charts, brief,
     digest and command line applies it; those that keep a value on one line turn line breaks into
-    spaces (one_line) first, so that a break reads as a space rather than as \\x0a."""
-    return _INVISIBLE.sub(_visible, str(text))
+    spaces (one_line) first, so that a break reads as a space rather than as \\x0a; a format whose
+    cells may hold several lines (a table on a page, CSV) passes keep_newlines to keep "\\n"."""
+    return _INVISIBLE.sub(_visible_but_newline if keep_newlines else _visible, str(text))
 
 
 def one_line(text) -> str:

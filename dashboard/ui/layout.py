@@ -65,6 +65,7 @@ def metric_rows(figures: list[tuple[str, str]], per_row: int = 4, status: str | 
         for start in range(0, len(figures), per_row):
             columns = st.columns(per_row)
             for column, (label, value) in zip(columns, figures[start:start + per_row]):
+                label, value = neutralise(one_line(label)), neutralise(one_line(value))  # values from data: shown as text
                 if label == "Status" and status:
                     with column.container(key=f"count-{status}"):
                         st.metric(label, value)
@@ -78,6 +79,18 @@ def status_counts(counts: dict[str, int], statuses: list[str]) -> None:
     for column, name in zip(columns, statuses):
         with column.container(key=f"count-{name}"):
             st.metric(STATUS_LABELS[name], int(counts.get(name, 0)))
+
+
+def shown_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """frame as a table on a page shows it: every text cell with its control, bidirectional and
+    zero-width characters as visible escapes (neutralise; a cell may keep its lines), so no name
+    poses as another ("rtl<U+202E>gnp.exe" would read "rtlexe.png" in the grid)."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda value: neutralise(value, keep_newlines=True)
+                                              if isinstance(value, str) else value)
+    return shown
 
 
 def _print_cell(value) -> str:
