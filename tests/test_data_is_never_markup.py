@@ -456,7 +456,12 @@ _HOVER_JS = "async (plot) => { await new Promise(done => setTimeout(done, 60)); 
 def _invisible_problems(page, link: str, seen: dict) -> list:
     """Control, bidirectional and zero-width characters in what the page shows: its text (the tables'
     cells included), its charts' SVG text and the hover labels read on it."""
-    text = page.evaluate("() => document.body.textContent")
+    # Every text node of the page; Plotly writes a lone U+200B into the SVG text of an empty label.
+    text = page.evaluate("""() => {
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), parts = [];
+      while (walker.nextNode()) { if (walker.currentNode.data !== '\\u200b') parts.push(walker.currentNode.data); }
+      return parts.join(' ');
+    }""")
     if RTL_SHOWN in text:
         seen["rtl_shown"].append(link)
     texts = [("page", text)] + [("hover", hover) for at, hover in seen["hover_texts"] if at == link]
