@@ -122,11 +122,12 @@ END;
 
 -- A date or time after the publish time (publish_time.sql) is a typing mistake, not data: it would
 -- move the snapshot's "now". Clocks of two machines may disagree a little: one day is tolerated.
-CREATE OR REPLACE MACRO latest_allowed() AS getvariable('ingest_published_at') + INTERVAL 1 DAY;
+CREATE OR REPLACE MACRO published_at() AS CAST(getvariable('ingest_published_at') AS TIMESTAMP);
+CREATE OR REPLACE MACRO latest_allowed() AS published_at() + INTERVAL 1 DAY;
 CREATE OR REPLACE MACRO is_future(parsed) AS parsed > latest_allowed();
 CREATE OR REPLACE MACRO chk_not_future(col, raw, parsed) AS CASE
     WHEN is_future(parsed) THEN problem(col, raw,
-        'is after the time of this ingest (' || strftime(getvariable('ingest_published_at'), '%Y-%m-%d %H:%M')
+        'is after the time of this ingest (' || strftime(published_at(), '%Y-%m-%d %H:%M')
         || ' UTC, one day of clock difference allowed): a date in the future is a mistake')
 END;
 
