@@ -62,17 +62,23 @@ def test_an_unreadable_store_gets_a_message(tmp_path, monkeypatch):
     assert not app.exception
 
 
+def store_with_names(tmp_path_factory, label: str, model_name: str, customer_name: str, use_case: str):
+    """base_tables() with the model's and a customer's names and one deployment's use case set, published."""
+    tables = base_tables()
+    tables["models"][0]["name"] = model_name
+    tables["customers"][0]["name"] = customer_name
+    tables["deployments"] = [{"deployment_id": "d1", "model_id": "base", "customer_id": "c1", "surface": "api",
+                              "use_case": use_case, "risk_domains": "cbrn", "status": "active",
+                              "started_at": "2025-01-01", "ended_at": "", "monthly_requests": "5"}]
+    store = tmp_path_factory.mktemp(label) / f"{label}.duckdb"
+    ingest(write_folder(tmp_path_factory.mktemp(f"{label}-src") / "src", tables), store, progress=lambda _: None)
+    return store
+
+
 @pytest.fixture(scope="module")
 def hostile_store(tmp_path_factory):
-    tables = base_tables()
-    tables["models"][0]["name"] = HOSTILE_NAME
-    tables["customers"][0]["name"] = "=HYPERLINK(\"http://evil\",\"click\")"
-    tables["deployments"] = [{"deployment_id": "d1", "model_id": "base", "customer_id": "c1", "surface": "api",
-                              "use_case": "+cmd|' /C calc'!A0 <b>use</b>", "risk_domains": "cbrn", "status": "active",
-                              "started_at": "2025-01-01", "ended_at": "", "monthly_requests": "5"}]
-    store = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
-    ingest(write_folder(tmp_path_factory.mktemp("hostile-src") / "src", tables), store, progress=lambda _: None)
-    return store
+    return store_with_names(tmp_path_factory, "hostile", HOSTILE_NAME, "=HYPERLINK(\"http://evil\",\"click\")",
+                            "+cmd|' /C calc'!A0 <b>use</b>")
 
 
 def test_hostile_names_show_as_plain_text_on_the_pages(hostile_store, monkeypatch):
@@ -114,15 +120,7 @@ ESC_NAME = "\x1b[2J\x1b[31mfake alert\x1b[0m\x07 rtl\u202egnp.exe"
 
 @pytest.fixture(scope="module")
 def terminal_store(tmp_path_factory):
-    tables = base_tables()
-    tables["models"][0]["name"] = ESC_NAME
-    tables["customers"][0]["name"] = ESC_NAME
-    tables["deployments"] = [{"deployment_id": "d1", "model_id": "base", "customer_id": "c1", "surface": "api",
-                              "use_case": "chat\u200b", "risk_domains": "cbrn", "status": "active",
-                              "started_at": "2025-01-01", "ended_at": "", "monthly_requests": "5"}]
-    store = tmp_path_factory.mktemp("terminal") / "terminal.duckdb"
-    ingest(write_folder(tmp_path_factory.mktemp("terminal-src") / "src", tables), store, progress=lambda _: None)
-    return store
+    return store_with_names(tmp_path_factory, "terminal", ESC_NAME, ESC_NAME, "chat\u200b")
 
 
 def test_no_escape_sequence_from_the_data_reaches_the_cli_table(terminal_store):
