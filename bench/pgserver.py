@@ -128,6 +128,11 @@ class PostgresServer:
         query = f"?schema={schema}" if schema else ""
         return f"postgresql://{who}@127.0.0.1:{port or self.port}/{self.database}{query}"
 
+    def shown_url(self, schema: str | None = None, port: int | None = None) -> str:
+        """The URL as the ingest prints and records it: without user-info."""
+        query = f"?schema={schema}" if schema else ""
+        return f"postgresql://127.0.0.1:{port or self.port}/{self.database}{query}"
+
     def connect(self, autocommit: bool = True):
         import psycopg
 

@@ -42,7 +42,7 @@ class StreamlitServer:
     """`streamlit run dashboard/app.py` (or another entry script) on a free loopback port, with ASL_STORE set."""
 
     def __init__(self, store: Path, port: int | None = None, extra_env: dict | None = None, log_path: Path | None = None,
-                 cwd: Path | None = None, host: str = "127.0.0.1", app: Path = APP):
+                 cwd: Path | None = None, host: str = "127.0.0.1", app: Path = APP, start_timeout: float = 60):
         self.store = Path(store)
         self.app = Path(app)
         self.port = port or free_port()
@@ -50,6 +50,7 @@ class StreamlitServer:
         self.cwd = cwd or REPO_ROOT  # Streamlit reads .streamlit/ (config, secrets) from here
         self.extra_env = extra_env or {}
         self.log_path = log_path
+        self.start_timeout = start_timeout  # seconds to become healthy
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "StreamlitServer":
@@ -60,7 +61,7 @@ class StreamlitServer:
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_healthy(self.url, self.process)
+            wait_healthy(self.url, self.process, self.start_timeout)
         except RuntimeError:
             self.__exit__()
             raise
@@ -92,8 +93,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
-def wait_for_app(page, timeout_ms: int = 30000) -> None:
-    """Wait like Streamlit's own e2e harness: the app is connected and the script has finished."""
+def wait_for_app(page, timeout_ms: float | None = None) -> None:
+    """Wait like Streamlit's own e2e harness: the app is connected and the script has finished.
+    timeout_ms None: the page's default timeout (Playwright's 30 s unless its context sets another)."""
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
     page.wait_for_timeout(300)

@@ -12,13 +12,18 @@ to the app's root: st.login takes no return address and its OIDC `state` is Auth
 script cannot set a cookie. So the page and query parameters are kept server-side for 15 minutes,
 keyed by the browser's XSRF token (a cookie Streamlit keeps for the same browser across the round
 trip, and always sets when [auth] is configured), and restored with st.switch_page on the first
-signed-in run that lands on the bare root.
+signed-in run that lands on the bare root. Each client address keeps a few such links at most, so
+sessions with made-up cookies cannot push out another person's.
+
+An audit log that cannot be written (read-only, full disk, a folder in its place) stops no page:
+the failure is logged once and the pages show a notice; `serve` refuses to start in that state.
 """
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
 import json
+import logging
 import os
 import threading
 import time
@@ -28,7 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
+from dashboard import public_url
 from dashboard.params import md_escape
 from dashboard.sqlfiles import REPO_ROOT
 
@@ -37,6 +44,7 @@ REQUIRED_AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secr
 PENDING_LINK_SECONDS = 15 * 60  # a link opened while signed out is kept this long for the sign-in round trip
 PENDING_LINK_LIMIT = 10_000
 _audit_lock = threading.Lock()
+log = logging.getLogger("asl_dashboard")
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,7 @@ def serve_allowed_hosts(address: str, paths, *, open_mode: bool) -> list[str]:
     if is_loopback(address) and host_name(address) not in hosts:
         hosts.append(host_name(address))
     if sign_in_configured_in(paths):
-        for url in (_auth_in(paths).get("redirect_uri"), os.environ.get("ASL_PUBLIC_URL")):
+        for url in (_auth_in(paths).get("redirect_uri"), public_url.configured().base):
             name = url_host(url)
             if name and name not in hosts:
                 hosts.append(name)
@@ -143,7 +151,7 @@ def configured_hosts() -> set[str]:
     ASL_PUBLIC_URL's host and Streamlit's own server.allowedHosts (exact names; "*.x" patterns)."""
     from streamlit import config
 
-    hosts = {url_host(_section("auth").get("redirect_uri")), url_host(os.environ.get("ASL_PUBLIC_URL"))}
+    hosts = {url_host(_section("auth").get("redirect_uri")), url_host(public_url.configured().base)}
     try:
         hosts |= {str(item).strip().lower().rstrip(".") for item in (config.get_option("server.allowedHosts") or [])}
     except Exception:  # noqa: BLE001 - an unknown option in another Streamlit version: nothing configured
@@ -205,47 +213,89 @@ def refuse_foreign_host() -> None:
     st.stop()
 
 
+def well_formed_email(value) -> ValidatedEmail | None:
+    """The address when it is one well-formed address (email-validator's syntax rules: no line
+    breaks, quotes, display names or second @), else None. Deliverability is not looked up, and a
+    lab's own non-public domain (corp.internal, lab.local) is a domain like any other."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return validate_email(value, check_deliverability=False, globally_deliverable=False)
+    except EmailNotValidError:
+        return None
+
+
 def is_allowed(email: str | None, groups, access: dict) -> bool:
-    """On the allowlist: the exact e-mail, its domain, or one of the provider's groups."""
-    if not email or "@" not in email:
+    """On the allowlist: the exact e-mail, its domain, or one of the provider's groups. The e-mail
+    counts only when it is a well-formed address."""
+    address = well_formed_email(email)
+    if address is None:
         return False
-    email = email.strip().lower()
     emails = {item.strip().lower() for item in access.get("emails", [])}
     domains = {item.strip().lower().lstrip("@") for item in access.get("domains", [])}
     allowed_groups = {item.strip() for item in access.get("groups", [])}
-    domain = email.rsplit("@", 1)[-1]
     user_groups = set(groups) if isinstance(groups, (list, tuple, set)) else ({groups} if groups else set())
-    return email in emails or domain in domains or bool(allowed_groups & user_groups)
+    return (address.normalized.lower() in emails or address.domain.lower() in domains
+            or address.ascii_domain.lower() in domains or bool(allowed_groups & user_groups))
 
 
-# Deep links opened while signed out, by browser (its XSRF cookie): key -> (link, time stored).
+def email_verified_ok(claim) -> bool:
+    """The provider's email_verified claim: absent (not every provider sends it) or true. Anything
+    else (false, "false", 0, "no", null) means the address is not known to be the person's."""
+    return claim is _ABSENT or claim is True or (isinstance(claim, str) and claim.strip().lower() == "true")
+
+
+_ABSENT = object()
+
+
+# Deep links opened while signed out, by browser (its XSRF cookie): key -> (link, time stored, client).
 # A plain module-level store with its own lock, NOT st.cache_*: any websocket client may send
 # Streamlit's clear-cache message, and caches may be emptied at any time without losing anything.
-# The module is imported once per server process and lives as long as it.
-_pending: dict[str, tuple[dict, float]] = {}
+# The module is imported once per server process and lives as long as it. Anyone can open sessions
+# with made-up cookies, so each client address keeps at most PENDING_LINKS_PER_CLIENT links (its own
+# oldest goes first), and a full store keeps no new link rather than drop another client's.
+_pending: dict[str, tuple[dict, float, str]] = {}
+_pending_by_client: dict[str, list[str]] = {}  # client address -> its keys, oldest first
 _pending_lock = threading.Lock()
+PENDING_LINKS_PER_CLIENT = 4
 
 
-def _remember_link(key: str, link: dict | None) -> None:
+def _forget_link(key: str) -> tuple[dict, float, str] | None:
+    """Remove one kept link (the caller holds _pending_lock)."""
+    entry = _pending.pop(key, None)
+    if entry is not None:
+        keys = _pending_by_client[entry[2]]
+        keys.remove(key)
+        if not keys:
+            del _pending_by_client[entry[2]]
+    return entry
+
+
+def _remember_link(key: str, link: dict | None, *, client: str) -> bool:
+    """Keep the link this browser opened for after its sign-in; False when it is not kept."""
     with _pending_lock:
-        _pending.pop(key, None)
+        _forget_link(key)
         if link is None:  # the latest link opened was the home page: nothing to restore
-            return
+            return True
         now = time.monotonic()
+        # Links are stored in time order (dicts keep insertion order): the expired ones come first.
+        while _pending and now - next(iter(_pending.values()))[1] > PENDING_LINK_SECONDS:
+            _forget_link(next(iter(_pending)))
+        own = _pending_by_client.get(client, [])
+        while len(own) >= PENDING_LINKS_PER_CLIENT:
+            _forget_link(own[0])
         if len(_pending) >= PENDING_LINK_LIMIT:
-            for old_key, (_, stored) in list(_pending.items()):
-                if now - stored > PENDING_LINK_SECONDS:
-                    _pending.pop(old_key, None)
-            while len(_pending) >= PENDING_LINK_LIMIT:  # still full: drop the oldest (dicts keep insertion order)
-                _pending.pop(next(iter(_pending)), None)
-        _pending[key] = (link, now)
+            return False
+        _pending[key] = (link, now, client)
+        _pending_by_client.setdefault(client, []).append(key)
+        return True
 
 
 def _take_link(key: str | None) -> dict | None:
     if not key:
         return None
     with _pending_lock:
-        entry = _pending.pop(key, None)
+        entry = _forget_link(key)
     if entry is None or time.monotonic() - entry[1] > PENDING_LINK_SECONDS:
         return None
     return entry[0]
@@ -269,6 +319,23 @@ def _browser_key() -> str | None:
     return value
 
 
+def client_address(peer: str | None) -> str:
+    """Whose pending links these are: the connection's peer address (uvicorn, Streamlit's server,
+    takes it from X-Forwarded-For when the peer is a proxy on 127.0.0.1), an IPv6 address by its /64,
+    the block one subscriber usually holds whole. Streamlit gives no address for loopback peers."""
+    if not peer:
+        return "loopback"
+    try:
+        address = ipaddress.ip_address(peer.strip("[]"))
+    except ValueError:
+        return capped(peer, 100)
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def _current_link(page) -> dict:
     return {"url_path": page.url_path, "params": {key: st.query_params.get_all(key) for key in st.query_params}}
 
@@ -283,7 +350,8 @@ def _user_email() -> str:
 
 def _signed_in_allowed() -> bool:
     """On the allowlist, and the provider has not said the e-mail is unverified."""
-    if st.user.get("email_verified") is False or str(st.user.get("email_verified")).lower() == "false":
+    claim = st.user["email_verified"] if "email_verified" in st.user else _ABSENT
+    if not email_verified_ok(claim):
         return False
     return is_allowed(_user_email(), st.user.get("groups"), _section("access"))
 
@@ -319,7 +387,8 @@ def gate(page, pages_by_path: dict) -> Viewer:
     key = _browser_key()
     if state == "signed_out":
         if key:
-            _remember_link(key, _current_link(page) if (page.url_path or st.query_params) else None)
+            _remember_link(key, _current_link(page) if (page.url_path or st.query_params) else None,
+                           client=client_address(st.context.ip_address))
         st.title("ASL compute dashboard")
         st.write("Sign in with your lab account to see this view. You will come back to the link you opened.")
         st.button("Sign in", icon=":material/login:", on_click=st.login, type="primary")
@@ -381,13 +450,62 @@ def audit_line(record: dict) -> str:
     return json.dumps(record, ensure_ascii=True) + "\n"
 
 
-def write_audit(record: dict) -> None:
-    path = Path(os.environ.get("ASL_AUDIT_LOG") or AUDIT_LOG)
+def audit_log_path() -> Path:
+    return Path(os.environ.get("ASL_AUDIT_LOG") or AUDIT_LOG)
+
+
+def _append(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # O_NONBLOCK: a FIFO put in the log's place fails at once instead of holding the page run forever.
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o640)
+    with open(descriptor, "a", encoding="ascii") as handle:
+        handle.write(text)
+
+
+def audit_log_problem(path: Path) -> str | None:
+    """For `asl-dashboard serve`, before Streamlit starts: why the audit log cannot be written
+    (its folder made or the file opened for appending), or None. Appends nothing."""
+    try:
+        _append(path, "")
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    return None
+
+
+# True while the audit log cannot be written: the failure is logged once when it starts (not on
+# every view), and every page shows a notice until a write succeeds again.
+_audit_failing = False
+
+
+def write_audit(record: dict) -> bool:
+    """Append one record; False (and the failure logged once) when the log cannot be written."""
+    global _audit_failing
+    path = audit_log_path()
     line = audit_line(record)
     with _audit_lock:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="ascii") as handle:
-            handle.write(line)
+        try:
+            _append(path, line)
+        except OSError as error:
+            if not _audit_failing:
+                log.error("the audit log %s cannot be written (%s): views are not recorded until it can be",
+                          path, error.strerror or type(error).__name__)
+            _audit_failing = True
+            return False
+        if _audit_failing:
+            log.warning("the audit log %s can be written again", path)
+        _audit_failing = False
+        return True
+
+
+def audit_failing() -> bool:
+    return _audit_failing
+
+
+def show_audit_notice() -> None:
+    """The page goes on; the viewer (and through them the operators) learns views are not recorded."""
+    if _audit_failing:
+        st.warning("The audit log cannot be written, so this view is not recorded. "
+                   "Please tell the dashboard's operators.", icon=":material/warning:")
 
 
 def audit(viewer: Viewer, page, access: str = "allowed") -> None:
@@ -396,13 +514,15 @@ def audit(viewer: Viewer, page, access: str = "allowed") -> None:
     One JSON object a line, ASCII only, each value at most AUDIT_VALUE_LIMIT characters (longer ones
     end with a "...[cut: N characters]" marker): {"at": UTC ISO time, "user": e-mail, "local" or
     "anonymous", "page": "/trajectory", "params": {name: [values]}, "access": "allowed", "denied",
-    "refused_open_address" or "refused_host"}."""
+    "refused_open_address" or "refused_host"}. A view the log could not take is tried again on the
+    session's next run, and an allowed view says on the page that it is not recorded."""
     params = {key: st.query_params.get_all(key) for key in sorted(st.query_params)}
     view = {"page": capped("/" + (page.url_path if page is not None else "")), "params": _audit_params(params)}
     seen = {**view, "user": capped(viewer.email), "access": access}
-    if st.session_state.get("_audited_view") == seen:
-        return
-    st.session_state["_audited_view"] = seen
-    record = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "user": capped(viewer.email),
-              **view, "access": access}
-    write_audit(record)
+    if st.session_state.get("_audited_view") != seen:
+        record = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "user": capped(viewer.email), **view, "access": access}
+        if write_audit(record):  # a view not recorded is tried again on the next run
+            st.session_state["_audited_view"] = seen
+    if access == "allowed":
+        show_audit_notice()

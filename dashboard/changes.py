@@ -13,6 +13,7 @@ import urllib.parse
 
 import pandas as pd
 
+from dashboard import public_url
 from dashboard.params import MAX_PARAM_LENGTH, ParamError, neutralise, shown
 from dashboard.store import Snapshot
 
@@ -181,8 +182,9 @@ def digest_text(value) -> str:
 def digest(frame: pd.DataFrame, *, since: dt.date, as_of: dt.date, info: dict, policy_id: str | None,
            base_url: str | None) -> str:
     """The changes as a Markdown digest: a title with the window and snapshot, counts per kind, then
-    the events grouped by kind, each with its link (base_url + path, or the path alone)."""
-    base = (base_url or "").rstrip("/")
+    the events grouped by kind, each with its link (base_url + path, or the path alone). base_url comes
+    from dashboard.public_url; the path's values are percent-encoded, so no ( ) [ ] < > or space."""
+    base = public_url.link_base(base_url)  # validated: nothing in it can end a Markdown link
     snapshot_date = pd.Timestamp(info["snapshot_date"]).date().isoformat()
     policy = f"policy {digest_text(policy_id)}" if policy_id else "each model's own policy"
     lines = [f"## What changed from {since.isoformat()} to {as_of.isoformat()}",

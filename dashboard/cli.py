@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -200,7 +199,10 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_serve(args) -> int:
-    from dashboard.auth import is_loopback, serve_allowed_hosts, sign_in_configured_in
+    from dashboard import public_url
+    from dashboard.auth import audit_log_path, audit_log_problem, is_loopback, serve_allowed_hosts, sign_in_configured_in
+
+    public_url.required()  # an invalid ASL_PUBLIC_URL is refused at start, in one line
 
     repo_root = Path(__file__).resolve().parent.parent  # Streamlit runs there, reading its .streamlit/
     secrets = [Path.home() / ".streamlit" / "secrets.toml", repo_root / ".streamlit" / "secrets.toml"]
@@ -209,19 +211,32 @@ def _cmd_serve(args) -> int:
         _print_err(f"error: refusing to serve on {args.address} without sign-in: configure [auth] in "
                    ".streamlit/secrets.toml (see secrets.example.toml), or pass --insecure-allow-anyone")
         return 2
-    store = store_module.store_path(args.store)
-    store_module.ensure_store(store, say=_print_err)
-    env = dict(os.environ, ASL_STORE=str(store))
-    if args.insecure_allow_anyone:
-        env["ASL_INSECURE_ALLOW_ANYONE"] = "1"
+    env = dict(os.environ)
     if env.get("ASL_AUDIT_LOG"):  # relative to where serve was started, not to repo_root
         env["ASL_AUDIT_LOG"] = str(Path(env["ASL_AUDIT_LOG"]).expanduser().resolve())
+    audit_log = Path(env.get("ASL_AUDIT_LOG") or audit_log_path())
+    problem = audit_log_problem(audit_log)
+    if problem:  # a server started now would record no view
+        _print_err(f"error: the audit log {audit_log} cannot be written ({problem}): make its folder writable, "
+                   "or point ASL_AUDIT_LOG at a writable file")
+        return 2
+    store = store_module.store_path(args.store)
+    store_module.ensure_store(store, say=_print_err)
+    env["ASL_STORE"] = str(store)
+    if args.insecure_allow_anyone:
+        env["ASL_INSECURE_ALLOW_ANYONE"] = "1"
     app = Path(__file__).resolve().parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app),
                "--server.address", args.address, "--server.port", str(args.port)]
     for host in serve_allowed_hosts(args.address, secrets, open_mode=not signed_in and args.insecure_allow_anyone):
         command += ["--server.allowedHosts", host]  # DNS rebinding: the websocket refuses any other Host
-    return subprocess.call(command, env=env, cwd=repo_root)
+    # Become the server rather than wait for it: a signal sent to this process (SIGTERM from a
+    # service manager, kill <pid>) then reaches Streamlit itself and no server outlives `serve`,
+    # and its exit status is the command's.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(repo_root)
+    os.execve(sys.executable, command, env)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -244,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="database source: wait at most this long for a table another transaction locked (default 30)")
     ingest.add_argument("--statement-timeout", type=float, default=1800.0, metavar="SECONDS",
                         help="database source: give up reading one table after this long (default 1800)")
+    ingest.add_argument("--stall-timeout", type=_seconds, default=None, metavar="SECONDS",
+                        help="database source: give up on any one exchange with the server after this long, "
+                             "even when the server or a proxy stays silent (default: --statement-timeout + 60)")
     ingest.set_defaults(handler=_cmd_ingest)
 
     status = commands.add_parser("status", help="one row per model: compute since its last clean evaluation, status")

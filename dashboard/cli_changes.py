@@ -3,12 +3,11 @@ Markdown digest, optionally posted to a chat webhook (`--post URL`)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
-from dashboard import changes, views
-from dashboard.webhook import PostError, check_url, post_text
+from dashboard import changes, public_url, views
+from dashboard.webhook import PostError, check_url, post_text, where
 
 
 def add_parser(commands) -> None:
@@ -24,7 +23,7 @@ def add_parser(commands) -> None:
                         help='send the Markdown digest to this incoming webhook as JSON {"text": ...}')
     parser.add_argument("--always", action="store_true", help="with --post: post even when nothing changed")
     parser.add_argument("--post-timeout", type=float, default=10.0, metavar="S",
-                        help="seconds to wait for the webhook's answer (default 10)")
+                        help="seconds each attempt may take in all: connect, send, the whole answer (default 10)")
     parser.add_argument("--post-attempts", type=int, default=4, metavar="N",
                         help="attempts on 5xx answers, timeouts and connection errors (default 4)")
     parser.add_argument("--post-backoff", type=float, default=2.0, metavar="S",
@@ -44,6 +43,7 @@ def run(args) -> int:
         except PostError as error:
             _print_err(f"error: {error}")
             return 2
+    base = public_url.required() if args.format == "markdown" or args.post else None  # refused at start
     snap = _open_snapshot(args)
     scope = resolve_scope(snap, args.as_of, args.policy)  # with the note for a date after the snapshot's
     since = changes.resolve_since(args.since, scope.as_of, changes.first_date(snap), default_days=None)
@@ -51,7 +51,7 @@ def run(args) -> int:
     text = None
     if args.format == "markdown" or args.post:
         text = changes.digest(frame, since=since, as_of=scope.as_of, info=views.snapshot_info(snap),
-                              policy_id=scope.policy_id, base_url=os.environ.get("ASL_PUBLIC_URL"))
+                              policy_id=scope.policy_id, base_url=base)
     if args.format == "markdown":
         sys.stdout.write(text)
     elif args.format is not None or not args.post:
@@ -61,11 +61,11 @@ def run(args) -> int:
             _print_err(f"No changes from {since} to {scope.as_of}: nothing posted (--always posts anyway).")
             return 0
         try:
-            post_text(args.post, text, timeout=args.post_timeout, attempts=args.post_attempts,
-                      backoff=args.post_backoff, sleep=time.sleep)
+            status = post_text(args.post, text, timeout=args.post_timeout, attempts=args.post_attempts,
+                               backoff=args.post_backoff, sleep=time.sleep)
         except PostError as error:
             _print_err(f"error: {error}")
             return 1
-        _print_err(f"Posted the digest ({len(frame)} event(s)) to the webhook.")
+        _print_err(f"Posted the digest ({len(frame)} event(s)) to {where(args.post)}: HTTP {status}.")
     return 0
 

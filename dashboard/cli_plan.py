@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from dashboard.params import ParamError
-
 
 def _scenario_arguments(command) -> None:
     command.add_argument("--model", required=True, help="the model reclassified")
@@ -53,11 +51,9 @@ def _cmd_plan(args) -> int:
 
 
 def _cmd_brief(args) -> int:
-    from dashboard import brief, plan
+    from dashboard import brief, plan, public_url
 
-    problem = plan.public_url_problem()
-    if problem:
-        raise ParamError(problem)
+    public_url.required()  # an invalid ASL_PUBLIC_URL is refused at start, in one line
     snap, scope, scenario, info = _scenario(args, args.policy)
     link = plan.scenario_link(plan.public_base_url(None), scenario.model_id, scenario.asl_level, scenario.domain,
                               scope.as_of, scope.policy_id)

@@ -601,6 +601,9 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list
         relation.select(duckdb.ColumnExpression("file_row_number").alias("row_index"),
                         *[duckdb.ColumnExpression(column).cast(duckdb.sqltypes.VARCHAR).alias(column)
                           for column in spec.columns]).create_view(f"raw_{spec.name}")
+        problems = _oversized_values(con, source)
+        if problems:
+            return 0, problems
         count = con.table(f"raw_{spec.name}").count("*").fetchall()[0][0]
     except duckdb.Error as error:
         return 0, [_unreadable_parquet(source, error)]
@@ -626,6 +629,31 @@ def _parquet_type_problems(source: SourceFile, relation: duckdb.DuckDBPyRelation
                     f"{column} has the Parquet type {types[column]}, which the contract has no place for: "
                     "write it as a string column (or a number, boolean, date or timestamp where the contract has one)")
             for column in source.spec.columns if types[column].id not in PARQUET_TYPES]
+
+
+def _oversized_values(con: duckdb.DuckDBPyConnection, source: SourceFile, named: int = 10) -> list[Problem]:
+    """The first rows of raw_<table> with a value (as text) over the field limit, or all of them
+    together over the row limit: the same limits as a CSV file's, before anything is typed."""
+    sizes = [duckdb.CoalesceOperator(duckdb.FunctionExpression("strlen", duckdb.ColumnExpression(c)),
+                                     duckdb.ConstantExpression(0)) for c in source.spec.columns]
+    row_bytes = sizes[0]
+    for size in sizes[1:]:
+        row_bytes = row_bytes + size
+    too_long = row_bytes > duckdb.ConstantExpression(csvscan.MAX_RECORD_BYTES)
+    for size in sizes:
+        too_long = too_long | (size > duckdb.ConstantExpression(csvscan.MAX_FIELD_BYTES))
+    found = (con.table(f"raw_{source.spec.name}").filter(too_long)
+             .select(duckdb.ColumnExpression("row_index"), *[size.alias(c) for size, c in zip(sizes, source.spec.columns)],
+                     row_bytes.alias("row_bytes"))
+             .sort(duckdb.ColumnExpression("row_index")).limit(named).fetchall())
+    problems = []
+    for row_index, *column_sizes, total in found:
+        over = [(c, size) for c, size in zip(source.spec.columns, column_sizes) if size > csvscan.MAX_FIELD_BYTES]
+        messages = [f"{c} is longer than {csvscan.MAX_FIELD_BYTES:,} bytes, the limit for one field (it has {size:,})"
+                    for c, size in over] or [f"row is longer than {csvscan.MAX_RECORD_BYTES:,} bytes, the limit for "
+                                             f"one row (it has {total:,})"]
+        problems += [Problem(source.label, row_index + 1, message, source.row_label) for message in messages]
+    return problems
 
 
 def _unreadable_parquet(source: SourceFile, error: duckdb.Error) -> Problem:

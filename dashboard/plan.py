@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import urllib.parse
 
 import pandas as pd
 
+from dashboard import public_url
 from dashboard.store import Snapshot
 
 PLAN_COLUMNS = ["step", "safeguard_id", "name", "kind", "lacking", "newly_covered", "covered_total",
@@ -71,36 +71,18 @@ def with_unknown_safeguards(deployments: pd.DataFrame, known: bool) -> pd.DataFr
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]"}
 
 
-def _base_of(url: str | None) -> str | None:
-    """scheme://host[:port][/prefix] of an http(s) URL, without the page path and query; None if not one."""
-    if not url:
-        return None
-    url = url.strip()
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in url for c in " <>\"'`\\"):
-        return None
-    path = parts.path.rstrip("/")
-    for page in ("/trajectory", "/reclassify", "/changes", "/obligations"):
-        if path.endswith(page):
-            path = path[: -len(page)]
-    return f"{parts.scheme}://{parts.netloc}{path}"
-
-
 def public_base_url(request_url: str | None = None, environ=None) -> str | None:
-    """The base URL colleagues can open: ASL_PUBLIC_URL when set (and an http(s) URL), else the
-    request's own host; None when neither is known (the command line without ASL_PUBLIC_URL)."""
-    environ = os.environ if environ is None else environ
-    configured = _base_of(environ.get("ASL_PUBLIC_URL"))
-    return configured or _base_of(request_url)
-
-
-def public_url_problem(environ=None) -> str | None:
-    """A one-line message when ASL_PUBLIC_URL is set but is not an http(s) URL."""
-    environ = os.environ if environ is None else environ
-    value = environ.get("ASL_PUBLIC_URL")
-    if value and _base_of(value) is None:
-        return f"ASL_PUBLIC_URL {value[:60]!r} is not an http(s) URL such as https://asl.example.com"
-    return None
+    """The base URL colleagues can open: ASL_PUBLIC_URL when set and valid (dashboard/public_url.py),
+    else the request's own address under the same rule; None when neither is known (the command
+    line without ASL_PUBLIC_URL)."""
+    configured = public_url.configured(environ).base
+    if configured or not request_url:
+        return configured
+    try:
+        parts = urllib.parse.urlsplit(request_url.strip())
+    except ValueError:
+        return None
+    return public_url.base_url(urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
 
 
 def is_loopback(url: str | None) -> bool:
@@ -117,7 +99,7 @@ def scenario_link(base: str | None, model_id: str, asl_level: int, domain: str |
     params["as_of"] = as_of.isoformat()
     if policy_id:
         params["policy"] = policy_id
-    return f"{base or ''}/reclassify?{urllib.parse.urlencode(params)}"
+    return f"{public_url.link_base(base)}/reclassify?{urllib.parse.urlencode(params)}"
 
 
 def reclassify_params(model_id: str, status: str, level, rounds: pd.DataFrame, levels) -> dict | None:

@@ -103,66 +103,167 @@ checked, yes, 1, x, a tick) is counted in the report (no input column takes it).
 Epoch line (the header is line 1, as a text editor counts), counted by reason and skipped as models;
 rows_read = models_with_compute + sum(rows_skipped). Output is sorted and byte-for-byte the same for
 the same input, whatever the order of the Epoch rows.
+
+What ingest would refuse is not written
+---------------------------------------
+- The export is read as it streams, a chunk at a time, with ingest's own limits (csvscan's
+  MAX_FIELD_BYTES for a field as the output file holds it, MAX_RECORD_BYTES for a row): a row over
+  them is left out and reported with its line and size, never with its value; memory stays a small
+  multiple of the row limit whatever the file holds (a 300 MB export with ten 30 MB rows: 168 MB).
+  A value quoted in a report line is cut to its first 80 characters. Each table is scanned with
+  ingest's scan_csv before the folder is swapped in.
+- In the models.dev folder only regular files inside the folder given are read (ingest's rule for
+  an input folder): a provider folder, provider.toml, listing or LICENSE that is a link leading out
+  of it, a FIFO or a device is skipped and reported; LICENSE is read from the folder given only (give
+  the models.dev checkout, the folder holding providers/ and LICENSE). A TOML file over
+  MAX_RECORD_BYTES, nested too deeply, or with a name, base_model or family over MAX_FIELD_BYTES,
+  and a provider folder or listing whose name is not UTF-8, are reported and skipped.
+- Base-model loops are cut in one pass over the models (linear in the rows).
+- The output folder is written beside --out (.NAME.import-PID) and swapped in whole (renameat2's
+  exchange, else two renames): a failed run (a full or read-only disk) leaves --out as it was. An
+  --out that is a file or a symbolic link, that holds the --epoch or --models-dev input, or that
+  holds files the importer does not write, is refused before any work: the folder is replaced as a
+  whole, so nothing else in it may be lost.
 """
 from __future__ import annotations
 
 import csv
-import io
+import ctypes
+import errno
+import glob
 import os
+import shutil
 from pathlib import Path
 
+from dashboard.csvscan import scan_csv
+from dashboard.ingest import SourceFile, _fsync_dir, _scan_problem
 from dashboard.obligations import BUNDLED_OBLIGATIONS
 from dashboard.reference import LEVELS, POLICIES, SAFEGUARDS
 from dashboard.tables import TABLES, TABLES_BY_NAME
 from dashboard.public_data.epoch import EPOCH_URL, SOURCE, _assign_ids, _build_models, _read_epoch
+from dashboard.public_data.limits import path_text, shown
 from dashboard.public_data.models_dev import (MODELS_DEV_URL, UNMATCHED_COLUMNS, _licence_text, _models_dev_root,
                                               _providers)
 from dashboard.public_data.report import ImportReport
 from dashboard.public_data.names import MATCH_RULE
 
 
+class ImportRefused(ValueError):
+    """The import was refused or could not write its folder: one line naming the path and the cause.
+    The output folder is as it was."""
+
+
+# Everything the importer writes; the output folder is replaced as a whole, so a folder holding
+# anything else is refused rather than emptied.
+OUTPUT_FILES = frozenset([f"{spec.name}.csv" for spec in TABLES] + ["unmatched_listings.csv", "ATTRIBUTION.md"])
+
+
+def _check_out(out_dir: Path, inputs: dict[str, Path | None]) -> None:
+    """Everything about --out that can be checked before any work."""
+    shown_out = path_text(out_dir)
+    if os.path.islink(out_dir):
+        raise ImportRefused(f"--out {shown_out} is a symbolic link (to {path_text(os.path.realpath(out_dir))}): "
+                            "give the folder itself")
+    if os.path.lexists(out_dir) and not out_dir.is_dir():
+        raise ImportRefused(f"--out {shown_out} is not a folder: give a new folder, or one import-public wrote")
+    real_out = Path(os.path.realpath(out_dir))
+    for option, path in inputs.items():
+        if path is not None and Path(os.path.realpath(path)).is_relative_to(real_out):
+            raise ImportRefused(f"--out {shown_out} holds the {option} input {path_text(path)}: the output folder "
+                                "is replaced as a whole; give another --out")
+    if out_dir.is_dir():
+        try:
+            foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in OUTPUT_FILES)
+        except OSError as error:
+            raise ImportRefused(f"--out {shown_out} cannot be read ({error.strerror})") from None
+        if foreign:
+            names = ", ".join(shown(path_text(name)) for name in foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+            raise ImportRefused(f"--out {shown_out} holds files import-public does not write ({names}): the folder "
+                                "is replaced as a whole; give a new or empty folder, or move those files away")
+
+
 def _write_csv(path: Path, columns, rows) -> int:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([str(row.get(column, "")) for column in columns] if isinstance(row, dict) else row)
-    _replace_file(path, buffer.getvalue())
+    with open(path, "x", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([str(row.get(column, "")) for column in columns] if isinstance(row, dict) else row)
+        handle.flush()
+        os.fsync(handle.fileno())
     return len(rows)
 
 
-def _replace_file(path: Path, text: str) -> None:
-    """Write a new regular file at path through a temporary file and os.replace: a symbolic link
-    already at path is replaced itself, never followed (it could point at a file elsewhere)."""
-    if path.is_dir() and not path.is_symlink():
-        raise ValueError(f"{path} is a folder: cannot write the output file there")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "x", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "x", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where it is not offered."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Put the finished folder at out_dir: in one step where the system offers it; the old folder,
+    if any, ends at staging's path (removed by the caller)."""
+    if not os.path.lexists(out_dir):
+        os.rename(staging, out_dir)
+        return
+    if _exchange(staging, out_dir):
+        return
+    old = staging.with_name(staging.name + ".old")
+    os.rename(out_dir, old)
+    os.rename(staging, out_dir)
+    os.rename(old, staging)
 
 
 def import_public(epoch_csv: Path, models_dev_dir: Path | None, out_dir: Path, progress=print) -> ImportReport:
-    """Convert an Epoch AI CSV export (and a models.dev providers folder) into an input folder."""
-    report = ImportReport(epoch_file=Path(epoch_csv).name)
-    out_dir = Path(out_dir)
-    progress(f"reading Epoch AI export {epoch_csv} ...")
-    rows = _read_epoch(Path(epoch_csv), report)
+    """Convert an Epoch AI CSV export (and a models.dev providers folder) into an input folder.
+
+    The folder is written beside out_dir and swapped in whole: a failed run leaves out_dir as it was.
+    Raises ImportRefused (a ValueError) with one line on a refusal or a write that failed.
+    """
+    report = ImportReport(epoch_file=path_text(Path(epoch_csv).name))
+    out_dir = Path(os.path.abspath(out_dir))
+    _check_out(out_dir, {"--epoch": Path(epoch_csv), "--models-dev": models_dev_dir})
+    progress(f"reading Epoch AI export {path_text(epoch_csv)} ...")
+    try:
+        rows = _read_epoch(Path(epoch_csv), report)
+    except OSError as error:
+        raise ImportRefused(f"{path_text(epoch_csv)} cannot be read ({error.strerror or error})") from None
     _assign_ids(rows)
     report.public_models = len(rows)
     models, checkpoints, history = _build_models(rows, report)
 
-    customers, deployments, unmatched = [], [], []
+    customers, deployments, unmatched, licence = [], [], [], None
     if models_dev_dir is not None:
         root = _models_dev_root(Path(models_dev_dir))
-        progress(f"reading models.dev providers in {root} ...")
-        customers, deployments, unmatched = _providers(root, rows, models, report)
+        progress(f"reading models.dev providers in {path_text(root)} ...")
+        try:
+            customers, deployments, unmatched = _providers(root, rows, models, report,
+                                                           Path(os.path.realpath(models_dev_dir)))
+            licence = _licence_text(Path(models_dev_dir), report)
+        except OSError as error:
+            raise ImportRefused(f"{path_text(models_dev_dir)} cannot be read ({error.strerror or error}"
+                                f"{': ' + path_text(error.filename) if error.filename else ''})") from None
+        if licence is None:
+            progress(f"note: no LICENSE in {path_text(models_dev_dir)}: ATTRIBUTION.md names models.dev's MIT "
+                     "licence without its text; give the models.dev checkout (the folder holding providers/ and "
+                     "LICENSE) to include it")
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     report.unmatched_file = out_dir / "unmatched_listings.csv"
     public_rows = [{"public_model_id": row.public_id, "name": row.name, "organization": row.organization,
                     "published_on": row.published, "training_compute_flop": row.compute_text,
@@ -191,17 +292,61 @@ def import_public(epoch_csv: Path, models_dev_dir: Path | None, out_dir: Path, p
         "obligations": [dict(row) for row in BUNDLED_OBLIGATIONS],
         "obligation_records": [],
     }
-    for spec in TABLES:
-        report.row_counts[spec.name] = _write_csv(out_dir / f"{spec.name}.csv", spec.columns, tables[spec.name])
-        if (out_dir / f"{spec.name}.parquet").exists():
-            progress(f"warning: {out_dir / (spec.name + '.parquet')} is left from before; the ingest refuses a "
-                     f"folder with both {spec.name}.csv and {spec.name}.parquet: remove it")
-    _write_csv(report.unmatched_file, UNMATCHED_COLUMNS, unmatched)
-    _replace_file(out_dir / "ATTRIBUTION.md", _attribution(report, _licence_text(
-        Path(models_dev_dir) if models_dev_dir is not None else None), models_dev_dir is not None))
+    _write_folder(out_dir, tables, unmatched, _attribution(report, licence, models_dev_dir is not None), report)
     for line in report.lines():
         progress(line)
     return report
+
+
+def _remove_leftovers(parent: Path, name: str) -> None:
+    """Remove the folders that runs which died left beside out_dir (their process is gone)."""
+    prefix = f".{name}.import-"
+    for leftover in parent.glob(glob.escape(prefix) + "*"):
+        pid = leftover.name[len(prefix):].removesuffix(".old")
+        if not pid.isdigit() or leftover.is_symlink():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            if int(pid) != os.getpid():
+                continue  # another import is writing beside the same folder
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _write_folder(out_dir: Path, tables: dict, unmatched: list, attribution: str, report: ImportReport) -> None:
+    """Write every file into a folder beside out_dir, check each table as ingest will (its field and
+    row limits), and swap the folder in whole."""
+    parent = out_dir.parent
+    staging = parent / f".{out_dir.name}.import-{os.getpid()}"
+    current = staging  # what is being written: an error from write() names no file
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(parent, out_dir.name)
+        staging.mkdir()
+        for spec in TABLES:
+            current = staging / f"{spec.name}.csv"
+            report.row_counts[spec.name] = _write_csv(current, spec.columns, tables[spec.name])
+            # ingest's own scan: a value over its limits that got this far is a bug, not a published folder
+            found = scan_csv(current).problem
+            if found is not None:
+                problem = _scan_problem(SourceFile(spec, current, "csv"), found)
+                raise ImportRefused(f"ingest would refuse {problem}: nothing was written to {path_text(out_dir)}")
+        current = staging / "unmatched_listings.csv"
+        _write_csv(current, UNMATCHED_COLUMNS, unmatched)
+        current = staging / "ATTRIBUTION.md"
+        _write_text(current, attribution)
+        current = out_dir
+        _fsync_dir(staging)
+        _swap_in(staging, out_dir)
+        _fsync_dir(parent)
+    except OSError as error:
+        raise ImportRefused(f"{path_text(out_dir)} was not written: {error.strerror or error} "
+                            f"({path_text(error.filename or current)}); it is as it was") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _attribution(report: ImportReport, licence: str | None, with_models_dev: bool) -> str:
@@ -248,6 +393,6 @@ def _attribution(report: ImportReport, licence: str | None, with_models_dev: boo
                     f"matched: {report.listings_matched:,}; unmatched: {report.listings_unmatched:,}.")
     text.append("")
     if with_models_dev:
-        text += ["## models.dev licence", "", "```", licence or "MIT licence (the LICENSE file was not found "
-                 "next to the providers folder; see https://github.com/anomalyco/models.dev).", "```", ""]
+        text += ["## models.dev licence", "", "```", licence or "MIT licence (the LICENSE file was not in the folder given; see "
+                 "https://github.com/anomalyco/models.dev).", "```", ""]
     return "\n".join(text)

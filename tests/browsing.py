@@ -3,6 +3,7 @@ harness does; read the metric tiles a person sees."""
 from __future__ import annotations
 
 from bench.server import wait_for_app
+from waits import new_context
 
 
 def open_page(page, server, path, *, width: int | None = None, height: int | None = None):
@@ -20,7 +21,7 @@ def open_link_cell(page, row: int):
     opens in a new tab, drawn."""
     canvas = page.locator("[data-testid='stDataFrame'] canvas").first.bounding_box()
     x, y = canvas["x"] + 15, canvas["y"] + 35 + 35 * (row - 1) + 17  # the header row, then the row's middle
-    with page.context.expect_page(timeout=15000) as opened:
+    with page.context.expect_page() as opened:
         page.mouse.move(x, y)
         page.wait_for_timeout(300)
         page.mouse.click(x, y)
@@ -44,7 +45,7 @@ def take_tab(browser_tab: dict, browser):
     if browser_tab.get("page") is None or browser_tab["page"].is_closed():
         if browser_tab.get("context"):
             browser_tab["context"].close()
-        browser_tab["context"] = browser.new_context(viewport=DEFAULT_VIEWPORT)
+        browser_tab["context"] = new_context(browser, viewport=DEFAULT_VIEWPORT)
         browser_tab["page"] = browser_tab["context"].new_page()
     return browser_tab["page"]
 

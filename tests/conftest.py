@@ -12,10 +12,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # bench/ (the harness) beside dashboard/
 
 from dashboard.ingest import ingest  # noqa: E402
-from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path  # noqa: E402
+from bench.server import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from dashboard.store import DEMO_DIR  # noqa: E402
 from browsing import give_tab_back, take_tab  # noqa: E402
 from labdata import status_lab_tables, write_folder  # noqa: E402
+from waits import streamlit_server  # noqa: E402
 
 
 def quiet(_message: str) -> None:
@@ -57,7 +58,7 @@ def lab_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_server(demo_store, tmp_path_factory):
-    with StreamlitServer(demo_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+    with streamlit_server(demo_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
         yield server
 
 

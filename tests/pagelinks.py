@@ -7,6 +7,7 @@ import os
 from streamlit.testing.v1 import AppTest
 
 from dashboard.sqlfiles import REPO_ROOT
+from waits import WAIT_S
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 
@@ -14,7 +15,7 @@ APP = str(REPO_ROOT / "dashboard" / "app.py")
 def open_link(store, page: str | None = None, *, secrets: dict | None = None, user: dict | None = None,
               **params) -> AppTest:
     os.environ["ASL_STORE"] = str(store)  # restored after each test by conftest's store_variable_restored
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = AppTest.from_file(APP, default_timeout=WAIT_S)
     for section, values in (secrets or {}).items():
         app.secrets[section] = values
     if user is not None:

@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pagelinks import APP, open_link
+from waits import WAIT_S
 
 def metrics(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
@@ -138,7 +139,7 @@ def test_each_page_refuses_a_hostile_parameter(lab_store, page_file, name):
 
 def test_repeated_parameter_is_refused(lab_store, monkeypatch):
     monkeypatch.setenv("ASL_STORE", str(lab_store))
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = AppTest.from_file(APP, default_timeout=WAIT_S)
     app.query_params["as_of"] = ["2025-06-01", "2025-06-02"]
     app.run()
     assert "given 2 times" in app.error[0].value

@@ -52,3 +52,17 @@ def test_a_window_made_empty_in_the_sidebar_gets_a_message(store):
 def test_bad_since_in_the_link(store, since):
     app = open_link(store, PAGE, since=since, as_of="2025-06-10")
     assert app.error and not app.dataframe and not app.exception
+
+
+def test_an_invalid_public_url_gets_a_warning_and_no_link_is_built_on_it(store, monkeypatch):
+    """ASL_PUBLIC_URL is validated as on the command line (dashboard/public_url.py); the page cannot
+    exit, so it says so and builds the digest's links on its own address."""
+    monkeypatch.setenv("ASL_PUBLIC_URL", "https://asl.example.org/a)[x](https://evil.example/SECRET")
+    app = open_link(store, PAGE, since="2025-06-01", as_of="2025-06-03")
+    assert any(warning.value.startswith("ASL\\_PUBLIC\\_URL ") for warning in app.warning), [w.value for w in app.warning]
+    digest = "".join(block.value for block in app.code)
+    assert "trajectory" in digest and "evil" not in digest and "SECRET" not in digest
+    monkeypatch.setenv("ASL_PUBLIC_URL", "https://asl.example.org/dash")
+    app = open_link(store, PAGE, since="2025-06-01", as_of="2025-06-03")
+    assert "(https://asl.example.org/dash/trajectory?model=" in "".join(block.value for block in app.code)
+    assert not app.warning

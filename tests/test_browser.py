@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bench.server import StreamlitServer
 from browsing import DEFAULT_VIEWPORT, give_tab_back, metric_values, open_page, take_tab
 from clirun import run_cli
+from waits import streamlit_server
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def lab_server(lab_store, tmp_path_factory):
-    with StreamlitServer(lab_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+    with streamlit_server(lab_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
         yield server
 
 
@@ -59,7 +59,7 @@ def test_navigation_lists_the_three_pages(page, lab_server):
 
 @pytest.fixture(scope="module")
 def reclassify_server(reclassify_store, tmp_path_factory):
-    with StreamlitServer(reclassify_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+    with streamlit_server(reclassify_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
         yield server
 
 
@@ -68,7 +68,7 @@ def test_reclassify_link_figures_and_csv_download(page, reclassify_server, recla
     values = metric_values(page)
     assert values["Emergency review"] == "2" and values["Monthly requests at risk"] == "7,050"
     assert page.get_by_text("Minimum additional safeguards").first.is_visible()
-    with page.expect_download(timeout=90000) as download_info:
+    with page.expect_download() as download_info:
         page.get_by_role("button", name="Download at-risk.csv").click()
     downloaded = open(download_info.value.path(), encoding="utf-8").read()
     cli = run_cli("--store", reclassify_store, "at-risk", "--model", "base", "--asl", "3", "--domain", "cbrn",
@@ -84,7 +84,7 @@ def public_server(tmp_path_factory):
 
     store = tmp_path_factory.mktemp("public") / "public.duckdb"
     ingest(REPO_ROOT / "data" / "public", store, progress=lambda _: None, dataset="public")
-    with StreamlitServer(store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+    with streamlit_server(store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
         yield server
 
 

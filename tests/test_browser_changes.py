@@ -6,9 +6,9 @@ import pytest
 
 from changes_lab import changes_tables
 from dashboard.ingest import ingest
-from bench.server import StreamlitServer
 from browsing import metric_values, open_link_cell, open_page
 from labdata import write_folder
+from waits import streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def changes_store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(changes_store, tmp_path_factory):
-    with StreamlitServer(changes_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as running:
+    with streamlit_server(changes_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as running:
         yield running
 
 
@@ -54,7 +54,7 @@ def test_counts_breaches_and_a_link_to_the_trajectory(page, server, changes_stor
     assert "viewing as of 2025-06-03" in trajectory.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
 
     # The CSV download holds what the command line prints.
-    with page.expect_download(timeout=90000) as download:
+    with page.expect_download() as download:
         page.get_by_role("button", name="Download changes.csv").click()
     downloaded = open(download.value.path(), encoding="utf-8").read()
     from dashboard.cli import main

@@ -10,6 +10,7 @@ from bench.server import wait_for_app
 import browsing
 from browsing import open_link_cell
 from clirun import run_cli
+from waits import new_context
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +51,7 @@ def test_clicking_a_point_on_the_buffer_map_opens_that_models_trajectory(page, d
     point = buffer_map_point(page)
     model_id = point["id"]
     page.mouse.click(point["x"], point["y"])
-    page.wait_for_function("() => location.pathname === '/trajectory'", timeout=30000)
+    page.wait_for_function("() => location.pathname === '/trajectory'")
     wait_for_app(page)
     assert urllib.parse.urlparse(page.url).path == "/trajectory"
     assert url_params(page) == {"model": [model_id], "as_of": ["2026-10-01"], "policy": ["rsp-v1.0"]}
@@ -79,7 +80,7 @@ def test_lineage_link_carries_the_view(page, demo_server):
     # A link to another page keeps as_of and policy in the address bar it opens.
     open_page(page, demo_server, "/trajectory?model=aster-1-nano&as_of=2026-09-01&policy=fsf-v1.0")
     page.get_by_role("link", name="Parent:").first.click()
-    page.wait_for_function("() => new URLSearchParams(location.search).get('model') === 'aster-1'", timeout=30000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('model') === 'aster-1'")
     wait_for_app(page)
     page.wait_for_timeout(500)
     params = url_params(page)
@@ -121,13 +122,13 @@ def test_overview_attention_first_at_1280x720(page, demo_server):
 
 def test_downloads_hold_what_is_shown_and_the_full_set_beside(page, demo_server, demo_store):
     open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}&status=eval_overdue")
-    with page.expect_download(timeout=90000) as shown_info:
+    with page.expect_download() as shown_info:
         page.get_by_role("button", name="Download the 6 models shown").click()
     shown = open(shown_info.value.path(), encoding="utf-8").read().splitlines()
     assert len(shown) == 1 + 6 and all(line.endswith(",eval_overdue") for line in shown[1:])
     # A download does not rerun the page (on_click="ignore"): a rerun used to drop the file a click had
     # asked for, so a quick second click sometimes downloaded nothing. The next click comes at once.
-    with page.expect_download(timeout=90000) as all_info:
+    with page.expect_download() as all_info:
         page.get_by_role("button", name="Download all 48 models").click()
     everything = open(all_info.value.path(), encoding="utf-8").read()
     cli = run_cli("--store", demo_store, "status", "--as-of", SNAPSHOT_DATE).stdout
@@ -189,7 +190,7 @@ def luminance(css_colour: str) -> float:
 
 
 def test_follows_a_dark_setting(browser, demo_server):
-    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 720})
+    context = new_context(browser, color_scheme="dark", viewport={"width": 1280, "height": 720})
     page = context.new_page()
     open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}", width=1280, height=720)
     background = page.locator("[data-testid='stApp']").evaluate("el => getComputedStyle(el).backgroundColor")
@@ -233,7 +234,7 @@ def test_a_link_copied_from_the_address_bar_reopens_the_view_in_a_fresh_browser(
     page.wait_for_timeout(500)
     copied = page.url
     first = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context = new_context(browser, viewport={"width": 1280, "height": 720})
     try:
         fresh = context.new_page()
         fresh.goto(copied)
@@ -268,7 +269,7 @@ def test_the_timeline_opens_an_event_as_of_its_date_and_the_evaluations_download
     from dashboard.store import snapshot
 
     open_page(page, demo_server, f"/trajectory?model=cobalt-3&as_of={SNAPSHOT_DATE}")
-    with page.expect_download(timeout=90000) as download_info:
+    with page.expect_download() as download_info:
         page.get_by_role("button", name="Download evaluations.csv (21 rows)").click()
     downloaded = open(download_info.value.path(), encoding="utf-8").read()
     expected = snapshot(demo_store).query("model_evaluations", model_id="cobalt-3", as_of=SNAPSHOT_DATE)

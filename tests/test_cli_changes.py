@@ -10,20 +10,21 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
 from changes_lab import changes_tables
+from clirun import run_cli
 from dashboard import changes
 from dashboard.cli import main
 from dashboard.ingest import ingest
 from dashboard.sqlfiles import REPO_ROOT
 from labdata import write_folder
+from localhttp import LocalServer
 
 
 @pytest.fixture(scope="module")
@@ -142,9 +143,9 @@ def test_bad_arguments_exit_non_zero_with_one_line(store, capsys):
 
 # --- --post against a local webhook -------------------------------------------------------------
 
-class Receiver:
+class Receiver(LocalServer):
     """A webhook on 127.0.0.1 and a free port. script: what to answer to each request in turn
-    (an HTTP status, or "hang" to answer nothing for 5 s)."""
+    (an HTTP status, or "hang" to answer nothing for 5 s); a GET is recorded and answered 200."""
 
     def __init__(self, script):
         self.script = list(script)
@@ -163,21 +164,17 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(b"ok")
 
+            def do_GET(self):  # noqa: N802 - what a client following a redirect as a GET sends
+                receiver.bodies.append({"method": "GET", "path": self.path})
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/secret-token"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
+        self.url = f"{self.base}/hooks/secret-token"
 
 
 POST_FAST = ["--post-timeout", "1", "--post-backoff", "0.05"]
@@ -190,7 +187,45 @@ def test_post_success_sends_the_digest(store, capsys, monkeypatch):
     assert code == 0, err
     assert out == ""  # with --post and no --format, nothing on stdout
     assert receiver.bodies == [{"json": {"text": DIGEST}, "type": "application/json; charset=utf-8", "path": "/hooks/secret-token"}]
-    assert "Posted the digest (4 event(s))" in err
+    assert err.strip() == f"Posted the digest (4 event(s)) to http://127.0.0.1:{receiver.server.server_port}: HTTP 200."
+
+
+def test_post_never_prints_the_webhook_secret(store, capsys):
+    """User-info, path and query of the webhook URL never reach a message, success or error."""
+    for status, code_expected in [(200, 0), (404, 1), (500, 1)]:
+        with Receiver([status]) as receiver:
+            url = receiver.url.replace("http://", "http://bot:TOKEN@") + "?token=QUERYSECRET"
+            code, out, err = run(store, capsys, *WINDOW, "--post", url, *POST_FAST, "--post-attempts", "1")
+        assert code == code_expected and len(receiver.bodies) == 1, err
+        assert f"http://127.0.0.1:{receiver.server.server_port}" in err
+        for secret in ("TOKEN", "bot", "secret-token", "QUERYSECRET", "hooks"):
+            assert secret not in err and secret not in out
+    for malformed in ["http://bot:TOKEN@host:99999/services/T0/B0/XYZ", "htp://bot:TOKEN@host/services/T0/B0/XYZ",
+                      "http://host/services/T0/B0/XYZ TOKEN"]:
+        code, out, err = run(store, capsys, *WINDOW, "--post", malformed)
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+        assert "TOKEN" not in err and "XYZ" not in err and "services" not in err
+
+
+def test_post_redirected_elsewhere_is_not_reported_as_posted(store, capsys):
+    """A 302 to another port used to be followed as a GET without the digest and reported as posted."""
+    with Receiver([200]) as elsewhere, Receiver([]) as webhook:
+        class Redirects(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the http.server API
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(302)
+                self.send_header("Location", elsewhere.url)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        webhook.server.RequestHandlerClass = Redirects
+        code, out, err = run(store, capsys, *WINDOW, "--post", webhook.url, *POST_FAST)
+    assert code == 1 and out == "" and elsewhere.bodies == []
+    assert err.strip().splitlines() == [
+        f"error: http://127.0.0.1:{webhook.server.server_port} did not take the digest: HTTP 302 Found pointing to "
+        f"http://127.0.0.1:{elsewhere.server.server_port} (redirects are not followed; set --post to the webhook's own URL)"]
 
 
 def test_post_retries_after_a_500(store, capsys):
@@ -223,7 +258,7 @@ def test_post_a_hang_times_out(store, capsys):
                            "--post-backoff", "0.05", "--post-attempts", "2")
         elapsed = time.monotonic() - started
     assert code == 1 and len(receiver.bodies) == 2
-    assert "after 2 attempt(s): no answer within 0.5 s" in err and len(err.strip().splitlines()) == 1
+    assert "after 2 attempt(s): no complete answer within 0.5 s" in err and len(err.strip().splitlines()) == 1
     assert elapsed < 4  # two timeouts of 0.5 s and a short wait, not the server's 5 s hangs
 
 
@@ -254,3 +289,26 @@ def test_the_command_line_exit_status(store):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip() == ("error: since 2025-06-20 is not before the as-of date 2025-06-12: "
                                      "the window (since, as of] would be empty; choose an earlier since date")
+
+
+# --- ASL_PUBLIC_URL (dashboard/public_url.py) -------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["javascript:alert(document.cookie)//",
+                                   "https://asl.example.org/a)[x](https://evil.example/SECRET",
+                                   "https://bot:SECRET@asl.example.org"])
+def test_the_command_line_refuses_it_at_start_in_one_line(store, value):
+    env = {"ASL_PUBLIC_URL": value}
+    for args in (["changes", *WINDOW, "--format", "markdown"],
+                 ["changes", *WINDOW, "--post", "http://127.0.0.1:9/hook"],  # refused before any post
+                 ["brief", "--model", "alpha", "--asl", "3"],
+                 ["serve", "--address", "0.0.0.0", "--port", "9"]):  # refused before starting Streamlit
+        result = run_cli("--store", store, *args, env=env)
+        assert result.returncode == 2 and result.stdout == "", (args, result)
+        assert result.stderr.startswith("error: ASL_PUBLIC_URL ") and len(result.stderr.splitlines()) == 1, result.stderr
+        for piece in ("SECRET", "javascript", "evil", "cookie"):
+            assert piece not in result.stderr
+
+
+def test_csv_without_links_to_build_does_not_need_it(store):
+    result = run_cli("--store", store, "changes", *WINDOW, env={"ASL_PUBLIC_URL": "javascript:alert(1)"})
+    assert result.returncode == 0 and "/trajectory?model=alpha" in result.stdout

@@ -17,9 +17,10 @@ import pytest
 from dashboard import charts
 from dashboard.ingest import ingest
 from dashboard.params import WORD_JOINER, md_escape, neutralise, one_line
-from bench.server import StreamlitServer, free_port, wait_for_app, wait_healthy
+from bench.server import free_port, wait_for_app, wait_healthy
 from browsing import give_tab_back, take_tab
 from labdata import status_lab_tables, write_folder
+from waits import WAIT_S, streamlit_server
 
 # The attack of the issue: a model id that drew a giant green "ON TRACK", a fake figure and a link.
 ISSUE_ID = ('"><b style="font-size:60px;color:green">ON TRACK</b><br>buffer used 0%<br>'
@@ -142,7 +143,7 @@ def matrix_server(tmp_path_factory):
         env=dict(os.environ, ASL_MARKDOWN_MATRIX=str(cases)), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, process)
+        wait_healthy(url, process, WAIT_S)
         yield url
     finally:
         process.terminate()
@@ -288,7 +289,7 @@ def test_every_builder_is_wrapped_and_escapes_every_field():
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_store, tmp_path_factory):
-    with StreamlitServer(hostile_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+    with streamlit_server(hostile_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
         yield server
 
 

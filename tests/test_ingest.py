@@ -34,6 +34,7 @@ from dashboard.sqlfiles import internal_sql
 from dashboard.tables import TABLES, TABLES_BY_NAME
 from labdata import base_tables, write_folder
 from clirun import run_cli
+from waits import WAIT_S
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -999,7 +1000,7 @@ def test_sigkill_during_an_ingest_leaves_the_published_store(tmp_path, published
             wait_for_line(child, "checking every row")
         elif moment == "while-writing":
             wait_for_line(child, "writing the new snapshot")
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + WAIT_S
             while not build_files(published) and child.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.001)
             assert build_files(published), "the ingest never wrote its build file"
@@ -1007,7 +1008,7 @@ def test_sigkill_during_an_ingest_leaves_the_published_store(tmp_path, published
             time.sleep(float(moment.removeprefix("after-").rstrip("s")))
         if child.poll() is None:
             os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
+        child.wait(timeout=WAIT_S)
     finally:
         if child.poll() is None:
             child.kill()

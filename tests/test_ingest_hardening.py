@@ -26,6 +26,7 @@ from dashboard.ingest import IngestError, ingest
 from dashboard.tables import TABLES_BY_NAME
 from labdata import write_folder
 from clirun import run_cli
+from waits import TIMEOUT_SCALE, WAIT_S
 from test_ingest import (full_tables, leftovers, published, published_template, quiet, refuse,  # noqa: F401 (fixtures)
                          row_counts, sha256, the_problem)
 
@@ -198,7 +199,7 @@ def test_peak_memory_on_a_60_MB_one_line_file_stays_small(tmp_path, published, c
         else:
             handle.write("m," * (30 * MB) + "\n")
     child = subprocess.run([sys.executable, "-c", PEAK_PROBE, str(folder), str(published)], capture_output=True,
-                           text=True, cwd=REPO, timeout=300)
+                           text=True, cwd=REPO, timeout=300 * TIMEOUT_SCALE)
     assert child.returncode == 0, child.stderr
     peak_mb, outcome = child.stdout.splitlines()[:2]
     assert int(peak_mb) < 400, f"peak {peak_mb} MB"
@@ -309,6 +310,18 @@ def test_parquet_columns_of_types_the_contract_has_no_place_for_are_refused(tmp_
                 f"{column} has the Parquet type {shown}", "no place for")
 
 
+def test_a_parquet_value_over_the_field_limit_is_refused_with_its_row_and_column(tmp_path, published):
+    # On main: published with exit 0 (the CSV path's limits held only for CSV files).
+    folder = write_folder(tmp_path / "bad", full_tables())
+    rows = list(csv.DictReader(open(folder / "customers.csv", encoding="utf-8")))
+    rows[1]["name"] = "n" * (2 * MB)
+    pq.write_table(pa.table({name: pa.array([row[name] for row in rows]) for name in TABLES_BY_NAME["customers"].columns}),
+                   folder / "customers.parquet")
+    (folder / "customers.csv").unlink()
+    the_problem(refuse(folder, published), "customers.parquet", 2, "name",
+                "longer than 1,048,576 bytes, the limit for one field (it has 2,097,152)", row_label="row")
+
+
 def test_a_parquet_extra_column_of_any_type_is_only_ignored(tmp_path):
     folder = write_folder(tmp_path / "good", full_tables())
     rows = list(csv.DictReader(open(folder / "customers.csv", encoding="utf-8")))
@@ -380,7 +393,7 @@ def test_wait_must_be_a_finite_number_of_seconds(tmp_path, wait):
     # A process with a time limit: the point is that it does not wait without bound.
     completed = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(tmp_path / "asl.duckdb"), "ingest",
                                 str(REPO / "data" / "demo"), "--wait", wait], capture_output=True, text=True, cwd=REPO,
-                               timeout=30)
+                               timeout=WAIT_S)
     assert completed.returncode == 2 and "--wait" in completed.stderr and "Traceback" not in completed.stderr
     assert list(tmp_path.iterdir()) == []
     from dashboard.ingest import PublishError

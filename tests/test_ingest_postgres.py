@@ -5,7 +5,7 @@ as `nobody` when the tests run as root). The demo data (data/demo) is loaded int
 
 - lab: the contract's tables with PostgreSQL types (dates, timestamptz, float8, bigint, boolean);
 - own + mapped: the lab's "own" differently named tables (renamed columns, an array, numeric, an
-  enum, a yes/no text flag) and a schema of views over them, as the README tells a lab to do;
+  enum, a yes/no text flag) and a schema of views over them, as docs/operations.md tells a lab to do;
 - broken: every column text, so bad values can be stored and refused.
 
 Every ingest runs through the command line, as a scheduled job would.
@@ -25,6 +25,7 @@ import pytest
 
 import clirun
 from bench import pgserver
+from waits import WAIT_S
 from dashboard.ingest import ingest
 from dashboard.ingest_postgres import PostgresSource, SourceError, SourceURL, _first_line
 from dashboard.store import DEMO_DIR
@@ -33,7 +34,7 @@ from dashboard.tables import TABLES
 REPO = Path(__file__).resolve().parent.parent
 READER_PASSWORD = "s3cret-Reader-pw"
 
-# How a lab maps its own tables: the views the README shows, over tables with other names.
+# How a lab maps its own tables: the views docs/operations.md shows, over tables with other names.
 MAPPED_SCHEMA_SQL = """
 CREATE SCHEMA own;
 CREATE TYPE own.deployment_state AS ENUM ('onboarding', 'active', 'paused', 'ended');
@@ -82,10 +83,10 @@ CREATE VIEW mapped.obligation_records AS SELECT clock_id AS obligation_id, model
 
 
 
-def readme_role_sql() -> str:
-    """The README's read-only role, word for word (README: "Point the dashboard at your database"),
-    for the schema of views `mapped`: the role gets nothing on the lab's own schema."""
-    text = (REPO / "README.md").read_text()
+def documented_role_sql() -> str:
+    """The documented read-only role, word for word (docs/operations.md: "Point the dashboard at your
+    database"), for the schema of views `mapped`: the role gets nothing on the lab's own schema."""
+    text = (REPO / "docs" / "operations.md").read_text()
     start = text.index("CREATE ROLE asl_reader")
     block = text[start:text.index("```", start)]
     return block.replace("'...'", f"'{READER_PASSWORD}'").replace("asl_dashboard", "mapped")
@@ -108,7 +109,7 @@ def pg():
         server.load_folder(DEMO_DIR, "lab")
         server.load_folder(DEMO_DIR, "broken", typed=False)
         server.execute(MAPPED_SCHEMA_SQL)
-        server.execute(readme_role_sql())
+        server.execute(documented_role_sql())
         server.execute(SLOW_SCHEMA_SQL)
         for spec in TABLES:
             if spec.name != "checkpoints":
@@ -195,7 +196,7 @@ def test_demo_schema_gives_what_the_csv_ingest_gives(pg, tmp_path, demo_store):
     same_outputs(store, demo_store)
     assert published_tables(store) == published_tables(demo_store)
     info = snapshot_info(store)
-    assert info["source"] == pg.url(schema="lab")
+    assert info["source"] == pg.shown_url("lab")
     assert info["dataset"] == "lab"
     assert info["snapshot_date"] == snapshot_info(demo_store)["snapshot_date"]
 
@@ -213,7 +214,7 @@ def test_a_schema_of_views_over_the_labs_own_tables_with_a_read_only_role(pg, tm
     expected["public_models"] = []  # an optional table the schema does not have
     assert published_tables(store) == expected
     info = snapshot_info(store)
-    assert info["source"] == pg.url(schema="mapped", user="asl_reader")  # recorded without the password
+    assert info["source"] == pg.shown_url("mapped")  # recorded without user-info
     assert READER_PASSWORD not in repr(info)
 
 
@@ -238,7 +239,7 @@ def test_every_table_is_read_as_of_one_moment(pg, tmp_path, demo_store):
                                stderr=subprocess.PIPE, env={**os.environ, "PGPASSWORD": pg.password})
     try:
         with pg.connect() as admin:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + WAIT_S
             while len(admin.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = 'asl-dashboard ingest' "
                                     "AND wait_event = 'PgSleep'").fetchall()) < 3:
                 assert time.monotonic() < deadline and process.poll() is None, "the readers never paused"
@@ -246,7 +247,7 @@ def test_every_table_is_read_as_of_one_moment(pg, tmp_path, demo_store):
             admin.execute("INSERT INTO lab.deployments SELECT 'dep-late', model_id, customer_id, surface, use_case, "
                           "risk_domains, status, started_at, ended_at, monthly_requests FROM lab.deployments "
                           "WHERE deployment_id = 'dep-0000001'")
-        _stdout, stderr = process.communicate(timeout=120)
+        _stdout, stderr = process.communicate(timeout=WAIT_S)
     finally:
         if process.poll() is None:
             process.kill()
@@ -387,7 +388,7 @@ def test_server_down(published):
     port = pgserver.free_port()  # nothing listens there
     lines = assert_refused(ingest_pg(published, f"postgresql://postgres@127.0.0.1:{port}/postgres?schema=lab"),
                            published, before, 4)
-    assert lines[-1].startswith(f"error: cannot connect to postgresql://postgres@127.0.0.1:{port}/postgres?schema=lab: ")
+    assert lines[-1].startswith(f"error: cannot connect to postgresql://127.0.0.1:{port}/postgres?schema=lab: ")
     assert "Connection refused" in lines[-1]
 
 
@@ -397,7 +398,7 @@ def test_wrong_password_is_never_shown(pg, published):
     for result in (ingest_pg(published, pg.url(schema="lab", password=wrong)),
                    run_cli("--store", str(published), "ingest", env={"ASL_SOURCE_URL": pg.url(schema="lab")}, password=wrong)):
         lines = assert_refused(result, published, before, 4)
-        assert lines[-1] == (f"error: cannot connect to {pg.url(schema='lab')}: password authentication failed "
+        assert lines[-1] == (f"error: cannot connect to {pg.shown_url('lab')}: password authentication failed "
                              "(check PGPASSWORD, ~/.pgpass or the password in ASL_SOURCE_URL)")
         assert wrong not in result.stderr
     assert "warning: a password in the command line" in ingest_pg(published, pg.url(schema="lab", password=wrong)).stderr
@@ -406,7 +407,7 @@ def test_wrong_password_is_never_shown(pg, published):
 def test_missing_schema_and_a_role_without_rights(pg, published):
     before = sha256(published)
     lines = assert_refused(ingest_pg(published, pg.url(schema="nowhere"), password=pg.password), published, before, 4)
-    assert lines[-1] == f'error: schema "nowhere" does not exist in {pg.url(schema="nowhere")} (name it with ?schema=NAME)'
+    assert lines[-1] == f'error: schema "nowhere" does not exist in {pg.shown_url("nowhere")} (name it with ?schema=NAME)'
     # asl_reader may use schema own and mapped but not lab.
     lines = assert_refused(ingest_pg(published, pg.url(schema="lab", user="asl_reader"), password=READER_PASSWORD),
                            published, before, 4)
@@ -456,7 +457,7 @@ def test_the_connection_dropped_in_the_middle_of_a_read(pg, published):
                                stderr=subprocess.PIPE, env={**os.environ, "PGPASSWORD": pg.password})
     try:
         with pg.connect() as admin:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + WAIT_S
             while True:  # wait until the ingest's read of slow.checkpoints is under way (in the pause)
                 rows = admin.execute("SELECT pid FROM pg_stat_activity WHERE application_name = 'asl-dashboard ingest' "
                                      "AND state = 'active' AND wait_event = 'PgSleep'").fetchall()
@@ -465,13 +466,13 @@ def test_the_connection_dropped_in_the_middle_of_a_read(pg, published):
                 assert time.monotonic() < deadline and process.poll() is None, "the read never started"
                 time.sleep(0.1)
             admin.execute("SELECT pg_terminate_backend(%s)", [rows[0][0]])
-        stdout, stderr = process.communicate(timeout=60)
+        stdout, stderr = process.communicate(timeout=WAIT_S)
     finally:
         if process.poll() is None:
             process.kill()
     result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     lines = assert_refused(result, published, before, 4)
-    assert lines[-1] == (f"error: the connection to {pg.url(schema='slow')} was lost while reading slow.checkpoints: "
+    assert lines[-1] == (f"error: the connection to {pg.shown_url('slow')} was lost while reading slow.checkpoints: "
                          "terminating connection due to administrator command; nothing was published")
 
 
@@ -489,13 +490,13 @@ def test_the_server_stopped_in_the_middle_of_a_read(published):
                                    stderr=subprocess.PIPE, env={**os.environ, "PGPASSWORD": server.password})
         try:
             with server.connect() as admin:
-                deadline = time.monotonic() + 60
+                deadline = time.monotonic() + WAIT_S
                 while not admin.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = 'asl-dashboard ingest' "
                                         "AND wait_event = 'PgSleep'").fetchall():
                     assert time.monotonic() < deadline and process.poll() is None, "the read never started"
                     time.sleep(0.1)
             server.stop()
-            stdout, stderr = process.communicate(timeout=60)
+            stdout, stderr = process.communicate(timeout=WAIT_S)
         finally:
             if process.poll() is None:
                 process.kill()
@@ -503,7 +504,7 @@ def test_the_server_stopped_in_the_middle_of_a_read(published):
     lines = assert_refused(result, published, before, 4)
     # The tables are read by several connections at once: the one that reports the loss is the slow
     # checkpoints read, or a table whose read was queued behind it and could not begin.
-    prefix = f"error: the connection to {server.url(schema='slow')} was lost while reading slow."
+    prefix = f"error: the connection to {server.shown_url('slow')} was lost while reading slow."
     assert lines[-1].startswith(prefix), lines[-1]
     assert lines[-1][len(prefix):].split(":")[0] in {spec.name for spec in TABLES}, lines[-1]
     assert lines[-1].endswith("; nothing was published")
@@ -520,7 +521,7 @@ def test_no_source_and_no_asl_source_url(published):
 
 def test_the_url_is_redacted_and_schema_is_ours():
     url = SourceURL("postgresql://lab:p%40ss%2Fword@db.example.org:6543/prod?schema=asl&sslmode=require&password=x2")
-    assert url.redacted == "postgresql://lab@db.example.org:6543/prod?schema=asl&sslmode=require"
+    assert url.redacted == "postgresql://db.example.org:6543/prod?schema=asl&sslmode=require"
     assert url.schema == "asl"
     assert url.password == "x2"  # libpq's own password parameter wins over the one in the user part
     assert "schema" not in url.libpq and "connect_timeout=10" in url.libpq
@@ -530,7 +531,7 @@ def test_the_url_is_redacted_and_schema_is_ours():
     assert "x2" not in _first_line(Exception("y" * 299 + "x2 and more"), url)
     plain = SourceURL("postgres://reader@localhost/lab")
     assert plain.schema == "public" and plain.password is None
-    assert plain.redacted == "postgres://reader@localhost/lab"
+    assert plain.redacted == "postgres://localhost/lab"
     with pytest.raises(SourceError, match="not a number"):
         SourceURL("postgresql://reader:pw@localhost:54x/lab")
 
@@ -546,3 +547,224 @@ def test_a_store_that_cannot_be_published_to_is_one_line_and_exit_2(pg, tmp_path
         assert result.returncode == 2, result.stderr
         assert lines[-1].startswith("error: ") and named in lines[-1] and "Traceback" not in result.stderr
     assert notes.read_text() == "my notes\n"
+
+
+# --- Sizes, types and secrets of a database source; a stalled connection ---------------------------
+
+
+def views_over_lab(pg, schema: str, replaced: dict[str, str], setup: str = "") -> None:
+    """Schema `schema`: a view of every lab table, those in replaced given by their own SELECT."""
+    pg.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; {setup}")
+    for spec in TABLES:
+        pg.execute(f"CREATE VIEW {schema}.{spec.name} AS {replaced.get(spec.name, f'SELECT * FROM lab.{spec.name}')}")
+
+
+def refused_schema(pg, published: Path, schema: str) -> list[str]:
+    """The lines of an ingest of schema over published, refused as bad input (exit 1) with the store untouched."""
+    before = sha256(published)
+    return assert_refused(ingest_pg(published, pg.url(schema=schema), password=pg.password), published, before, 1)
+
+
+def test_a_value_over_the_field_limit_is_refused_before_it_is_read(pg, published):
+    # On main: published with exit 0, the 2 MB name in the snapshot (a 30 MB one grew the server to 2.5 GB).
+    views_over_lab(pg, "huge", {"models": "SELECT model_id, CASE WHEN model_id = 'cobalt-1' THEN repeat('n', 2097152) "
+                                          "ELSE name END AS name, family, parent_model_id, derivation, asl_level, "
+                                          "policy_id, status FROM lab.models"})
+    lines = refused_schema(pg, published, "huge")
+    assert lines[-2:] == ["models (model_id=cobalt-1): name is longer than 1,048,576 bytes, the limit for one field "
+                          "(it has 2,097,152)", "Refused: 1 problem(s). The published store was not changed."]
+
+
+def test_many_long_values_are_refused_as_bad_input_without_reading_them(pg, published):
+    # On main: 320 names of 5 MB ended in "Out of Memory", exit 2, no table named.
+    views_over_lab(pg, "many_huge", {"customers": "SELECT customer_id, repeat('n', 5 * 1024 * 1024) AS name, segment, "
+                                                  "sector, region, business_critical FROM lab.customers"})
+    lines = refused_schema(pg, published, "many_huge")
+    named = [line for line in lines if line.startswith("customers (customer_id=")]
+    assert len(named) == 10  # the first rows found, not all 320
+    assert "customers: the first 10 rows found like these are named; more may follow" in lines
+    assert all(line.endswith("name is longer than 1,048,576 bytes, the limit for one field (it has 5,242,880)")
+               for line in named)
+
+
+def test_types_that_are_not_what_they_say_are_refused_with_the_column_named(pg, published):
+    # On main: bytea published as \x4d65... text, json as its text, the 2-D array flattened without its
+    # NULLs, the lab's own "float8" read as the built-in, and 'infinity' shown as 290279-12-22 (BC).
+    views_over_lab(pg, "odd", {
+        "models": "SELECT model_id, convert_to(name, 'UTF8') AS name, family, parent_model_id, derivation, asl_level, "
+                  "policy_id, status FROM lab.models",
+        "customers": "SELECT customer_id, name, to_jsonb(segment) AS segment, sector, region, business_critical "
+                     "FROM lab.customers",
+        "deployments": "SELECT deployment_id, model_id, customer_id, surface, use_case, CASE WHEN deployment_id = "
+                       "'dep-0000003' THEN ARRAY[['cyber', NULL], ['cbrn', 'bio']] ELSE string_to_array(risk_domains, ';') "
+                       "END AS risk_domains, status, started_at, CASE WHEN deployment_id = 'dep-0000005' "
+                       "THEN 'infinity'::date ELSE ended_at END AS ended_at, monthly_requests FROM lab.deployments",
+        "obligations": "SELECT obligation_id, name, jurisdiction, ROW(threshold_flop)::odd.float8 AS threshold_flop, "
+                       "measure, clock, deadline_days, applies_from, source FROM lab.obligations "
+                       "WHERE obligation_id = 'eu-ai-act-art52'",
+    }, setup="CREATE TYPE odd.float8 AS (value double precision);")
+    lines = refused_schema(pg, published, "odd")
+    assert lines[-6:] == [
+        "customers: segment has the PostgreSQL type jsonb (json), which the contract has no place for: give it as "
+        "text (a view can convert it)",
+        "deployments (deployment_id=dep-0000003): risk_domains is an array of 2 dimensions: the contract's list is "
+        "an array of one dimension",
+        'deployments (deployment_id=dep-0000005): ended_at "infinity" is not a date the contract can hold (leave it empty)',
+        "models: name has the PostgreSQL type bytea (binary), which the contract has no place for: give it as text "
+        "(a view can convert it)",
+        'obligations (obligation_id=eu-ai-act-art52): threshold_flop "(1e+25)" is not a number',
+        "Refused: 5 problem(s). The published store was not changed.",
+    ]
+
+
+def test_an_array_holding_a_null_is_refused(pg, published):
+    views_over_lab(pg, "holes", {
+        "deployments": "SELECT deployment_id, model_id, customer_id, surface, use_case, CASE WHEN deployment_id = "
+                       "'dep-0000004' THEN ARRAY['cyber', NULL] ELSE string_to_array(risk_domains, ';') "
+                       "END AS risk_domains, status, started_at, ended_at, monthly_requests FROM lab.deployments"})
+    lines = refused_schema(pg, published, "holes")
+    assert lines[-2] == ("deployments (deployment_id=dep-0000004): risk_domains is an array holding a NULL element: "
+                         "the contract's list has no empty entry")
+
+
+def test_secret_parameters_are_never_printed_stored_or_shown(pg, tmp_path):
+    # On main: ?sslpassword=... was printed, and stored in the snapshot the overview shows to every viewer.
+    store = tmp_path / "secret.duckdb"
+    secret = "Ssl-Key-Pass-77"
+    result = ingest_pg(store, pg.url(schema="lab") + f"&sslpassword={secret}", password=pg.password)
+    assert result.returncode == 0, result.stderr
+    assert secret not in result.stderr
+    assert snapshot_info(store)["source"] == pg.shown_url("lab")
+
+
+def test_a_password_holding_a_slash_is_refused_without_showing_any_of_it(pg, published):
+    # On main: "cannot connect to postgresql://postgres:12345/SecretTail@..." (the password, whole or in part).
+    before = sha256(published)
+    for password in ("12345/SecretTail", "12345?SecretTail", "12345#SecretTail"):
+        result = ingest_pg(published, f"postgresql://postgres:{password}@127.0.0.1:{pg.port}/postgres?schema=lab")
+        lines = assert_refused(result, published, before, 2)
+        assert "12345" not in result.stderr and "SecretTail" not in result.stderr
+        assert lines[-1].startswith("error: the source URL cannot be read (postgresql://...): percent-encode")
+
+
+class StallingProxy:
+    """A TCP proxy on 127.0.0.1 to the test server that, once any one connection has passed
+    stall_after bytes from the server, stops forwarding in both directions, without closing."""
+
+    def __init__(self, port: int, stall_after: int):
+        import socket
+        import threading
+
+        self.port, self.stall_after = port, stall_after
+        self.stalled = threading.Event()
+        self.closing = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.address = self.listener.getsockname()[1]
+        self.sockets: list = []
+        self.threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.threads[0].start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while not self.closing.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.port))
+            self.sockets += [client, server]
+            for source, sink, counted in ((client, server, False), (server, client, True)):
+                thread = threading.Thread(target=self._pump, args=(source, sink, counted), daemon=True)
+                thread.start()
+                self.threads.append(thread)
+
+    def _pump(self, source, sink, counted: bool) -> None:
+        sent = 0
+        source.settimeout(0.2)
+        while not self.closing.is_set():
+            if self.stalled.is_set():
+                self.closing.wait(0.2)  # holds the connection open, forwards nothing
+                continue
+            try:
+                data = source.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if not data:
+                return
+            sent += len(data)
+            if counted and sent > self.stall_after:
+                self.stalled.set()
+                continue
+            sink.sendall(data)
+
+    def close(self) -> None:
+        self.closing.set()
+        self.listener.close()
+        for thread in self.threads:
+            thread.join(timeout=5)
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_a_connection_that_stalls_silently_is_given_up_and_the_lock_released(pg, published):
+    # On main: the read never returned; the store's lock stayed held and every later ingest exited 3.
+    before = sha256(published)
+    proxy = StallingProxy(pg.port, stall_after=400_000)  # past the catalog, in the middle of the checkpoints
+    try:
+        started = time.monotonic()
+        result = ingest_pg(published, pg.url(schema="lab", port=proxy.address), "--stall-timeout", "2",
+                           password=pg.password)
+        took = time.monotonic() - started
+    finally:
+        proxy.close()
+    assert proxy.stalled.is_set()
+    lines = assert_refused(result, published, before, 4)
+    assert lines[-1].startswith(f"error: {pg.shown_url('lab', port=proxy.address)} sent nothing for 2 s while "), lines[-1]
+    assert lines[-1].endswith("(--stall-timeout): the connection was given up (a stalled network or proxy?); "
+                              "nothing was published")
+    assert took < 30
+    # The lock is free: the next ingest publishes at once, without waiting for another one.
+    again = ingest_pg(published, pg.url(schema="lab"), "--wait", "0", password=pg.password)
+    assert again.returncode == 0, again.stderr
+
+
+def test_redact_url_keeps_no_secret_and_shows_a_malformed_url_as_its_scheme():
+    from dashboard.ingest_postgres import redact_url
+
+    assert redact_url("postgresql://lab:pw@db.example.org:6543/prod?schema=asl&sslmode=require&password=x&"
+                      "sslpassword=y&passfile=/home/lab/.pgpass&oauth_client_secret=z&sslkey=/k.pem") == (
+        "postgresql://db.example.org:6543/prod?schema=asl&sslmode=require&sslkey=%2Fk.pem")
+    assert redact_url("postgres://reader@[::1]/lab") == "postgres://[::1]/lab"
+    assert redact_url("postgresql://localhost") == "postgresql://localhost"
+    for malformed in ("postgresql://postgres:12345/SecretTail@127.0.0.1:5432/postgres",
+                      "postgresql://u:12345?SecretTail@h/db", "postgresql://u:12345#SecretTail@h/db",
+                      "postgresql://u:12345@SecretTail@h/db", "postgresql://u:SecretTail@h:54x/db",
+                      "postgresql://u:SecretTail@[::1/db"):
+        assert redact_url(malformed) == "postgresql://", malformed
+    assert redact_url("SecretTail") == "(a URL that cannot be read)"
+
+
+def test_unfit_rows_become_problems_naming_table_key_and_column():
+    """What unfit_rows.sql reports, as problems (on hand-made rows: the row limit cannot be reached by the
+    contract's tables with every value under the field limit, they have at most 11 columns)."""
+    from dashboard.ingest_postgres import ColumnType, PostgresTable
+    from dashboard.tables import TABLES_BY_NAME
+
+    text = ColumnType("pg_catalog", "text", "S", "pg_catalog", "text")
+    table = PostgresTable(None, TABLES_BY_NAME["checkpoints"], {c: text for c in TABLES_BY_NAME["checkpoints"].columns})
+    findings = [None, None, None, "bytes:2000000", None]
+    assert [str(p) for p in table.unfit_problems([("m1", "200", findings, 2_000_000), ("m2", "", [None] * 5, 17_000_000)])] == [
+        "checkpoints (model_id=m1, step=200): training_flop is longer than 1,048,576 bytes, the limit for one field "
+        "(it has 2,000,000)",
+        "checkpoints (model_id=m2, step=): row is longer than 16,777,216 bytes, the limit for one row (it has 17,000,000)"]
+    assert ColumnType("lab", "float8", "C", "lab", "float8").native is False
+    assert ColumnType("pg_catalog", "float8", "N", "pg_catalog", "float8").native is True
+    assert ColumnType("lab", "blob", "U", "pg_catalog", "bytea").refused == "binary"
+    assert ColumnType("pg_catalog", "_jsonb", "A", "pg_catalog", "_jsonb", "pg_catalog", "jsonb").refused == "an array of json"

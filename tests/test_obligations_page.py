@@ -104,13 +104,14 @@ def test_overview_without_obligations_shows_no_count(lab_store):
 
 @pytest.mark.browser
 def test_the_download_is_the_cli_output(page, lab_store_obligations, tmp_path_factory):
-    from bench.server import StreamlitServer, wait_for_app
+    from bench.server import wait_for_app
+    from waits import streamlit_server
 
-    with StreamlitServer(lab_store_obligations, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+    with streamlit_server(lab_store_obligations, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
         page.goto(server.url + "/obligations?as_of=2026-04-01")
         wait_for_app(page)
         assert page.get_by_text("Clocks as of 2026-04-01").is_visible()
-        with page.expect_download(timeout=90000) as download_info:
+        with page.expect_download() as download_info:
             page.get_by_role("button", name="Download obligations.csv").click()
         downloaded = open(download_info.value.path(), encoding="utf-8").read()
     cli = run_cli("--store", lab_store_obligations, "obligations", "--as-of", "2026-04-01").stdout

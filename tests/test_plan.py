@@ -198,11 +198,11 @@ def test_cli_plan_refuses_bad_scenarios(reclassify_store, args, message):
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_readme_documents_plan_brief_and_public_url():
+def test_docs_document_plan_brief_and_public_url():
     from dashboard.sqlfiles import REPO_ROOT
 
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    docs = "".join(path.read_text(encoding="utf-8") for path in sorted((REPO_ROOT / "docs").glob("*.md")))
     for needle in ("asl-dashboard plan --model ID", "asl-dashboard brief --model ID", "ASL_PUBLIC_URL",
                    "queries/safeguard_plan.sql", "step, safeguard_id, name, kind, lacking, newly_covered, covered_total, "
                    "requests_covered_total"):
-        assert needle in readme, needle
+        assert needle in docs, needle

@@ -14,9 +14,10 @@ import pytest
 from dashboard import charts_plan
 from dashboard.ingest import ingest
 from dashboard.plan import reclassify_params
-from bench.server import StreamlitServer, wait_for_app
+from bench.server import wait_for_app
 from labdata import reclassify_tables, write_folder
 from pagelinks import open_link
+from waits import streamlit_server
 
 PUBLIC = "https://asl.example.com"
 
@@ -122,7 +123,7 @@ def test_reclassify_with_unknown_safeguards_shows_no_plan_and_no_covered(unknown
 
 @pytest.fixture(scope="module")
 def public_server(triggered_store, tmp_path_factory):
-    with StreamlitServer(triggered_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log",
+    with streamlit_server(triggered_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log",
                          extra_env={"ASL_PUBLIC_URL": PUBLIC}) as server:
         yield server
 
@@ -146,14 +147,14 @@ def test_from_trajectory_to_plan_to_brief(page, public_server, tmp_path):
     chart = page.locator(".js-plotly-plot").first.inner_text()
     assert "Safeguard plan" in chart and "1. Weight security" in chart and "security safeguard" in chart
     assert page.get_by_text("Safeguard plan: the order in which to add them").is_visible()
-    with page.expect_download(timeout=90000) as markdown_download:  # the brief is built on the click
+    with page.expect_download() as markdown_download:  # the brief is built on the click
         page.get_by_role("button", name="Download brief (Markdown)").click()
     markdown = Path(markdown_download.value.path()).read_text(encoding="utf-8")
     assert f"- Link: <{PUBLIC}/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01>" in markdown
     assert "127.0.0.1" not in markdown and "localhost" not in markdown
     assert "**Already triggered on its own evaluations**: Ft1-Ft (ft1-ft)." in markdown
     wait_for_app(page)  # a download button's click reruns the page: click the next one once it is drawn again
-    with page.expect_download(timeout=90000) as html_download:
+    with page.expect_download() as html_download:
         page.get_by_role("button", name="Download brief (HTML)").click()
     saved = tmp_path / "brief.html"
     html_download.value.save_as(saved)

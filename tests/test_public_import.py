@@ -37,11 +37,12 @@ from clirun import run_cli
 
 DATA = Path(__file__).resolve().parent / "data" / "public"
 EPOCH = DATA / "epoch_excerpt.csv"
-PROVIDERS = DATA / "models-dev" / "providers"
+CHECKOUT = DATA / "models-dev"  # the checkout: providers/ and LICENSE
+PROVIDERS = CHECKOUT / "providers"
 QUIET = {"progress": lambda _line: None}
 
 
-def run(tmp_path, epoch=EPOCH, providers=PROVIDERS, name="out"):
+def run(tmp_path, epoch=EPOCH, providers=CHECKOUT, name="out"):
     out = tmp_path / name
     return import_public(epoch, providers, out, **QUIET), out
 
@@ -457,7 +458,7 @@ def test_attribution(excerpt):
                    "https://models.dev", "MIT", "Permission is hereby granted, free of charge",
                    "no algorithmic multiplier is applied", "not public", "unmatched_listings.csv"):
         assert needed in text, needed
-    assert (PROVIDERS.parent / "LICENSE").read_text(encoding="utf-8").strip() in text
+    assert (CHECKOUT / "LICENSE").read_text(encoding="utf-8").strip() in text
     assert str(out) not in text  # no machine paths: the file is committed
 
 

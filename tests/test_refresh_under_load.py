@@ -11,6 +11,7 @@ import pytest
 
 from dashboard.sqlfiles import REPO_ROOT
 from labdata import reclassify_tables, write_folder
+from waits import TIMEOUT_SCALE
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +21,7 @@ def test_sessions_read_while_snapshots_are_published(tmp_path, browser_type_laun
     result = subprocess.run(
         [sys.executable, str(REPO_ROOT / "scripts" / "refresh_under_load.py"), "--source", str(source),
          "--sessions", "2", "--snapshots", "4", "--interval", "0.5", "--model", "base", "--level", "3"],
-        capture_output=True, text=True, timeout=600, cwd=REPO_ROOT)
+        capture_output=True, text=True, timeout=600 * TIMEOUT_SCALE, cwd=REPO_ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     report = result.stdout.splitlines()[-1]
     assert "errors 0" in report and "snapshots published 4" in report

@@ -13,6 +13,7 @@ from dashboard.sqlfiles import REPO_ROOT
 from dashboard.store import snapshot
 from labdata import base_tables, write_folder
 from clirun import run_cli
+from waits import WAIT_S
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 HOSTILE_NAME = '<script>alert("x")</script> **bold** [link](javascript:alert(1))\nsecond line'
@@ -43,7 +44,7 @@ def test_an_unexpected_error_shows_an_id_and_logs_the_traceback(lab_store, monke
 
     monkeypatch.setenv("ASL_STORE", str(lab_store))
     monkeypatch.setattr(ui, "query", broken)
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = AppTest.from_file(APP, default_timeout=WAIT_S)
     app.run()
     message = app.error[0].value
     assert "error id" in message and "secret internal detail" not in message
@@ -56,7 +57,7 @@ def test_an_unreadable_store_gets_a_message(tmp_path, monkeypatch):
     bad = tmp_path / "not-a-db.duckdb"
     bad.write_text("hello")
     monkeypatch.setenv("ASL_STORE", str(bad))
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = AppTest.from_file(APP, default_timeout=WAIT_S)
     app.run()
     assert "cannot be read" in app.error[0].value
     assert not app.exception
@@ -83,7 +84,7 @@ def hostile_store(tmp_path_factory):
 
 def test_hostile_names_show_as_plain_text_on_the_pages(hostile_store, monkeypatch):
     monkeypatch.setenv("ASL_STORE", str(hostile_store))
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = AppTest.from_file(APP, default_timeout=WAIT_S)
     app.switch_page("app_pages/trajectory.py")
     app.query_params["model"] = "base"
     app.run()
@@ -92,7 +93,7 @@ def test_hostile_names_show_as_plain_text_on_the_pages(hostile_store, monkeypatc
     assert "<script>" not in title and "**bold**" not in title and "](javascript" not in title
     assert "\\<script\\>" in title  # escaped, so Markdown shows the characters themselves
     # In the table the name is a plain cell value (st.dataframe never renders HTML or Markdown).
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = AppTest.from_file(APP, default_timeout=WAIT_S)
     app.run()
     assert HOSTILE_NAME in list(app.dataframe[0].value["name"])
 

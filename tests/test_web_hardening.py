@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import urllib.request
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -13,8 +15,9 @@ from streamlit import config as streamlit_config
 from dashboard import auth
 from dashboard.auth import host_allowed, host_name, serve_allowed_hosts
 from bench.meeting import open_link_sync
-from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app, wait_healthy
+from bench.server import CHROMIUM_ARGS, chromium_path, wait_for_app, wait_healthy
 from pagelinks import open_link
+from waits import WAIT_S, new_context, streamlit_server
 
 # --- Item 5: which hosts are served --------------------------------------------------------------
 
@@ -67,7 +70,7 @@ def test_serve_limits_streamlits_websocket_to_the_served_hosts(tmp_path, monkeyp
 
 @pytest.fixture(scope="module")
 def lab_server(lab_store, tmp_path_factory):
-    with StreamlitServer(lab_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
+    with streamlit_server(lab_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
         yield server
 
 
@@ -116,7 +119,7 @@ def test_a_forged_host_gets_no_data_over_http(lab_server):
         request = urllib.request.Request(lab_server.url + path, headers={"Host": "evil.example",
                                                                           "Origin": "http://evil.example"})
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=WAIT_S) as response:
                 body = response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
             body = error.read().decode("utf-8", "replace")
@@ -133,7 +136,7 @@ def test_dns_rebinding_in_a_real_browser(browser_type, lab_server):
     browser = browser_type.launch(executable_path=executable,
                                   args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"])
     try:
-        page = browser.new_page()
+        page = new_context(browser).new_page()
         page.goto(f"http://evil.example:{lab_server.port}/trajectory?model=on-track&as_of=2025-06-01")
         wait_for_app(page)
         main = page.locator("[data-testid='stMain']").inner_text()
@@ -142,7 +145,7 @@ def test_dns_rebinding_in_a_real_browser(browser_type, lab_server):
         assert page.locator("[data-testid='stMetricValue']").count() == 0
         assert page.locator("[data-testid='stSidebarNav']").count() == 0
         page.goto(f"{lab_server.url}/trajectory?model=on-track&as_of=2025-06-01")
-        page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
+        page.wait_for_selector("[data-testid='stMetricValue']")
     finally:
         browser.close()
 
@@ -190,7 +193,7 @@ def test_the_refusal_on_an_open_address_is_logged(lab_store, audit_log):
 
 def test_a_pending_sign_in_link_survives_clearing_every_cache():
     link = {"url_path": "reclassify", "params": {"model": ["base"], "asl": ["3"]}}
-    auth._remember_link("browser-cleared", link)
+    auth._remember_link("browser-cleared", link, client="192.0.2.1")
     st.cache_data.clear()
     st.cache_resource.clear()
     assert auth._take_link("browser-cleared") == link
@@ -274,10 +277,142 @@ def test_serve_makes_streamlits_own_websocket_refuse_a_foreign_host(lab_store, t
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, process)
+        wait_healthy(url, process, WAIT_S)
         forged = open_link_sync(url, "/", headers={"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"})
         assert forged.refused and not forged.element_types  # closed by Streamlit, nothing rendered
         assert open_link_sync(url, "/?as_of=2025-06-01").ok
     finally:
         os.killpg(process.pid, 15)
+        process.wait(15)
+
+
+# --- An audit log that cannot be written ---------------------------------------------------------
+
+
+def test_an_unwritable_audit_log_is_logged_once_not_per_view(caplog, monkeypatch):
+    monkeypatch.setenv("ASL_AUDIT_LOG", "/dev/full")  # a full disk, for root too
+    monkeypatch.setattr(auth, "_audit_failing", False, raising=False)
+    record = {"at": "2026-01-01T00:00:00+00:00", "user": "local", "page": "/", "params": {}, "access": "allowed"}
+    with caplog.at_level("WARNING", logger="asl_dashboard"):
+        assert [auth.write_audit(record) for _ in range(3)] == [False, False, False]
+    failures = [entry for entry in caplog.records if "cannot be written" in entry.getMessage()]
+    assert len(failures) == 1 and "/dev/full" in failures[0].getMessage() and not failures[0].exc_info
+
+
+def test_a_full_disk_under_the_audit_log_leaves_the_page_working_with_a_notice(lab_store, monkeypatch):
+    monkeypatch.setenv("ASL_AUDIT_LOG", "/dev/full")
+    app = open_link(lab_store, as_of="2025-06-01")  # open_link asserts no exception
+    assert {metric.label for metric in app.metric} >= {"Triggered", "On track"}
+    assert any("audit log cannot be written" in warning.value for warning in app.warning)
+
+
+@pytest.fixture(scope="module")
+def server_without_audit_log(lab_store, tmp_path_factory):
+    """A server whose audit log path is an existing folder: opening it for appending fails, for root too."""
+    folder = tmp_path_factory.mktemp("audit-is-a-folder")
+    log_path = tmp_path_factory.mktemp("logs") / "streamlit.log"
+    with streamlit_server(lab_store, extra_env={"ASL_AUDIT_LOG": str(folder)}, log_path=log_path) as server:
+        yield server, log_path
+
+
+@pytest.mark.browser
+def test_an_unwritable_audit_log_leaves_the_pages_working_with_a_notice(page, server_without_audit_log):
+    server, log_path = server_without_audit_log
+    for link in ("/?as_of=2025-06-01", "/trajectory?model=on-track&as_of=2025-06-01"):
+        page.goto(server.url + link)
+        page.wait_for_selector("[data-testid='stMetricValue']")
+        wait_for_app(page)
+        assert page.get_by_text("The audit log cannot be written").is_visible()
+        assert page.locator("[data-testid='stException']").count() == 0
+    log = log_path.read_text()
+    assert log.count("cannot be written") == 1, log  # once, not once per view
+    assert "Traceback" not in log
+
+
+@pytest.mark.parametrize("where", ["a folder in its place", "under /proc"])
+def test_serve_refuses_to_start_when_the_audit_log_cannot_be_written(lab_store, tmp_path, where):
+    import subprocess
+    import sys
+
+    from bench.server import free_port
+
+    (tmp_path / "folder").mkdir()
+    audit_path = {"a folder in its place": tmp_path / "folder", "under /proc": "/proc/asl-audit/views.jsonl"}[where]
+    env = dict(os.environ, ASL_STORE=str(lab_store), ASL_AUDIT_LOG=str(audit_path))
+    process = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--port", str(free_port())], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # it started a server after all
+        os.killpg(process.pid, 9)
+        process.communicate()
+        pytest.fail("serve started although its audit log cannot be written")
+    assert process.returncode == 2
+    assert err.startswith(f"error: the audit log {audit_path} cannot be written (") and err.count("\n") == 1, err
+    assert out == ""
+
+
+# --- Stopping `serve` stops its server -----------------------------------------------------------
+
+
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = {int(child) for child in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo.extend(children - found)
+            found |= children
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (state Z or X in /proc/<pid>/stat)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return text[text.rindex(")") + 2] not in "ZX"
+
+
+def _serves(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_stopping_serve_stops_its_server(lab_store, signal_number):
+    """`kill <pid of asl-dashboard serve>` (SIGTERM, or SIGHUP when its terminal goes) leaves no server
+    on the port and no process behind."""
+    import subprocess
+    import sys
+    import time
+
+    from bench.server import free_port
+
+    port = free_port()
+    env = dict(os.environ, ASL_STORE=str(lab_store))
+    process = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process, timeout=WAIT_S)
+        started = {process.pid} | _descendants(process.pid)
+        process.send_signal(signal_number)
+        process.wait(WAIT_S)
+        deadline = time.monotonic() + WAIT_S
+        while (_serves(port) or any(_running(pid) for pid in started)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _serves(port), "a server still answers on the port"
+        assert not [pid for pid in started if _running(pid)], "processes left running"
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # whatever is left of the session it started
+        except ProcessLookupError:
+            pass
         process.wait(15)

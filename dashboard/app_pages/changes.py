@@ -3,11 +3,10 @@ DESIGN section 8. The rules are in queries/changes.sql and dashboard/changes.py.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import streamlit as st
 
-from dashboard import changes, ui
+from dashboard import changes, plan, public_url, ui
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError, md_escape
 
@@ -79,7 +78,10 @@ st.download_button(
     help="Exactly the rows and columns `asl-dashboard changes` prints (spreadsheet formulas neutralised).", on_click="ignore")
 
 with st.expander("Digest for a chat channel or an e-mail (Markdown)"):
-    base = os.environ.get("ASL_PUBLIC_URL") or ui.view_url("", {}, scope).split("?")[0].rstrip("/")
+    public_url_problem = public_url.configured().problem
+    if public_url_problem:
+        st.warning(md_escape(public_url_problem) + ". The digest's links use this page's address instead.")
+    base = plan.public_base_url(st.context.url)  # ASL_PUBLIC_URL when valid, else this page's address
     st.code(changes.digest(events, since=since, as_of=scope.as_of, info=context.info, policy_id=scope.policy_id,
                            base_url=base), language="markdown")
     st.caption("`asl-dashboard changes --since DATE --format markdown` prints the same; `--post URL` sends it to a webhook.")

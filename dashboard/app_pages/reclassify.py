@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, charts_plan, display, plan, ui, views
+from dashboard import charts, charts_plan, display, plan, public_url, ui, views
 from dashboard.brief import ACTION_TEXT, build_brief, to_html, to_markdown
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError, md_escape
@@ -206,8 +206,9 @@ def the_brief():
 st.subheader("Incident brief")
 st.caption("The scenario, the decision summary, the halted models with their own status, the plan and the "
            "deployments per action, ready to paste into an incident document or print: **Export**, in the sidebar.")
-if plan.public_url_problem():
-    st.warning(md_escape(plan.public_url_problem()) + ": the brief's link uses this page's address instead.")
+public_url_problem = public_url.configured().problem
+if public_url_problem:
+    st.warning(md_escape(public_url_problem) + ". The brief's link uses this page's address instead.")
 exports.download_button(
     "Download brief (Markdown)", icon=":material/description:", mime="text/markdown",
     file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.md", data=lambda: to_markdown(the_brief()),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import math
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboard.public_data.limits import MAX_RECORD_BYTES, over_limit, path_text, shown, too_long
 from dashboard.public_data.names import _ascii, _date_or_none, _key, fold, slug
 from dashboard.public_data.report import ImportReport
 
@@ -82,6 +82,9 @@ TINY = "compute below 1e6 FLOP (kept in public_models only)"
 NO_DATE = "compute but no usable publication date"
 
 
+TOO_LONG = "a value over the ingest's size limits (row left out)"
+
+
 @dataclass
 class EpochRow:
     line: int
@@ -137,47 +140,141 @@ def parse_date(text) -> str | None:
     return when.isoformat() if when else None
 
 
-def _decode(raw: bytes) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16", errors="replace")
-    text = raw.decode("utf-8", errors="replace")
-    return text[1:] if text.startswith("\ufeff") else text
+class _RecordTooLong(Exception):
+    def __init__(self, line: int, size: int):
+        super().__init__(line, size)
+        self.line, self.size = line, size
+
+
+class _BoundedLines:
+    """The lines of a text file for csv.reader, one record at most MAX_RECORD_BYTES (ingest's limit
+    for one row): a longer record is skipped to its end (quotes counted, as ingest's scan counts
+    them) and _RecordTooLong raised, so memory stays a small multiple of that limit whatever the
+    file holds. The reader starts afresh at the next record. The file is read in chunks and split
+    with one regular expression per chunk (a file of millions of short lines costs no readline
+    each). lines counts the file's lines read."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.pieces: deque[str] = deque()
+        self.at_end = False
+        self.lines = 0
+        self.start_record()
+
+    def start_record(self) -> None:
+        self.record_bytes, self.inside, self.first_line = 0, False, self.lines + 1
+
+    def __iter__(self):
+        return self
+
+    def _take(self) -> str | None:
+        """The next line, or part of a long one; None at the end of the file. Counts its bytes and quotes."""
+        while not self.pieces:
+            if self.at_end:
+                return None
+            chunk = self.handle.read(_CHUNK_CHARS)
+            if chunk.endswith("\r"):
+                chunk += self.handle.read(1)  # keep a CRLF whole
+            if not chunk:
+                self.at_end = True
+            self.pieces.extend(_pieces(chunk))
+        piece = self.pieces.popleft()
+        self.record_bytes += len(piece) if piece.isascii() else len(piece.encode("utf-8", "backslashreplace"))
+        self.inside ^= bool(piece.count('"') & 1)
+        if piece.endswith(("\n", "\r")):
+            self.lines += 1
+        return piece
+
+    def __next__(self) -> str:
+        parts = []
+        while (piece := self._take()) is not None:
+            if self.record_bytes > MAX_RECORD_BYTES:
+                while piece is not None and not (piece.endswith(("\n", "\r")) and not self.inside):
+                    piece = self._take()
+                if piece is None:
+                    self.lines += 1  # the last line, without a line break
+                raise _RecordTooLong(self.first_line, self.record_bytes)
+            parts.append(piece)
+            if piece.endswith(("\n", "\r")):
+                break
+        if not parts:
+            raise StopIteration
+        if not parts[-1].endswith(("\n", "\r")):
+            self.lines += 1
+        return "".join(parts).replace("\x00", "")
+
+
+_CHUNK_CHARS = 1 << 20
+_PIECES = re.compile(r"[^\r\n]*+(?:\r\n|\r|\n)?")
+
+
+def _pieces(chunk: str) -> list[str]:
+    """The chunk's lines, each with its line break (LF, CRLF or a lone CR); the last may have none."""
+    if "\r" in chunk:
+        return [piece for piece in _PIECES.findall(chunk) if piece]
+    lines = chunk.split("\n")  # the common case, at memory speed
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
+
+
+def _open_export(epoch_csv: Path):
+    """The export as text, read as it streams: UTF-16 when it starts with its byte-order mark, else
+    UTF-8 (a byte-order mark dropped); bytes that do not decode become U+FFFD."""
+    with open(epoch_csv, "rb") as raw:
+        start = raw.read(2)
+    encoding = "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    return open(epoch_csv, encoding=encoding, errors="replace", newline="")
 
 
 def _header_key(name: str) -> str:
     return fold(name).replace("\ufeff", "").lower()
 
 
-def _read_epoch(epoch_csv: Path, report: ImportReport) -> list[EpochRow]:
-    text = _decode(Path(epoch_csv).read_bytes()).replace("\x00", "")
+def _records(epoch_csv: Path, report: ImportReport):
+    """(line, fields) of every non-blank record; (line, _RecordTooLong) for one over ingest's row limit."""
     old_limit = csv.field_size_limit()
-    csv.field_size_limit(max(old_limit, len(text) + 1))
+    csv.field_size_limit(MAX_RECORD_BYTES + 2)  # a record is bounded by _BoundedLines
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        header, rows, next_line = None, [], 1
-        try:
-            for fields in reader:
-                line, next_line = next_line, reader.line_num + 1
-                if not any(cell.strip() for cell in fields):
+        with _open_export(epoch_csv) as handle:
+            lines = _BoundedLines(handle)
+            reader = csv.reader(lines)
+            while True:
+                lines.start_record()
+                line = lines.first_line
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    return
+                except _RecordTooLong as error:
+                    yield error.line, error
                     continue
-                if header is None:
-                    header = [_header_key(cell) for cell in fields]
-                    continue
-                rows.append((line, fields))
-        except csv.Error as error:
-            report.problems.append(f"line {next_line}: the CSV cannot be read from here on ({error})")
+                except csv.Error as error:
+                    report.problem(f"line {line}: the CSV cannot be read from here on ({error})")
+                    return
+                if any(cell.strip() for cell in fields):
+                    yield line, fields
     finally:
         csv.field_size_limit(old_limit)
+
+
+def _read_epoch(epoch_csv: Path, report: ImportReport) -> list[EpochRow]:
+    records = _records(epoch_csv, report)
+    header = next((fields for _line, fields in records), None)
+    if isinstance(header, _RecordTooLong):
+        raise ValueError(f"{path_text(epoch_csv)}: the header row is longer than {MAX_RECORD_BYTES:,} bytes, the "
+                         "ingest's limit for one row: not an Epoch AI CSV export")
+    if header is not None:
+        header = [_header_key(cell) for cell in header]
     if header is None:
-        raise ValueError(f"{epoch_csv}: empty file, expected an Epoch AI CSV export with a header row")
+        raise ValueError(f"{path_text(epoch_csv)}: empty file, expected an Epoch AI CSV export with a header row")
     index = {}
     for key, aliases in COLUMN_ALIASES.items():
         position = next((header.index(alias.lower()) for alias in aliases if alias.lower() in header), None)
         if position is not None:
             index[key] = position
         elif key in ("model", "compute"):
-            raise ValueError(f"{epoch_csv}: no {' / '.join(repr(a) for a in aliases)} column "
-                             f"(found: {', '.join(header[:15])}{' ...' if len(header) > 15 else ''})")
+            raise ValueError(f"{path_text(epoch_csv)}: no {' / '.join(repr(a) for a in aliases)} column "
+                             f"(found: {', '.join(shown(cell) for cell in header[:15])}{' ...' if len(header) > 15 else ''})")
         else:
             report.missing_columns.append(f"{key} (looked for {' / '.join(aliases)})")
 
@@ -185,25 +282,36 @@ def _read_epoch(epoch_csv: Path, report: ImportReport) -> list[EpochRow]:
     # checkpoint it would be refused by the ingest, and it must never become the snapshot's "now".
     latest_date = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).date().isoformat()
     out = []
-    for line, fields in rows:
+    for line, fields in records:
         report.rows_read += 1
+        if isinstance(fields, _RecordTooLong):
+            report.rows_skipped[TOO_LONG] += 1
+            report.problem(f"line {line}: row longer than {MAX_RECORD_BYTES:,} bytes, the ingest's limit for one "
+                           f"row (it has at least {fields.size:,}): row left out")
+            continue
         value = {key: (fields[position] if position < len(fields) else "") for key, position in index.items()}
+        oversized = next((key for key in index if too_long(fold(value[key]))), None)
+        if oversized is not None:
+            report.rows_skipped[TOO_LONG] += 1
+            report.problem(f"line {line}: {oversized} column {over_limit(fold(value[oversized]))}: "
+                                   "row left out")
+            continue
         name = fold(value["model"])
         if not name:
             report.rows_skipped[NO_NAME] += 1
-            report.problems.append(f"line {line}: no model name (row left out)")
+            report.problem(f"line {line}: no model name (row left out)")
             continue
         compute_text = value["compute"].strip()
         compute, reason = parse_compute(compute_text)
         if reason and reason != NO_COMPUTE:
-            report.problems.append(f"line {line}: {name}: training compute {compute_text!r}: {reason}")
+            report.problem(f"line {line}: {shown(name)}: training compute {shown(compute_text)!r}: {reason}")
         raw_date = fold(value.get("published", ""))
         published = parse_date(raw_date) or ""
         if raw_date and not published:
-            report.problems.append(f"line {line}: {name}: publication date {raw_date!r} is not an ISO date")
+            report.problem(f"line {line}: {shown(name)}: publication date {shown(raw_date)!r} is not an ISO date")
         elif published > latest_date:
-            report.problems.append(f"line {line}: {name}: publication date {raw_date!r} is in the future "
-                                   f"(after {latest_date}): a mistake, read as no date")
+            report.problem(f"line {line}: {shown(name)}: publication date {shown(raw_date)!r} is in the future "
+                           f"(after {latest_date}): a mistake, read as no date")
             published = ""
         frontier = _ascii(value.get("frontier", "")) in FRONTIER_TRUE or fold(value.get("frontier", "")) in FRONTIER_TRUE
         report.frontier_rows += frontier
@@ -265,7 +373,7 @@ def _build_models(rows: list[EpochRow], report: ImportReport):
                 found[0].is_model = True
                 report.models_without_compute += 1
         elif len(found) > 1:
-            report.problems.append(f"announced ASL level for {name!r} not applied: {len(found)} Epoch rows have that name")
+            report.problem(f"announced ASL level for {name!r} not applied: {len(found)} Epoch rows have that name")
     report.asl_announcements = len(announced)
 
     models, checkpoints, history = {}, [], []
@@ -310,15 +418,19 @@ def _build_models(rows: list[EpochRow], report: ImportReport):
 
 
 def _break_cycles(models: dict[str, dict]) -> int:
-    """Base-model links in public data could loop (A's base is B, B's is A): drop the link that closes it."""
-    cut = 0
+    """Base-model links in public data could loop (A's base is B, B's is A): drop the link that closes
+    it. Each model is walked once (a chain already walked ends without a loop), so a chain of n models
+    costs n steps, not n squared or cubed."""
+    cut, done = 0, set()
     for model_id in sorted(models):
-        path, current = [model_id], models[model_id]["parent_model_id"]
-        while current:
-            if current in path:  # path[-1] -> current closes the loop
+        path, on_path, current = [model_id], {model_id}, models[model_id]["parent_model_id"]
+        while current and current not in done:
+            if current in on_path:  # path[-1] -> current closes the loop
                 models[path[-1]].update(parent_model_id="", derivation="pretrain")
                 cut += 1
                 break
             path.append(current)
+            on_path.add(current)
             current = models.get(current, {}).get("parent_model_id", "")
+        done.update(path)
     return cut

@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.ingest import MAX_PROBLEMS_KEPT
 from dashboard.public_data.names import MATCH_RULE
 
 
@@ -17,7 +18,9 @@ class ImportReport:
     models_with_compute: int = 0
     models_without_compute: int = 0  # added for a publicly announced ASL classification
     rows_skipped: Counter = field(default_factory=Counter)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # the first MAX_PROBLEMS_KEPT of problems_total
+    problems_total: int = 0
+    skipped_files: list[str] = field(default_factory=list)  # models.dev files and folders not read
     missing_columns: list[str] = field(default_factory=list)
     parents_linked: int = 0
     base_models_without_compute: int = 0
@@ -34,6 +37,16 @@ class ImportReport:
     ended_before_start: int = 0
     unmatched_file: Path | None = None
     row_counts: dict[str, int] = field(default_factory=dict)
+
+    def problem(self, text: str) -> None:
+        """Keep the first problems and count them all: memory stays bounded on a file of bad rows."""
+        self.problems_total += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(text)
+
+    def skip(self, text: str) -> None:
+        if len(self.skipped_files) < MAX_PROBLEMS_KEPT:
+            self.skipped_files.append(text)
 
     @property
     def skipped(self) -> Counter:
@@ -55,8 +68,9 @@ class ImportReport:
         lines += [f"  {count:,} {reason}" for reason, count in sorted(self.rows_skipped.items())]
         lines += [f"column not found: {column}" for column in self.missing_columns]
         lines += [f"  {problem}" for problem in self.problems[:max_problems]]
-        if len(self.problems) > max_problems:
-            lines.append(f"  ... and {len(self.problems) - max_problems:,} more")
+        total = max(self.problems_total, len(self.problems))
+        if total > max_problems:
+            lines.append(f"  ... and {total - min(max_problems, len(self.problems)):,} more")
         lines.append(f"parents through Base model: {self.parents_linked:,} linked; "
                      f"{self.base_models_without_compute:,} base models without usable compute; "
                      f"{self.base_models_not_found:,} not found or ambiguous")
@@ -72,6 +86,9 @@ class ImportReport:
                       + (f"; {self.ended_before_start:,} with last_updated before release_date ended on release_date"
                          if self.ended_before_start else ""),
                       f"  unmatched listings written to {self.unmatched_file}"]
+        lines += [f"  skipped {text}" for text in self.skipped_files[:max_problems]]
+        if len(self.skipped_files) > max_problems:
+            lines.append(f"  ... and {len(self.skipped_files) - max_problems:,} more skipped")
         lines.append("match rule: " + MATCH_RULE)
         lines.append("effective compute = Epoch training compute: no algorithmic multiplier is applied")
         return lines
