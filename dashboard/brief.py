@@ -19,6 +19,7 @@ import pandas as pd
 
 from dashboard import plan as plan_module
 from dashboard import views
+from dashboard.params import neutralise
 from dashboard.store import Snapshot
 
 ACTION_TEXT = {
@@ -72,10 +73,12 @@ class Brief:
 # --- Plain text, escaped for each output -----------------------------------------------------------
 
 def plain(value) -> str:
-    """One line of text: line and paragraph separators (\\r, \\n, U+2028, U+2029, ...) and other
-    control characters become spaces, so a value can never break a line, a list item or a table row."""
+    """One line of text: line and paragraph separators (\\r, \\n, U+2028, U+2029, ...) and tabs
+    become spaces, so a value can never break a line, a list item or a table row; other controls,
+    bidirectional and zero-width characters become visible escapes (neutralise)."""
     text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    return neutralise("".join(" " if unicodedata.category(ch) in ("Zl", "Zp") or (ch.isspace() and unicodedata.category(ch) == "Cc")
+                              else ch for ch in text))
 
 
 _ASCII_PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")

@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.display import MAP_NAMED_STATUSES, STATUS_COLOURS, STATUS_LABELS, flop
-from dashboard.params import one_line
+from dashboard.params import neutralise, one_line
 from dashboard.reference import DUE_SOON_FRACTION
 
 OUTCOME_COLOURS = {"below_threshold": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
@@ -47,10 +47,11 @@ _PLOTLY_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#12
 
 def escape(value) -> str:
     """Plain text for Plotly: shows the very characters it holds, never a tag, entity, template
-    placeholder or line break (every Unicode line break becomes a space)."""
+    placeholder, line break (every Unicode line break becomes a space), control, bidirectional or
+    zero-width character (neutralise)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return one_line(value).translate(_PLOTLY_TEXT)
+    return neutralise(one_line(value)).translate(_PLOTLY_TEXT)
 
 
 def _plain(value):

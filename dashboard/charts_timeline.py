@@ -12,6 +12,8 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.params import neutralise
+
 ANNOTATED_KINDS = ("evaluation_round", "asl_change", "threshold_crossed")
 ROUND_COLOURS = {"clean": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
 LEVEL_COLOUR = "#7c3aed"
@@ -23,11 +25,12 @@ def _plain(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     text = " ".join(str(value).split())  # every line break (\n, \r, U+2028, ...) becomes a space
-    return html.escape(text)
+    return html.escape(neutralise(text))
 
 
 def _short(value) -> str:
     text = " ".join(str(value or "").split())
+    text = neutralise(text)
     return html.escape(text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…")
 
 

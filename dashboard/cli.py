@@ -54,6 +54,21 @@ def _open_snapshot(args):
     return store_module.snapshot(path)
 
 
+def _shown_text(frame, keep_lines: bool = False):
+    """frame with every text cell neutralised (controls, bidirectional and zero-width characters as
+    visible escapes: no ESC sequence from the data reaches a terminal); line breaks become spaces
+    unless keep_lines (CSV quotes them)."""
+    from dashboard.params import neutralise, one_line
+
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object or str(shown[column].dtype) in ("string", "str"):
+            shown[column] = shown[column].map(
+                lambda value: value if not isinstance(value, str)
+                else neutralise(value, keep_newlines=True) if keep_lines else neutralise(one_line(value)))
+    return shown
+
+
 def _print_frame(frame, fmt: str) -> None:
     from dashboard.export import to_csv
 
@@ -61,13 +76,16 @@ def _print_frame(frame, fmt: str) -> None:
         import pandas as pd
 
         # For reading: an empty cell stays empty (not NaN, <NA> or None); floats keep pandas' format.
-        readable = frame.copy()
+        readable = _shown_text(frame)
         for column in readable.columns:
             values = readable[column]
             if values.dtype.kind != "f" and values.isna().any():
                 readable[column] = values.astype(object).where(values.notna(), "")
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
             print(readable.to_string(index=False, na_rep=""))
+    elif sys.stdout.isatty():
+        # CSV read on a terminal: neutralised like the table. Piped or redirected, it is the exact data.
+        sys.stdout.write(to_csv(_shown_text(frame, keep_lines=True)))
     else:
         sys.stdout.write(to_csv(frame))
 

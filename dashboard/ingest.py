@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from dashboard import csvscan
 from dashboard.csvscan import LongRecord, StrayQuote, scan_csv
+from dashboard.params import neutralise
 from dashboard.sqlfiles import internal_sql
 from dashboard.store import StoreError
 from dashboard.tables import TABLES, TableSpec
@@ -671,7 +672,7 @@ def _create_empty_raw(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
 def _show_value(value) -> str:
     if value is None:
         return ""
-    text = str(value).replace("\r", "\\r").replace("\n", "\\n")
+    text = neutralise(value)  # \r and \n as \x0d and \x0a; no ESC sequence reaches the terminal
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -873,9 +874,12 @@ def _build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str)
         notes, notes_problem = _attribution(src)
         if notes_problem:
             problems.append(notes_problem)
+    # The publish time, fixed before any row is checked: no date in the data may be after it.
+    published_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     con = duckdb.connect(":memory:", config={"memory_limit": INGEST_MEMORY_LIMIT, "temp_directory": str(spill)})
     try:
         con.execute(internal_sql("ingest/session.sql"))
+        con.execute(internal_sql("ingest/publish_time.sql"), {"published_at": published_at})
         con.execute(internal_sql("ingest/macros.sql"))
         row_counts: dict[str, int] = {}
         by_table = {source.spec.name: source for source in sources}
@@ -913,7 +917,7 @@ def _build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str)
         con.execute(internal_sql("ingest/publish.sql"))
         _prove_every_row_arrived(con, by_table, row_counts)
         con.execute(internal_sql("ingest/snapshot_info.sql"), {
-            "published_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            "published_at": published_at,
             "source": src.description if isinstance(src, TableSource) else str(src),
             "dataset": dataset,
             "row_counts": json.dumps(row_counts),

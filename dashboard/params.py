@@ -27,6 +27,32 @@ WORD_JOINER = "\u2060"  # invisible, zero width: breaks a pattern without showin
 _WWW = re.compile(r"(www)(\\\.)", re.IGNORECASE)
 
 
+# Characters that change how the text around them reads without being seen: C0 and C1 controls
+# (ESC starts a terminal sequence, BEL rings), DEL, the bidirectional embeddings, overrides,
+# isolates and marks (U+202E shows "rtl<U+202E>gnp.exe" as "rtlexe.png") and zero-width characters
+# (one name posing as another).
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def _visible(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _visible_but_newline(match: re.Match) -> str:
+    return match.group() if match.group() == "\n" else _visible(match)
+
+
+def neutralise(text, keep_newlines: bool = False) -> str:
+    """Every control, bidirectional or zero-width character of text as a visible escape (ESC ->
+    \\x1b, U+202E -> \\u202e), so what is shown or printed reads as the characters it holds, in
+    order, and carries no terminal sequence. Every escaping function of the pages, charts, brief,
+    digest and command line applies it; those that keep a value on one line turn line breaks into
+    spaces (one_line) first, so that a break reads as a space rather than as \\x0a; a format whose
+    cells may hold several lines (a table on a page, CSV) passes keep_newlines to keep "\\n"."""
+    return _INVISIBLE.sub(_visible_but_newline if keep_newlines else _visible, str(text))
+
+
 def one_line(text) -> str:
     """Every line break (all of Unicode's) and run of white space as one space."""
     return _LINE_BREAKS_AND_SPACE_RUNS.sub(" ", str(text))
@@ -42,8 +68,10 @@ def md_escape(text) -> str:
       stop them: an invisible word joiner (U+2060) goes after every `:` (breaks `https://`, `mailto:`,
       `:emoji:`, `:red[...]`, `:material/...:`) and `@` (breaks e-mail autolinks) and inside `www.`.
     - Every line break and run of white space becomes one space (see one_line).
+    - Controls, bidirectional and zero-width characters of the text become visible escapes
+      (neutralise), before the word joiners above are added.
     tests/test_markdown_escape.py renders a matrix of attacks in a real browser to prove it."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", neutralise(one_line(text)))
     escaped = escaped.replace("\\:", "\\:" + WORD_JOINER).replace("\\@", "\\@" + WORD_JOINER)
     return _WWW.sub(r"\1" + WORD_JOINER + r"\2", escaped)
 

@@ -99,7 +99,7 @@ compute columns are required, a missing optional one is reported. A UTF-8 byte-o
 CRLF line ends, NUL bytes, quoted fields with newlines, huge fields, short or long rows and blank
 lines are taken as they come; bytes that are not UTF-8 become U+FFFD. The frontier flag (True,
 checked, yes, 1, x, a tick) is counted in the report (no input column takes it). Malformed compute
-(1.2e2x, +1e25, 1_000), NaN, infinity, zero, negative and unparseable dates are reported with their
+(1.2e2x, +1e25, 1_000), NaN, infinity, zero, negative, unparseable and future dates are reported with their
 Epoch line (the header is line 1, as a text editor counts), counted by reason and skipped as models;
 rows_read = models_with_compute + sum(rows_skipped). Output is sorted and byte-for-byte the same for
 the same input, whatever the order of the Epoch rows.

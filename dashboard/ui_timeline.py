@@ -29,7 +29,7 @@ def section(timeline: pd.DataFrame, scope: ViewScope) -> None:
     table.insert(0, "open", ["." + changes.link_path(model, date, scope.policy_id)
                              for model, date in zip(table["model_id"], table["event_date"])])
     table["change"] = [f"{before} → {after}" if before else after for before, after in zip(table["before"], table["after"])]
-    table = table[["open", "event_date", "kind", "change", "detail"]]
+    table = ui.shown_frame(table[["open", "event_date", "kind", "change", "detail"]])
     styled = table.style.apply(
         lambda row: ["background-color: #fee2e2; color: #7f1d1d; font-weight: 600" if row["kind"] == changes.BREACH
                      else "" for _ in row], axis=1)

@@ -16,7 +16,7 @@ import pytest
 
 from dashboard import charts
 from dashboard.ingest import ingest
-from dashboard.params import WORD_JOINER, md_escape, one_line
+from dashboard.params import WORD_JOINER, md_escape, neutralise, one_line
 from bench.server import free_port, wait_for_app, wait_healthy
 from browsing import give_tab_back, take_tab
 from labdata import status_lab_tables, write_folder
@@ -29,6 +29,11 @@ PHISH = "[Acknowledge the breach here](https://evil.example/phish)"
 BARE = "see https://evil.example/x and www.evil.example and boss@evil.example"
 MIXED = "<img src=x onerror=alert(1)> **bold** _em_ :rocket: :red[red] %{customdata[0]} $x$ &lt;i&gt; {y}"
 BREAKS = "line\nbreak\u2028sep\u2029par\x85nel"  # (a bare \r would end the CSV row: csv does not quote it)
+# A name posing as another: U+202E (right-to-left override) shows it as "rtlexe.png".
+RTL_NAME = "rtl\u202egnp.exe"
+RTL_SHOWN = "rtl\\u202egnp.exe"  # what a page shows instead: the override as a visible escape
+# Characters no page may show as they are (U+2060 is left out: md_escape puts it after every ":" itself).
+INVISIBLE_JS = r"/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/"
 
 MATRIX = [
     PHISH, "https://evil.example/phish", "http://evil.example", "HTTPS://EVIL.EXAMPLE/x", "www.evil.example",
@@ -78,6 +83,51 @@ def test_md_escape_leaves_no_markdown_no_autolink_no_line_break(text):
 def test_md_escape_keeps_plain_text_readable():
     assert md_escape("Claude Opus 4") == "Claude Opus 4"
     assert md_escape("a\u2028b") == "a b"
+
+
+# --- Control, bidirectional and zero-width characters -------------------------------------------
+
+INVISIBLE = {"\x00": "\\x00", "\x07": "\\x07", "\x1b": "\\x1b", "\x7f": "\\x7f", "\x9b": "\\x9b",
+             "\u202a": "\\u202a", "\u202e": "\\u202e", "\u2066": "\\u2066", "\u2069": "\\u2069",
+             "\u200e": "\\u200e", "\u200f": "\\u200f", "\u061c": "\\u061c", "\u200b": "\\u200b",
+             "\u200d": "\\u200d", "\u2060": "\\u2060", "\ufeff": "\\ufeff"}
+
+
+@pytest.mark.parametrize("char, shown", INVISIBLE.items(), ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_neutralise_shows_each_invisible_character_as_an_escape(char, shown):
+    assert neutralise(f"a{char}b") == f"a{shown}b"
+
+
+def test_neutralise_on_hand_made_strings():
+    assert neutralise("rtl\u202egnp.exe") == "rtl\\u202egnp.exe"  # no longer reads "rtlexe.png"
+    assert neutralise("\x1b[31mred\x1b[0m\x07") == "\\x1b[31mred\\x1b[0m\\x07"
+    assert neutralise("pay\u200bpal") == "pay\\u200bpal"
+    assert neutralise("Claude Opus 4 · 日本語 עברית é") == "Claude Opus 4 · 日本語 עברית é"  # text stays text
+    assert neutralise(neutralise("a\u202eb")) == neutralise("a\u202eb")
+
+
+HOSTILE_NAME = "rtl\u202egnp.exe \x1b[2J\x07 pay\u200bpal \ufeff"
+
+
+def _no_invisible(text: str) -> None:
+    assert not any(char in text for char in INVISIBLE if char != WORD_JOINER), repr(text)
+    assert "202e" in text and "x1b" in text and "200b" in text, repr(text)
+
+
+def test_every_escaping_function_neutralises():
+    """Markdown, Plotly text, timeline labels, the brief (Markdown and HTML), the digest, print
+    copies and tables on pages: none passes a control, bidirectional or zero-width character on."""
+    from dashboard import brief, changes, charts_timeline
+    from dashboard.ui.layout import _print_cell, shown_frame
+
+    for text in (md_escape(HOSTILE_NAME), charts.escape(HOSTILE_NAME), charts_timeline._plain(HOSTILE_NAME),
+                 brief.md(HOSTILE_NAME), brief.md(HOSTILE_NAME, cell=True), brief.plain(HOSTILE_NAME),
+                 changes.digest_text(HOSTILE_NAME), _print_cell(HOSTILE_NAME),
+                 shown_frame(pd.DataFrame({"name": [HOSTILE_NAME]}))["name"].iloc[0]):
+        _no_invisible(text)
+    assert charts_timeline._short("\u202e" * 40).startswith("\\u202e")
+    # md_escape still adds its own word joiner after ":", and the data's own one is shown as an escape.
+    assert md_escape("a:b\u2060c") == "a\\:" + WORD_JOINER + "b\\\\u2060c"  # Markdown shows a\:b\u2060c
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +206,8 @@ def hostile_tables():
     for row in tables["models"]:
         row["name"] = names.get(row["model_id"], row["name"])
         row["family"] = {"due-time": PHISH, "overdue-compute": BARE}.get(row["model_id"], row["family"])
+        if row["model_id"] == "due-time":
+            row["name"] = RTL_NAME
     tables["models"][-1]["policy_id"] = "no-buffer"  # two policies in use: the overview names the one drawn
     for row in tables["policies"]:
         if row["policy_id"] == "rsp-v1.0":
@@ -171,7 +223,7 @@ def hostile_tables():
         row["elicitation"] = ISSUE_ID
     tables["safeguards"][0]["name"] = ISSUE_ID
     tables["safeguards"][1]["name"] = MIXED
-    tables["customers"][0]["name"] = PHISH + " " + BREAKS + " | x |"
+    tables["customers"][0]["name"] = PHISH + " " + BREAKS + " | x | \x1b[31mred\x1b[0m \u200b\x07"
     tables["deployments"] = [{
         "deployment_id": "d1 " + BARE, "model_id": ISSUE_ID, "customer_id": "c1", "surface": "api", "use_case": MIXED,
         "risk_domains": "cbrn", "status": "active", "started_at": "2025-01-01", "ended_at": "", "monthly_requests": "5"}]
@@ -309,6 +361,7 @@ def _chart_problems(page, link: str, seen: dict) -> list:
             if text:
                 seen["hovered"] += 1
                 seen["issue_text"] |= '"><b style="font-size:60px;color:green">ON TRACK</b>' in text
+                seen["hover_texts"].append((link, text))
                 problems += [(link, index, "hover", item) for item in found]
         page.mouse.move(1, 1)
     return problems
@@ -339,8 +392,8 @@ def hostile_pages(browser, browser_tab, hostile_server):
     too), read for both checks below: each page load costs seconds of Chromium's time."""
     page = take_tab(browser_tab, browser)
     page.set_viewport_size({"width": 1440, "height": 900})
-    found = {"charts": [], "markup": [], "errors": []}
-    seen = {"charts": 0, "hovered": 0, "issue_text": False}
+    found = {"charts": [], "markup": [], "errors": [], "invisible": []}
+    seen = {"charts": 0, "hovered": 0, "issue_text": False, "rtl_shown": [], "hover_texts": []}
     failed = True
     try:
         for link in ["/", "/trajectory", "/reclassify", *hostile_links()]:
@@ -352,6 +405,7 @@ def hostile_pages(browser, browser_tab, hostile_server):
             found["markup"] += _markup_problems(page, hostile_server, link)
             if link in hostile_links():
                 found["charts"] += _chart_problems(page, link, seen)
+            found["invisible"] += _invisible_problems(page, link, seen)
         failed = False
     finally:
         give_tab_back(browser_tab, failed=failed)
@@ -398,6 +452,33 @@ _PROBLEMS_JS = """(root) => {
 _HOVER_JS = "async (plot) => { await new Promise(done => setTimeout(done, 60)); " \
             "const hover = plot.querySelector('.hoverlayer'); " \
             f"return [hover ? hover.textContent : '', hover ? ({_PROBLEMS_JS})(hover) : []]; }}"
+
+
+def _invisible_problems(page, link: str, seen: dict) -> list:
+    """Control, bidirectional and zero-width characters in what the page shows: its text (the tables'
+    cells included), its charts' SVG text and the hover labels read on it."""
+    # Every text node of the page; Plotly writes a lone U+200B into the SVG text of an empty label.
+    text = page.evaluate("""() => {
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), parts = [];
+      while (walker.nextNode()) { if (walker.currentNode.data !== '\\u200b') parts.push(walker.currentNode.data); }
+      return parts.join(' ');
+    }""")
+    if RTL_SHOWN in text:
+        seen["rtl_shown"].append(link)
+    texts = [("page", text)] + [("hover", hover) for at, hover in seen["hover_texts"] if at == link]
+    return [(link, where, found) for where, content in texts
+            for found in page.evaluate(f"(text) => (text.match(new RegExp({INVISIBLE_JS}.source, 'g')) || [])"
+                                       ".map(c => c.codePointAt(0).toString(16))", content)]
+
+
+@pytest.mark.browser
+def test_no_name_poses_as_another_and_no_control_character_is_shown(hostile_pages):
+    """A model named rtl<U+202E>gnp.exe must not read "rtlexe.png" on the overview (its table, its
+    charts and their hovers): every page shows the override, and every other control, bidirectional
+    or zero-width character of the data (ESC, BEL, U+200B, NEL), as a visible escape instead."""
+    found, seen = hostile_pages
+    assert not found["invisible"], "\n".join(map(repr, found["invisible"][:20]))
+    assert "/" in seen["rtl_shown"], seen["rtl_shown"]  # the overview's table names the model, escaped
 
 
 @pytest.mark.browser

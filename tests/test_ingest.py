@@ -1033,3 +1033,82 @@ def test_sigkill_during_an_ingest_leaves_the_published_store(tmp_path, published
     assert leftovers(published) == []
     if moment == "while-writing":
         assert any("left by an ingest that did not finish" in message for message in messages)
+
+
+# --- Dates after the publish time ----------------------------------------------------------------
+
+
+FUTURE_DEFECTS = [
+    at("checkpoints", 1, "recorded_at", "2099-12-31T00:00:00", 'recorded_at "2099-12-31T00:00:00" is after the time of this ingest'),
+    at("evaluations", 1, "completed_at", "2099-12-31T09:00:00Z", 'completed_at "2099-12-31T09:00:00Z" is after the time of this ingest'),
+    at("public_models", 0, "published_on", "2099-12-31", 'published_on "2099-12-31" is after the time of this ingest'),
+]
+
+
+@pytest.mark.parametrize("case", FUTURE_DEFECTS, ids=str)
+def test_a_date_after_the_publish_time_is_refused_with_file_and_line(tmp_path, published, case: Defect):
+    """One mistyped year must not become every page's "now": it is refused like any bad value."""
+    tables = full_tables()
+    case.change(tables)
+    the_problem(refuse(write_folder(tmp_path / "bad", tables), published), case.file, case.line, case.column,
+                *case.expected, "one day of clock difference allowed")
+
+
+def test_dates_up_to_a_day_ahead_are_clock_difference_and_the_snapshot_date_never_passes_the_publish_day(tmp_path):
+    """A checkpoint a few hours ahead (another machine's clock) is accepted, and a deployment planned
+    to start in the future is accepted too; neither moves the snapshot's date past the day it is published."""
+    tables = full_tables()
+    ahead = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    tables["checkpoints"][2]["recorded_at"] = ahead
+    tables["deployments"].append({**tables["deployments"][0], "deployment_id": "d-planned", "status": "onboarding",
+                                  "started_at": "2099-12-31"})
+    result = ingest(write_folder(tmp_path / "ok", tables), tmp_path / "ok.duckdb", progress=quiet)
+    published_at = duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True).execute(
+        "SELECT published_at FROM snapshot_info").fetchone()[0]
+    assert result.snapshot_date == published_at.date()
+
+
+def test_a_public_epoch_row_dated_in_the_future_is_reported_and_does_not_move_the_snapshot_date(tmp_path):
+    """import-public reports an Epoch row dated 2099 with its line and leaves its date out (as an
+    unparseable date), so the ingest publishes the data as of the real latest date."""
+    from dashboard.public_import import import_public
+
+    epoch = REPO / "tests" / "data" / "public" / "epoch_excerpt.csv"
+    text = epoch.read_text(encoding="utf-8")
+    assert ",Upstage,2025-12-31," in text
+    (tmp_path / "epoch.csv").write_text(text.replace(",Upstage,2025-12-31,", ",Upstage,2099-12-31,")
+                                        .replace(",OpenAI,2023-03-15,", ",OpenAI,2099-12-31,", 1), encoding="utf-8")
+    report = import_public(tmp_path / "epoch.csv", None, tmp_path / "out", progress=quiet)
+    future = [problem for problem in report.problems if "'2099-12-31' is in the future" in problem]
+    assert len(future) == 2 and all(problem.startswith("line ") for problem in future), report.problems
+    result = ingest(tmp_path / "out", tmp_path / "public.duckdb", progress=quiet)
+    assert result.snapshot_date <= dt.datetime.now(dt.timezone.utc).date()
+    public = pd.read_csv(tmp_path / "out" / "public_models.csv", dtype=str, keep_default_na=False)
+    assert "2099-12-31" not in set(public["published_on"])
+
+
+# --- Ids with characters that change how text reads -------------------------------------------------
+
+INVISIBLE_IN_IDS = [("bel", "\x07", "\\x07"), ("esc", "\x1b[31m", "\\x1b"), ("del", "\x7f", "\\x7f"),
+                    ("c1-csi", "\x9b", "\\x9b"), ("rlo", "\u202e", "\\u202e"), ("lre", "\u202a", "\\u202a"),
+                    ("isolate", "\u2066", "\\u2066"), ("rlm", "\u200f", "\\u200f"), ("alm", "\u061c", "\\u061c"),
+                    ("zwsp", "\u200b", "\\u200b"), ("zwj", "\u200d", "\\u200d"), ("word-joiner", "\u2060", "\\u2060"),
+                    ("bom", "\ufeff", "\\ufeff")]
+
+
+@pytest.mark.parametrize("name, char, shown", INVISIBLE_IN_IDS, ids=[case[0] for case in INVISIBLE_IN_IDS])
+def test_an_id_with_a_control_bidi_or_zero_width_character_is_refused(tmp_path, published, name, char, shown):
+    """One id posing as another (rtl<U+202E>gnp.exe reads as rtlexe.png) or carrying a terminal
+    sequence is refused with file, line and column; the report shows the character as an escape."""
+    tables = full_tables()
+    tables["policies"].append({**tables["policies"][2], "policy_id": f"rtl{char}gnp.exe"})
+    problem = the_problem(refuse(write_folder(tmp_path / "bad", tables), published), "policies.csv", 5, "policy_id",
+                          f'policy_id "rtl{shown}', "is not usable as a policy id", "control, bidirectional or zero-width")
+    assert char not in str(problem)
+
+
+def test_a_model_id_with_a_right_to_left_override_is_refused(tmp_path, published):
+    tables = full_tables()
+    tables["models"].append({**tables["models"][1], "model_id": "rtl\u202egnp.exe"})
+    the_problem(refuse(write_folder(tmp_path / "bad", tables), published), "models.csv", 4, "model_id",
+                'model_id "rtl\\u202egnp.exe" is not usable as a model id')

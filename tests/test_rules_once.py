@@ -73,3 +73,15 @@ def test_no_query_restates_a_shared_rule():
         text = "\n".join(line.split("--")[0] for line in path.read_text().splitlines())  # code, not comments
         for rule, marker in RESTATED.items():
             assert marker not in text, f"queries/{path.name} restates {rule}: use the macro in dashboard/sql/rules.sql"
+
+
+def test_the_ingest_refuses_in_ids_the_characters_neutralise_makes_visible(ingest_macros):
+    """has_invisible (the id rule of the ingest) and neutralise (every escaping function) name the
+    same characters, over the Basic Multilingual Plane."""
+    from dashboard.params import neutralise
+
+    characters = [chr(code) for code in range(1, 0x10000) if not 0xD800 <= code <= 0xDFFF]
+    flagged = ingest_macros.execute(
+        "SELECT list_transform($chars, lambda c: has_invisible(c))", {"chars": characters}).fetchone()[0]
+    mismatched = [f"U+{ord(char):04X}" for char, sql in zip(characters, flagged) if sql != (neutralise(char) != char)]
+    assert not mismatched, mismatched[:20]

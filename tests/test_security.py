@@ -63,17 +63,23 @@ def test_an_unreadable_store_gets_a_message(tmp_path, monkeypatch):
     assert not app.exception
 
 
+def store_with_names(tmp_path_factory, label: str, model_name: str, customer_name: str, use_case: str):
+    """base_tables() with the model's and a customer's names and one deployment's use case set, published."""
+    tables = base_tables()
+    tables["models"][0]["name"] = model_name
+    tables["customers"][0]["name"] = customer_name
+    tables["deployments"] = [{"deployment_id": "d1", "model_id": "base", "customer_id": "c1", "surface": "api",
+                              "use_case": use_case, "risk_domains": "cbrn", "status": "active",
+                              "started_at": "2025-01-01", "ended_at": "", "monthly_requests": "5"}]
+    store = tmp_path_factory.mktemp(label) / f"{label}.duckdb"
+    ingest(write_folder(tmp_path_factory.mktemp(f"{label}-src") / "src", tables), store, progress=lambda _: None)
+    return store
+
+
 @pytest.fixture(scope="module")
 def hostile_store(tmp_path_factory):
-    tables = base_tables()
-    tables["models"][0]["name"] = HOSTILE_NAME
-    tables["customers"][0]["name"] = "=HYPERLINK(\"http://evil\",\"click\")"
-    tables["deployments"] = [{"deployment_id": "d1", "model_id": "base", "customer_id": "c1", "surface": "api",
-                              "use_case": "+cmd|' /C calc'!A0 <b>use</b>", "risk_domains": "cbrn", "status": "active",
-                              "started_at": "2025-01-01", "ended_at": "", "monthly_requests": "5"}]
-    store = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
-    ingest(write_folder(tmp_path_factory.mktemp("hostile-src") / "src", tables), store, progress=lambda _: None)
-    return store
+    return store_with_names(tmp_path_factory, "hostile", HOSTILE_NAME, "=HYPERLINK(\"http://evil\",\"click\")",
+                            "+cmd|' /C calc'!A0 <b>use</b>")
 
 
 def test_hostile_names_show_as_plain_text_on_the_pages(hostile_store, monkeypatch):
@@ -108,3 +114,54 @@ def test_downloads_neutralise_formulas_but_the_cli_stays_exact(hostile_store):
     # Negative numbers are numbers, not formulas.
     import pandas as pd
     assert to_download_csv(pd.DataFrame({"x": [-5]})) == "x\n-5\n"
+
+
+ESC_NAME = "\x1b[2J\x1b[31mfake alert\x1b[0m\x07 rtl\u202egnp.exe"
+
+
+@pytest.fixture(scope="module")
+def terminal_store(tmp_path_factory):
+    return store_with_names(tmp_path_factory, "terminal", ESC_NAME, ESC_NAME, "chat\u200b")
+
+
+def test_no_escape_sequence_from_the_data_reaches_the_cli_table(terminal_store):
+    """ESC, BEL and bidirectional overrides in names are printed as visible escapes in the table
+    format; CSV sent to a file or a program stays the exact data."""
+    for args in (("status", "--format", "table"),
+                 ("at-risk", "--model", "base", "--asl", "3", "--as-of", "2025-06-01", "--format", "table")):
+        result = run_cli("--store", terminal_store, *args)
+        assert result.returncode == 0, result.stderr
+        for char in ("\x1b", "\x07", "\u202e", "\u200b"):
+            assert char not in result.stdout + result.stderr, (args, repr(result.stdout))
+        assert "\\x1b[31mfake alert" in result.stdout and "rtl\\u202egnp.exe" in result.stdout
+    exact = run_cli("--store", terminal_store, "status").stdout
+    assert ESC_NAME in exact
+
+
+def test_csv_printed_on_a_terminal_is_neutralised(terminal_store):
+    """On a terminal (a pseudo-terminal here), the CSV is neutralised like the table."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "dashboard", "--store", str(terminal_store), "status"],
+                                 stdout=follower, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+        os.close(follower)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+        assert child.wait(60) == 0, child.stderr.read()
+        child.stderr.close()
+    finally:
+        os.close(leader)
+    text = output.decode("utf-8")
+    assert "\x1b" not in text and "\u202e" not in text and "\\x1b[31mfake alert" in text

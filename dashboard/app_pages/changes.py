@@ -57,7 +57,7 @@ else:
     table.insert(1, "breach", ["breach" if kind == changes.BREACH else "" for kind in table["kind"]])
     # On screen, before and after read as one change; the CSV keeps DESIGN 8's columns.
     table["change"] = [f"{before} → {after}" if before else after for before, after in zip(table["before"], table["after"])]
-    table = table[["open", "breach", "event_date", "kind", "model_id", "change", "detail", "model_name"]]
+    table = ui.shown_frame(table[["open", "breach", "event_date", "kind", "model_id", "change", "detail", "model_name"]])
     styled = table.style.apply(
         lambda row: ["background-color: #fee2e2; color: #7f1d1d; font-weight: 600" if row["kind"] == changes.BREACH
                      else "" for _ in row], axis=1)

@@ -58,7 +58,7 @@ else:
         table[column] = table[column].map(lambda value: "" if value is None or pd.isna(value) else str(value))
     table.insert(0, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
     st.dataframe(
-        table, hide_index=True, width="stretch",
+        ui.shown_frame(table), hide_index=True, width="stretch",
         column_config={
             "open": st.column_config.LinkColumn("Trajectory", display_text="open", width="small"),
             "model_id": st.column_config.TextColumn("Model"),
@@ -88,7 +88,7 @@ rules_table["threshold_flop"] = rules_table["threshold_flop"].map(lambda value: 
 rules_table["deadline_days"] = rules_table["deadline_days"].map(lambda value: "" if pd.isna(value) else f"{int(value)}")
 rules_table["applies_from"] = rules_table["applies_from"].map(lambda value: "" if pd.isna(value) else str(value))
 st.dataframe(
-    rules_table, hide_index=True, width="stretch",
+    ui.shown_frame(rules_table), hide_index=True, width="stretch",
     column_config={
         "obligation_id": st.column_config.TextColumn("Obligation"),
         "jurisdiction": st.column_config.TextColumn("Where"),

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, display, ui, views
-from dashboard.params import md_escape
+from dashboard.params import md_escape, neutralise
 from dashboard.export import to_download_csv
 from dashboard.obligations import attention_counts, obligations_frame
 from dashboard.views import STATUS_COLUMNS, STATUSES
@@ -27,7 +27,7 @@ ui.check_choices("level", level_options, page_path="")
 ui.check_flag("public", page_path="")
 with st.sidebar:
     st.header("Filter models")
-    families = st.multiselect("Family", family_options, key="family", bind="query-params")
+    families = st.multiselect("Family", family_options, key="family", bind="query-params", format_func=neutralise)
     chosen_statuses = st.multiselect("Status", STATUSES, key="status", bind="query-params",
                                      format_func=lambda name: name)
     levels = st.multiselect("ASL level", level_options, key="level", bind="query-params")
@@ -113,6 +113,7 @@ if show_public and has_public:
 st.subheader("Status of every model")
 table = display.status_table(shown_models, scope.as_of)
 table.insert(1, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
+table = ui.shown_frame(table)
 styled = table.style.apply(
     lambda column: [display.STATUS_CELL_STYLES.get(name, "") for name in table["status"]], subset=["status_label"])
 st.dataframe(

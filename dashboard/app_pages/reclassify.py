@@ -144,7 +144,7 @@ def deployments_table():
 
 table, shown_table = ui.memo(("deployments", *scenario_key, tuple(chosen_actions), tuple(chosen_surfaces)),
                              deployments_table)
-st.dataframe(shown_table, hide_index=True, width="stretch",
+st.dataframe(ui.shown_frame(shown_table), hide_index=True, width="stretch",
              column_order=["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
                            "business_critical", "monthly_requests", "missing_safeguards", "customer_id"],
              column_config={
@@ -182,7 +182,7 @@ if known and steps is not None and len(steps):
     st.caption("Each step adds the safeguard that fully covers the most deployments, then is lacking in the most, "
                "then in the most monthly requests, then has the smallest id (DESIGN 5), for the "
                f"{len(work_set):,} deployments under emergency review or adding safeguards.")
-    st.dataframe(steps, hide_index=True, width="stretch", column_config={
+    st.dataframe(ui.shown_frame(steps), hide_index=True, width="stretch", column_config={
         "requests_covered_total": st.column_config.NumberColumn("requests_covered_total", format="localized")})
     exports.download_button("Download safeguard-plan.csv", data=lambda: to_download_csv(steps), mime="text/csv",
                        file_name=f"safeguard-plan-{model_id}-asl{new_level}-{scope.as_of}.csv",

@@ -150,7 +150,7 @@ if evaluations.empty:
     st.write("No evaluations up to this date.")
 else:
     shown_evaluations = evaluations.assign(effective_compute=evaluations["effective_compute"].map(display.flop))
-    st.dataframe(shown_evaluations, hide_index=True, width="stretch", column_config={
+    st.dataframe(ui.shown_frame(shown_evaluations), hide_index=True, width="stretch", column_config={
         "completed_at": st.column_config.DatetimeColumn("completed", format="YYYY-MM-DD HH:mm"),
         "effective_compute": st.column_config.TextColumn("C at step (FLOP)"),
         "score": st.column_config.NumberColumn("score", format="%.3g"),

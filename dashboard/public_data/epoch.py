@@ -278,6 +278,9 @@ def _read_epoch(epoch_csv: Path, report: ImportReport) -> list[EpochRow]:
         else:
             report.missing_columns.append(f"{key} (looked for {' / '.join(aliases)})")
 
+    # A publication date after today (one day of clock difference allowed) is a mistake: as a model's
+    # checkpoint it would be refused by the ingest, and it must never become the snapshot's "now".
+    latest_date = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).date().isoformat()
     out = []
     for line, fields in records:
         report.rows_read += 1
@@ -306,6 +309,10 @@ def _read_epoch(epoch_csv: Path, report: ImportReport) -> list[EpochRow]:
         published = parse_date(raw_date) or ""
         if raw_date and not published:
             report.problem(f"line {line}: {shown(name)}: publication date {shown(raw_date)!r} is not an ISO date")
+        elif published > latest_date:
+            report.problem(f"line {line}: {shown(name)}: publication date {shown(raw_date)!r} is in the future "
+                           f"(after {latest_date}): a mistake, read as no date")
+            published = ""
         frontier = _ascii(value.get("frontier", "")) in FRONTIER_TRUE or fold(value.get("frontier", "")) in FRONTIER_TRUE
         report.frontier_rows += frontier
         row = EpochRow(line, name, fold(value.get("organization", "")), published,

@@ -38,6 +38,7 @@ from dashboard.ui.layout import (
     PRINT_ROWS,
     page_styles,
     metric_rows,
+    shown_frame,
     status_counts,
     print_table,
     snapshot_summary,

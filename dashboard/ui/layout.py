@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import store as store_module
 from dashboard.display import STATUS_COLOURS, STATUS_LABELS
-from dashboard.params import md_escape, one_line
+from dashboard.params import md_escape, neutralise, one_line
 from dashboard.ui.cache import query
 from dashboard.views import ViewScope
 
@@ -65,6 +65,7 @@ def metric_rows(figures: list[tuple[str, str]], per_row: int = 4, status: str | 
         for start in range(0, len(figures), per_row):
             columns = st.columns(per_row)
             for column, (label, value) in zip(columns, figures[start:start + per_row]):
+                label, value = neutralise(one_line(label)), neutralise(one_line(value))  # values from data: shown as text
                 if label == "Status" and status:
                     with column.container(key=f"count-{status}"):
                         st.metric(label, value)
@@ -78,6 +79,18 @@ def status_counts(counts: dict[str, int], statuses: list[str]) -> None:
     for column, name in zip(columns, statuses):
         with column.container(key=f"count-{name}"):
             st.metric(STATUS_LABELS[name], int(counts.get(name, 0)))
+
+
+def shown_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """frame as a table on a page shows it: every text cell with its control, bidirectional and
+    zero-width characters as visible escapes (neutralise; a cell may keep its lines), so no name
+    poses as another ("rtl<U+202E>gnp.exe" would read "rtlexe.png" in the grid)."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda value: neutralise(value, keep_newlines=True)
+                                              if isinstance(value, str) else value)
+    return shown
 
 
 def _print_cell(value) -> str:
@@ -94,7 +107,7 @@ def _print_cell(value) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
     # A line may break after each ';' of a list (safeguard ids), and nowhere inside a word.
-    return ";<wbr>".join(html.escape(part) for part in one_line(value).split(";"))
+    return ";<wbr>".join(html.escape(part) for part in neutralise(one_line(value)).split(";"))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -104,7 +117,7 @@ def _print_html(frame: pd.DataFrame) -> str:
     # 3.5 x the baseline page's time to draw); a table of escaped text is parsed in milliseconds.
     # Cached on the frame's content: built once per view, not once per viewer (issue 13).
     shown = frame.head(PRINT_ROWS)
-    head = "".join(f"<th>{html.escape(one_line(column))}</th>" for column in shown.columns)
+    head = "".join(f"<th>{html.escape(neutralise(one_line(column)))}</th>" for column in shown.columns)
     body = "".join("<tr>" + "".join(f"<td>{_print_cell(value)}</td>" for value in row) + "</tr>"
                    for row in shown.itertuples(index=False, name=None))
     return f'<table class="print-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

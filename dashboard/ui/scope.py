@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import store as store_module
-from dashboard.params import AS_OF_MAX, AS_OF_MIN, ParamError, as_of_notice, md_escape, parse_as_of, shown
+from dashboard.params import AS_OF_MAX, AS_OF_MIN, ParamError, as_of_notice, md_escape, neutralise, parse_as_of, shown
 from dashboard.ui.cache import current_snapshot, query
 from dashboard.ui.layout import page_styles
 from dashboard.ui.url import raw_param, show_in_widget, stop_with_problem, write_to_url
@@ -30,7 +30,7 @@ def model_labels(models: pd.DataFrame) -> dict[str, str]:
     """A model picker's labels, "Name (id)", so typing either a name or an id finds the model
     (option labels are plain text in Streamlit's select boxes)."""
     names = models["name"].where(models["name"].notna() & (models["name"] != ""), models["model_id"])
-    return {model_id: (model_id if name == model_id else f"{name} ({model_id})")
+    return {model_id: neutralise(model_id if name == model_id else f"{name} ({model_id})")
             for model_id, name in zip(models["model_id"], names)}
 
 

@@ -10,6 +10,17 @@ CREATE OR REPLACE MACRO problems(candidates) AS list_filter(candidates, lambda p
 CREATE OR REPLACE MACRO chk_required(col, raw, what) AS
     CASE WHEN blank(raw) THEN problem(col, raw, what || ' (required, found nothing)') END;
 
+-- An id holding a control, bidirectional or zero-width character could pose as another id (U+202E
+-- shows "rtl<U+202E>gnp.exe" as "rtlexe.png") or carry a terminal sequence. The same characters as
+-- dashboard/params.py neutralise() makes visible (tests/test_rules_once.py compares the two).
+CREATE OR REPLACE MACRO has_invisible(raw) AS
+    regexp_matches(raw, '[\x00-\x1f\x7f-\x{9f}\x{61c}\x{200b}-\x{200f}\x{202a}-\x{202e}\x{2060}\x{2066}-\x{2069}\x{feff}]');
+CREATE OR REPLACE MACRO chk_id(col, raw, what) AS coalesce(chk_required(col, raw, what), CASE
+    WHEN has_invisible(raw) THEN problem(col, raw, 'is not usable as ' || what
+        || ': it holds a control, bidirectional or zero-width character (shown as \x.. or \u....), '
+        || 'which could make it look like another id')
+END);
+
 -- Strict whole numbers: DuckDB's cast would round '1.5' to 2 and accept '1e3'.
 CREATE OR REPLACE MACRO is_int_text(raw) AS regexp_full_match(trim(raw), '[+-]?[0-9]{1,18}');
 CREATE OR REPLACE MACRO parse_int_rule(raw) AS CASE WHEN is_int_text(raw) THEN CAST(trim(raw) AS BIGINT) END;
@@ -107,6 +118,17 @@ END;
 CREATE OR REPLACE MACRO chk_ts(col, raw, optional) AS CASE
     WHEN blank(raw) THEN CASE WHEN NOT optional THEN problem(col, raw, 'an ISO-8601 timestamp (required, found nothing)') END
     WHEN parse_ts(raw) IS NULL THEN problem(col, raw, 'an ISO-8601 timestamp such as 2025-03-01T12:00:00')
+END;
+
+-- A date or time after the publish time (publish_time.sql) is a typing mistake, not data: it would
+-- move the snapshot's "now". Clocks of two machines may disagree a little: one day is tolerated.
+CREATE OR REPLACE MACRO published_at() AS CAST(getvariable('ingest_published_at') AS TIMESTAMP);
+CREATE OR REPLACE MACRO latest_allowed() AS published_at() + INTERVAL 1 DAY;
+CREATE OR REPLACE MACRO is_future(parsed) AS parsed > latest_allowed();
+CREATE OR REPLACE MACRO chk_not_future(col, raw, parsed) AS CASE
+    WHEN is_future(parsed) THEN problem(col, raw,
+        'is after the time of this ingest (' || strftime(published_at(), '%Y-%m-%d %H:%M')
+        || ' UTC, one day of clock difference allowed): a date in the future is a mistake')
 END;
 
 CREATE OR REPLACE MACRO parse_list_rule(raw) AS

@@ -6,8 +6,12 @@ SELECT CAST($published_at AS TIMESTAMP) AS published_at,
        CAST($dataset AS VARCHAR) AS dataset,
        CAST($row_counts AS VARCHAR) AS row_counts_json,
        CAST($notes AS VARCHAR) AS notes,
-       (SELECT greatest(
+       -- Never after the day it is published: a deployment's planned start or end in the future
+       -- (checkpoints and evaluations in the future are refused) does not move the snapshot's "now".
+       (SELECT CASE WHEN latest > CAST(CAST($published_at AS TIMESTAMP) AS DATE)
+                    THEN CAST(CAST($published_at AS TIMESTAMP) AS DATE) ELSE latest END
+        FROM (SELECT greatest(
             (SELECT max(day) FROM out.checkpoint_days),  -- the checkpoints' days, without reading ten million rows
             (SELECT max(CAST(completed_at AS DATE)) FROM out.evaluations),
             (SELECT max(started_at) FROM out.deployments),
-            (SELECT max(ended_at) FROM out.deployments))) AS snapshot_date;
+            (SELECT max(ended_at) FROM out.deployments)) AS latest)) AS snapshot_date;

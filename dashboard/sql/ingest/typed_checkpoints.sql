@@ -5,13 +5,14 @@
 -- (relations.sql), and the snapshot is written in this order without sorting again.
 CREATE TABLE typed_checkpoints AS
 SELECT row_index, model_id, step, recorded_at, training_flop, effective_compute,
-       CASE WHEN model_id IS NULL OR step IS NULL OR recorded_at IS NULL
+       CASE WHEN model_id IS NULL OR step IS NULL OR recorded_at IS NULL OR is_future(recorded_at)
                  OR training_flop IS NULL OR NOT isfinite(training_flop) OR training_flop < 1e6
                  OR effective_compute IS NULL OR NOT isfinite(effective_compute) OR effective_compute < 1e6
             THEN problems([
                 chk_required('model_id', raw_model_id, 'a model id'),
                 chk_int('step', raw_step, false),
                 chk_ts('recorded_at', raw_recorded_at, false),
+                chk_not_future('recorded_at', raw_recorded_at, recorded_at),
                 chk_flop('training_flop', raw_training_flop, false),
                 chk_flop('effective_compute', raw_effective_compute, false)
             ])

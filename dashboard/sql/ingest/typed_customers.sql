@@ -7,7 +7,7 @@ SELECT row_index,
        clean_text(region) AS region,
        coalesce(parse_bool(business_critical), false) AS business_critical,
        problems([
-           chk_required('customer_id', customer_id, 'a customer id'),
+           chk_id('customer_id', customer_id, 'a customer id'),
            chk_bool('business_critical', business_critical)
        ]) AS problems
 FROM raw_customers;

@@ -2,14 +2,14 @@
 CREATE TABLE typed_deployments AS
 SELECT row_index, deployment_id, model_id, customer_id, surface, use_case, risk_domains, status, started_at, ended_at,
        monthly_requests,
-       CASE WHEN deployment_id IS NULL OR model_id IS NULL
+       CASE WHEN deployment_id IS NULL OR has_invisible(raw_deployment_id) OR model_id IS NULL
                  OR surface IS NULL OR NOT list_contains(surfaces(), surface)
                  OR status IS NULL OR NOT list_contains(deployment_statuses(), status)
                  OR started_at IS NULL OR ended_at < started_at OR monthly_requests < 0
                  OR (ended_at IS NULL AND NOT blank(raw_ended_at))
                  OR (monthly_requests IS NULL AND NOT blank(raw_monthly_requests))
             THEN problems([
-                chk_required('deployment_id', raw_deployment_id, 'a deployment id'),
+                chk_id('deployment_id', raw_deployment_id, 'a deployment id'),
                 chk_required('model_id', raw_model_id, 'a model id'),
                 chk_enum('surface', raw_surface, surfaces()),
                 chk_enum('status', raw_status, deployment_statuses()),

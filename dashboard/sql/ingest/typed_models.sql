@@ -9,7 +9,7 @@ SELECT row_index,
        clean_text(policy_id) AS policy_id,
        clean_text(status) AS status,
        problems([
-           chk_required('model_id', model_id, 'a model id'),
+           chk_id('model_id', model_id, 'a model id'),
            chk_enum('derivation', derivation, derivations()),
            chk_int('asl_level', asl_level, false),
            chk_required('policy_id', policy_id, 'a policy id'),

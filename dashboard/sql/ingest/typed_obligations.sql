@@ -14,7 +14,7 @@ SELECT row_index,
        parse_date(applies_from) AS applies_from,
        clean_text(source) AS source,
        problems([
-           chk_required('obligation_id', obligation_id, 'an obligation id'),
+           chk_id('obligation_id', obligation_id, 'an obligation id'),
            chk_flop('threshold_flop', threshold_flop, false),
            chk_enum('measure', measure, ['training_flop', 'effective_compute']),
            chk_enum('clock', clock, ['after_crossing', 'before_first_deployment']),

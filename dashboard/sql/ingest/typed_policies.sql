@@ -7,7 +7,7 @@ SELECT row_index,
        parse_num(eval_interval_days) AS eval_interval_days,
        clean_text(source) AS source,
        problems([
-           chk_required('policy_id', policy_id, 'a policy id'),
+           chk_id('policy_id', policy_id, 'a policy id'),
            coalesce(chk_number('eval_compute_multiple', eval_compute_multiple, false),
                     CASE WHEN parse_num(eval_compute_multiple) <= 1
                          THEN problem('eval_compute_multiple', eval_compute_multiple, 'a multiple greater than 1') END),

@@ -9,8 +9,9 @@ SELECT row_index,
        clean_text(accessibility) AS accessibility,
        clean_text(source) AS source,
        problems([
-           chk_required('public_model_id', public_model_id, 'a public model id'),
+           chk_id('public_model_id', public_model_id, 'a public model id'),
            chk_date('published_on', published_on, true),
+           chk_not_future('published_on', published_on, parse_date(published_on)),
            chk_positive('training_compute_flop', training_compute_flop, true)
        ]) AS problems
 FROM raw_public_models;

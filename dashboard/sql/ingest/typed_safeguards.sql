@@ -5,7 +5,7 @@ SELECT row_index,
        clean_text(kind) AS kind,
        clean_text(description) AS description,
        problems([
-           chk_required('safeguard_id', safeguard_id, 'a safeguard id'),
+           chk_id('safeguard_id', safeguard_id, 'a safeguard id'),
            chk_enum('kind', kind, safeguard_kinds())
        ]) AS problems
 FROM raw_safeguards;
