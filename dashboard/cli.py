@@ -37,7 +37,7 @@ def _cmd_ingest(args) -> int:
         args.dir = _folder_or_url(os.environ["ASL_SOURCE_URL"])
         args.from_env = True
     if isinstance(args.dir, str):  # a database (dashboard/ingest_postgres.py)
-        from dashboard.ingest_postgres import cli_ingest
+        from dashboard.ingest.postgres.source import cli_ingest
 
         return cli_ingest(args, store, _print_err)
     print(f"Ingesting {args.dir} into {store} ...", file=sys.stderr)

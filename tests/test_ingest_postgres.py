@@ -27,7 +27,7 @@ import clirun
 from bench import pgserver
 from waits import WAIT_S
 from dashboard.ingest import ingest
-from dashboard.ingest_postgres import PostgresSource, SourceError, SourceURL, _first_line
+from dashboard.ingest.postgres.source import PostgresSource, SourceError, SourceURL, _first_line
 from dashboard.store import DEMO_DIR
 from dashboard.tables import TABLES
 
@@ -736,7 +736,7 @@ def test_a_connection_that_stalls_silently_is_given_up_and_the_lock_released(pg,
 
 
 def test_redact_url_keeps_no_secret_and_shows_a_malformed_url_as_its_scheme():
-    from dashboard.ingest_postgres import redact_url
+    from dashboard.ingest.postgres.source import redact_url
 
     assert redact_url("postgresql://lab:pw@db.example.org:6543/prod?schema=asl&sslmode=require&password=x&"
                       "sslpassword=y&passfile=/home/lab/.pgpass&oauth_client_secret=z&sslkey=/k.pem") == (
@@ -754,7 +754,7 @@ def test_redact_url_keeps_no_secret_and_shows_a_malformed_url_as_its_scheme():
 def test_unfit_rows_become_problems_naming_table_key_and_column():
     """What unfit_rows.sql reports, as problems (on hand-made rows: the row limit cannot be reached by the
     contract's tables with every value under the field limit, they have at most 11 columns)."""
-    from dashboard.ingest_postgres import ColumnType, PostgresTable
+    from dashboard.ingest.postgres.source import ColumnType, PostgresTable
     from dashboard.tables import TABLES_BY_NAME
 
     text = ColumnType("pg_catalog", "text", "S", "pg_catalog", "text")

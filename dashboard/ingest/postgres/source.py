@@ -33,7 +33,7 @@ import duckdb
 import pyarrow as pa
 
 from dashboard import csvscan
-from dashboard.ingest import Problem, SourceError, TableSource, _check_columns, _show_value
+from dashboard.ingest.publish import Problem, SourceError, TableSource, _check_columns, _show_value
 from dashboard.sqlfiles import internal_sql
 from dashboard.tables import TABLES, TableSpec
 
