@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard.ingest import MAX_PROBLEMS_KEPT
+from dashboard.ingest.problems import MAX_PROBLEMS_KEPT
 from dashboard.public_data.names import MATCH_RULE
 
 
