@@ -49,10 +49,6 @@ class ImportReport:
             self.skipped_files.append(text)
 
     @property
-    def skipped(self) -> Counter:
-        return self.rows_skipped
-
-    @property
     def listings_unmatched(self) -> int:
         return self.listings_total - self.listings_matched
 
