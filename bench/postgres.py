@@ -66,7 +66,7 @@ def _baseline(url, target: Path, tables: list[str]) -> float:
 def _read_only(source_url: str, target: Path) -> tuple[float, int]:
     """The ingest's read alone, like for like with the baseline: every table from PostgreSQL into a
     DuckDB file through the ingest's own reader (ADBC, parallel readers on one snapshot), no checks."""
-    from dashboard.ingest_postgres import PostgresSource
+    from dashboard.ingest.postgres import PostgresSource
 
     started = time.perf_counter()
     con = duckdb.connect(str(target))
@@ -88,7 +88,7 @@ class _Where:
     def __init__(self, text: str):
         import urllib.parse
 
-        from dashboard.ingest_postgres import SourceURL
+        from dashboard.ingest.postgres import SourceURL
 
         parsed = SourceURL(text)
         parts = urllib.parse.urlsplit(text)
@@ -102,7 +102,7 @@ class _Where:
 
 def run(scale: str, *, source_url: str | None = None, repeats: int = 3, say=print) -> dict:
     from dashboard.ingest import ingest
-    from dashboard.ingest_postgres import PostgresSource
+    from dashboard.ingest.postgres import PostgresSource
     from dashboard.tables import TABLES
 
     server = None

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from dashboard import store as store_module
+from dashboard.ingest import ensure_store
 from dashboard.params import ParamError
 
 
@@ -37,7 +38,7 @@ def _cmd_ingest(args) -> int:
         args.dir = _folder_or_url(os.environ["ASL_SOURCE_URL"])
         args.from_env = True
     if isinstance(args.dir, str):  # a database (dashboard/ingest_postgres.py)
-        from dashboard.ingest_postgres import cli_ingest
+        from dashboard.ingest.postgres import cli_ingest
 
         return cli_ingest(args, store, _print_err)
     print(f"Ingesting {args.dir} into {store} ...", file=sys.stderr)
@@ -50,7 +51,7 @@ def _folder_or_url(text: str):
 
 
 def _open_snapshot(args):
-    path = store_module.ensure_store(store_module.store_path(args.store), say=_print_err)
+    path = ensure_store(store_module.store_path(args.store), say=_print_err)
     return store_module.snapshot(path)
 
 
@@ -221,7 +222,7 @@ def _cmd_serve(args) -> int:
                    "or point ASL_AUDIT_LOG at a writable file")
         return 2
     store = store_module.store_path(args.store)
-    store_module.ensure_store(store, say=_print_err)
+    ensure_store(store, say=_print_err)
     env["ASL_STORE"] = str(store)
     if args.insecure_allow_anyone:
         env["ASL_INSECURE_ALLOW_ANYONE"] = "1"

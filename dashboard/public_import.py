@@ -136,7 +136,9 @@ import shutil
 from pathlib import Path
 
 from dashboard.csvscan import scan_csv
-from dashboard.ingest import SourceFile, _fsync_dir, _scan_problem
+from dashboard.ingest.csv_file import scan_problem
+from dashboard.ingest.folder import SourceFile
+from dashboard.ingest.publish import fsync_dir
 from dashboard.obligations import BUNDLED_OBLIGATIONS
 from dashboard.reference import LEVELS, POLICIES, SAFEGUARDS
 from dashboard.tables import TABLES, TABLES_BY_NAME
@@ -332,16 +334,16 @@ def _write_folder(out_dir: Path, tables: dict, unmatched: list, attribution: str
             # ingest's own scan: a value over its limits that got this far is a bug, not a published folder
             found = scan_csv(current).problem
             if found is not None:
-                problem = _scan_problem(SourceFile(spec, current, "csv"), found)
+                problem = scan_problem(SourceFile(spec, current, "csv"), found)
                 raise ImportRefused(f"ingest would refuse {problem}: nothing was written to {path_text(out_dir)}")
         current = staging / "unmatched_listings.csv"
         _write_csv(current, UNMATCHED_COLUMNS, unmatched)
         current = staging / "ATTRIBUTION.md"
         _write_text(current, attribution)
         current = out_dir
-        _fsync_dir(staging)
+        fsync_dir(staging)
         _swap_in(staging, out_dir)
-        _fsync_dir(parent)
+        fsync_dir(parent)
     except OSError as error:
         raise ImportRefused(f"{path_text(out_dir)} was not written: {error.strerror or error} "
                             f"({path_text(error.filename or current)}); it is as it was") from None

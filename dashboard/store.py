@@ -32,19 +32,6 @@ def store_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
-def ensure_store(path: Path, say=print) -> Path:
-    """Build the default store from data/demo/ when it is missing, so a fresh clone just works."""
-    if path.exists():
-        return path
-    if path != DEFAULT_STORE.resolve():
-        raise StoreError(f"no store at {path}: publish one with `asl-dashboard ingest DIR --store {path}`")
-    from dashboard.ingest import ingest
-
-    say(f"No store at {path}: building it from the bundled demo data ({DEMO_DIR}).")
-    ingest(DEMO_DIR, path, progress=say)
-    return path
-
-
 @dataclass(frozen=True)
 class SnapshotKey:
     path: str

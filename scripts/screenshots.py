@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from dashboard import store as store_module  # noqa: E402
+from dashboard.ingest import ensure_store  # noqa: E402
 from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path, wait_for_app  # noqa: E402
 
 WIDTHS = ((1440, ""), (1280, "-1280"))
@@ -30,7 +31,7 @@ def main() -> int:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--view", action="append", help="name=/path?query (repeatable; default: the README's views)")
     args = parser.parse_args()
-    store = store_module.ensure_store(store_module.store_path(args.store))
+    store = ensure_store(store_module.store_path(args.store))
     views = dict(item.split("=", 1) for item in args.view) if args.view else VIEWS
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -153,20 +153,21 @@ def test_the_scan_finds_the_field_line_and_column(tmp_path, chunk):
 def test_a_row_the_reader_did_not_return_is_named_by_its_line(tmp_path):
     """The proof's second half: when the counts differ, the first record that DuckDB's reader did not
     return as written is found by reading the file with Python's csv module, row by row."""
-    from dashboard.ingest import SourceFile, _first_unread_line
+    from dashboard.ingest.csv_file import first_unread_line
+    from dashboard.ingest.folder import SourceFile
 
     folder = write_folder(tmp_path / "lab", full_tables())
     source = SourceFile(TABLES_BY_NAME["deployments"], folder / "deployments.csv", "csv")
     header = list(TABLES_BY_NAME["deployments"].columns)
     con = duckdb.connect(":memory:")
     con.read_csv(str(source.path), header=True, all_varchar=True).create("rows_deployments")
-    assert _first_unread_line(con, source, header) is None
+    assert first_unread_line(con, source, header) is None
     con.execute("DELETE FROM rows_deployments WHERE deployment_id = 'd2'")  # the reader lost the last row (line 3)
-    assert _first_unread_line(con, source, header) == 3
+    assert first_unread_line(con, source, header) == 3
     con.execute("DROP TABLE rows_deployments")
     con.read_csv(str(source.path), header=True, all_varchar=True).create("rows_deployments")
     con.execute("INSERT INTO rows_deployments SELECT * FROM rows_deployments LIMIT 1")  # a row the file does not hold
-    assert _first_unread_line(con, source, header) == 0
+    assert first_unread_line(con, source, header) == 0
 
 
 # --- 2. Memory on hostile files ----------------------------------------------------------------------

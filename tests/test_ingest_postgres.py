@@ -27,7 +27,9 @@ import clirun
 from bench import pgserver
 from waits import WAIT_S
 from dashboard.ingest import ingest
-from dashboard.ingest_postgres import PostgresSource, SourceError, SourceURL, _first_line
+from dashboard.ingest.postgres import PostgresSource, SourceURL
+from dashboard.ingest.postgres.failures import first_line
+from dashboard.ingest.problems import SourceError
 from dashboard.store import DEMO_DIR
 from dashboard.tables import TABLES
 
@@ -528,7 +530,7 @@ def test_the_url_is_redacted_and_schema_is_ours():
     assert "application_name=asl-dashboard%20ingest" in url.libpq
     assert url.scrub("failed for x2 at " + url.raw) == "failed for *** at " + url.redacted
     # A driver's message is cleaned before it is shortened: no part of the password survives the cut.
-    assert "x2" not in _first_line(Exception("y" * 299 + "x2 and more"), url)
+    assert "x2" not in first_line(Exception("y" * 299 + "x2 and more"), url)
     plain = SourceURL("postgres://reader@localhost/lab")
     assert plain.schema == "public" and plain.password is None
     assert plain.redacted == "postgres://localhost/lab"
@@ -736,7 +738,7 @@ def test_a_connection_that_stalls_silently_is_given_up_and_the_lock_released(pg,
 
 
 def test_redact_url_keeps_no_secret_and_shows_a_malformed_url_as_its_scheme():
-    from dashboard.ingest_postgres import redact_url
+    from dashboard.ingest.postgres import redact_url
 
     assert redact_url("postgresql://lab:pw@db.example.org:6543/prod?schema=asl&sslmode=require&password=x&"
                       "sslpassword=y&passfile=/home/lab/.pgpass&oauth_client_secret=z&sslkey=/k.pem") == (
@@ -754,7 +756,7 @@ def test_redact_url_keeps_no_secret_and_shows_a_malformed_url_as_its_scheme():
 def test_unfit_rows_become_problems_naming_table_key_and_column():
     """What unfit_rows.sql reports, as problems (on hand-made rows: the row limit cannot be reached by the
     contract's tables with every value under the field limit, they have at most 11 columns)."""
-    from dashboard.ingest_postgres import ColumnType, PostgresTable
+    from dashboard.ingest.postgres import ColumnType, PostgresTable
     from dashboard.tables import TABLES_BY_NAME
 
     text = ColumnType("pg_catalog", "text", "S", "pg_catalog", "text")

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from dashboard.ingest import ingest
+from dashboard.ingest import ensure_store, ingest
 from dashboard.sqlfiles import parameters_of, query_names, query_text
 from dashboard.store import snapshot
 from labdata import add_model, base_tables, write_folder
@@ -161,13 +161,13 @@ def test_a_missing_default_store_is_built_from_the_demo(tmp_path, monkeypatch):
     default = tmp_path / "asl.duckdb"
     monkeypatch.setattr(store_module, "DEFAULT_STORE", default)
     said = []
-    store_module.ensure_store(default, say=said.append)
+    ensure_store(default, say=said.append)
     assert default.exists() and "building it from the bundled demo data" in said[0]
     assert len(snapshot(default).query("models")) >= 40
 
 
 def test_a_missing_other_store_is_an_error_with_the_fix(tmp_path):
-    from dashboard.store import StoreError, ensure_store
+    from dashboard.store import StoreError
 
     with pytest.raises(StoreError, match="publish one with `asl-dashboard ingest DIR --store"):
         ensure_store(tmp_path / "elsewhere.duckdb")

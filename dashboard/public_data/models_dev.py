@@ -6,7 +6,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from dashboard.ingest import _not_a_regular_file
+from dashboard.ingest.folder import not_a_regular_file
 from dashboard.public_data.epoch import EpochRow, parse_date
 from dashboard.public_data.limits import MAX_RECORD_BYTES, is_utf8, over_limit, path_text, shown, too_long
 from dashboard.public_data.matching import NO_START, WITHOUT_COMPUTE, _EpochIndex, match_listing
@@ -36,7 +36,7 @@ def _refusal(folder: Path, path: Path, is_folder: bool = False) -> str | None:
     if not real.is_relative_to(folder):
         return (f"leads outside the models.dev folder (to {path_text(real)}): only files inside it are read; "
                 "copy the file into it instead")
-    return None if is_folder else _not_a_regular_file(folder, path)
+    return None if is_folder else not_a_regular_file(folder, path)
 
 
 def _read_text(path: Path, folder: Path) -> str:

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard.ingest import MAX_PROBLEMS_KEPT
+from dashboard.ingest.problems import MAX_PROBLEMS_KEPT
 from dashboard.public_data.names import MATCH_RULE
 
 
@@ -47,10 +47,6 @@ class ImportReport:
     def skip(self, text: str) -> None:
         if len(self.skipped_files) < MAX_PROBLEMS_KEPT:
             self.skipped_files.append(text)
-
-    @property
-    def skipped(self) -> Counter:
-        return self.rows_skipped
 
     @property
     def listings_unmatched(self) -> int:

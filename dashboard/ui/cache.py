@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import page_runs, store as store_module
+from dashboard.ingest import ensure_store
 
 log = logging.getLogger("asl_dashboard")
 
@@ -16,7 +17,7 @@ def current_snapshot() -> store_module.Snapshot:
     path = store_module.store_path()
     if not path.exists():
         with st.spinner("First start: building the store from the bundled demo data ..."):
-            store_module.ensure_store(path, say=lambda message: log.info(message))
+            ensure_store(path, say=lambda message: log.info(message))
         st.toast(f"Built {path.name} from the bundled demo data (data/demo).")
     return store_module.snapshot(path)
 

@@ -1,0 +1,91 @@
+"""Validated ingest of an input folder into a new snapshot, published atomically (DESIGN 2 and 3).
+
+The published store is never written in place. Ingest builds a complete new DuckDB file beside it,
+validates every row, and only when nothing is wrong does it CHECKPOINT and os.replace the new file
+over the old one. A failed or killed ingest leaves the published file byte-identical; the next
+ingest removes what a dead one left behind.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+
+from dashboard.ingest.build import build_snapshot
+from dashboard.ingest.lock import build_prefix, remove_leftovers, store_lock
+from dashboard.ingest.outcome import IngestResult
+from dashboard.ingest.problems import IngestError, Problem, PublishError
+from dashboard.ingest.sources import TableSource
+from dashboard.ingest.store_file import check_store_path, why_not_replaceable
+
+
+def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str | None = None,
+           wait_seconds: float = 30.0) -> IngestResult:
+    """Validate the folder src and publish it as the snapshot at store.
+
+    Raises IngestError (every problem found), IngestBusy or PublishError (the store path cannot take a
+    snapshot: checked before any work where possible); in every case the store is untouched.
+    src may also be a TableSource (a database schema), whose own errors pass through as they are.
+    """
+    store = Path(store).resolve()
+    if not isinstance(src, TableSource):
+        src = Path(src).resolve()
+        if not src.is_dir():
+            raise IngestError([Problem(str(src), None, "is not a folder of input files")])
+    check_store_path(store, wait_seconds)
+    started = time.perf_counter()
+    with store_lock(store, wait_seconds, progress):
+        remove_leftovers(store, progress)
+        refusal = why_not_replaceable(store, open_it=False)  # again, now that no other ingest can publish
+        if refusal:
+            raise PublishError(f"{store} {refusal}")
+        build = store.with_name(f"{build_prefix(store)}{os.getpid()}")
+        spill = build.with_name(build.name + ".tmp")
+        try:
+            result = build_snapshot(src, build, spill, progress, dataset or src.name)
+            os.replace(build, store)
+            fsync_dir(store.parent)
+        except (OSError, duckdb.Error) as error:
+            if isinstance(error, duckdb.Error) and not _is_io_error(error):
+                raise
+            raise PublishError(f"{store} was not published: {_cause(error)}") from None
+        finally:
+            for path in (build, build.with_name(build.name + ".wal")):
+                if path.exists():
+                    path.unlink()
+            shutil.rmtree(spill, ignore_errors=True)
+    result.store = store
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+_IO_MARKERS = ("No space left on device", "Read-only file system", "Permission denied", "Disk quota exceeded",
+               "File too large", "Input/output error")
+
+
+def _is_io_error(error: duckdb.Error) -> bool:
+    """A DuckDB error caused by the disk (full, read-only, ...), not by the data or the SQL."""
+    return (isinstance(error, (duckdb.IOException, duckdb.OutOfMemoryException))
+            or any(marker in str(error) for marker in _IO_MARKERS))
+
+
+def _cause(error: Exception) -> str:
+    """The one line that says what went wrong (for DuckDB's errors, without its advice paragraphs)."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}" + (f" ({error.filename})" if error.filename else "")
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    for marker in _IO_MARKERS:
+        if marker in str(error):
+            return f"{marker} ({text})"
+    return text
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
