@@ -36,7 +36,7 @@ import streamlit as st
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
 from dashboard import public_url
-from dashboard.params import md_escape
+from dashboard.text import md_escape
 from dashboard.sqlfiles import REPO_ROOT
 
 AUDIT_LOG = REPO_ROOT / "audit" / "views.jsonl"

@@ -14,7 +14,8 @@ import urllib.parse
 import pandas as pd
 
 from dashboard import public_url
-from dashboard.params import MAX_PARAM_LENGTH, ParamError, neutralise, shown
+from dashboard.params import MAX_PARAM_LENGTH, ParamError, shown
+from dashboard.text import digest_text
 from dashboard.store import Snapshot
 
 COLUMNS = ["event_date", "kind", "model_id", "model_name", "before", "after", "detail"]
@@ -162,22 +163,6 @@ def with_links(frame: pd.DataFrame, policy_id: str | None) -> pd.DataFrame:
 
 
 # --- The digest (Markdown for a chat channel or an e-mail) ------------------------------------
-
-# Every character Markdown (CommonMark, GFM, Slack's and Mattermost's dialects) could read as syntax,
-# including what starts autolinks (: . @ /) and mentions (@), and entity references (&).
-_DIGEST_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:@&^])")
-# Line and paragraph breaks of every kind (a data string must stay on its line); other controls are
-# made visible by neutralise.
-_BREAKS = re.compile(r"[\r\n\u2028\u2029\u0085\u000b\u000c\u001c-\u001e]+")
-
-
-def digest_text(value) -> str:
-    """A data string made inert for the digest: one line, controls, bidirectional and zero-width
-    characters visible (neutralise), every Markdown special escaped."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return _DIGEST_SPECIAL.sub(r"\\\1", neutralise(_BREAKS.sub(" ", str(value))))
-
 
 def digest(frame: pd.DataFrame, *, since: dt.date, as_of: dt.date, info: dict, policy_id: str | None,
            base_url: str | None) -> str:

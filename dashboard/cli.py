@@ -58,7 +58,7 @@ def _shown_text(frame, keep_lines: bool = False):
     """frame with every text cell neutralised (controls, bidirectional and zero-width characters as
     visible escapes: no ESC sequence from the data reaches a terminal); line breaks become spaces
     unless keep_lines (CSV quotes them)."""
-    from dashboard.params import neutralise, one_line
+    from dashboard.text import neutralise, one_line
 
     shown = frame.copy()
     for column in shown.columns:

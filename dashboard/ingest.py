@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from dashboard import csvscan
 from dashboard.csvscan import LongRecord, StrayQuote, scan_csv
-from dashboard.params import neutralise
+from dashboard.text import neutralise
 from dashboard.sqlfiles import internal_sql
 from dashboard.store import StoreError
 from dashboard.tables import TABLES, TableSpec

@@ -1,6 +1,6 @@
 """The model timeline block of /trajectory: the model's events over all time (DESIGN 8 kinds, and
 deployments started and ended per month) as a list under the chart. The same events are drawn on
-the chart by dashboard/charts_timeline.py."""
+the chart by dashboard/charts/timeline.py."""
 from __future__ import annotations
 
 import pandas as pd

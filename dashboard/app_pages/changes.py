@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard import changes, plan, public_url, ui
 from dashboard.export import to_download_csv
-from dashboard.params import ParamError, md_escape
+from dashboard.params import ParamError
+from dashboard.text import md_escape
 
 context = ui.page_context("changes")
 snap, scope = context.snapshot, context.scope

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, charts_plan, display, plan, public_url, ui, views
+from dashboard import charts, display, plan, public_url, ui, views
+from dashboard.charts import plan as charts_plan
 from dashboard.brief import ACTION_TEXT, build_brief, to_html, to_markdown
 from dashboard.export import to_download_csv
-from dashboard.params import ParamError, md_escape
+from dashboard.params import ParamError
+from dashboard.text import md_escape
 
 context = ui.page_context("reclassify")
 snap, scope = context.snapshot, context.scope

@@ -4,9 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, charts_timeline, display, plan, ui, ui_timeline, views
+from dashboard import charts, display, plan, ui, ui_timeline, views
+from dashboard.charts import timeline as charts_timeline
 from dashboard.export import to_download_csv
-from dashboard.params import ParamError, check_model, md_escape
+from dashboard.params import ParamError, check_model
+from dashboard.text import md_escape
 from dashboard.projection import project, projection_line
 
 MAX_POINTS = 2000

@@ -7,7 +7,8 @@ import urllib.parse
 
 import streamlit as st
 
-from dashboard.params import ParamError, check_choice_values, check_flag_value, md_escape, single_value
+from dashboard.params import ParamError, check_choice_values, check_flag_value, single_value
+from dashboard.text import md_escape
 from dashboard.views import ViewScope
 
 
