@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import urllib.parse
 
 import pandas as pd
 
-from dashboard import public_url
+from dashboard import links
 from dashboard.params import MAX_PARAM_LENGTH, ParamError, shown
 from dashboard.text import digest_text
 from dashboard.store import Snapshot
@@ -147,18 +146,10 @@ def counts(frame: pd.DataFrame) -> dict[str, int]:
     return {kind: int(found.get(kind, 0)) for kind in KINDS}
 
 
-def link_path(model_id: str, event_date: dt.date, policy_id: str | None = None) -> str:
-    """The trajectory page as of the event date: /trajectory?model=ID&as_of=DATE[&policy=ID]."""
-    params = {"model": model_id, "as_of": pd.Timestamp(event_date).date().isoformat()}
-    if policy_id:
-        params["policy"] = policy_id
-    return "/trajectory?" + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
-
-
 def with_links(frame: pd.DataFrame, policy_id: str | None) -> pd.DataFrame:
     """The events with a last column `link`: the path of the model's trajectory as of the event date."""
     out = frame.copy()
-    out["link"] = [link_path(model, date, policy_id) for model, date in zip(out["model_id"], out["event_date"])]
+    out["link"] = [links.trajectory_path(model, date, policy_id) for model, date in zip(out["model_id"], out["event_date"])]
     return out
 
 
@@ -168,8 +159,8 @@ def digest(frame: pd.DataFrame, *, since: dt.date, as_of: dt.date, info: dict, p
            base_url: str | None) -> str:
     """The changes as a Markdown digest: a title with the window and snapshot, counts per kind, then
     the events grouped by kind, each with its link (base_url + path, or the path alone). base_url comes
-    from dashboard.public_url; the path's values are percent-encoded, so no ( ) [ ] < > or space."""
-    base = public_url.link_base(base_url)  # validated: nothing in it can end a Markdown link
+    from dashboard.links.public_base_url; the path's values are percent-encoded, so no ( ) [ ] < > or space."""
+    base = links.link_base(base_url)  # validated: nothing in it can end a Markdown link
     snapshot_date = pd.Timestamp(info["snapshot_date"]).date().isoformat()
     policy = f"policy {digest_text(policy_id)}" if policy_id else "each model's own policy"
     lines = [f"## What changed from {since.isoformat()} to {as_of.isoformat()}",
@@ -190,7 +181,7 @@ def digest(frame: pd.DataFrame, *, since: dt.date, as_of: dt.date, info: dict, p
             continue
         lines += ["", f"### {KIND_LABELS[kind]}: {len(group)}", ""]
         for row in group.itertuples(index=False):
-            path = link_path(row.model_id, row.event_date, policy_id)
+            path = links.trajectory_path(row.model_id, row.event_date, policy_id)
             link = f"[trajectory]({base}{path})" if base else f"`{path}`"
             change = ""
             if row.before is not None or row.after is not None:
