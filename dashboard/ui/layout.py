@@ -2,7 +2,6 @@
 snapshot summary and the data set's caveats."""
 from __future__ import annotations
 
-import io
 import json
 import numbers
 
@@ -154,9 +153,8 @@ def snapshot_summary(snap: store_module.Snapshot, info: dict, scope: ViewScope, 
         else:
             st.dataframe(deployments.pivot_table(index="surface", columns="status", values="deployments",
                                                  fill_value=0, aggfunc="sum"), width="stretch")
-    counts = pd.read_json(io.StringIO(info["row_counts_json"]), typ="series") if info.get("row_counts_json") else None
-    if counts is not None:
-        st.caption("Rows in the whole snapshot: " + ", ".join(f"{name} {int(count):,}" for name, count in counts.items()))
+    # Every snapshot holds its row counts (the ingest writes them for every table).
+    st.caption("Rows in the whole snapshot: " + ", ".join(f"{name} {int(count):,}" for name, count in row_counts(info).items()))
 
 
 def row_counts(info: dict) -> dict:
