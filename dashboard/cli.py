@@ -174,7 +174,7 @@ def _cmd_bench(args) -> int:
     if args.source == "postgres":  # bench/postgres.py
         from bench import postgres as bench_postgres
 
-        results = bench_postgres.run(args.scale, source_url=args.source_url or settings.bench_source_url(),
+        results = bench_postgres.run(args.scale, source_url=args.source_url,
                                      repeats=args.repeats, say=_print_err)
         print(bench_postgres.report(results))
         if args.json:

@@ -8,7 +8,8 @@ that may hold a secret.
 - ASL_AUDIT_LOG: where views are recorded (audit_log).
 - ASL_PAGE_RUNS: how many page runs at once (page_runs_limit).
 - ASL_INSECURE_ALLOW_ANYONE: "1" when `serve --insecure-allow-anyone` started the server.
-- ASL_SOURCE_URL, ASL_BENCH_SOURCE_URL: the lab's database for `ingest` and `bench --postgres`.
+- ASL_SOURCE_URL: the lab's database (or folder) for `ingest` without an argument.
+(The benchmark harness in bench/ reads its own variable; the product has no benchmark hook.)
 
 ASL_PUBLIC_URL: a valid value is an http(s) URL with a host name, an optional port and an optional
 path prefix made of letters, digits, - . _ ~ and %XX only: no user name or password (a secret in
@@ -33,7 +34,6 @@ AUDIT_LOG = "ASL_AUDIT_LOG"
 PAGE_RUNS = "ASL_PAGE_RUNS"
 INSECURE_ALLOW_ANYONE = "ASL_INSECURE_ALLOW_ANYONE"
 SOURCE_URL = "ASL_SOURCE_URL"
-BENCH_SOURCE_URL = "ASL_BENCH_SOURCE_URL"
 
 
 def _read(name: str, environ=None) -> str | None:
@@ -64,11 +64,6 @@ def insecure_allow_anyone() -> bool:
 def source_url() -> str | None:
     """The lab's database (or folder) for `ingest` without an argument: $ASL_SOURCE_URL, None when unset or empty."""
     return _read(SOURCE_URL) or None
-
-
-def bench_source_url() -> str | None:
-    """The database `bench --postgres` reads instead of a throwaway server: $ASL_BENCH_SOURCE_URL."""
-    return _read(BENCH_SOURCE_URL) or None
 
 
 def page_runs_limit_from(value: str | None, cores: int | None) -> int:
