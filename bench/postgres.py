@@ -106,6 +106,7 @@ def run(scale: str, *, source_url: str | None = None, repeats: int = 3, say=prin
     from dashboard.tables import TABLES
 
     server = None
+    source_url = source_url or os.environ.get("ASL_BENCH_SOURCE_URL") or None  # bench/ reads its own setting
     try:
         if source_url is None:
             folder = _synth_folder(scale, say)

@@ -35,8 +35,8 @@ from pathlib import Path
 import streamlit as st
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
-from dashboard import public_url
-from dashboard.params import md_escape
+from dashboard import settings
+from dashboard.text import md_escape
 from dashboard.sqlfiles import REPO_ROOT
 
 AUDIT_LOG = REPO_ROOT / "audit" / "views.jsonl"
@@ -94,7 +94,7 @@ def serve_allowed_hosts(address: str, paths, *, open_mode: bool) -> list[str]:
     if is_loopback(address) and host_name(address) not in hosts:
         hosts.append(host_name(address))
     if sign_in_configured_in(paths):
-        for url in (_auth_in(paths).get("redirect_uri"), public_url.configured().base):
+        for url in (_auth_in(paths).get("redirect_uri"), settings.public_url().base):
             name = url_host(url)
             if name and name not in hosts:
                 hosts.append(name)
@@ -151,7 +151,7 @@ def configured_hosts() -> set[str]:
     ASL_PUBLIC_URL's host and Streamlit's own server.allowedHosts (exact names; "*.x" patterns)."""
     from streamlit import config
 
-    hosts = {url_host(_section("auth").get("redirect_uri")), url_host(public_url.configured().base)}
+    hosts = {url_host(_section("auth").get("redirect_uri")), url_host(settings.public_url().base)}
     try:
         hosts |= {str(item).strip().lower().rstrip(".") for item in (config.get_option("server.allowedHosts") or [])}
     except Exception:  # noqa: BLE001 - an unknown option in another Streamlit version: nothing configured
@@ -186,7 +186,7 @@ def foreign_request() -> str | None:
     server does not serve), or None. A request without Host or Origin (not a browser) passes."""
     headers = st.context.headers
     signed_in_mode = auth_configured()
-    open_mode = not signed_in_mode and os.environ.get("ASL_INSECURE_ALLOW_ANYONE") == "1"
+    open_mode = not signed_in_mode and settings.insecure_allow_anyone()
     configured = configured_hosts()
     for header in ("Host", "Origin"):
         value = headers.get(header)
@@ -341,7 +341,7 @@ def _current_link(page) -> dict:
 
 
 def _open_address_refused() -> bool:
-    return not is_loopback(_server_address()) and os.environ.get("ASL_INSECURE_ALLOW_ANYONE") != "1"
+    return not is_loopback(_server_address()) and not settings.insecure_allow_anyone()
 
 
 def _user_email() -> str:
@@ -460,7 +460,7 @@ def audit_line(record: dict) -> str:
 
 
 def audit_log_path() -> Path:
-    return Path(os.environ.get("ASL_AUDIT_LOG") or AUDIT_LOG)
+    return settings.audit_log(AUDIT_LOG)
 
 
 def _append(path: Path, text: str) -> None:

@@ -5,21 +5,21 @@ page with the same content.
 The content is built once (build_brief -> Brief.blocks) from the same queries as the page and the
 command line; the two renderers only escape and lay it out. Every value from the data is plain
 text: in Markdown only the characters that would turn it into markup are escaped (so `borealis-2`
-and `jailbreak_rapid_response` stay as they are), in HTML everything goes through html.escape.
+and `jailbreak_rapid_response` stay as they are), in HTML everything goes through html.escape
+(the rules: dashboard/text.py, brief_md and brief_html).
 """
 from __future__ import annotations
 
 import datetime as dt
 import html
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from dashboard import plan as plan_module
 from dashboard import views
-from dashboard.params import neutralise
+from dashboard.text import brief_html, brief_md, plain
 from dashboard.store import Snapshot
 
 ACTION_TEXT = {
@@ -70,69 +70,17 @@ class Brief:
         self.blocks.append(("table", list(header), [list(row) for row in rows]))
 
 
-# --- Plain text, escaped for each output -----------------------------------------------------------
-
-def plain(value) -> str:
-    """One line of text: line and paragraph separators (\\r, \\n, U+2028, U+2029, ...) and tabs
-    become spaces, so a value can never break a line, a list item or a table row; other controls,
-    bidirectional and zero-width characters become visible escapes (neutralise)."""
-    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    return neutralise("".join(" " if unicodedata.category(ch) in ("Zl", "Zp") or (ch.isspace() and unicodedata.category(ch) == "Cc")
-                              else ch for ch in text))
-
-
-_ASCII_PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-_ALWAYS = set("*`[]<~$")  # emphasis, code, links, raw HTML and autolinks, strikethrough, math
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-# Dots of something a renderer would linkify as a domain (example.com, www.x.org): the last label is letters.
-_DOMAIN_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W\d_]{2,}\b)")
-# A URL scheme (https://, mailto:, javascript:): its colon is escaped.
-_SCHEME = re.compile(r"(?i)(?<![\w.+-])(?:https?|ftps?|mailto|javascript|vbscript|data|file|tel|[a-z][a-z0-9+.-]*(?=://)):")
-
-
-def md(value, *, cell: bool = False) -> str:
-    """Text from the data as inert GitHub-flavoured Markdown: only what would become markup is escaped.
-
-    Escaped: `*`, backtick, `[`, `]`, `<`, `~`, `$` everywhere; `\\` before punctuation or at the end;
-    `_` where it could open or close emphasis (not inside a word, so snake_case stays as it is); `&`
-    of an entity; `@` of a mention; the dots of a domain and the colon of a URL scheme (no autolink);
-    `|` in table cells. Line breaks are spaces (plain())."""
-    text = plain(value)
-    dots = {match.start() for match in _DOMAIN_DOT.finditer(text)}
-    colons = {match.end() - 1 for match in _SCHEME.finditer(text)}
-    out = []
-    for index, ch in enumerate(text):
-        before = text[index - 1] if index else ""
-        after = text[index + 1] if index + 1 < len(text) else ""
-        if ch == "\\":
-            escape = after == "" or after in _ASCII_PUNCTUATION
-        elif ch in _ALWAYS:
-            escape = True
-        elif ch == "_":
-            escape = not (before.isalnum() and after.isalnum())
-        elif ch == "&":
-            escape = bool(_ENTITY.match(text, index))
-        elif ch == "@":
-            escape = not before.isalnum() and (after.isalnum() or after in "-_")
-        elif ch == "|":
-            escape = cell
-        elif ch == "." or ch == ":":
-            escape = index in dots or index in colons
-        else:
-            escape = False
-        out.append("\\" + ch if escape else ch)
-    return "".join(out)
-
+# --- Plain text, escaped for each output (the rules: dashboard/text.py) ------------------------
 
 def _md_pieces(pieces, *, cell: bool = False) -> str:
     out = []
     for piece in pieces:
         if isinstance(piece, Strong):
-            out.append(f"**{md(piece.text, cell=cell)}**")
+            out.append(f"**{brief_md(piece.text, cell=cell)}**")
         elif isinstance(piece, Link):
-            out.append(f"<{piece.url}>" if _safe_url(piece.url) else md(piece.url, cell=cell))
+            out.append(f"<{piece.url}>" if _safe_url(piece.url) else brief_md(piece.url, cell=cell))
         else:
-            out.append(md(piece, cell=cell))
+            out.append(brief_md(piece, cell=cell))
     return "".join(out)
 
 
@@ -141,18 +89,18 @@ def _safe_url(url: str) -> bool:
 
 
 def to_markdown(brief: Brief) -> str:
-    lines = [f"# {md(brief.title)}", ""]
+    lines = [f"# {brief_md(brief.title)}", ""]
     for block in brief.blocks:
         kind = block[0]
         if kind in ("h2", "h3"):
-            lines += [f"{'#' * int(kind[1])} {md(block[1])}", ""]
+            lines += [f"{'#' * int(kind[1])} {brief_md(block[1])}", ""]
         elif kind == "p":
             lines += [_md_pieces(block[1]), ""]
         elif kind == "ul":
             lines += [f"- {_md_pieces(item)}" for item in block[1]] + [""]
         elif kind == "table":
             header, rows = block[1], block[2]
-            lines.append("| " + " | ".join(md(cell, cell=True) for cell in header) + " |")
+            lines.append("| " + " | ".join(brief_md(cell, cell=True) for cell in header) + " |")
             lines.append("|" + "|".join("---:" if _numeric_column(rows, index) else "---" for index in range(len(header))) + "|")
             for row in rows:
                 lines.append("| " + " | ".join(_md_pieces(cell if isinstance(cell, list) else [cell], cell=True)
@@ -170,11 +118,11 @@ def _html_pieces(pieces) -> str:
     out = []
     for piece in pieces:
         if isinstance(piece, Strong):
-            out.append(f"<strong>{html.escape(plain(piece.text))}</strong>")
+            out.append(f"<strong>{brief_html(piece.text)}</strong>")
         elif isinstance(piece, Link) and _safe_url(piece.url):
             out.append(f'<a href="{html.escape(piece.url)}">{html.escape(piece.url)}</a>')
         else:
-            out.append(html.escape(plain(piece.url if isinstance(piece, Link) else piece)))
+            out.append(brief_html(piece.url if isinstance(piece, Link) else piece))
     return "".join(out)
 
 
@@ -205,14 +153,14 @@ def to_html(brief: Brief) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         '<meta name="referrer" content="no-referrer">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(plain(brief.title))}</title>",
+        f"<title>{brief_html(brief.title)}</title>",
         f"<style>{_CSS}</style></head><body>",
-        f"<h1>{html.escape(plain(brief.title))}</h1>",
+        f"<h1>{brief_html(brief.title)}</h1>",
     ]
     for block in brief.blocks:
         kind = block[0]
         if kind in ("h2", "h3"):
-            parts.append(f"<{kind}>{html.escape(plain(block[1]))}</{kind}>")
+            parts.append(f"<{kind}>{brief_html(block[1])}</{kind}>")
         elif kind == "p":
             parts.append(f"<p>{_html_pieces(block[1])}</p>")
         elif kind == "ul":
@@ -221,7 +169,7 @@ def to_html(brief: Brief) -> str:
             header, rows = block[1], block[2]
             numeric = [_numeric_column(rows, index) for index in range(len(header))]
             cell_tags = ['<td class="num">' if flag else "<td>" for flag in numeric]
-            parts.append("<table><thead><tr>" + "".join(f"<th>{html.escape(plain(cell))}</th>" for cell in header)
+            parts.append("<table><thead><tr>" + "".join(f"<th>{brief_html(cell)}</th>" for cell in header)
                          + "</tr></thead><tbody>")
             for row in rows:
                 parts.append("<tr>" + "".join(

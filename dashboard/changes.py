@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import urllib.parse
 
 import pandas as pd
 
-from dashboard import public_url
-from dashboard.params import MAX_PARAM_LENGTH, ParamError, neutralise, shown
+from dashboard import links
+from dashboard.params import MAX_PARAM_LENGTH, ParamError, shown
+from dashboard.text import digest_text
 from dashboard.store import Snapshot
 
 COLUMNS = ["event_date", "kind", "model_id", "model_name", "before", "after", "detail"]
@@ -146,45 +146,21 @@ def counts(frame: pd.DataFrame) -> dict[str, int]:
     return {kind: int(found.get(kind, 0)) for kind in KINDS}
 
 
-def link_path(model_id: str, event_date: dt.date, policy_id: str | None = None) -> str:
-    """The trajectory page as of the event date: /trajectory?model=ID&as_of=DATE[&policy=ID]."""
-    params = {"model": model_id, "as_of": pd.Timestamp(event_date).date().isoformat()}
-    if policy_id:
-        params["policy"] = policy_id
-    return "/trajectory?" + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
-
-
 def with_links(frame: pd.DataFrame, policy_id: str | None) -> pd.DataFrame:
     """The events with a last column `link`: the path of the model's trajectory as of the event date."""
     out = frame.copy()
-    out["link"] = [link_path(model, date, policy_id) for model, date in zip(out["model_id"], out["event_date"])]
+    out["link"] = [links.trajectory_path(model, date, policy_id) for model, date in zip(out["model_id"], out["event_date"])]
     return out
 
 
 # --- The digest (Markdown for a chat channel or an e-mail) ------------------------------------
 
-# Every character Markdown (CommonMark, GFM, Slack's and Mattermost's dialects) could read as syntax,
-# including what starts autolinks (: . @ /) and mentions (@), and entity references (&).
-_DIGEST_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:@&^])")
-# Line and paragraph breaks of every kind (a data string must stay on its line); other controls are
-# made visible by neutralise.
-_BREAKS = re.compile(r"[\r\n\u2028\u2029\u0085\u000b\u000c\u001c-\u001e]+")
-
-
-def digest_text(value) -> str:
-    """A data string made inert for the digest: one line, controls, bidirectional and zero-width
-    characters visible (neutralise), every Markdown special escaped."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return _DIGEST_SPECIAL.sub(r"\\\1", neutralise(_BREAKS.sub(" ", str(value))))
-
-
 def digest(frame: pd.DataFrame, *, since: dt.date, as_of: dt.date, info: dict, policy_id: str | None,
            base_url: str | None) -> str:
     """The changes as a Markdown digest: a title with the window and snapshot, counts per kind, then
     the events grouped by kind, each with its link (base_url + path, or the path alone). base_url comes
-    from dashboard.public_url; the path's values are percent-encoded, so no ( ) [ ] < > or space."""
-    base = public_url.link_base(base_url)  # validated: nothing in it can end a Markdown link
+    from dashboard.links.public_base_url; the path's values are percent-encoded, so no ( ) [ ] < > or space."""
+    base = links.link_base(base_url)  # validated: nothing in it can end a Markdown link
     snapshot_date = pd.Timestamp(info["snapshot_date"]).date().isoformat()
     policy = f"policy {digest_text(policy_id)}" if policy_id else "each model's own policy"
     lines = [f"## What changed from {since.isoformat()} to {as_of.isoformat()}",
@@ -205,7 +181,7 @@ def digest(frame: pd.DataFrame, *, since: dt.date, as_of: dt.date, info: dict, p
             continue
         lines += ["", f"### {KIND_LABELS[kind]}: {len(group)}", ""]
         for row in group.itertuples(index=False):
-            path = link_path(row.model_id, row.event_date, policy_id)
+            path = links.trajectory_path(row.model_id, row.event_date, policy_id)
             link = f"[trajectory]({base}{path})" if base else f"`{path}`"
             change = ""
             if row.before is not None or row.after is not None:

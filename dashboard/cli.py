@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from dashboard import settings
 from dashboard import store as store_module
 from dashboard.ingest import ensure_store
 from dashboard.params import ParamError
@@ -32,12 +33,12 @@ def _cmd_ingest(args) -> int:
 
     store = store_module.store_path(args.store)
     if args.dir is None:  # a scheduled job keeps the URL (and any password) out of its command line
-        if not os.environ.get("ASL_SOURCE_URL"):
+        if not settings.source_url():
             _print_err("error: name a folder or a postgresql:// URL, or set ASL_SOURCE_URL")
             return 2
-        args.dir = _folder_or_url(os.environ["ASL_SOURCE_URL"])
+        args.dir = _folder_or_url(settings.source_url())
         args.from_env = True
-    if isinstance(args.dir, str):  # a database (dashboard/ingest_postgres.py)
+    if isinstance(args.dir, str):  # a database (dashboard/ingest/postgres/)
         from dashboard.ingest.postgres import cli_ingest
 
         return cli_ingest(args, store, _print_err)
@@ -59,7 +60,7 @@ def _shown_text(frame, keep_lines: bool = False):
     """frame with every text cell neutralised (controls, bidirectional and zero-width characters as
     visible escapes: no ESC sequence from the data reaches a terminal); line breaks become spaces
     unless keep_lines (CSV quotes them)."""
-    from dashboard.params import neutralise, one_line
+    from dashboard.text import neutralise, one_line
 
     shown = frame.copy()
     for column in shown.columns:
@@ -174,7 +175,7 @@ def _cmd_bench(args) -> int:
     if args.source == "postgres":  # bench/postgres.py
         from bench import postgres as bench_postgres
 
-        results = bench_postgres.run(args.scale, source_url=args.source_url or os.environ.get("ASL_BENCH_SOURCE_URL"),
+        results = bench_postgres.run(args.scale, source_url=args.source_url,
                                      repeats=args.repeats, say=_print_err)
         print(bench_postgres.report(results))
         if args.json:
@@ -200,10 +201,9 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_serve(args) -> int:
-    from dashboard import public_url
     from dashboard.auth import audit_log_path, audit_log_problem, is_loopback, serve_allowed_hosts, sign_in_configured_in
 
-    public_url.required()  # an invalid ASL_PUBLIC_URL is refused at start, in one line
+    settings.public_url_required()  # an invalid ASL_PUBLIC_URL is refused at start, in one line
 
     repo_root = Path(__file__).resolve().parent.parent  # Streamlit runs there, reading its .streamlit/
     secrets = [Path.home() / ".streamlit" / "secrets.toml", repo_root / ".streamlit" / "secrets.toml"]
@@ -212,7 +212,7 @@ def _cmd_serve(args) -> int:
         _print_err(f"error: refusing to serve on {args.address} without sign-in: configure [auth] in "
                    ".streamlit/secrets.toml (see secrets.example.toml), or pass --insecure-allow-anyone")
         return 2
-    env = dict(os.environ)
+    env = settings.child_environment()
     if env.get("ASL_AUDIT_LOG"):  # relative to where serve was started, not to repo_root
         env["ASL_AUDIT_LOG"] = str(Path(env["ASL_AUDIT_LOG"]).expanduser().resolve())
     audit_log = Path(env.get("ASL_AUDIT_LOG") or audit_log_path())

@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from dashboard import changes, public_url, views
+from dashboard import changes, settings, views
 from dashboard.webhook import PostError, check_url, post_text, where
 
 
@@ -43,7 +43,7 @@ def run(args) -> int:
         except PostError as error:
             _print_err(f"error: {error}")
             return 2
-    base = public_url.required() if args.format == "markdown" or args.post else None  # refused at start
+    base = settings.public_url_required() if args.format == "markdown" or args.post else None  # refused at start
     snap = _open_snapshot(args)
     scope = resolve_scope(snap, args.as_of, args.policy)  # with the note for a date after the snapshot's
     since = changes.resolve_since(args.since, scope.as_of, changes.first_date(snap), default_days=None)

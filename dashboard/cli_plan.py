@@ -51,11 +51,11 @@ def _cmd_plan(args) -> int:
 
 
 def _cmd_brief(args) -> int:
-    from dashboard import brief, plan, public_url
+    from dashboard import brief, links, settings
 
-    public_url.required()  # an invalid ASL_PUBLIC_URL is refused at start, in one line
+    settings.public_url_required()  # an invalid ASL_PUBLIC_URL is refused at start, in one line
     snap, scope, scenario, info = _scenario(args, args.policy)
-    link = plan.scenario_link(plan.public_base_url(None), scenario.model_id, scenario.asl_level, scenario.domain,
+    link = links.scenario_link(links.public_base_url(None), scenario.model_id, scenario.asl_level, scenario.domain,
                               scope.as_of, scope.policy_id)
     document = brief.build_brief(snap, model_id=scenario.model_id, new_level=scenario.asl_level,
                                  domain=scenario.domain, as_of=scope.as_of, policy_id=scope.policy_id, info=info,

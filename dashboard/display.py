@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 
-from dashboard.params import md_escape
+from dashboard.text import md_escape
 from dashboard.views import STATUSES
 
 STATUS_COLOURS = {

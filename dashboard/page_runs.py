@@ -17,7 +17,8 @@ so a run of a client with more runs waiting pauses between its steps (queries, v
 benchmark's "another viewer". A client is the signed-in user, else the connection's address (see
 `client_key` in dashboard/auth.py).
 
-The limit is ASL_PAGE_RUNS (a whole number from 1 to 64), or the number of cores, at least 2.
+The limit is ASL_PAGE_RUNS (a whole number from 1 to 64), or the number of cores, at least 2
+(read and validated in dashboard/settings.py).
 Only the page's own run is limited; the sign-in gate and the host check run before it.
 """
 from __future__ import annotations
@@ -25,31 +26,13 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Hashable
 
+from dashboard import settings
+
 log = logging.getLogger("asl_dashboard")
-ENVIRONMENT_VARIABLE = "ASL_PAGE_RUNS"
-
-
-def limit_from(value: str | None, cores: int | None) -> int:
-    """The number of page runs allowed at once: the variable's value when it is a whole number from 1
-    to 64, otherwise the number of cores (at least 2, at most 64)."""
-    default = min(64, max(2, cores or 2))
-    if value is None or value.strip() == "":
-        return default
-    try:
-        number = int(value.strip())
-    except ValueError:
-        number = 0
-    if not 1 <= number <= 64:
-        log.warning("%s=%r is not a whole number from 1 to 64: using %d", ENVIRONMENT_VARIABLE, value[:20], default)
-        return default
-    return number
-
-
 class _Ticket:
     """One waiting run (compared by identity)."""
     __slots__ = ("granted",)
@@ -181,7 +164,7 @@ def share(limit: int) -> int:
     return max(1, limit - 1)
 
 
-LIMIT = limit_from(os.environ.get(ENVIRONMENT_VARIABLE), os.cpu_count())
+LIMIT = settings.page_runs_limit()
 _slots = FairSlots(LIMIT, per_client=share(LIMIT))
 
 

@@ -1,7 +1,8 @@
 """Validation of view parameters (as_of, policy, model, asl, domain) for the CLI and the pages.
 
 Every value arrives as untrusted text (a URL or a command line). A bad one raises ParamError with a
-one-line message for people; nothing is ever formatted into SQL or rendered as HTML.
+one-line message for people; nothing is ever formatted into SQL or rendered as HTML. (How values are
+escaped for each output is dashboard/text.py.)
 """
 from __future__ import annotations
 
@@ -16,64 +17,6 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 class ParamError(ValueError):
     """A parameter value that does not name anything valid. str(error) is shown to people."""
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&@])")
-# Every line break Unicode knows (str.splitlines' set: \n \r \v \f \x1c-\x1e NEL U+2028 U+2029), tabs and
-# runs of white space: one space. No value can start a new line, a table row, an indented code block
-# or a hard line break.
-_LINE_BREAKS_AND_SPACE_RUNS = re.compile(r"[\s\x1c-\x1e\x85\u2028\u2029]+")
-WORD_JOINER = "\u2060"  # invisible, zero width: breaks a pattern without showing anything
-_WWW = re.compile(r"(www)(\\\.)", re.IGNORECASE)
-
-
-# Characters that change how the text around them reads without being seen: C0 and C1 controls
-# (ESC starts a terminal sequence, BEL rings), DEL, the bidirectional embeddings, overrides,
-# isolates and marks (U+202E shows "rtl<U+202E>gnp.exe" as "rtlexe.png") and zero-width characters
-# (one name posing as another).
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
-
-
-def _visible(match: re.Match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def _visible_but_newline(match: re.Match) -> str:
-    return match.group() if match.group() == "\n" else _visible(match)
-
-
-def neutralise(text, keep_newlines: bool = False) -> str:
-    """Every control, bidirectional or zero-width character of text as a visible escape (ESC ->
-    \\x1b, U+202E -> \\u202e), so what is shown or printed reads as the characters it holds, in
-    order, and carries no terminal sequence. Every escaping function of the pages, charts, brief,
-    digest and command line applies it; those that keep a value on one line turn line breaks into
-    spaces (one_line) first, so that a break reads as a space rather than as \\x0a; a format whose
-    cells may hold several lines (a table on a page, CSV) passes keep_newlines to keep "\\n"."""
-    return _INVISIBLE.sub(_visible_but_newline if keep_newlines else _visible, str(text))
-
-
-def one_line(text) -> str:
-    """Every line break (all of Unicode's) and run of white space as one space."""
-    return _LINE_BREAKS_AND_SPACE_RUNS.sub(" ", str(text))
-
-
-def md_escape(text) -> str:
-    """Text from data or a URL made inert for Streamlit's (and GitHub's) Markdown: shown as the very
-    characters it holds, never as a link, image, emphasis, heading, list, table row, emoji or HTML.
-
-    - Markdown's syntax characters get a backslash, and `&` too, so `&lt;` shows as written.
-    - Streamlit (remark-gfm) turns bare URLs and e-mail addresses into links AFTER escapes are
-      resolved, and remark-emoji turns `:name:` into emoji the same way, so backslashes alone cannot
-      stop them: an invisible word joiner (U+2060) goes after every `:` (breaks `https://`, `mailto:`,
-      `:emoji:`, `:red[...]`, `:material/...:`) and `@` (breaks e-mail autolinks) and inside `www.`.
-    - Every line break and run of white space becomes one space (see one_line).
-    - Controls, bidirectional and zero-width characters of the text become visible escapes
-      (neutralise), before the word joiners above are added.
-    tests/test_markdown_escape.py renders a matrix of attacks in a real browser to prove it."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", neutralise(one_line(text)))
-    escaped = escaped.replace("\\:", "\\:" + WORD_JOINER).replace("\\@", "\\@" + WORD_JOINER)
-    return _WWW.sub(r"\1" + WORD_JOINER + r"\2", escaped)
 
 
 def shown(value: str) -> str:

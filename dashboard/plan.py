@@ -1,18 +1,15 @@
 """The safeguard plan of a reclassification (DESIGN section 5) and what a scenario needs besides it:
-whether per-deployment safeguards are known at all, the scenario's shareable link, and the
-"Reclassify this model" link from a triggered model's trajectory.
+whether per-deployment safeguards are known at all. (The scenario's shareable link and the
+"Reclassify this model" link are built in dashboard/links.py.)
 
 The plan's rule lives in queries/safeguard_plan.sql; here it is only fed at_risk.sql's result.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
-import urllib.parse
 
 import pandas as pd
 
-from dashboard import public_url
 from dashboard.store import Snapshot
 
 PLAN_COLUMNS = ["step", "safeguard_id", "name", "kind", "lacking", "newly_covered", "covered_total",
@@ -64,54 +61,3 @@ def with_unknown_safeguards(deployments: pd.DataFrame, known: bool) -> pd.DataFr
     marked["missing_safeguards"] = marked["missing_safeguards"].where(marked["missing_safeguards"].fillna("") == "",
                                                                       UNKNOWN)
     return marked
-
-
-# --- Links ---------------------------------------------------------------------------------------
-
-LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]"}
-
-
-def public_base_url(request_url: str | None = None, environ=None) -> str | None:
-    """The base URL colleagues can open: ASL_PUBLIC_URL when set and valid (dashboard/public_url.py),
-    else the request's own address under the same rule; None when neither is known (the command
-    line without ASL_PUBLIC_URL)."""
-    configured = public_url.configured(environ).base
-    if configured or not request_url:
-        return configured
-    try:
-        parts = urllib.parse.urlsplit(request_url.strip())
-    except ValueError:
-        return None
-    return public_url.base_url(urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
-
-
-def is_loopback(url: str | None) -> bool:
-    host = urllib.parse.urlsplit(url or "").hostname or ""
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
-
-
-def scenario_link(base: str | None, model_id: str, asl_level: int, domain: str | None, as_of: dt.date,
-                  policy_id: str | None = None) -> str:
-    """The link that reopens /reclassify on this scenario, as of its date (a path alone without a base)."""
-    params = {"model": model_id, "asl": asl_level}
-    if domain:
-        params["domain"] = domain
-    params["as_of"] = as_of.isoformat()
-    if policy_id:
-        params["policy"] = policy_id
-    return f"{public_url.link_base(base)}/reclassify?{urllib.parse.urlencode(params)}"
-
-
-def reclassify_params(model_id: str, status: str, level, rounds: pd.DataFrame, levels) -> dict | None:
-    """Query parameters for "Reclassify this model" on a triggered model's trajectory: the model, its
-    level + 1 (None when that level is not defined) and the domain of its latest triggered round
-    (the first in alphabetical order when several triggered). None when the model has not triggered."""
-    if status != "triggered" or pd.isna(level) or int(level) + 1 not in {int(value) for value in levels}:
-        return None
-    params = {"model": model_id, "asl": str(int(level) + 1)}
-    triggered = rounds[rounds["round_outcome"] == "triggered"].sort_values("step")
-    if len(triggered):
-        domains = sorted(item["domain"] for item in triggered.iloc[-1]["details"] if item["outcome"] == "triggered")
-        if domains:
-            params["domain"] = domains[0]
-    return params

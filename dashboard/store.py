@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from dashboard import settings
 from dashboard.sqlfiles import REPO_ROOT, internal_sql, parameters_of, query_text
 
 DEFAULT_STORE = REPO_ROOT / "data" / "asl.duckdb"
@@ -28,8 +29,7 @@ class StoreError(RuntimeError):
 
 def store_path(explicit: str | os.PathLike | None = None) -> Path:
     """The store to read: --store, else $ASL_STORE, else data/asl.duckdb."""
-    chosen = explicit or os.environ.get("ASL_STORE") or DEFAULT_STORE
-    return Path(chosen).expanduser().resolve()
+    return settings.store_path(explicit, DEFAULT_STORE)
 
 
 @dataclass(frozen=True)

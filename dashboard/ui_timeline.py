@@ -1,12 +1,12 @@
 """The model timeline block of /trajectory: the model's events over all time (DESIGN 8 kinds, and
 deployments started and ended per month) as a list under the chart. The same events are drawn on
-the chart by dashboard/charts_timeline.py."""
+the chart by dashboard/charts/timeline.py."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import changes, ui
+from dashboard import changes, links, ui
 from dashboard.store import Snapshot
 from dashboard.views import ViewScope
 
@@ -26,7 +26,7 @@ def section(timeline: pd.DataFrame, scope: ViewScope) -> None:
         st.write("No events up to this date.")
         return
     table = timeline.astype({"before": object, "after": object, "detail": object}).fillna("")
-    table.insert(0, "open", ["." + changes.link_path(model, date, scope.policy_id)
+    table.insert(0, "open", ["." + links.trajectory_path(model, date, scope.policy_id)
                              for model, date in zip(table["model_id"], table["event_date"])])
     table["change"] = [f"{before} → {after}" if before else after for before, after in zip(table["before"], table["after"])]
     table = ui.shown_frame(table[["open", "event_date", "kind", "change", "detail"]])

@@ -113,7 +113,8 @@ PAGE_PARAMS = {
 def test_hostile_values_in_every_parameter(lab_store, value):
     """Every parameter of every page refuses every hostile value with a short, inert message naming
     the parameter (the checks themselves: one AppTest per page below proves the pages run them)."""
-    from dashboard.params import ParamError, md_escape
+    from dashboard.params import ParamError
+    from dashboard.text import md_escape
     from dashboard.store import snapshot
 
     checks = url_checks(snapshot(lab_store))

@@ -55,7 +55,7 @@ def test_bad_since_in_the_link(store, since):
 
 
 def test_an_invalid_public_url_gets_a_warning_and_no_link_is_built_on_it(store, monkeypatch):
-    """ASL_PUBLIC_URL is validated as on the command line (dashboard/public_url.py); the page cannot
+    """ASL_PUBLIC_URL is validated as on the command line (dashboard/settings.py); the page cannot
     exit, so it says so and builds the digest's links on its own address."""
     monkeypatch.setenv("ASL_PUBLIC_URL", "https://asl.example.org/a)[x](https://evil.example/SECRET")
     app = open_link(store, PAGE, since="2025-06-01", as_of="2025-06-03")

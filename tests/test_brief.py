@@ -15,9 +15,10 @@ from html.parser import HTMLParser
 import pytest
 
 from dashboard import brief as brief_module
-from dashboard.brief import build_brief, md, to_html, to_markdown
+from dashboard.brief import build_brief, to_html, to_markdown
+from dashboard.text import brief_md as md
 from dashboard.ingest import ingest
-from dashboard.plan import public_base_url, scenario_link
+from dashboard.links import public_base_url, scenario_link
 from dashboard.store import snapshot
 from labdata import reclassify_tables, write_folder
 from clirun import run_cli

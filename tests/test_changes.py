@@ -14,7 +14,7 @@ import pytest
 
 from changes_lab import changes_tables
 from changes_reference import Lab
-from dashboard import changes
+from dashboard import changes, links
 from dashboard.ingest import ingest
 from dashboard.params import ParamError
 from dashboard.store import DEMO_DIR, snapshot
@@ -199,7 +199,7 @@ def test_window_defaults_and_limits():
 def test_links_and_the_independent_implementation_on_the_lab(lab, lab_folder):
     reference = Lab(lab_folder)
     assert reference.changes(SINCE, AS_OF) == EXPECTED
-    assert changes.link_path("a b&c", D(2025, 6, 10), "rsp-v1.0") == "/trajectory?model=a%20b%26c&as_of=2025-06-10&policy=rsp-v1.0"
+    assert links.trajectory_path("a b&c", D(2025, 6, 10), "rsp-v1.0") == "/trajectory?model=a%20b%26c&as_of=2025-06-10&policy=rsp-v1.0"
 
 
 # --- The demo data against the independent implementation ------------------------------------

@@ -291,7 +291,7 @@ def test_the_command_line_exit_status(store):
                                      "the window (since, as of] would be empty; choose an earlier since date")
 
 
-# --- ASL_PUBLIC_URL (dashboard/public_url.py) -------------------------------------------------------
+# --- ASL_PUBLIC_URL (dashboard/settings.py) -------------------------------------------------------
 
 @pytest.mark.parametrize("value", ["javascript:alert(document.cookie)//",
                                    "https://asl.example.org/a)[x](https://evil.example/SECRET",

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import charts
 from dashboard.ingest import ingest
-from dashboard.params import WORD_JOINER, md_escape, neutralise, one_line
+from dashboard.text import WORD_JOINER, md_escape, neutralise, one_line
 from bench.server import free_port, wait_for_app, wait_healthy
 from browsing import give_tab_back, take_tab
 from labdata import status_lab_tables, write_folder
@@ -117,17 +118,56 @@ def _no_invisible(text: str) -> None:
 def test_every_escaping_function_neutralises():
     """Markdown, Plotly text, timeline labels, the brief (Markdown and HTML), the digest, print
     copies and tables on pages: none passes a control, bidirectional or zero-width character on."""
-    from dashboard import brief, changes, charts_timeline
+    from dashboard import brief, changes
+    from dashboard.charts import timeline as charts_timeline
+    from dashboard.text import brief_md
     from dashboard.ui.layout import _print_cell, shown_frame
 
-    for text in (md_escape(HOSTILE_NAME), charts.escape(HOSTILE_NAME), charts_timeline._plain(HOSTILE_NAME),
-                 brief.md(HOSTILE_NAME), brief.md(HOSTILE_NAME, cell=True), brief.plain(HOSTILE_NAME),
+    crossed = pd.Series({"event_date": "2025-06-01", "kind": "threshold_crossed", "detail": HOSTILE_NAME,
+                         "before": None, "after": None})
+    for text in (md_escape(HOSTILE_NAME), charts.escape(HOSTILE_NAME), charts_timeline.label_of(crossed)[1],
+                 brief_md(HOSTILE_NAME), brief_md(HOSTILE_NAME, cell=True), brief.plain(HOSTILE_NAME),
                  changes.digest_text(HOSTILE_NAME), _print_cell(HOSTILE_NAME),
                  shown_frame(pd.DataFrame({"name": [HOSTILE_NAME]}))["name"].iloc[0]):
         _no_invisible(text)
     assert charts_timeline._short("\u202e" * 40).startswith("\\u202e")
     # md_escape still adds its own word joiner after ":", and the data's own one is shown as an escape.
     assert md_escape("a:b\u2060c") == "a\\:" + WORD_JOINER + "b\\\\u2060c"  # Markdown shows a\:b\u2060c
+
+
+def test_every_figure_builder_of_every_chart_module_is_wrapped():
+    """Found independently of the package's own list: every module of dashboard/charts (pkgutil),
+    every public function in it that returns a figure, is wrapped; the plan and timeline charts,
+    built from hostile data, hold no raw markup."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from dashboard.charts import plan as charts_plan
+    from dashboard.charts import timeline as charts_timeline
+
+    modules = [charts] + [importlib.import_module(f"dashboard.charts.{info.name}") for info in pkgutil.iter_modules(charts.__path__)]
+    figure_builders = []
+    for module in modules:
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            original = inspect.unwrap(function)
+            if original.__module__ == module.__name__ and not name.startswith("_") \
+                    and "Figure" in str(inspect.signature(original).return_annotation):
+                figure_builders.append(f"{module.__name__}.{name}")
+                assert getattr(function, "plain_text_inputs", False), f"{module.__name__}.{name} is not wrapped"
+    assert {"dashboard.charts.plan.safeguard_plan", "dashboard.charts.timeline.annotate_timeline",
+            "dashboard.charts.trajectory"} <= set(figure_builders)
+
+    plan = pd.DataFrame({"step": [1], "safeguard_id": [ISSUE_ID], "name": [PHISH + BREAKS], "kind": ["deployment"],
+                         "lacking": [1], "newly_covered": [1], "covered_total": [1], "requests_covered_total": [10]})
+    events = pd.DataFrame({"event_date": pd.to_datetime(["2025-06-01", "2025-06-02"]),
+                           "kind": ["threshold_crossed", "asl_change"], "detail": [PHISH + BREAKS, MIXED],
+                           "before": [None, ISSUE_ID], "after": [None, MIXED]})
+    figures = [charts_plan.safeguard_plan(plan, work_set_size=1, work_set_requests=10),
+               charts_timeline.annotate_timeline(go.Figure(), events)]
+    for figure in figures:
+        for text in _strings(figure.to_plotly_json()):
+            assert "<" not in text and ">" not in text and "%{" not in text and "\u2028" not in text, text
 
 
 @pytest.fixture(scope="module")
@@ -259,13 +299,15 @@ def _strings(value):
 
 
 def test_every_builder_is_wrapped_and_escapes_every_field():
-    """Every public function of charts.py gets its inputs escaped, so charts added later are covered
-    too; a figure built from hostile data holds no raw markup anywhere."""
+    """Every public function of every module of dashboard/charts gets its inputs escaped, so charts
+    (and chart modules) added later are covered too; a figure built from hostile data holds no raw
+    markup anywhere."""
     import inspect
 
-    for name, function in inspect.getmembers(charts, inspect.isfunction):
-        if function.__module__ == charts.__name__ and not name.startswith("_") and name not in charts.ESCAPING_HELPERS:
-            assert getattr(function, "plain_text_inputs", False), f"charts.{name} is not wrapped"
+    for module in [charts, *charts.MODULES]:
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__ and not name.startswith("_") and name not in charts.ESCAPING_HELPERS:
+                assert getattr(function, "plain_text_inputs", False), f"{module.__name__}.{name} is not wrapped"
     assert {"buffer_map", "normalised_trajectories", "trajectory", "frontier", "safeguard_gaps"} <= set(charts.BUILDERS)
     status = pd.DataFrame([{"model_id": ISSUE_ID, "name": PHISH + BREAKS, "policy_id": MIXED, "status": "on_track",
                             "compute_multiple": 2.0, "days_since_eval": 10, "buffer_used_pct": 38.7,

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import charts_plan
+from dashboard.charts import plan as charts_plan
 from dashboard.ingest import ingest
-from dashboard.plan import reclassify_params
+from dashboard.links import reclassify_params
 from bench.server import wait_for_app
 from labdata import reclassify_tables, write_folder
 from pagelinks import open_link

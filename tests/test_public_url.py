@@ -1,4 +1,4 @@
-"""ASL_PUBLIC_URL (dashboard/public_url.py): one rule for every user of it. The pure rule on hand-made
+"""ASL_PUBLIC_URL (dashboard/settings.py, links in dashboard/links.py): one rule for every user of it. The pure rule on hand-made
 values, the digest's links and the allowed host names. The command line refusing it at start is
 tested in tests/test_cli_changes.py, the /changes page warning in tests/test_app_changes.py."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard import changes, plan, public_url
+from dashboard import changes, links, settings
 from dashboard.auth import serve_allowed_hosts
 
 HOSTILE = [
@@ -42,32 +42,32 @@ HOSTILE = [
     ("https://example.org/a%20b/c-d_e.f~g", "https://example.org/a%20b/c-d_e.f~g"),
 ])
 def test_a_valid_value_gives_its_base(value, base):
-    assert public_url.base_url(value) == base
-    assert public_url.configured({"ASL_PUBLIC_URL": value}) == (base, None)
+    assert settings.base_url(value) == base
+    assert settings.public_url({"ASL_PUBLIC_URL": value}) == (base, None)
 
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_a_hostile_value_is_refused_in_one_line_that_does_not_repeat_it(value):
-    assert public_url.base_url(value) is None
-    setting = public_url.configured({"ASL_PUBLIC_URL": value})
+    assert settings.base_url(value) is None
+    setting = settings.public_url({"ASL_PUBLIC_URL": value})
     assert setting.base is None and setting.problem.startswith("ASL_PUBLIC_URL ")
     assert "\n" not in setting.problem and "SECRET" not in setting.problem and "evil" not in setting.problem
-    with pytest.raises(public_url.PublicUrlError, match="^ASL_PUBLIC_URL "):
-        public_url.required({"ASL_PUBLIC_URL": value})
+    with pytest.raises(settings.PublicUrlError, match="^ASL_PUBLIC_URL "):
+        settings.public_url_required({"ASL_PUBLIC_URL": value})
     # The request's address is the fallback of the pages: a hostile value changes nothing there.
-    assert plan.public_base_url("http://dash.internal:8501/changes?since=x", {"ASL_PUBLIC_URL": value}) == \
+    assert links.public_base_url("http://dash.internal:8501/changes?since=x", {"ASL_PUBLIC_URL": value}) == \
         "http://dash.internal:8501"
 
 
 def test_unset_or_empty_is_no_base_and_no_problem():
     for environ in ({}, {"ASL_PUBLIC_URL": ""}, {"ASL_PUBLIC_URL": "  "}):
-        assert public_url.configured(environ) == (None, None) and public_url.required(environ) is None
+        assert settings.public_url(environ) == (None, None) and settings.public_url_required(environ) is None
 
 
 def test_a_request_address_passes_the_same_rule():
-    assert plan.public_base_url("http://dash.internal:8501/asl/reclassify?model=x#y", {}) == "http://dash.internal:8501/asl"
-    assert plan.public_base_url("http://dash.internal:8501/a)[x](http://evil.example/reclassify", {}) is None
-    assert plan.public_base_url("javascript:alert(1)", {}) is None
+    assert links.public_base_url("http://dash.internal:8501/asl/reclassify?model=x#y", {}) == "http://dash.internal:8501/asl"
+    assert links.public_base_url("http://dash.internal:8501/a)[x](http://evil.example/reclassify", {}) is None
+    assert links.public_base_url("javascript:alert(1)", {}) is None
 
 
 # --- the digest's links ----------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def test_the_digest_refuses_a_base_that_did_not_pass_the_rule(base):
         changes.digest(frame, since=dt.date(2025, 6, 1), as_of=dt.date(2025, 6, 3), info={"snapshot_date": "2025-06-03"},
                        policy_id=None, base_url=base)
     with pytest.raises(ValueError):
-        plan.scenario_link(base, "m", 3, None, dt.date(2025, 6, 3))
+        links.scenario_link(base, "m", 3, None, dt.date(2025, 6, 3))
 
 
 # --- every user of it ------------------------------------------------------------------------------
@@ -110,3 +110,21 @@ def test_an_invalid_value_names_no_allowed_host(tmp_path, monkeypatch):
     monkeypatch.setenv("ASL_PUBLIC_URL", "javascript://evil.example/%0aalert(1)")
     assert serve_allowed_hosts("0.0.0.0", [secrets], open_mode=False) == ["localhost", "127.0.0.1", "::1",
                                                                           "dash.example.org"]
+
+
+def test_only_settings_reads_the_environment():
+    """Every environment variable is read in dashboard/settings.py and nowhere else in dashboard/:
+    no other module calls os.environ, os.getenv or os.environb (the parsed source, not a text search)."""
+    import ast
+
+    from dashboard.sqlfiles import REPO_ROOT
+
+    readers = []
+    for path in sorted((REPO_ROOT / "dashboard").rglob("*.py")):
+        if path == REPO_ROOT / "dashboard" / "settings.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = node.attr if isinstance(node, ast.Attribute) else node.name if isinstance(node, ast.alias) else None
+            if name in ("environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"):  # os.X, from os import X
+                readers.append(f"{path.relative_to(REPO_ROOT)}:{getattr(node, 'lineno', '?')}")
+    assert readers == [], readers

@@ -526,7 +526,7 @@ def test_cli_at_risk_agrees_with_the_query(store, as_of):
 
 
 def test_the_page_judges_the_level_on_the_date(store):
-    from dashboard.params import md_escape
+    from dashboard.text import md_escape
     from pagelinks import open_link
 
     # dist is ASL-2 on 2025-05-15: the scenario opens, from ASL-2.

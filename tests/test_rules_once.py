@@ -78,7 +78,7 @@ def test_no_query_restates_a_shared_rule():
 def test_the_ingest_refuses_in_ids_the_characters_neutralise_makes_visible(ingest_macros):
     """has_invisible (the id rule of the ingest) and neutralise (every escaping function) name the
     same characters, over the Basic Multilingual Plane."""
-    from dashboard.params import neutralise
+    from dashboard.text import neutralise
 
     characters = [chr(code) for code in range(1, 0x10000) if not 0xD800 <= code <= 0xDFFF]
     flagged = ingest_macros.execute(

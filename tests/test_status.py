@@ -312,7 +312,7 @@ def test_year_one_is_refused_by_the_validator():
 
 
 def test_cli_refuses_year_one_exactly_as_the_pages_do(lab):
-    from dashboard.params import md_escape
+    from dashboard.text import md_escape
     from pagelinks import open_link
 
     message = "as_of '0001-01-01' is outside the years 1950 to 2200"

@@ -10,7 +10,7 @@ import pytest
 
 from changes_lab import changes_tables
 from dashboard import changes
-from dashboard.charts_timeline import annotate_timeline
+from dashboard.charts.timeline import annotate_timeline
 from dashboard.ingest import ingest
 from dashboard.store import snapshot
 from labdata import write_folder

@@ -229,7 +229,7 @@ def test_meeting_bench_reports_its_figures_with_no_errors():
     (None, 2, 2), (None, 1, 2), (None, None, 2), (None, 16, 16), (None, 512, 64), ("", 8, 8), (" 3 ", 2, 3),
     ("1", 2, 1), ("0", 2, 2), ("-4", 2, 2), ("65", 2, 2), ("two", 2, 2), ("nan", 4, 4), ("1e9", 2, 2)])
 def test_page_run_limit_from_the_variable_or_the_cores(value, cores, limit):
-    from dashboard.page_runs import limit_from
+    from dashboard.settings import page_runs_limit_from as limit_from
 
     assert limit_from(value, cores) == limit
 

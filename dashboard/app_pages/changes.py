@@ -6,9 +6,10 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import changes, plan, public_url, ui
+from dashboard import changes, links, settings, ui
 from dashboard.export import to_download_csv
-from dashboard.params import ParamError, md_escape
+from dashboard.params import ParamError
+from dashboard.text import md_escape
 
 context = ui.page_context("changes")
 snap, scope = context.snapshot, context.scope
@@ -52,7 +53,7 @@ if events.empty:
     st.info(f"Nothing changed after {since:%Y-%m-%d} up to {scope.as_of:%Y-%m-%d}.")
 else:
     table = events.astype({"before": object, "after": object, "detail": object}).fillna("")
-    table.insert(0, "open", ["." + changes.link_path(model, date, scope.policy_id)
+    table.insert(0, "open", ["." + links.trajectory_path(model, date, scope.policy_id)
                              for model, date in zip(table["model_id"], table["event_date"])])
     table.insert(1, "breach", ["breach" if kind == changes.BREACH else "" for kind in table["kind"]])
     # On screen, before and after read as one change; the CSV keeps DESIGN 8's columns.
@@ -78,10 +79,10 @@ st.download_button(
     help="Exactly the rows and columns `asl-dashboard changes` prints (spreadsheet formulas neutralised).", on_click="ignore")
 
 with st.expander("Digest for a chat channel or an e-mail (Markdown)"):
-    public_url_problem = public_url.configured().problem
+    public_url_problem = settings.public_url().problem
     if public_url_problem:
         st.warning(md_escape(public_url_problem) + ". The digest's links use this page's address instead.")
-    base = plan.public_base_url(st.context.url)  # ASL_PUBLIC_URL when valid, else this page's address
+    base = links.public_base_url(st.context.url)  # ASL_PUBLIC_URL when valid, else this page's address
     st.code(changes.digest(events, since=since, as_of=scope.as_of, info=context.info, policy_id=scope.policy_id,
                            base_url=base), language="markdown")
     st.caption("`asl-dashboard changes --since DATE --format markdown` prints the same; `--post URL` sends it to a webhook.")

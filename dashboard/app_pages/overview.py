@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, display, ui, views
-from dashboard.params import md_escape, neutralise
+from dashboard.text import md_escape, neutralise
 from dashboard.export import to_download_csv
 from dashboard.obligations import attention_counts, obligations_frame
 from dashboard.views import STATUS_COLUMNS, STATUSES

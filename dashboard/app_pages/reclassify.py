@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, charts_plan, display, plan, public_url, ui, views
+from dashboard import charts, display, links, plan, settings, ui, views
+from dashboard.charts import plan as charts_plan
 from dashboard.brief import ACTION_TEXT, build_brief, to_html, to_markdown
 from dashboard.export import to_download_csv
-from dashboard.params import ParamError, md_escape
+from dashboard.params import ParamError
+from dashboard.text import md_escape
 
 context = ui.page_context("reclassify")
 snap, scope = context.snapshot, context.scope
@@ -193,7 +195,7 @@ if known and len(summary["safeguard_gaps"]):
             views.at_risk_safeguard_gaps(snap, scenario, summary["safeguard_gaps"])))
         st.plotly_chart(gaps_figure, key="gaps", width="stretch")
 
-brief_link = plan.scenario_link(plan.public_base_url(st.context.url), model_id, new_level, domain, scope.as_of,
+brief_link = links.scenario_link(links.public_base_url(st.context.url), model_id, new_level, domain, scope.as_of,
                                 scope.policy_id)
 
 
@@ -206,7 +208,7 @@ def the_brief():
 st.subheader("Incident brief")
 st.caption("The scenario, the decision summary, the halted models with their own status, the plan and the "
            "deployments per action, ready to paste into an incident document or print: **Export**, in the sidebar.")
-public_url_problem = public_url.configured().problem
+public_url_problem = settings.public_url().problem
 if public_url_problem:
     st.warning(md_escape(public_url_problem) + ". The brief's link uses this page's address instead.")
 exports.download_button(

@@ -4,9 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, charts_timeline, display, plan, ui, ui_timeline, views
+from dashboard import charts, display, links, ui, ui_timeline, views
+from dashboard.charts import timeline as charts_timeline
 from dashboard.export import to_download_csv
-from dashboard.params import ParamError, check_model, md_escape
+from dashboard.params import ParamError, check_model
+from dashboard.text import md_escape
 from dashboard.projection import project, projection_line
 
 MAX_POINTS = 2000
@@ -63,7 +65,7 @@ points = ui.query(snap, "trajectory", model_id=model_id, as_of=scope.as_of, max_
 rounds = ui.query(snap, "evaluation_rounds", model_id=model_id, as_of=scope.as_of)
 history = ui.query(snap, "model_asl_history", model_id=model_id, as_of=scope.as_of)
 # A triggered model opens its reclassification scenario: next level, triggering domain (issue 15).
-reclassify = plan.reclassify_params(model_id, status_row["status"], status_row["asl_level"], rounds,
+reclassify = links.reclassify_params(model_id, status_row["status"], status_row["asl_level"], rounds,
                                     ui.query(snap, "asl_levels")["asl_level"])
 if reclassify:
     st.link_button("Reclassify this model", "reclassify?" + ui.link_query(reclassify, scope), icon=":material/policy:")

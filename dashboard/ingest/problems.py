@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.params import neutralise
+from dashboard.text import neutralise
 from dashboard.store import StoreError
 
 

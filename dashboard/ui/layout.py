@@ -2,8 +2,6 @@
 snapshot summary and the data set's caveats."""
 from __future__ import annotations
 
-import html
-import io
 import json
 import numbers
 
@@ -13,7 +11,7 @@ import streamlit as st
 
 from dashboard import store as store_module
 from dashboard.display import STATUS_COLOURS, STATUS_LABELS
-from dashboard.params import md_escape, neutralise, one_line
+from dashboard.text import md_escape, neutralise, one_line, one_line_html, print_cell_text
 from dashboard.ui.cache import query
 from dashboard.views import ViewScope
 
@@ -106,8 +104,7 @@ def _print_cell(value) -> str:
         return f"{float(value):.3g}"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
-    # A line may break after each ';' of a list (safeguard ids), and nowhere inside a word.
-    return ";<wbr>".join(html.escape(part) for part in neutralise(one_line(value)).split(";"))
+    return print_cell_text(value)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -117,7 +114,7 @@ def _print_html(frame: pd.DataFrame) -> str:
     # 3.5 x the baseline page's time to draw); a table of escaped text is parsed in milliseconds.
     # Cached on the frame's content: built once per view, not once per viewer (issue 13).
     shown = frame.head(PRINT_ROWS)
-    head = "".join(f"<th>{html.escape(neutralise(one_line(column)))}</th>" for column in shown.columns)
+    head = "".join(f"<th>{one_line_html(column)}</th>" for column in shown.columns)
     body = "".join("<tr>" + "".join(f"<td>{_print_cell(value)}</td>" for value in row) + "</tr>"
                    for row in shown.itertuples(index=False, name=None))
     return f'<table class="print-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
@@ -156,9 +153,8 @@ def snapshot_summary(snap: store_module.Snapshot, info: dict, scope: ViewScope, 
         else:
             st.dataframe(deployments.pivot_table(index="surface", columns="status", values="deployments",
                                                  fill_value=0, aggfunc="sum"), width="stretch")
-    counts = pd.read_json(io.StringIO(info["row_counts_json"]), typ="series") if info.get("row_counts_json") else None
-    if counts is not None:
-        st.caption("Rows in the whole snapshot: " + ", ".join(f"{name} {int(count):,}" for name, count in counts.items()))
+    # Every snapshot holds its row counts (the ingest writes them for every table).
+    st.caption("Rows in the whole snapshot: " + ", ".join(f"{name} {int(count):,}" for name, count in row_counts(info).items()))
 
 
 def row_counts(info: dict) -> dict:

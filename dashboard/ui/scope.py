@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import store as store_module
-from dashboard.params import AS_OF_MAX, AS_OF_MIN, ParamError, as_of_notice, md_escape, neutralise, parse_as_of, shown
+from dashboard.params import AS_OF_MAX, AS_OF_MIN, ParamError, as_of_notice, parse_as_of, shown
+from dashboard.text import md_escape, neutralise
 from dashboard.ui.cache import current_snapshot, query
 from dashboard.ui.layout import page_styles
 from dashboard.ui.url import raw_param, show_in_widget, stop_with_problem, write_to_url

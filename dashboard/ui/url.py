@@ -3,11 +3,12 @@ widgets kept in the address bar, and the link to this exact view."""
 from __future__ import annotations
 
 import datetime as dt
-import urllib.parse
 
 import streamlit as st
 
-from dashboard.params import ParamError, check_choice_values, check_flag_value, md_escape, single_value
+from dashboard import links
+from dashboard.params import ParamError, check_choice_values, check_flag_value, single_value
+from dashboard.text import md_escape
 from dashboard.views import ViewScope
 
 
@@ -73,16 +74,7 @@ def show_in_widget(key: str, value) -> None:
 
 def view_url(page_path: str, params: dict, scope: ViewScope) -> str:
     """The URL of this exact view with the as-of date pinned, so it reads the same next month."""
-    pinned = {key: value for key, value in params.items() if value not in (None, "", [])}
-    pinned["as_of"] = scope.as_of.isoformat()
-    if scope.policy_id:
-        pinned["policy"] = scope.policy_id
-    base = (st.context.url or "").split("?")[0]
-    root = base.rstrip("/")
-    for suffix in ("/trajectory", "/reclassify", "/changes", "/obligations"):
-        if root.endswith(suffix):
-            root = root[: -len(suffix)]
-    return f"{root}/{page_path}?{urllib.parse.urlencode(pinned, doseq=True)}"
+    return links.view_url(st.context.url, page_path, params, scope.as_of, scope.policy_id)
 
 
 def link_to_this_view(page_path: str, params: dict, scope: ViewScope) -> None:
@@ -94,11 +86,8 @@ def link_to_this_view(page_path: str, params: dict, scope: ViewScope) -> None:
 
 def scope_query_params(scope: ViewScope) -> dict:
     """as_of and policy for a link to another page, carrying the current view along."""
-    params = {"as_of": scope.as_of.isoformat()}
-    if scope.policy_id:
-        params["policy"] = scope.policy_id
-    return params
+    return links.scope_query_params(scope.as_of, scope.policy_id)
 
 
 def link_query(params: dict, scope: ViewScope) -> str:
-    return urllib.parse.urlencode({**params, **scope_query_params(scope)}, doseq=True)
+    return links.link_query(params, scope.as_of, scope.policy_id)

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import streamlit as st  # noqa: E402
 
-from dashboard.params import md_escape  # noqa: E402
+from dashboard.text import md_escape  # noqa: E402
 
 cases = json.loads(Path(os.environ["ASL_MARKDOWN_MATRIX"]).read_text(encoding="utf-8"))
 

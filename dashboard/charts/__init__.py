@@ -1,18 +1,23 @@
 """Chart builders: DataFrames in, Plotly figures out. No Streamlit here, so they test on their own.
+This module holds the status, trajectory and frontier charts; dashboard/charts/plan.py the safeguard
+plan, dashboard/charts/timeline.py the model timeline drawn on a trajectory.
 
 Data is never markup, in ONE place: Plotly renders a subset of HTML (<b>, <a href>, <br>, <span
 style>, entities) in every text it draws (hover labels, legend, axis and tick labels, annotations,
-titles) and substitutes %{...} in templates. So every public function of this module is wrapped (at
-the end of this file, automatically, builders added later included) so that it receives its data
-already escaped: every string in its DataFrames, Series, lists, dicts and plain
-arguments goes through escape() before the builder sees it. A builder writes data into any field,
-and its own templates stay markup. Builders must not escape again.
+titles) and substitutes %{...} in templates. So every public function of every module of this
+package is wrapped (at the end of this file, automatically, modules and builders added later
+included) so that it receives its data already escaped: every string in its DataFrames, Series,
+lists, dicts and plain arguments goes through escape() (dashboard.text.chart_text) before the
+builder sees it. A builder writes data into any field, and its own templates stay markup. Builders
+must not escape again.
 """
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import math
+import pkgutil
 import threading
 
 import numpy as np
@@ -20,7 +25,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.display import MAP_NAMED_STATUSES, STATUS_COLOURS, STATUS_LABELS, flop
-from dashboard.params import neutralise, one_line
+from dashboard.text import chart_text
 from dashboard.reference import DUE_SOON_FRACTION
 
 OUTCOME_COLOURS = {"below_threshold": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
@@ -40,18 +45,8 @@ def scatter(point_count: int, **trace) -> go.Scatter | go.Scattergl:
     return (go.Scattergl if point_count > WEBGL_MIN_POINTS else go.Scatter)(**trace)
 
 
-# & < > as entities (Plotly decodes them back to the characters), { so that no %{...} template
-# placeholder can come from data, $ so that no text reads as LaTeX.
-_PLOTLY_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "$": "&#36;"})
-
-
-def escape(value) -> str:
-    """Plain text for Plotly: shows the very characters it holds, never a tag, entity, template
-    placeholder, line break (every Unicode line break becomes a space), control, bidirectional or
-    zero-width character (neutralise)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return neutralise(one_line(value)).translate(_PLOTLY_TEXT)
+# The one escaping rule of chart text (dashboard/text.py).
+escape = chart_text
 
 
 def _plain(value):
@@ -545,13 +540,23 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
     return fig
 
 
-# --- Data is never markup: every public function here gets escaped inputs (module docstring) -----
-# Every public function defined in this module, builders added later included, except the escaping
-# helpers themselves: a function that only takes numbers is unaffected, one that draws text is safe.
+# --- Data is never markup: every public function gets escaped inputs (module docstring) -----------
+# Every public function defined in this module and in every module of this package, builders and
+# modules added later included, except the escaping helpers themselves: a function that only takes
+# numbers is unaffected, one that draws text is safe.
 ESCAPING_HELPERS = {"escape", "original_value", "plain_text_inputs"}
-BUILDERS = []
-for _name, _function in list(globals().items()):
-    if inspect.isfunction(_function) and _function.__module__ == __name__ and not _name.startswith("_") \
-            and _name not in ESCAPING_HELPERS:
-        globals()[_name] = plain_text_inputs(_function)
-        BUILDERS.append(_name)
+BUILDERS = []  # "name" for this module, "module.name" for the others
+
+
+def _wrap_public_functions(namespace: dict, module_name: str, prefix: str = "") -> None:
+    for name, function in list(namespace.items()):
+        if inspect.isfunction(function) and function.__module__ == module_name and not name.startswith("_") \
+                and name not in ESCAPING_HELPERS and not getattr(function, "plain_text_inputs", False):
+            namespace[name] = plain_text_inputs(function)
+            BUILDERS.append(prefix + name)
+
+
+_wrap_public_functions(globals(), __name__)
+MODULES = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)]
+for _module in MODULES:
+    _wrap_public_functions(vars(_module), _module.__name__, _module.__name__.rsplit(".", 1)[1] + ".")

@@ -4,15 +4,14 @@
 Drawn: evaluation rounds (coloured by outcome), ASL level changes and regulatory lines crossed, each
 as a dotted vertical line with a short label at the bottom of the plot (the top holds the
 trajectory chart's own labels); the full text is in the label's
-hover. Every text from the data is escaped (Plotly renders a subset of HTML in annotations)."""
+hover. Every text from the data arrives escaped (Plotly renders a subset of HTML in annotations): the
+package wraps every builder (dashboard/charts/__init__.py)."""
 from __future__ import annotations
-
-import html
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.params import neutralise
+from dashboard.text import chart_text_shortened
 
 ANNOTATED_KINDS = ("evaluation_round", "asl_change", "threshold_crossed")
 ROUND_COLOURS = {"clean": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
@@ -22,16 +21,14 @@ MAX_LABEL = 32
 
 
 def _plain(value) -> str:
+    """A value of the events, escaped already (dashboard.text.chart_text), without surrounding spaces."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    text = " ".join(str(value).split())  # every line break (\n, \r, U+2028, ...) becomes a space
-    return html.escape(neutralise(text))
+    return str(value).strip()
 
 
 def _short(value) -> str:
-    text = " ".join(str(value or "").split())
-    text = neutralise(text)
-    return html.escape(text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…")
+    return chart_text_shortened(_plain(value), MAX_LABEL)
 
 
 def label_of(row) -> tuple[str, str, str]:

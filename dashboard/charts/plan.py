@@ -1,13 +1,13 @@
 """The safeguard plan as a step chart (DESIGN section 5): deployments and monthly requests covered
 after each step, each step named by its safeguard and coloured by its kind. DataFrame in, figure out.
-Every name reaches Plotly escaped (charts.escape)."""
+Every name reaches it escaped (the package wraps every builder: dashboard/charts/__init__.py)."""
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts import escape
+from dashboard.text import chart_text_shortened
 
 KIND_COLOURS = {"deployment": "#2563eb", "security": "#d97706"}
 KIND_LABELS = {"deployment": "deployment safeguard", "security": "security safeguard"}
@@ -15,9 +15,7 @@ MAX_LABEL = 28
 
 
 def _label(step, name) -> str:
-    text = str(name)
-    text = text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
-    return escape(f"{int(step)}. {text}")
+    return f"{int(step)}. {chart_text_shortened(str(name), MAX_LABEL)}"  # name: escaped already
 
 
 def safeguard_plan(plan: pd.DataFrame, *, work_set_size: int, work_set_requests: int) -> go.Figure:
@@ -38,7 +36,7 @@ def safeguard_plan(plan: pd.DataFrame, *, work_set_size: int, work_set_requests:
             if chosen.empty:
                 continue
             positions = [labels[int(step)] for step in chosen["step"]]
-            customdata = list(zip(chosen["name"].map(escape), chosen["safeguard_id"].map(escape),
+            customdata = list(zip(chosen["name"].fillna(""), chosen["safeguard_id"].fillna(""),
                                   chosen["lacking"].astype(int), chosen["newly_covered"].astype(int)))
             fig.add_trace(go.Scatter(
                 x=positions, y=[int(value) for value in chosen[column]], mode="markers",

@@ -1,0 +1,113 @@
+"""Every URL the dashboard builds, on one base: ASL_PUBLIC_URL when set and valid (dashboard/settings.py),
+else the address the request came to, under the same rule; a path alone when neither is known.
+
+- page links: the link to this exact view, as_of and policy carried to another page;
+- the brief's link (scenario_link), the "Reclassify this model" link's parameters (reclassify_params);
+- the digest's links and the changes and obligations tables' links (trajectory_path).
+
+Every value goes into a link percent-encoded; a base that did not pass settings.base_url is refused.
+No Streamlit here: the pages pass their own address in.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+
+import pandas as pd
+
+from dashboard import settings
+
+PAGES = settings.PAGES  # a page's path, dropped from an address to get the base
+
+
+def link_base(base: str | None) -> str:
+    """The base a link is built on: "" for none (links are paths), the validated base otherwise.
+    ValueError for an invalid one: whoever builds links passes a base from public_base_url()."""
+    if not base:
+        return ""
+    valid = settings.base_url(base)
+    if valid is None:
+        raise ValueError("a link's base URL must come from dashboard.settings (it did not pass its rule)")
+    return valid
+
+
+def public_base_url(request_url: str | None = None, environ=None) -> str | None:
+    """The base URL colleagues can open: ASL_PUBLIC_URL when set and valid (dashboard/settings.py),
+    else the request's own address under the same rule; None when neither is known (the command
+    line without ASL_PUBLIC_URL)."""
+    configured = settings.public_url(environ).base
+    if configured or not request_url:
+        return configured
+    try:
+        parts = urllib.parse.urlsplit(request_url.strip())
+    except ValueError:
+        return None
+    return settings.base_url(urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
+
+
+# --- The brief and the trajectory's "Reclassify this model" ----------------------------------------
+
+def scenario_link(base: str | None, model_id: str, asl_level: int, domain: str | None, as_of: dt.date,
+                  policy_id: str | None = None) -> str:
+    """The link that reopens /reclassify on this scenario, as of its date (a path alone without a base)."""
+    params = {"model": model_id, "asl": asl_level}
+    if domain:
+        params["domain"] = domain
+    params["as_of"] = as_of.isoformat()
+    if policy_id:
+        params["policy"] = policy_id
+    return f"{link_base(base)}/reclassify?{urllib.parse.urlencode(params)}"
+
+
+def reclassify_params(model_id: str, status: str, level, rounds: pd.DataFrame, levels) -> dict | None:
+    """Query parameters for "Reclassify this model" on a triggered model's trajectory: the model, its
+    level + 1 (None when that level is not defined) and the domain of its latest triggered round
+    (the first in alphabetical order when several triggered). None when the model has not triggered."""
+    if status != "triggered" or pd.isna(level) or int(level) + 1 not in {int(value) for value in levels}:
+        return None
+    params = {"model": model_id, "asl": str(int(level) + 1)}
+    triggered = rounds[rounds["round_outcome"] == "triggered"].sort_values("step")
+    if len(triggered):
+        domains = sorted(item["domain"] for item in triggered.iloc[-1]["details"] if item["outcome"] == "triggered")
+        if domains:
+            params["domain"] = domains[0]
+    return params
+
+
+# --- The changes: the digest's and the tables' links ----------------------------------------------
+
+def trajectory_path(model_id: str, event_date: dt.date, policy_id: str | None = None) -> str:
+    """The trajectory page as of the event date: /trajectory?model=ID&as_of=DATE[&policy=ID]."""
+    params = {"model": model_id, "as_of": pd.Timestamp(event_date).date().isoformat()}
+    if policy_id:
+        params["policy"] = policy_id
+    return "/trajectory?" + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+
+
+# --- Page links (the pages' "Link to this view" and links between pages) ---------------------------
+
+def scope_query_params(as_of: dt.date, policy_id: str | None) -> dict:
+    """as_of and policy for a link to another page, carrying the current view along."""
+    params = {"as_of": as_of.isoformat()}
+    if policy_id:
+        params["policy"] = policy_id
+    return params
+
+
+def link_query(params: dict, as_of: dt.date, policy_id: str | None) -> str:
+    """The query of a link to another page: params and the current view's as_of and policy."""
+    return urllib.parse.urlencode({**params, **scope_query_params(as_of, policy_id)}, doseq=True)
+
+
+def view_url(request_url: str | None, page_path: str, params: dict, as_of: dt.date, policy_id: str | None) -> str:
+    """The URL of this exact view (on the address the request came to) with the as-of date pinned,
+    so it reads the same next month."""
+    pinned = {key: value for key, value in params.items() if value not in (None, "", [])}
+    pinned["as_of"] = as_of.isoformat()
+    if policy_id:
+        pinned["policy"] = policy_id
+    root = (request_url or "").split("?")[0].rstrip("/")
+    for suffix in PAGES:
+        if root.endswith(suffix):
+            root = root[: -len(suffix)]
+    return f"{root}/{page_path}?{urllib.parse.urlencode(pinned, doseq=True)}"
