@@ -56,7 +56,7 @@ training AS (
     FROM checkpoint_days d, params
     WHERE d.day <= params.as_of
     GROUP BY d.model_id
-    HAVING date_diff('day', max(d.day), any_value(params.as_of)) <= training_days()
+    HAVING is_training(max(d.day), any_value(params.as_of))  -- rules.sql
 ),
 -- The fit window of dashboard/projection.py: the checkpoints of the last 60 days up to the latest
 -- one, or the latest 3 when those are fewer.

@@ -122,6 +122,12 @@ RULES = {
     "the obligation state order": (
         "dashboard/sql/rules.sql", f"{_ranked(STATES)}|{_listed(STATES)}",
         "ORDER BY CASE x.state\n WHEN 'overdue' THEN 1 WHEN 'due' THEN 2 END"),
+    "training as of a date": (
+        "dashboard/sql/rules.sql", r"<=training_days\(\)|training_days\(\)>=",
+        "date_diff('day', x.last_on, p.as_of) <= Training_Days()"),
+    "the latest checkpoint as of a date": (
+        "dashboard/sql/rules.sql", r"\b(?:arg_?max|max_by)\(\w*effective_compute,\w*last_step\)",
+        "MAX_BY(cd.effective_compute, cd.last_step)"),
     "the due-soon fraction": ("dashboard/sql/rules.sql", r"(?<![\w.])0*\.750*(?![\w.])", "pow(k, .750)"),
     "the training window": (
         "dashboard/sql/rules.sql", r"(?:[<>]=?|\bas )14\b(?!\.)|\binterval ?'?14\b|to_days\(14\)",

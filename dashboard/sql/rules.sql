@@ -18,6 +18,19 @@ CREATE OR REPLACE MACRO obligation_state_order() AS ['overdue', 'due', 'projecte
 -- the projection fits the checkpoints of this many days before the latest one (dashboard/projection.py).
 CREATE OR REPLACE MACRO training_days() AS 14;
 CREATE OR REPLACE MACRO projection_window_days() AS 60;
+-- Training as of D (DESIGN 4a), given the date of the model's latest checkpoint dated <= D.
+CREATE OR REPLACE MACRO is_training(last_checkpoint_on, as_of) AS
+    date_diff('day', last_checkpoint_on, CAST(as_of AS DATE)) <= training_days();
+
+-- The latest checkpoint (highest step) of every model as of a date (DESIGN 4: C_now), read from the
+-- ingest's per-day summary (day, highest step that day, its effective compute, the day's latest
+-- recorded_at): its effective compute and recorded_at, and the latest day with a checkpoint.
+CREATE OR REPLACE MACRO latest_checkpoints(as_of) AS TABLE
+    SELECT d.model_id, arg_max(d.effective_compute, d.last_step) AS effective_compute,
+           arg_max(d.last_recorded_at, d.last_step) AS recorded_at, max(d.day) AS last_checkpoint_on
+    FROM store.checkpoint_days d
+    WHERE d.day <= CAST(as_of AS DATE)
+    GROUP BY d.model_id;
 
 -- The level of every model as of a date (DESIGN 4a): the asl_level of its latest asl_history row with
 -- effective_from <= as_of; before its first row, that first row's level; without history, the
