@@ -60,6 +60,7 @@ class Snapshot:
         except duckdb.Error as error:
             self._database.close()
             raise StoreError(f"{key.path} is not a readable snapshot: {str(error).strip().splitlines()[0]}") from None
+        self._database.execute(internal_sql("shared_rules.sql"))  # the rules the ingest applies too
         self._database.execute(internal_sql("rules.sql"))  # the shared rules, in memory (not the read-only store)
         self._use_store = internal_sql("use_store.sql")
 

@@ -19,8 +19,9 @@
 --              checkpoint, growing (slope > 0) and reaching the threshold within 3650 days.
 --              "Training as of D" (DESIGN 4a): a checkpoint dated within the 14 days up to D.
 -- days_left    due_on - $as_of in days for an open (due or overdue) row; negative: overdue.
--- Rows are sorted by urgency: overdue (longest overdue first), due (soonest first, no date yet
--- last), projected (soonest first), done_late, done; then model_id, obligation_id.
+-- Rows are sorted by urgency (obligation_state_order() in dashboard/sql/rules.sql): overdue (longest
+-- overdue first), due (soonest first, no date yet last), projected (soonest first), done_late,
+-- done; then model_id, obligation_id.
 WITH params AS (
     SELECT CAST($as_of AS DATE) AS as_of
 ),
@@ -29,21 +30,22 @@ visible AS NOT MATERIALIZED (
     FROM checkpoints c, params
     WHERE CAST(c.recorded_at AS DATE) <= params.as_of
 ),
--- The crossing as of D: the lowest step reaching the line among checkpoints dated <= D. When that
--- step's date is also the earliest date any checkpoint reached the line (step and time agree, as
--- they do in a training run), it is the crossing from that date on: a lookup in the ingest's
--- summary. Otherwise (a lower step recorded later) the model's checkpoints are searched.
+-- The crossing as of D: the lowest step reaching the line among checkpoints dated <= D (the rule:
+-- reaches_line() and at_crossing() in dashboard/sql/shared_rules.sql). When that step's date is
+-- also the earliest date any checkpoint reached the line (step and time agree, as they do in a
+-- training run), it is the crossing from that date on: a lookup in the ingest's summary. Otherwise
+-- (a lower step recorded later) the model's checkpoints are searched.
 crossings AS (
     SELECT x.obligation_id, x.model_id, x.first_step_on AS crossed_on
     FROM obligation_crossings x, params
     WHERE x.first_step_on = x.earliest_on AND x.first_step_on <= params.as_of
     UNION ALL
-    SELECT x.obligation_id, v.model_id, CAST(arg_min(v.recorded_at, v.step) AS DATE) AS crossed_on
+    SELECT x.obligation_id, v.model_id, CAST(at_crossing(v.recorded_at, v.step) AS DATE) AS crossed_on
     FROM obligation_crossings x
     JOIN obligations o ON o.obligation_id = x.obligation_id
     JOIN visible v ON v.model_id = x.model_id
     WHERE x.first_step_on <> x.earliest_on
-      AND CASE o.measure WHEN 'training_flop' THEN v.training_flop ELSE v.effective_compute END >= o.threshold_flop
+      AND reaches_line(o.measure, o.threshold_flop, v.training_flop, v.effective_compute)
     GROUP BY x.obligation_id, v.model_id
 ),
 -- Models training as of D (DESIGN 4a: a checkpoint in the 14 days up to D), from the per-day summary:
@@ -54,7 +56,7 @@ training AS (
     FROM checkpoint_days d, params
     WHERE d.day <= params.as_of
     GROUP BY d.model_id
-    HAVING date_diff('day', max(d.day), any_value(params.as_of)) <= training_days()
+    HAVING is_training(max(d.day), any_value(params.as_of))  -- rules.sql
 ),
 -- The fit window of dashboard/projection.py: the checkpoints of the last 60 days up to the latest
 -- one, or the latest 3 when those are fewer.
@@ -87,9 +89,8 @@ fits AS (
 ),
 fit_per_obligation AS (
     SELECT o.obligation_id, f.model_id, f.end_at, f.points, o.threshold_flop,
-           CASE o.measure WHEN 'training_flop' THEN f.current_training_flop ELSE f.current_effective_compute END
-               AS current_value,
-           CASE o.measure WHEN 'training_flop' THEN f.slope_training_flop ELSE f.slope_effective_compute END AS slope
+           measure_of(o.measure, f.current_training_flop, f.current_effective_compute) AS current_value,
+           measure_of(o.measure, f.slope_training_flop, f.slope_effective_compute) AS slope
     FROM fits f CROSS JOIN obligations o
 ),
 projections AS (
@@ -150,5 +151,5 @@ SELECT model_id, model_name, obligation_id, obligation_name, jurisdiction, thres
        deadline_days, applies_from, crossed_on, start_on, due_on, done_on, reference, state, projected_on,
        CASE WHEN state IN ('due', 'overdue') THEN date_diff('day', as_of, due_on) END AS days_left
 FROM stated
-ORDER BY CASE state WHEN 'overdue' THEN 1 WHEN 'due' THEN 2 WHEN 'projected' THEN 3 WHEN 'done_late' THEN 4 ELSE 5 END,
+ORDER BY list_position(obligation_state_order(), state),
          coalesce(due_on, projected_on) NULLS LAST, model_id, obligation_id

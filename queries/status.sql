@@ -18,13 +18,10 @@ model_policy AS (
     JOIN policies p ON p.policy_id = coalesce(params.policy_override, m.policy_id)
     JOIN levels_as_of($as_of) level ON level.model_id = m.model_id
 ),
--- The latest checkpoint (highest step) dated on or before the as-of date, from the per-day summary,
--- and the latest day with a checkpoint.
+-- The latest checkpoint (highest step) dated on or before the as-of date, and the latest day with a
+-- checkpoint: latest_checkpoints() in dashboard/sql/rules.sql.
 latest_checkpoint AS (
-    SELECT d.model_id, arg_max(d.effective_compute, d.last_step) AS c_now, max(d.day) AS last_checkpoint_on
-    FROM checkpoint_days d, params
-    WHERE d.day <= params.as_of
-    GROUP BY d.model_id
+    SELECT model_id, effective_compute AS c_now, last_checkpoint_on FROM latest_checkpoints($as_of)
 ),
 -- Rounds as of the date (DESIGN 4): rounds() in dashboard/sql/rules.sql, with fired_domains and
 -- fired_eval_ids (its rows that triggered, sorted).
@@ -108,7 +105,7 @@ SELECT c.model_id, c.name, c.family, c.asl_level, c.policy_id, c.c_now, c.c_eval
        -- For the pages (after the contract's columns).
        c.eval_step,
        c.last_checkpoint_on,
-       coalesce(date_diff('day', c.last_checkpoint_on, params.as_of) <= training_days(), false) AS is_training,
+       coalesce(is_training(c.last_checkpoint_on, params.as_of), false) AS is_training,  -- rules.sql
        CAST(c.t_eval AS DATE) AS eval_completed_on,
        c.next_eval_crossed_on,
        c.buffer_edge_crossed_on,

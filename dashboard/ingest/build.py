@@ -56,6 +56,7 @@ def build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str) 
         con.execute(internal_sql("ingest/session.sql"))
         con.execute(internal_sql("ingest/publish_time.sql"), {"published_at": published_at})
         con.execute(internal_sql("ingest/macros.sql"))
+        con.execute(internal_sql("shared_rules.sql"))  # the rules the readers apply too (publish.sql)
         row_counts: dict[str, int] = {}
         by_table = {source.spec.name: source for source in sources}
         for spec in TABLES:

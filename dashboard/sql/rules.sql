@@ -1,6 +1,8 @@
--- The domain rules that several queries share, written once as macros (issue 14). They are created
--- in the reader's in-memory database, before the store is attached; queries call them by name
--- (use_store.sql puts memory.main on the search path) and read the store's tables through them.
+-- The domain rules that several queries share, written once as macros. They are created in the
+-- reader's in-memory database, after the store is attached (a table macro is bound to its tables
+-- when created); queries call them by name (use_store.sql puts memory.main on the search path) and
+-- read the store's tables through them. The rules the ingest applies too are in shared_rules.sql,
+-- loaded before this file.
 
 -- The orders of DESIGN 4 (statuses, most urgent first) and 5 (actions), and the fraction of the
 -- cadence at which an evaluation is due soon (k^0.75, 0.75 T). tests/test_rules_once.py pins each
@@ -9,10 +11,26 @@ CREATE OR REPLACE MACRO status_order() AS
     ['triggered', 'never_evaluated', 'buffer_breached', 'eval_overdue', 'eval_due_soon', 'on_track', 'no_checkpoint'];
 CREATE OR REPLACE MACRO action_order() AS ['emergency_review', 'halt_onboarding', 'add_safeguards', 'covered'];
 CREATE OR REPLACE MACRO due_soon_fraction() AS 0.75;
+-- The obligation states of DESIGN 9, most urgent first: queries/obligations.sql sorts by it, and
+-- tests/test_rules_once.py pins it to the order the obligations page shows (dashboard/obligations.py).
+CREATE OR REPLACE MACRO obligation_state_order() AS ['overdue', 'due', 'projected', 'done_late', 'done'];
 -- DESIGN 4a: a model is training as of D when it has a checkpoint dated within this many days up to D;
 -- the projection fits the checkpoints of this many days before the latest one (dashboard/projection.py).
 CREATE OR REPLACE MACRO training_days() AS 14;
 CREATE OR REPLACE MACRO projection_window_days() AS 60;
+-- Training as of D (DESIGN 4a), given the date of the model's latest checkpoint dated <= D.
+CREATE OR REPLACE MACRO is_training(last_checkpoint_on, as_of) AS
+    date_diff('day', last_checkpoint_on, CAST(as_of AS DATE)) <= training_days();
+
+-- The latest checkpoint (highest step) of every model as of a date (DESIGN 4: C_now), read from the
+-- ingest's per-day summary (day, highest step that day, its effective compute, the day's latest
+-- recorded_at): its effective compute and recorded_at, and the latest day with a checkpoint.
+CREATE OR REPLACE MACRO latest_checkpoints(as_of) AS TABLE
+    SELECT d.model_id, arg_max(d.effective_compute, d.last_step) AS effective_compute,
+           arg_max(d.last_recorded_at, d.last_step) AS recorded_at, max(d.day) AS last_checkpoint_on
+    FROM store.checkpoint_days d
+    WHERE d.day <= CAST(as_of AS DATE)
+    GROUP BY d.model_id;
 
 -- The level of every model as of a date (DESIGN 4a): the asl_level of its latest asl_history row with
 -- effective_from <= as_of; before its first row, that first row's level; without history, the
@@ -67,16 +85,17 @@ CREATE OR REPLACE MACRO rounds(as_of) AS TABLE
 -- Crossing dates (DESIGN 4a and 9): for each model and line (a threshold on a measure, training_flop
 -- or effective_compute), the first checkpoint (lowest step) dated on or before as_of whose measure
 -- reaches the threshold: its step, recorded_at and value. Lines come as three lists of one length.
+-- What reaching and first mean is shared with the ingest: reaches_line(), crossing_step() and
+-- at_crossing() in shared_rules.sql.
 CREATE OR REPLACE MACRO line_crossings(as_of, line_ids, thresholds, measures) AS TABLE
     WITH lines AS (
         SELECT unnest(line_ids) AS line_id, unnest(thresholds) AS threshold, unnest(measures) AS measure
     )
-    SELECT c.model_id, lines.line_id, any_value(lines.threshold) AS threshold, min(c.step) AS step,
-           arg_min(c.recorded_at, c.step) AS recorded_at,
-           arg_min(CASE lines.measure WHEN 'training_flop' THEN c.training_flop ELSE c.effective_compute END, c.step)
-               AS value
+    SELECT c.model_id, lines.line_id, any_value(lines.threshold) AS threshold, crossing_step(c.step) AS step,
+           at_crossing(c.recorded_at, c.step) AS recorded_at,
+           at_crossing(measure_of(lines.measure, c.training_flop, c.effective_compute), c.step) AS value
     FROM lines
     JOIN store.checkpoints c
-      ON (CASE lines.measure WHEN 'training_flop' THEN c.training_flop ELSE c.effective_compute END) >= lines.threshold
+      ON reaches_line(lines.measure, lines.threshold, c.training_flop, c.effective_compute)
     WHERE CAST(c.recorded_at AS DATE) <= CAST(as_of AS DATE)
     GROUP BY c.model_id, lines.line_id;

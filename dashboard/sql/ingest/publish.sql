@@ -60,14 +60,15 @@ CREATE TABLE out.obligation_records AS
     FROM typed_obligation_records ORDER BY obligation_id, model_id, done_on;
 -- A summary for queries/obligations.sql (which applies the rule), so that it need not search every
 -- checkpoint: per obligation and model, the lowest step whose measure reaches the threshold, that
--- checkpoint's date, and the earliest date of any checkpoint reaching it.
+-- checkpoint's date, and the earliest date of any checkpoint reaching it. Reaching and the first
+-- checkpoint are the rule's own macros (dashboard/sql/shared_rules.sql).
 CREATE TABLE out.obligation_crossings AS
-    SELECT o.obligation_id, c.model_id, min(c.step) AS first_step,
-           CAST(arg_min(c.recorded_at, c.step) AS DATE) AS first_step_on,
+    SELECT o.obligation_id, c.model_id, crossing_step(c.step) AS first_step,
+           CAST(at_crossing(c.recorded_at, c.step) AS DATE) AS first_step_on,
            CAST(min(c.recorded_at) AS DATE) AS earliest_on
     FROM typed_checkpoints c
     JOIN typed_obligations o
-      ON CASE o.measure WHEN 'training_flop' THEN c.training_flop ELSE c.effective_compute END >= o.threshold_flop
+      ON reaches_line(o.measure, o.threshold_flop, c.training_flop, c.effective_compute)
     GROUP BY o.obligation_id, c.model_id
     ORDER BY o.obligation_id, c.model_id;
 
