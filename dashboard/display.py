@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from dashboard.params import md_escape
-from dashboard.views import STATUSES
+from dashboard.reference import STATUSES
 
 STATUS_COLOURS = {
     "triggered": "#7f1d1d",
