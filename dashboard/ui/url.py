@@ -8,7 +8,7 @@ import urllib.parse
 import streamlit as st
 
 from dashboard.params import ParamError, check_choice_values, check_flag_value, md_escape, single_value
-from dashboard.views import ViewScope
+from dashboard.questions.snapshot import ViewScope
 
 
 # Query parameters every page accepts (DESIGN section 6).
