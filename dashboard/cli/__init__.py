@@ -8,7 +8,17 @@ from __future__ import annotations
 import argparse
 
 from dashboard import store as store_module
-from dashboard.cli import bench, changes, ingest, obligations, public, reclassify, serve, status, synth
+from dashboard.cli import (
+    bench,
+    changes,
+    ingest,
+    obligations,
+    public,
+    reclassify,
+    serve,
+    status,
+    synth,
+)
 from dashboard.cli.common import print_err
 from dashboard.params import ParamError
 
