@@ -98,3 +98,40 @@ def test_outside_streamlit_a_question_just_runs(demo_store):
 
     snap = open_snapshot(demo_store)
     assert counted(snap, 1) == 1 and counted(snap, 1) == 1 and calls == [1, 1]
+
+
+def test_in_a_streamlit_run_a_question_is_asked_once_per_snapshot_and_arguments(demo_store):
+    """In a Streamlit run the one cache serves equal arguments (a scope equal by value) without asking
+    again, and another as-of date asks again; each call is a step of the page run."""
+    from streamlit.testing.v1 import AppTest
+
+    script = f'''
+import datetime as dt
+import streamlit as st
+from dashboard import page_runs, questions
+from dashboard.questions.snapshot import ViewScope
+from dashboard.questions.status import status_frame
+from dashboard.store import snapshot
+
+calls, steps = [], []
+step = page_runs.step
+def counted_step():
+    steps.append(1)
+    return step()
+page_runs.step = counted_step
+
+@questions.cached
+def counted(snap, scope):
+    calls.append(scope)
+    return status_frame.uncached(snap, scope)
+
+snap = snapshot({str(demo_store)!r})
+first = counted(snap, ViewScope(dt.date(2026, 11, 1), None, False))
+again = counted(snap, ViewScope(dt.date(2026, 11, 1), None, False))
+other = counted(snap, ViewScope(dt.date(2026, 10, 1), None, False))
+page_runs.step = step
+st.write(f"calls {{len(calls)}} steps {{len(steps)}} same {{again.equals(first)}} other {{not other.equals(first)}}")
+'''
+    app = AppTest.from_string(script, default_timeout=60).run()
+    assert not app.exception, app.exception
+    assert app.markdown[0].value == "calls 2 steps 3 same True other True"
