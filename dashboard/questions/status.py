@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.questions import question
 from dashboard.questions.snapshot import ViewScope
-from dashboard.reference import ATTENTION_STATUSES, STATUSES  # noqa: F401 - the pages read them here
+from dashboard.reference import STATUSES
 from dashboard.store import Snapshot
 
 STATUS_COLUMNS = [
