@@ -10,13 +10,20 @@ from dashboard.questions import question
 from dashboard.store import Snapshot
 
 
-@question(['model_id', 'model_name', 'obligation_id', 'obligation_name', 'jurisdiction', 'threshold_flop', 'measure', 'clock', 'deadline_days', 'applies_from', 'crossed_on', 'start_on', 'due_on', 'done_on', 'reference', 'state', 'projected_on', 'days_left'])
+@question([
+    "model_id", "model_name", "obligation_id", "obligation_name", "jurisdiction", "threshold_flop",
+    "measure", "clock", "deadline_days", "applies_from", "crossed_on", "start_on", "due_on", "done_on",
+    "reference", "state", "projected_on", "days_left"
+])
 def obligations_frame(snap: Snapshot, as_of: dt.date) -> pd.DataFrame:
     """Every model and obligation with a state as of the date, most urgent first."""
     return snap.query("obligations", as_of=as_of)
 
 
-@question(['obligation_id', 'name', 'jurisdiction', 'threshold_flop', 'measure', 'clock', 'deadline_days', 'applies_from', 'source'])
+@question([
+    "obligation_id", "name", "jurisdiction", "threshold_flop", "measure", "clock", "deadline_days",
+    "applies_from", "source"
+])
 def obligation_list(snap: Snapshot) -> pd.DataFrame:
     """The obligations the snapshot holds (the rules, not the clocks)."""
     return snap.query("obligation_list")

@@ -36,7 +36,7 @@ def known_domains(snap: Snapshot) -> list[str]:
     return list(capability_domains(snap)["domain"])
 
 
-@question(['model_id', 'asl_level'])
+@question(["model_id", "asl_level"])
 def levels_as_of(snap: Snapshot, as_of: dt.date) -> pd.DataFrame:
     """Every model's ASL level as of the date (DESIGN 4a: from asl_history)."""
     return snap.query("model_levels", as_of=as_of)
@@ -129,7 +129,7 @@ def at_risk_summary(deployments: pd.DataFrame, affected_models: pd.DataFrame) ->
 AT_RISK_GAP_COLUMNS = ["safeguard_id", "name", "kind", "required_from", "deployments_missing"]
 
 
-@question(['model_id', 'name', 'parent_model_id', 'depth', 'path', 'asl_level', 'status'])
+@question(["model_id", "name", "parent_model_id", "depth", "path", "asl_level", "status"])
 def at_risk_models_frame(snap: Snapshot, scenario: Scenario, as_of: dt.date | None = None) -> pd.DataFrame:
     """The affected models in lineage-tree order: model_id, name, parent_model_id, depth, path, asl_level
     (as of the date; default: the snapshot's own date), status."""
@@ -154,7 +154,7 @@ def at_risk_safeguard_gaps(snap: Snapshot, scenario: Scenario, gaps: pd.DataFram
             [AT_RISK_GAP_COLUMNS])
 
 
-@question(['safeguard_id', 'name', 'kind', 'required_from'])
+@question(["safeguard_id", "name", "kind", "required_from"])
 def safeguards_required(snap: Snapshot, asl_level: int) -> pd.DataFrame:
     """The safeguards the level requires, with each one's name, kind and the lowest level requiring it."""
     return snap.query("at_risk_safeguard_gaps", asl_level=asl_level)

@@ -21,7 +21,7 @@ class ViewScope:
     as_of_is_default: bool
 
 
-@question(['published_at', 'source', 'dataset', 'row_counts_json', 'notes', 'snapshot_date'])
+@question(["published_at", "source", "dataset", "row_counts_json", "notes", "snapshot_date"])
 def info(snap: Snapshot) -> pd.DataFrame:
     """The snapshot's one summary row: data set, source, dates, row counts, notes."""
     return snap.query("snapshot_info")
@@ -36,27 +36,30 @@ def snapshot_date(snap: Snapshot) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.today()
 
 
-@question(['policy_id', 'name', 'eval_compute_multiple', 'buffer_multiple', 'eval_interval_days', 'source'])
+@question(["policy_id", "name", "eval_compute_multiple", "buffer_multiple", "eval_interval_days", "source"])
 def policies(snap: Snapshot) -> pd.DataFrame:
     return snap.query("policies")
 
 
-@question(['model_id', 'name', 'family', 'parent_model_id', 'derivation', 'asl_level', 'policy_id', 'status'])
+@question(["model_id", "name", "family", "parent_model_id", "derivation", "asl_level", "policy_id", "status"])
 def models(snap: Snapshot) -> pd.DataFrame:
     return snap.query("models")
 
 
-@question(['asl_level', 'name', 'description'])
+@question(["asl_level", "name", "description"])
 def asl_levels(snap: Snapshot) -> pd.DataFrame:
     return snap.query("asl_levels")
 
 
-@question(['domain'])
+@question(["domain"])
 def capability_domains(snap: Snapshot) -> pd.DataFrame:
     return snap.query("capability_domains")
 
 
-@question(['public_model_id', 'name', 'organization', 'published_on', 'training_compute_flop', 'accessibility', 'source'])
+@question([
+    "public_model_id", "name", "organization", "published_on", "training_compute_flop", "accessibility",
+    "source"
+])
 def public_models(snap: Snapshot, as_of: dt.date) -> pd.DataFrame:
     """The public reference models (Epoch AI) known by the date, for the frontier charts."""
     return snap.query("public_models", as_of=as_of)

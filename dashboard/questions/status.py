@@ -41,13 +41,13 @@ def models_by_level_and_status(status: pd.DataFrame) -> pd.DataFrame:
     return table[[name for name in STATUSES if name in table.columns]].rename_axis(index="ASL level", columns=None)
 
 
-@question(['surface', 'status', 'deployments'])
+@question(["surface", "status", "deployments"])
 def deployments_by_status_surface(snap: Snapshot, as_of: dt.date) -> pd.DataFrame:
     """Deployments started by the date, by surface and status on that date (the snapshot summary)."""
     return snap.query("deployments_by_status_surface", as_of=as_of)
 
 
-@question(['model_id', 'step', 'recorded_at', 'multiple'])
+@question(["model_id", "step", "recorded_at", "multiple"])
 def normalised_trajectories(snap: Snapshot, as_of: dt.date, model_ids: tuple[str, ...], eval_steps: tuple[int, ...],
                             points_per_model: int) -> pd.DataFrame:
     """Each model's trajectory as a multiple of its compute at its last clean evaluation."""
@@ -55,7 +55,7 @@ def normalised_trajectories(snap: Snapshot, as_of: dt.date, model_ids: tuple[str
                       points_per_model=points_per_model)
 
 
-@question(['model_id', 'name', 'family', 'asl_level', 'recorded_at', 'effective_compute'])
+@question(["model_id", "name", "family", "asl_level", "recorded_at", "effective_compute"])
 def model_positions(snap: Snapshot, as_of: dt.date) -> pd.DataFrame:
     """Each model's effective compute at its latest checkpoint, for the public frontier chart."""
     return snap.query("model_positions", as_of=as_of)
