@@ -131,7 +131,8 @@ def run(source: Path, workdir: Path, *, sessions: int = 8, snapshots: int = 20, 
     from playwright.async_api import async_playwright
 
     from dashboard.store import snapshot
-    from dashboard.views import ViewScope, snapshot_date, status_frame
+    from dashboard.questions.snapshot import ViewScope, snapshot_date
+    from dashboard.questions.status import status_frame
 
     workdir.mkdir(parents=True, exist_ok=True)
     store = workdir / "load.duckdb"

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit import config
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
 from dashboard import settings
@@ -149,8 +150,6 @@ def _is_ip_literal(name: str) -> bool:
 def configured_hosts() -> set[str]:
     """Host names configured for this server besides loopback: [auth] redirect_uri's host,
     ASL_PUBLIC_URL's host and Streamlit's own server.allowedHosts (exact names; "*.x" patterns)."""
-    from streamlit import config
-
     hosts = {url_host(_section("auth").get("redirect_uri")), url_host(settings.public_url().base)}
     try:
         hosts |= {str(item).strip().lower().rstrip(".") for item in (config.get_option("server.allowedHosts") or [])}
@@ -423,8 +422,6 @@ def client_key(viewer: Viewer) -> str:
 
 
 def _server_address() -> str:
-    from streamlit import config
-
     return str(config.get_option("server.address") or "")
 
 

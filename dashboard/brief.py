@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from dashboard import plan as plan_module
-from dashboard import views
+from dashboard.questions import reclassify
+from dashboard.questions.snapshot import ViewScope
+from dashboard.questions.status import status_frame
 from dashboard.text import brief_html, brief_md, plain
 from dashboard.store import Snapshot
 
@@ -210,17 +212,17 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
                 affected: pd.DataFrame | None = None, plan: pd.DataFrame | None = None) -> Brief:
     """The brief of one scenario. deployments, affected and plan may be passed in when already at hand
     (the page has them); otherwise they are queried here, exactly as the command line does."""
-    scope = views.ViewScope(as_of=as_of, policy_id=policy_id, as_of_is_default=False)
-    scenario = views.Scenario(model_id=model_id, asl_level=new_level, domain=domain, current_level=None)
+    scope = ViewScope(as_of=as_of, policy_id=policy_id, as_of_is_default=False)
+    scenario = reclassify.Scenario(model_id=model_id, asl_level=new_level, domain=domain, current_level=None)
     if deployments is None:
-        deployments = views.at_risk_frame(snap, scope, scenario)
+        deployments = reclassify.at_risk_frame(snap, scope, scenario)
     if affected is None:
-        affected = views.at_risk_models_frame(snap, scenario, as_of)
+        affected = reclassify.at_risk_models_frame(snap, scenario, as_of)
     known = plan_module.safeguards_known(info)
     if plan is None and known:
         plan = plan_module.plan_frame(snap, deployments)
     models = snap.query("models").set_index("model_id")
-    status = views.status_frame(snap, scope).set_index("model_id")
+    status = status_frame(snap, scope).set_index("model_id")
     required = snap.query("at_risk_safeguard_gaps", model_id=model_id, asl_level=new_level, domain=domain, as_of=as_of)
     safeguard_names = dict(zip(required["safeguard_id"], required["name"]))  # every missing one is required
     model_name = models.loc[model_id, "name"]
@@ -311,7 +313,7 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
                       _count(row["newly_covered"]), _count(row["covered_total"]), _count(row["requests_covered_total"])]
                      for _, row in plan.iterrows()])
     if known:
-        gaps = views.at_risk_summary(deployments, affected)["safeguard_gaps"]
+        gaps = reclassify.at_risk_summary(deployments, affected)["safeguard_gaps"]
         if len(gaps):
             brief.h3("Minimum additional safeguards: live deployments lacking each")
             catalogue = required.set_index("safeguard_id")

@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from dashboard.text import md_escape
-from dashboard.views import STATUSES
+from dashboard.reference import STATUSES
 
 STATUS_COLOURS = {
     "triggered": "#7f1d1d",
@@ -78,7 +78,7 @@ def day(value) -> str:
 
 def severity_order(status: pd.DataFrame) -> pd.DataFrame:
     """Most urgent first (DESIGN 4 order, no_checkpoint last), then model_id: status.sql's severity
-    column where the frame has it, else the order of views.STATUSES."""
+    column where the frame has it, else the order of reference.STATUSES."""
     rank = status["severity"] if "severity" in status else status["status"].map(
         {name: index for index, name in enumerate(STATUSES)})
     return (status.assign(_rank=rank.astype(float)).sort_values(["_rank", "model_id"], kind="stable")

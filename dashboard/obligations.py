@@ -1,5 +1,6 @@
 """Regulatory and framework clocks (DESIGN section 9): the bundled obligation rows and the small
-helpers the page and the command line share. The arithmetic itself is queries/obligations.sql."""
+helpers the page and the command line share. The arithmetic itself is queries/obligations.sql, asked
+through dashboard/questions/obligations.py."""
 from __future__ import annotations
 
 import pandas as pd
@@ -26,11 +27,6 @@ STATES = ("overdue", "due", "projected", "done_late", "done")  # most urgent fir
 STATE_LABELS = {"overdue": "Overdue", "due": "Due", "projected": "Projected", "done_late": "Done late", "done": "Done"}
 # The columns of `asl-dashboard obligations` (DESIGN section 9 and issue 17), in this order.
 CLI_COLUMNS = ["model_id", "model_name", "obligation_id", "crossed_on", "due_on", "done_on", "state", "projected_on"]
-
-
-def obligations_frame(snap, as_of) -> pd.DataFrame:
-    """Every model and obligation with a state as of the date (queries/obligations.sql), most urgent first."""
-    return snap.query("obligations", as_of=as_of)
 
 
 def time_left(state: str, days_left, clock: str, projected_on=None) -> str:

@@ -1,20 +1,14 @@
 """The model timeline block of /trajectory: the model's events over all time (DESIGN 8 kinds, and
 deployments started and ended per month) as a list under the chart. The same events are drawn on
-the chart by dashboard/charts/timeline.py."""
+the chart by dashboard/charts/timeline.py; the events are the question
+dashboard/questions/trajectory.py timeline."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import changes, links, ui
-from dashboard.store import Snapshot
-from dashboard.views import ViewScope
-
-
-def events(snap: Snapshot, scope: ViewScope, model_id: str) -> pd.DataFrame:
-    """The model's timeline as of the view's date, cached per snapshot and view."""
-    return ui.memo(("timeline", snap.key, scope, model_id),
-                   lambda: changes.model_timeline(snap, model_id, scope.as_of, scope.policy_id))
+from dashboard.questions.snapshot import ViewScope
 
 
 def section(timeline: pd.DataFrame, scope: ViewScope) -> None:

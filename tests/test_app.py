@@ -80,7 +80,9 @@ HOSTILE_VALUES = ["' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd"
 def url_checks(snap):
     """Each page's URL parameters with the check the page runs on them before any widget sees them
     (dashboard/params.py; the pages call these through dashboard/ui/url.py)."""
-    from dashboard import params, views
+    from dashboard import params
+    from dashboard.questions import reclassify as views
+    from dashboard.questions import status as status_questions
 
     policies, models, status = snap.query("policies"), snap.query("models"), snap.query("status", as_of="2025-06-01",
                                                                                                policy_id=None)
@@ -92,7 +94,7 @@ def url_checks(snap):
         "asl": lambda name, v: views.resolve_scenario(snap, "on-track", one(name, [v]), None, partial=True),
         "domain": lambda name, v: views.resolve_scenario(snap, "on-track", None, one(name, [v]), partial=True),
         "family": lambda name, v: params.check_choice_values(name, [v], status["family"].dropna().unique()),
-        "status": lambda name, v: params.check_choice_values(name, [v], views.STATUSES),
+        "status": lambda name, v: params.check_choice_values(name, [v], status_questions.STATUSES),
         "level": lambda name, v: params.check_choice_values(name, [v], status["asl_level"].dropna().unique()),
         "action": lambda name, v: params.check_choice_values(name, [v], views.ACTIONS),
         "surface": lambda name, v: params.check_choice_values(name, [v], views.SURFACES),
@@ -222,9 +224,11 @@ def test_this_snapshot_tables_follow_the_as_of_date(demo_store):
 
 
 def test_pages_and_the_command_line_share_one_function_per_question(lab_store):
-    """ui.view runs the same views function the CLI runs, once per snapshot and arguments: a second
-    call with equal arguments is served from the cache, other arguments run it again."""
-    from dashboard import ui, views
+    """The questions layer's one cache runs the same function the CLI runs, once per snapshot and
+    arguments: a second call with equal arguments is served from the cache, other arguments run it again."""
+    from dashboard import questions
+    from dashboard.questions.snapshot import ViewScope
+    from dashboard.questions.status import status_frame
     from dashboard.store import snapshot
 
     snap = snapshot(lab_store)
@@ -232,16 +236,16 @@ def test_pages_and_the_command_line_share_one_function_per_question(lab_store):
 
     def counted_status(snap, scope):
         calls.append(scope)
-        return views.status_frame(snap, scope)
+        return status_frame(snap, scope)
 
-    scope = views.ViewScope(as_of=dt.date(2025, 6, 1), policy_id=None, as_of_is_default=False)
-    first = ui.view(counted_status, snap, scope)
-    again = ui.view(counted_status, snap, views.ViewScope(as_of=dt.date(2025, 6, 1), policy_id=None,
-                                                          as_of_is_default=False))
-    other = ui.view(counted_status, snap, views.ViewScope(as_of=dt.date(2025, 1, 1), policy_id=None,
-                                                          as_of_is_default=False))
+    scope = ViewScope(as_of=dt.date(2025, 6, 1), policy_id=None, as_of_is_default=False)
+    first = questions.cached_call(counted_status, snap, scope)
+    again = questions.cached_call(counted_status, snap, ViewScope(as_of=dt.date(2025, 6, 1), policy_id=None,
+                                                                  as_of_is_default=False))
+    other = questions.cached_call(counted_status, snap, ViewScope(as_of=dt.date(2025, 1, 1), policy_id=None,
+                                                                  as_of_is_default=False))
     assert len(calls) == 2 and calls[1].as_of == dt.date(2025, 1, 1)
-    assert first.equals(views.status_frame(snap, scope)) and again.equals(first) and not other.equals(first)
+    assert first.equals(status_frame(snap, scope)) and again.equals(first) and not other.equals(first)
     # The pages ask the CLI's questions through its functions, never through the query files again.
     import pathlib
 

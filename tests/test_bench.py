@@ -86,7 +86,7 @@ def test_the_product_has_no_benchmark_hook():
     from dashboard.sqlfiles import REPO_ROOT
 
     for path in (REPO_ROOT / "dashboard").rglob("*.py"):
-        if path.name == "cli.py":  # `asl-dashboard bench` hands over to bench/
+        if path.relative_to(REPO_ROOT).as_posix() == "dashboard/cli/bench.py":  # `asl-dashboard bench` hands over to bench/
             continue
         text = path.read_text()
         assert "ASL_BENCH" not in text and "from bench" not in text and "import bench" not in text, path

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from clirun import run_cli
-from dashboard import views
+from dashboard.questions import reclassify as views
+from dashboard.questions.snapshot import resolve_scope
 from dashboard.plan import PLAN_COLUMNS, plan_frame, safeguards_known, with_unknown_safeguards
 from dashboard.store import snapshot
 
@@ -111,7 +112,7 @@ def test_grouping_alike_deployments_changes_nothing(demo_store):
     # plan_frame passes deployments with the same action and missing set once, with their count; the
     # query given one item per deployment must order the same way.
     snap = snapshot(demo_store)
-    deployments = views.at_risk_frame(snap, views.resolve_scope(snap, None, None),
+    deployments = views.at_risk_frame(snap, resolve_scope(snap, None, None),
                                       views.resolve_scenario(snap, "borealis-2", "3", "cbrn"))
     one_by_one = snap.query("safeguard_plan", actions=list(deployments["action"]),
                             missing_safeguards=list(deployments["missing_safeguards"].fillna("")),
@@ -154,7 +155,7 @@ def reference_plan(deployments: pd.DataFrame) -> list[tuple]:
 ])
 def test_plan_matches_an_independent_implementation_on_the_demo(demo_store, model_id, level, domain):
     snap = snapshot(demo_store)
-    scope = views.resolve_scope(snap, None, None)
+    scope = resolve_scope(snap, None, None)
     deployments = views.at_risk_frame(snap, scope, views.resolve_scenario(snap, model_id, level, domain))
     plan = plan_frame(snap, deployments)
     expected = reference_plan(deployments)

@@ -17,9 +17,10 @@ import pytest
 
 from dashboard.params import ParamError
 from dashboard.store import snapshot
-from dashboard.views import (ACTIONS, AT_RISK_COLUMNS, AT_RISK_GAP_COLUMNS, Scenario, ViewScope, at_risk_frame,
-                             at_risk_models_frame, at_risk_safeguard_gaps, at_risk_summary, known_domains,
-                             resolve_scenario)
+from dashboard.questions.snapshot import ViewScope
+from dashboard.questions.reclassify import (ACTIONS, AT_RISK_COLUMNS, AT_RISK_GAP_COLUMNS, Scenario, at_risk_frame,
+                                          at_risk_models_frame, at_risk_safeguard_gaps, at_risk_summary,
+                                          known_domains, resolve_scenario)
 from clirun import run_cli
 
 AS_OF = dt.date(2025, 6, 1)

@@ -37,13 +37,13 @@ def test_production_config_hides_tracebacks():
 
 
 def test_an_unexpected_error_shows_an_id_and_logs_the_traceback(lab_store, monkeypatch, caplog):
-    from dashboard import ui
+    from dashboard.questions import status
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setenv("ASL_STORE", str(lab_store))
-    monkeypatch.setattr(ui, "query", broken)
+    monkeypatch.setattr(status, "status_frame", broken)
     app = AppTest.from_file(APP, default_timeout=WAIT_S)
     app.run()
     message = app.error[0].value

@@ -13,7 +13,8 @@ import pytest
 
 from dashboard.ingest import ingest
 from dashboard.store import snapshot
-from dashboard.views import STATUS_COLUMNS, ViewScope, status_frame
+from dashboard.questions.snapshot import ViewScope
+from dashboard.questions.status import STATUS_COLUMNS, status_frame
 from labdata import status_lab_tables, write_folder
 from clirun import run_cli
 
@@ -179,7 +180,7 @@ def asof_lab(tmp_path_factory):
 
 
 def test_extra_columns_follow_the_contract_columns_in_order(asof_lab):
-    from dashboard.views import STATUS_EXTRA_COLUMNS
+    from dashboard.questions.status import STATUS_EXTRA_COLUMNS
 
     frame = status_frame(snapshot(asof_lab), ViewScope(as_of=dt.date(2025, 3, 25), policy_id=None, as_of_is_default=False))
     assert list(frame.columns) == STATUS_COLUMNS + STATUS_EXTRA_COLUMNS
@@ -291,7 +292,7 @@ def test_triggered_columns(asof_lab):
 
 
 def test_severity_follows_the_status_order(lab):
-    from dashboard.views import STATUSES
+    from dashboard.questions.status import STATUSES
 
     frame = status_frame(snapshot(lab), ViewScope(as_of=AS_OF, policy_id=None, as_of_is_default=False))
     assert all(STATUSES[severity - 1] == status for severity, status in zip(frame["severity"], frame["status"]))

@@ -8,7 +8,8 @@ import pytest
 
 from dashboard import synth
 from dashboard.store import DEMO_DIR, snapshot
-from dashboard.views import STATUSES, ViewScope, status_frame
+from dashboard.questions.snapshot import ViewScope
+from dashboard.questions.status import STATUSES, status_frame
 
 
 def test_same_seed_same_bytes_different_seed_different(tmp_path):

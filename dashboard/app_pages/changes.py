@@ -10,10 +10,11 @@ from dashboard import changes, links, settings, ui
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError
 from dashboard.text import md_escape
+from dashboard.questions.changes import changes_frame, first_date
 
 context = ui.page_context("changes")
 snap, scope = context.snapshot, context.scope
-earliest = ui.memo(("first_date", snap.key), lambda: changes.first_date(snap))
+earliest = first_date(snap)
 
 st.title("What changed since the last review?")
 
@@ -36,8 +37,7 @@ except ParamError as error:
 st.caption(f"Events after **{since:%Y-%m-%d}**, up to and including **{scope.as_of:%Y-%m-%d}**, newest first. "
            "Statuses are compared as of both dates under the policy chosen in the sidebar.")
 
-events = ui.memo(("changes", snap.key, scope, since),
-                 lambda: changes.changes_frame(snap, since, scope.as_of, scope.policy_id))
+events = changes_frame(snap, scope, since)
 
 # --- Counts per kind -------------------------------------------------------------------------------
 tally = changes.counts(events)

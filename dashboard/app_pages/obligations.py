@@ -6,14 +6,15 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.export import to_download_csv
-from dashboard.obligations import CLI_COLUMNS, STATE_LABELS, STATES, obligations_frame, time_left
+from dashboard.obligations import CLI_COLUMNS, STATE_LABELS, STATES, time_left
+from dashboard.questions.obligations import obligation_list, obligations_frame
 
 context = ui.page_context("obligations")
 snap, scope = context.snapshot, context.scope
 
 st.title("Which regulatory and framework clocks are running?")
 ui.data_caveats(context.info)
-rules = ui.query(snap, "obligation_list")
+rules = obligation_list(snap)
 if rules.empty:
     st.info("This snapshot holds no obligations: add obligations.csv (and obligation_records.csv) to the input "
             "folder to track the clocks a compute crossing starts (see the README).", icon=":material/info:")
@@ -21,7 +22,7 @@ if rules.empty:
 if ui.row_counts(context.info).get("obligation_records", 0) == 0:
     st.warning("This data set holds no obligation records (what a lab filed is not public): **overdue** here means "
                "no record in the data, not a missed deadline.", icon=":material/help:")
-clocks = ui.view(obligations_frame, snap, scope.as_of)
+clocks = obligations_frame(snap, scope.as_of)
 
 # --- Filters (bound to the URL; values in a pasted link are checked first) -----------------------
 ui.check_choices("state", STATES, page_path="obligations")

@@ -4,19 +4,22 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, display, ui, views
+from dashboard import charts, display, ui
 from dashboard.text import md_escape, neutralise
 from dashboard.export import to_download_csv
-from dashboard.obligations import attention_counts, obligations_frame
-from dashboard.views import STATUS_COLUMNS, STATUSES
+from dashboard.obligations import attention_counts
+from dashboard.questions import obligations as obligation_questions
+from dashboard.questions import snapshot as snapshot_questions
+from dashboard.questions import status as status_questions
+from dashboard.questions.status import STATUS_COLUMNS, STATUSES
 
 context = ui.page_context("")
 snap, scope = context.snapshot, context.scope
 
 st.title("Models against their safety thresholds")
 ui.data_caveats(context.info)
-status = ui.view(views.status_frame, snap, scope)
-policies = ui.query(snap, "policies").set_index("policy_id")
+status = status_questions.status_frame(snap, scope)
+policies = snapshot_questions.policies(snap).set_index("policy_id")
 
 # --- Filters (bound to the URL; values in a pasted link are checked first) -----------------------
 family_options = sorted(status["family"].dropna().unique())
@@ -52,7 +55,7 @@ counts = shown_models["status"].value_counts().to_dict()
 ui.status_counts(counts, [name for name in STATUSES if name != "no_checkpoint" or counts.get(name)])
 
 if ui.row_counts(context.info).get("obligations", 0) > 0:  # regulatory clocks (DESIGN 9), whatever the filters
-    overdue, due_soon = attention_counts(ui.view(obligations_frame, snap, scope.as_of))
+    overdue, due_soon = attention_counts(obligation_questions.obligations_frame(snap, scope.as_of))
     st.page_link("app_pages/obligations.py", label=f"Obligations: {overdue} overdue, {due_soon} due within 14 days",
                  icon=":material/gavel:", query_params=ui.scope_query_params(scope))
 
@@ -92,19 +95,19 @@ if model_id:  # the point shows the id escaped (charts.escape): map it back to t
 # --- Every trajectory, normalised to its last clean evaluation ----------------------------------
 evaluated = shown_models.dropna(subset=["eval_step"])
 if len(evaluated):
-    paths = ui.query(snap, "normalised_trajectories", as_of=scope.as_of,
-                     model_ids=list(evaluated["model_id"]), eval_steps=[int(step) for step in evaluated["eval_step"]],
-                     points_per_model=max(8, min(200, 4000 // max(len(evaluated), 1))))
+    paths = status_questions.normalised_trajectories(
+        snap, scope.as_of, tuple(evaluated["model_id"]), tuple(int(step) for step in evaluated["eval_step"]),
+        max(8, min(200, 4000 // max(len(evaluated), 1))))
     paths = paths.merge(evaluated[["model_id", "name", "status"]], on="model_id")
     st.plotly_chart(ui.figure(("normalised", *view_key), lambda: charts.normalised_trajectories(paths, k, b, now=pd.Timestamp(scope.as_of))),
                     key="normalised", width="stretch")
 
 # --- Against the public frontier -----------------------------------------------------------------
 if show_public and has_public:
-    positions = ui.query(snap, "model_positions", as_of=scope.as_of)
+    positions = status_questions.model_positions(snap, scope.as_of)
     positions = positions[positions["model_id"].isin(shown_models["model_id"])]
     st.plotly_chart(ui.figure(("frontier", *view_key),
-                              lambda: charts.frontier(positions, ui.query(snap, "public_models", as_of=scope.as_of))),
+                              lambda: charts.frontier(positions, snapshot_questions.public_models(snap, scope.as_of))),
                     key="frontier", width="stretch")
     st.caption("Public models: Epoch AI, Notable AI Models (CC BY 4.0), training compute as published. "
                "This lab's models: effective compute at their latest checkpoint.")

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, display, links, plan, settings, ui, views
+from dashboard import charts, display, links, plan, settings, ui
 from dashboard.charts import plan as charts_plan
+from dashboard.questions import reclassify as questions
+from dashboard.questions import snapshot as snapshot_questions
+from dashboard.questions.status import status_frame
 from dashboard.brief import ACTION_TEXT, build_brief, to_html, to_markdown
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError
@@ -12,9 +15,9 @@ from dashboard.text import md_escape
 
 context = ui.page_context("reclassify")
 snap, scope = context.snapshot, context.scope
-models = ui.query(snap, "models")
-levels = ui.query(snap, "asl_levels")
-domains = ui.view(views.known_domains, snap)
+models = snapshot_questions.models(snap)
+levels = snapshot_questions.asl_levels(snap)
+domains = questions.known_domains(snap)
 
 st.title("If this model were reclassified, which deployments are at risk?")
 ui.data_caveats(context.info)
@@ -29,12 +32,11 @@ if not known:
 try:
     link = (ui.raw_param("model"), ui.raw_param("asl"), ui.raw_param("domain"))
     # Checked once per snapshot and link, not on every rerun (a refused link raises again: errors are not cached).
-    requested = ui.memo(("scenario", snap.key, *link, scope.as_of),
-                        lambda: views.resolve_scenario(snap, *link, partial=True, as_of=scope.as_of))
+    requested = questions.checked_scenario(snap, *link, partial=True, as_of=scope.as_of)
 except ParamError as error:
     ui.stop_with_problem(str(error), "reclassify")
-ui.check_choices("action", views.ACTIONS, page_path="reclassify")
-ui.check_choices("surface", views.SURFACES, page_path="reclassify")
+ui.check_choices("action", questions.ACTIONS, page_path="reclassify")
+ui.check_choices("surface", questions.SURFACES, page_path="reclassify")
 
 pick_model, pick_level, pick_domain = st.columns([3, 1, 1])
 ui.show_in_widget("model", requested.model_id)
@@ -42,7 +44,7 @@ with pick_model:
     model_id = st.selectbox("Model", list(models["model_id"]), index=None, key="model", on_change=ui.write_to_url,
                             args=("model",), format_func=ui.model_labels(models).get,
                             placeholder="Type a name or id to search")
-levels_then = ui.view(views.model_levels, snap, scope.as_of)  # DESIGN 4a
+levels_then = questions.model_levels(snap, scope.as_of)  # DESIGN 4a
 current_level = int(levels_then.loc[model_id]) if model_id else None
 higher = [int(level) for level in levels["asl_level"] if current_level is None or int(level) > current_level]
 new_level = pick_level.selectbox("New ASL level", higher, index=None, key="asl", bind="query-params",
@@ -61,13 +63,13 @@ if new_level is None:
     st.stop()
 
 # The widgets only offer valid values, and the link was checked above: no second round of lookups.
-scenario = views.Scenario(model_id=model_id, asl_level=new_level, domain=domain, current_level=current_level)
-deployments = ui.view(views.at_risk_frame, snap, scope, scenario)
-affected = ui.view(views.at_risk_models_frame, snap, scenario, scope.as_of)
+scenario = questions.Scenario(model_id=model_id, asl_level=new_level, domain=domain, current_level=current_level)
+deployments = questions.at_risk_frame(snap, scope, scenario)
+affected = questions.at_risk_models_frame(snap, scenario, scope.as_of)
 scenario_key = (snap.key, scope, model_id, new_level, domain)
-summary = ui.memo(("summary", *scenario_key), lambda: views.at_risk_summary(deployments, affected))
-steps = ui.memo(("plan", *scenario_key), lambda: plan.plan_frame(snap, deployments)) if known else None
-statuses = ui.view(views.status_frame, snap, scope).set_index("model_id")["status"]
+summary = questions.decision_summary(snap, scope, scenario)
+steps = questions.safeguard_plan(snap, scope, scenario) if known else None
+statuses = status_frame(snap, scope).set_index("model_id")["status"]
 model_name = models.set_index("model_id").loc[model_id, "name"]
 
 # --- Decision summary ----------------------------------------------------------------------------
@@ -81,7 +83,7 @@ st.markdown(
         "asks to confirm, on each live deployment, the safeguards the new level requires.") if len(deployments)
        else "affects no live deployment: none of these models serves anyone on that date."))
 action_columns = st.columns(4)
-for column, action in zip(action_columns, views.ACTIONS):
+for column, action in zip(action_columns, questions.ACTIONS):
     if known:
         column.metric(action.replace("_", " ").capitalize(), summary["actions"][action], help=ACTION_TEXT[action])
     elif action == "add_safeguards":
@@ -112,7 +114,7 @@ with left:
 with right:
     work_set = deployments[deployments["action"].isin(plan.PLAN_ACTIONS)]
     if not known:
-        required = ui.query(snap, "at_risk_safeguard_gaps", asl_level=new_level)
+        required = questions.safeguards_required(snap, new_level)
         st.markdown(f"**Safeguard plan:** none: what each deployment has is unknown. ASL-{new_level} requires: "
                     + ", ".join(f"{md_escape(row['name'])} ({md_escape(row['safeguard_id'])})"
                                 for _, row in required.iterrows()) + ".")
@@ -129,23 +131,12 @@ with right:
 # --- The deployments -----------------------------------------------------------------------------
 st.subheader("Deployments and what must happen to each")
 filter_action, filter_surface = st.columns(2)
-chosen_actions = filter_action.multiselect("Action", views.ACTIONS, key="action", bind="query-params")
-chosen_surfaces = filter_surface.multiselect("Surface", views.SURFACES, key="surface", bind="query-params")
+chosen_actions = filter_action.multiselect("Action", questions.ACTIONS, key="action", bind="query-params")
+chosen_surfaces = filter_surface.multiselect("Surface", questions.SURFACES, key="surface", bind="query-params")
 
-
-def deployments_table():
-    table = plan.with_unknown_safeguards(deployments, known)
-    if chosen_actions:
-        table = table[table["action"].isin(chosen_actions)]
-    if chosen_surfaces:
-        table = table[table["surface"].isin(chosen_surfaces)]
-    # On screen, a first-party deployment (no customer) reads "first-party (surface)", not an empty cell.
-    return table, table.assign(customer_name=[display.surface_customer(name, surface)
-                                              for name, surface in zip(table["customer_name"], table["surface"])])
-
-
-table, shown_table = ui.memo(("deployments", *scenario_key, tuple(chosen_actions), tuple(chosen_surfaces)),
-                             deployments_table)
+# On screen, a first-party deployment (no customer) reads "first-party (surface)", not an empty cell.
+table, shown_table = questions.deployments_shown(snap, scope, scenario, known, tuple(chosen_actions),
+                                                 tuple(chosen_surfaces))
 st.dataframe(ui.shown_frame(shown_table), hide_index=True, width="stretch",
              column_order=["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
                            "business_critical", "monthly_requests", "missing_safeguards", "customer_id"],
@@ -166,14 +157,14 @@ with st.sidebar:  # downloads near the top of the keyboard order
 exports.download_button(
     (f"Download the {len(table):,} deployments shown (at-risk.csv)" if filtered
      else f"Download at-risk.csv ({len(deployments):,} deployments)"),
-    data=lambda: to_download_csv(table[views.AT_RISK_COLUMNS]),
+    data=lambda: to_download_csv(table[questions.AT_RISK_COLUMNS]),
     file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv",
     icon=":material/download:", key="download_shown",
     help="The rows of the table above, with the columns of `asl-dashboard at-risk` (spreadsheet formulas neutralised).", on_click="ignore")
 if filtered:
     exports.download_button(
         f"Download all {len(deployments):,} deployments",
-        data=lambda: to_download_csv(plan.with_unknown_safeguards(deployments, known)[views.AT_RISK_COLUMNS]),
+        data=lambda: to_download_csv(plan.with_unknown_safeguards(deployments, known)[questions.AT_RISK_COLUMNS]),
         file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
         key="download_all",
         help="Every live deployment, unfiltered: exactly what `asl-dashboard at-risk` prints for this scenario.", on_click="ignore")
@@ -192,7 +183,7 @@ if known and steps is not None and len(steps):
 if known and len(summary["safeguard_gaps"]):
     with st.expander("Minimum additional safeguards: live deployments lacking each (any action)"):
         gaps_figure = ui.figure(("gaps", *scenario_key), lambda: charts.safeguard_gaps(
-            views.at_risk_safeguard_gaps(snap, scenario, summary["safeguard_gaps"])))
+            questions.at_risk_safeguard_gaps(snap, scenario, summary["safeguard_gaps"])))
         st.plotly_chart(gaps_figure, key="gaps", width="stretch")
 
 brief_link = links.scenario_link(links.public_base_url(st.context.url), model_id, new_level, domain, scope.as_of,

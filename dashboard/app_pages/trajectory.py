@@ -4,8 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, display, links, ui, ui_timeline, views
+from dashboard import charts, display, links, ui, ui_timeline
 from dashboard.charts import timeline as charts_timeline
+from dashboard.questions import snapshot as snapshot_questions
+from dashboard.questions import trajectory as trajectory_questions
+from dashboard.questions.status import status_frame
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError, check_model
 from dashboard.text import md_escape
@@ -15,7 +18,7 @@ MAX_POINTS = 2000
 
 context = ui.page_context("trajectory")
 snap, scope = context.snapshot, context.scope
-models = ui.query(snap, "models")
+models = snapshot_questions.models(snap)
 
 # --- Which model (validated before the bound widget sees the URL) -------------------------------
 try:
@@ -43,9 +46,9 @@ with st.sidebar:  # downloads near the top of the keyboard order
     st.header("Export")
     exports = st.container()
 
-detail = ui.query(snap, "model_detail", model_id=model_id).iloc[0]
-status_row = ui.view(views.status_frame, snap, scope).set_index("model_id").loc[model_id]
-policy = ui.query(snap, "policies").set_index("policy_id").loc[status_row["policy_id"]]
+detail = trajectory_questions.model_detail(snap, model_id).iloc[0]
+status_row = status_frame(snap, scope).set_index("model_id").loc[model_id]
+policy = snapshot_questions.policies(snap).set_index("policy_id").loc[status_row["policy_id"]]
 k = float(policy["eval_compute_multiple"])
 b = None if pd.isna(policy["buffer_multiple"]) else float(policy["buffer_multiple"])
 
@@ -61,17 +64,17 @@ training = bool(status_row["is_training"])
 st.caption(display.training_text(status_row, scope.as_of))
 
 # --- The chart -----------------------------------------------------------------------------------
-points = ui.query(snap, "trajectory", model_id=model_id, as_of=scope.as_of, max_points=MAX_POINTS)
-rounds = ui.query(snap, "evaluation_rounds", model_id=model_id, as_of=scope.as_of)
-history = ui.query(snap, "model_asl_history", model_id=model_id, as_of=scope.as_of)
+points = trajectory_questions.trajectory(snap, model_id, scope.as_of, MAX_POINTS)
+rounds = trajectory_questions.evaluation_rounds(snap, model_id, scope.as_of)
+history = trajectory_questions.asl_history(snap, model_id, scope.as_of)
 # A triggered model opens its reclassification scenario: next level, triggering domain (issue 15).
 reclassify = links.reclassify_params(model_id, status_row["status"], status_row["asl_level"], rounds,
-                                    ui.query(snap, "asl_levels")["asl_level"])
+                                     snapshot_questions.asl_levels(snap)["asl_level"])
 if reclassify:
     st.link_button("Reclassify this model", "reclassify?" + ui.link_query(reclassify, scope), icon=":material/policy:")
 as_of_time = pd.Timestamp(scope.as_of) + pd.Timedelta(days=1)
-crossings = ui.query(snap, "training_flop_crossings", model_id=model_id, as_of=scope.as_of,
-                     thresholds=[value for value, _ in charts.REFERENCE_LINES])
+crossings = trajectory_questions.training_flop_crossings(
+    snap, model_id, scope.as_of, tuple(value for value, _ in charts.REFERENCE_LINES))
 crossings["label"] = crossings["threshold"].map(dict(charts.REFERENCE_LINES))
 
 targets = {}
@@ -89,7 +92,7 @@ if projection is not None:
 reevaluate_on = status_row["next_eval_date"] if pd.notna(status_row["next_eval_date"]) else None
 
 
-timeline = ui_timeline.events(snap, scope, model_id)  # the model's events (issue 16), also drawn on the chart
+timeline = trajectory_questions.timeline(snap, scope, model_id)  # the model's events (issue 16), also drawn on the chart
 
 
 def build_trajectory_figure():
@@ -98,7 +101,7 @@ def build_trajectory_figure():
                                show_reference_lines=show_reference, now=pd.Timestamp(scope.as_of), training=training,
                                reevaluate_on=reevaluate_on, crossings=crossings)
     if show_public and has_public:
-        charts.public_frontier(figure, ui.query(snap, "public_models", as_of=scope.as_of))
+        charts.public_frontier(figure, snapshot_questions.public_models(snap, scope.as_of))
     charts_timeline.annotate_timeline(figure, timeline)
     return figure
 
@@ -147,7 +150,7 @@ else:
 
 # --- Evaluations ---------------------------------------------------------------------------------
 st.subheader("Evaluations")
-evaluations = ui.query(snap, "model_evaluations", model_id=model_id, as_of=scope.as_of)
+evaluations = trajectory_questions.evaluations(snap, model_id, scope.as_of)
 if evaluations.empty:
     st.write("No evaluations up to this date.")
 else:

@@ -1,6 +1,6 @@
 """What every page shares, by concern (pages use `ui.<name>`):
 
-- `cache`: the snapshot and cached queries, figures and derived results;
+- `cache`: the snapshot and cached figures (the data itself: dashboard/questions);
 - `url`: URL parameters checked, widgets kept in the address bar, links to a view;
 - `scope`: the as-of date and policy, the header, page context and error reports;
 - `layout`: styles, tiles, print copies, the snapshot summary and data caveats."""
@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from dashboard.ui.cache import (
     current_snapshot,
-    query,
-    memo,
     figure,
-    view,
 )
 from dashboard.ui.url import (
     SCOPE_PARAMS,
@@ -48,10 +45,7 @@ from dashboard.ui.layout import (
 
 __all__ = [
     "current_snapshot",
-    "query",
-    "memo",
     "figure",
-    "view",
     "SCOPE_PARAMS",
     "raw_param",
     "check_choices",
@@ -72,6 +66,7 @@ __all__ = [
     "PRINT_ROWS",
     "page_styles",
     "metric_rows",
+    "shown_frame",
     "status_counts",
     "print_table",
     "snapshot_summary",

@@ -12,8 +12,8 @@ import streamlit as st
 from dashboard import store as store_module
 from dashboard.display import STATUS_COLOURS, STATUS_LABELS
 from dashboard.text import md_escape, neutralise, one_line, one_line_html, print_cell_text
-from dashboard.ui.cache import query
-from dashboard.views import ViewScope
+from dashboard.questions.snapshot import ViewScope
+from dashboard.questions.status import deployments_by_status_surface, models_by_level_and_status
 
 
 PRINT_ROWS = 2000  # a print-only table holds at most this many rows
@@ -131,14 +131,12 @@ def print_table(frame: pd.DataFrame, name: str = "table") -> None:
 def snapshot_summary(snap: store_module.Snapshot, info: dict, scope: ViewScope, status: pd.DataFrame) -> None:
     """What the store holds as of the view's date: models by ASL level and safety status, deployments
     started by then by surface and status on that date (DESIGN 4a: nothing dated later shows)."""
-    from dashboard.views import models_by_level_and_status
-
     st.subheader("This snapshot")
     published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
     st.markdown(f"Published **{published}** from {md_escape(info['source'])} (data set **{md_escape(info['dataset'])}**). "
                 f"Its own date, the latest date in its data, is **{info['snapshot_date']:%Y-%m-%d}**.")
     models = models_by_level_and_status(status)
-    deployments = query(snap, "deployments_by_status_surface", as_of=scope.as_of)
+    deployments = deployments_by_status_surface(snap, scope.as_of)
     left, right = st.columns(2)
     with left:
         st.markdown(f"**Models by ASL level and status, as of {scope.as_of:%Y-%m-%d}**")

@@ -12,10 +12,11 @@ import streamlit as st
 from dashboard import store as store_module
 from dashboard.params import AS_OF_MAX, AS_OF_MIN, ParamError, as_of_notice, parse_as_of, shown
 from dashboard.text import md_escape, neutralise
-from dashboard.ui.cache import current_snapshot, query
+from dashboard.questions import snapshot as snapshot_questions
+from dashboard.questions.snapshot import ViewScope
+from dashboard.ui.cache import current_snapshot
 from dashboard.ui.layout import page_styles
 from dashboard.ui.url import raw_param, show_in_widget, stop_with_problem, write_to_url
-from dashboard.views import ViewScope
 
 log = logging.getLogger("asl_dashboard")
 
@@ -44,7 +45,7 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
     the widgets show it and write it back when changed, and as_of is always in the address bar, so a
     URL copied from it reopens the same view (the snapshot's date would change with a new snapshot)."""
     snapshot_date = info["snapshot_date"]
-    policies = query(snap, "policies")
+    policies = snapshot_questions.policies(snap)
     try:
         as_of_text = raw_param("as_of")
         as_of = parse_as_of(as_of_text, snapshot_date)
@@ -94,7 +95,7 @@ def header(info: dict, scope: ViewScope) -> None:
 def page_context(page_path: str) -> PageContext:
     page_styles()
     snap = current_snapshot()
-    info = query(snap, "snapshot_info").iloc[0].to_dict()
+    info = snapshot_questions.snapshot_info(snap)
     scope = scope_controls(snap, info, page_path)
     header(info, scope)
     return PageContext(snapshot=snap, info=info, scope=scope)

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import links
 from dashboard.params import ParamError, check_choice_values, check_flag_value, single_value
 from dashboard.text import md_escape
-from dashboard.views import ViewScope
+from dashboard.questions.snapshot import ViewScope
 
 
 # Query parameters every page accepts (DESIGN section 6).

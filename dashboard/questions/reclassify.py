@@ -1,5 +1,6 @@
-"""The views shared by the command line and the pages: each takes validated parameters and
-returns the DataFrame a person sees, with the contract's column names (DESIGN section 6)."""
+"""If a model were reclassified (DESIGN 5 and 6): the scenario checked, the deployments at risk, the
+models whose onboarding halts, the decision summary and the safeguard plan, for /reclassify and
+`asl-dashboard at-risk`, `plan` and `brief`."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,63 +9,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.params import ParamError, check_policy, parse_as_of, shown
-from dashboard.reference import ACTIONS, ATTENTION_STATUSES, STATUSES, SURFACES  # noqa: F401 - the pages read them here
+from dashboard import display, plan
+from dashboard.params import ParamError, shown
+from dashboard.questions import cached, question
+from dashboard.questions.snapshot import ViewScope, asl_levels, capability_domains, models, snapshot_date
+from dashboard.reference import ACTIONS, SURFACES  # noqa: F401 - the pages read them here
 from dashboard.store import Snapshot
-
-STATUS_COLUMNS = [
-    "model_id", "name", "family", "asl_level", "policy_id", "c_now", "c_eval", "compute_multiple",
-    "next_eval_compute", "buffer_edge_compute", "buffer_used_pct", "days_since_eval", "next_eval_date",
-    "status",
-]
-
-# The columns status.sql adds after the contract's (DESIGN 4a figures the pages use).
-STATUS_EXTRA_COLUMNS = [
-    "eval_step", "last_checkpoint_on", "is_training", "eval_completed_on", "next_eval_crossed_on",
-    "buffer_edge_crossed_on", "triggered_on", "triggered_step", "triggered_domains", "triggered_eval_ids",
-    "overdue_by", "overdue_since", "due_soon_since", "severity",
-]
-
-
-@dataclass(frozen=True)
-class ViewScope:
-    """What every view is computed for: the as-of date and the policy override (None: each model's)."""
-    as_of: dt.date
-    policy_id: str | None
-    as_of_is_default: bool
-
-
-def snapshot_info(snap: Snapshot) -> dict:
-    return snap.query("snapshot_info").iloc[0].to_dict()
-
-
-def snapshot_date(snap: Snapshot) -> dt.date:
-    value = snapshot_info(snap)["snapshot_date"]
-    return value if isinstance(value, dt.date) else dt.date.today()
-
-
-def resolve_scope(snap: Snapshot, as_of_text: str | None, policy_text: str | None) -> ViewScope:
-    """Validate as_of and policy. Without an as-of date, the snapshot's own date is used."""
-    default = snapshot_date(snap)
-    as_of = parse_as_of(as_of_text, default)
-    policy = check_policy(policy_text, snap.query("policies"))
-    return ViewScope(as_of=as_of, policy_id=policy, as_of_is_default=not as_of_text)
-
-
-def models_by_level_and_status(status: pd.DataFrame) -> pd.DataFrame:
-    """Models per ASL level and safety status, both as of the status frame's date (DESIGN 4a): one row
-    per level, one column per status present, in DESIGN 4's order."""
-    if status.empty:
-        return pd.DataFrame()
-    table = status.pivot_table(index="asl_level", columns="status", values="model_id", aggfunc="count", fill_value=0)
-    return table[[name for name in STATUSES if name in table.columns]].rename_axis(index="ASL level", columns=None)
-
-
-def status_frame(snap: Snapshot, scope: ViewScope) -> pd.DataFrame:
-    """Every model's figures and status, most urgent first (severity, then model_id): the contract's
-    STATUS_COLUMNS, then STATUS_EXTRA_COLUMNS (eval_step, crossing dates, training flag, ...)."""
-    return snap.query("status", as_of=scope.as_of, policy_id=scope.policy_id)
-
 
 AT_RISK_COLUMNS = [
     "deployment_id", "model_id", "customer_id", "customer_name", "surface", "use_case", "status",
@@ -83,25 +33,31 @@ class Scenario:
 
 
 def known_domains(snap: Snapshot) -> list[str]:
-    return list(snap.query("capability_domains")["domain"])
+    return list(capability_domains(snap)["domain"])
+
+
+@question(["model_id", "asl_level"])
+def levels_as_of(snap: Snapshot, as_of: dt.date) -> pd.DataFrame:
+    """Every model's ASL level as of the date (DESIGN 4a: from asl_history)."""
+    return snap.query("model_levels", as_of=as_of)
 
 
 def model_levels(snap: Snapshot, as_of: dt.date) -> pd.Series:
-    """Every model's ASL level as of the date (DESIGN 4a: from asl_history), indexed by model_id."""
-    return snap.query("model_levels", as_of=as_of).set_index("model_id")["asl_level"]
+    """Every model's ASL level as of the date, indexed by model_id."""
+    return levels_as_of(snap, as_of).set_index("model_id")["asl_level"]
 
 
 def resolve_scenario(snap: Snapshot, model_text: str | None, asl_text: str | None, domain_text: str | None,
                      *, partial: bool = False, as_of: dt.date | None = None) -> Scenario:
     """Validate a scenario. partial=True lets model or level be missing (a page still being filled in).
     The model's current level is its level as of the date (default: the snapshot's own date)."""
-    models = snap.query("models").set_index("model_id")
+    known_models = models(snap).set_index("model_id")
     if not model_text:
         if partial:
             model_id = None
         else:
             raise ParamError("no model given: choose the model to reclassify (--model ID)")
-    elif model_text not in models.index:
+    elif model_text not in known_models.index:
         raise ParamError(f"model {shown(model_text)} is unknown in this snapshot")
     else:
         model_id = model_text
@@ -117,7 +73,7 @@ def resolve_scenario(snap: Snapshot, model_text: str | None, asl_text: str | Non
         if not re.fullmatch(r"[0-9]{1,3}", asl_text):
             raise ParamError(f"asl {shown(asl_text)} is not a level: give a whole number such as 3")
         level = int(asl_text)
-        defined = [int(value) for value in snap.query("asl_levels")["asl_level"]]
+        defined = [int(value) for value in asl_levels(snap)["asl_level"]]
         if level not in defined:
             raise ParamError(f"ASL-{level} is not defined in this snapshot: levels are "
                              + ", ".join(f"ASL-{value}" for value in defined))
@@ -133,7 +89,14 @@ def resolve_scenario(snap: Snapshot, model_text: str | None, asl_text: str | Non
     return Scenario(model_id=model_id, asl_level=level, domain=domain, current_level=current)
 
 
+# The scenario a page's link names, checked once per snapshot and link (a refused one raises again:
+# errors are not cached).
+checked_scenario = cached(resolve_scenario)
+
+
+@question(AT_RISK_COLUMNS)
 def at_risk_frame(snap: Snapshot, scope: ViewScope, scenario: Scenario) -> pd.DataFrame:
+    """One row per live deployment affected by the scenario, emergency reviews first."""
     return snap.query("at_risk", model_id=scenario.model_id, asl_level=scenario.asl_level, domain=scenario.domain,
                       as_of=scope.as_of)
 
@@ -166,6 +129,7 @@ def at_risk_summary(deployments: pd.DataFrame, affected_models: pd.DataFrame) ->
 AT_RISK_GAP_COLUMNS = ["safeguard_id", "name", "kind", "required_from", "deployments_missing"]
 
 
+@question(["model_id", "name", "parent_model_id", "depth", "path", "asl_level", "status"])
 def at_risk_models_frame(snap: Snapshot, scenario: Scenario, as_of: dt.date | None = None) -> pd.DataFrame:
     """The affected models in lineage-tree order: model_id, name, parent_model_id, depth, path, asl_level
     (as of the date; default: the snapshot's own date), status."""
@@ -183,8 +147,40 @@ def at_risk_safeguard_gaps(snap: Snapshot, scenario: Scenario, gaps: pd.DataFram
     its action (an onboarding deployment that lacks a safeguard needs it before it may resume);
     a covered deployment lacks nothing, so it never counts.
     """
-    required = snap.query("at_risk_safeguard_gaps", asl_level=scenario.asl_level)
+    required = safeguards_required(snap, scenario.asl_level)
     merged = gaps[["safeguard_id", "deployments_missing"]].merge(required, on="safeguard_id", how="left",
                                                                  validate="one_to_one")
     return (merged.sort_values(["deployments_missing", "safeguard_id"], ascending=[False, True], ignore_index=True)
             [AT_RISK_GAP_COLUMNS])
+
+
+@question(["safeguard_id", "name", "kind", "required_from"])
+def safeguards_required(snap: Snapshot, asl_level: int) -> pd.DataFrame:
+    """The safeguards the level requires, with each one's name, kind and the lowest level requiring it."""
+    return snap.query("at_risk_safeguard_gaps", asl_level=asl_level)
+
+
+@cached
+def decision_summary(snap: Snapshot, scope: ViewScope, scenario: Scenario) -> dict:
+    """at_risk_summary of the scenario's deployments and halted models."""
+    return at_risk_summary(at_risk_frame(snap, scope, scenario), at_risk_models_frame(snap, scenario, scope.as_of))
+
+
+@question(plan.PLAN_COLUMNS)
+def safeguard_plan(snap: Snapshot, scope: ViewScope, scenario: Scenario) -> pd.DataFrame:
+    """The order in which to add the missing safeguards (DESIGN 5), for the scenario's deployments."""
+    return plan.plan_frame(snap, at_risk_frame(snap, scope, scenario))
+
+
+@cached
+def deployments_shown(snap: Snapshot, scope: ViewScope, scenario: Scenario, known: bool,
+                      actions: tuple[str, ...], surfaces: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scenario's deployments with these actions and surfaces (all when none is chosen): the rows,
+    and the same rows as shown, a first-party deployment (no customer) reading "first-party (surface)"."""
+    table = plan.with_unknown_safeguards(at_risk_frame(snap, scope, scenario), known)
+    if actions:
+        table = table[table["action"].isin(actions)]
+    if surfaces:
+        table = table[table["surface"].isin(surfaces)]
+    return table, table.assign(customer_name=[display.surface_customer(name, surface)
+                                              for name, surface in zip(table["customer_name"], table["surface"])])

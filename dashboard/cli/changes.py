@@ -2,18 +2,20 @@
 Markdown digest, optionally posted to a chat webhook (`--post URL`)."""
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
-from dashboard import changes, settings, views
+from dashboard import changes, settings
+from dashboard.cli.common import open_snapshot, print_err, print_frame, resolve_scope, store_option
+from dashboard.questions import changes as changes_questions
+from dashboard.questions.snapshot import snapshot_info
 from dashboard.webhook import PostError, check_url, post_text, where
 
 
-def add_parser(commands) -> None:
+def register(commands) -> None:
     parser = commands.add_parser(
         "changes", help="what changed between two dates: status, rounds, ASL levels, regulatory lines, breaches")
-    parser.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    store_option(parser)
     parser.add_argument("--since", required=True, help="start of the window, YYYY-MM-DD (excluded)")
     parser.add_argument("--as-of", help="end of the window, YYYY-MM-DD, included (default: the snapshot's own date)")
     parser.add_argument("--policy", help="apply this policy to every model's status (default: each model's own)")
@@ -32,40 +34,38 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
-    from dashboard.cli import _open_snapshot, _print_err, _print_frame, resolve_scope
-
     if args.post:
         if args.post_attempts < 1 or args.post_timeout <= 0 or args.post_backoff < 0:
-            _print_err("error: --post-attempts must be at least 1, --post-timeout above 0, --post-backoff 0 or more")
+            print_err("error: --post-attempts must be at least 1, --post-timeout above 0, --post-backoff 0 or more")
             return 2
         try:
             check_url(args.post)
         except PostError as error:
-            _print_err(f"error: {error}")
+            print_err(f"error: {error}")
             return 2
     base = settings.public_url_required() if args.format == "markdown" or args.post else None  # refused at start
-    snap = _open_snapshot(args)
+    snap = open_snapshot(args)
     scope = resolve_scope(snap, args.as_of, args.policy)  # with the note for a date after the snapshot's
-    since = changes.resolve_since(args.since, scope.as_of, changes.first_date(snap), default_days=None)
-    frame = changes.changes_frame(snap, since, scope.as_of, scope.policy_id)
+    since = changes.resolve_since(args.since, scope.as_of, changes_questions.first_date(snap), default_days=None)
+    frame = changes_questions.changes_frame(snap, scope, since)
     text = None
     if args.format == "markdown" or args.post:
-        text = changes.digest(frame, since=since, as_of=scope.as_of, info=views.snapshot_info(snap),
+        text = changes.digest(frame, since=since, as_of=scope.as_of, info=snapshot_info(snap),
                               policy_id=scope.policy_id, base_url=base)
     if args.format == "markdown":
         sys.stdout.write(text)
     elif args.format is not None or not args.post:
-        _print_frame(changes.with_links(frame, scope.policy_id), args.format or "csv")
+        print_frame(changes.with_links(frame, scope.policy_id), args.format or "csv")
     if args.post:
         if frame.empty and not args.always:
-            _print_err(f"No changes from {since} to {scope.as_of}: nothing posted (--always posts anyway).")
+            print_err(f"No changes from {since} to {scope.as_of}: nothing posted (--always posts anyway).")
             return 0
         try:
             status = post_text(args.post, text, timeout=args.post_timeout, attempts=args.post_attempts,
                                backoff=args.post_backoff, sleep=time.sleep)
         except PostError as error:
-            _print_err(f"error: {error}")
+            print_err(f"error: {error}")
             return 1
-        _print_err(f"Posted the digest ({len(frame)} event(s)) to {where(args.post)}: HTTP {status}.")
+        print_err(f"Posted the digest ({len(frame)} event(s)) to {where(args.post)}: HTTP {status}.")
     return 0
 

@@ -1,0 +1,70 @@
+"""`asl-dashboard bench`: measure ingest, queries and pages on a synthetic lab, against baselines. The
+benchmark lives beside the product (bench/ in a checkout of the repository), not in it: it is loaded
+by name when the command runs."""
+from __future__ import annotations
+
+import importlib
+import sys
+
+from dashboard.cli.common import print_err
+from dashboard.params import ParamError
+from dashboard.sqlfiles import REPO_ROOT
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("bench", help="measure ingest, queries and pages on a synthetic lab, against baselines")
+    parser.add_argument("--scale", choices=["s", "m", "l"], default="m")
+    parser.add_argument("--browser", action="store_true", help="also time each page in headless Chromium")
+    parser.add_argument("--json", action="store_true", help="end with one line holding a JSON object of the figures")
+    parser.add_argument("--repeats", type=int, default=3, help="ingest runs to take the median of (default 3)")
+    parser.add_argument("--source", choices=["folder", "postgres"], default="folder",
+                        help="postgres: ingest from a PostgreSQL schema against pandas.read_sql (issue 18)")
+    parser.add_argument("--source-url", help="with --source postgres: a schema holding the synthetic lab "
+                                             "(default: $ASL_BENCH_SOURCE_URL, else a throwaway server)")
+    parser.add_argument("--meeting", type=int, metavar="N",
+                        help="instead: N sessions open the same deep link at once while a snapshot is published "
+                             "(errors, p50/p95 time to a finished run, sessions per second, server CPU per session), "
+                             "then another viewer's cached overview alone and while N sessions of one other client "
+                             "ask as-of dates no one asked before (medians and their ratio, target 2 x)")
+    parser.set_defaults(handler=run)
+
+
+def load(name: str):
+    """bench.NAME from the checkout this package runs from (bench/ is not installed)."""
+    if not (REPO_ROOT / "bench" / "__init__.py").exists():
+        raise ParamError("the benchmark runs from a checkout of the repository (bench/ is not installed)")
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    return importlib.import_module(f"bench.{name}")
+
+
+def run(args) -> int:
+    try:
+        bench = load("run")
+    except ParamError as error:
+        print_err(f"error: {error}")
+        return 2
+    if args.source == "postgres":  # bench/postgres.py
+        bench_postgres = load("postgres")
+        results = bench_postgres.run(args.scale, source_url=args.source_url,
+                                     repeats=args.repeats, say=print_err)
+        print(bench_postgres.report(results))
+        if args.json:
+            print(bench_postgres.json_line(results))
+        return 0
+    if args.meeting is not None:  # bench/meeting.py
+        bench_meeting = load("meeting")
+        if args.meeting < 1:
+            print_err("error: --meeting needs at least 1 session")
+            return 2
+        results = bench_meeting.run(args.meeting, scale=args.scale, say=print_err)
+        print(bench_meeting.report(results))
+        if args.json:
+            print(bench_meeting.json_line(results))
+        return 0 if results["errors"] == 0 and results["fairness"]["errors"] == 0 else 1
+
+    results = bench.run(args.scale, browser=args.browser, repeats=args.repeats, say=print_err)
+    print(bench.report(results))
+    if args.json:
+        print(bench.json_line(results))
+    return 0

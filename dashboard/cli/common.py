@@ -1,0 +1,86 @@
+"""What every command of the asl-dashboard command line shares: the --store option, opening the
+snapshot, the pages' scope rules, printing a frame (CSV or a table) and errors on stderr."""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard import store as store_module
+from dashboard.export import to_csv
+from dashboard.ingest import ensure_store
+from dashboard.params import as_of_notice
+from dashboard.text import neutralise, one_line
+from dashboard.questions import snapshot as snapshot_questions
+
+
+def print_err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def store_option(command) -> None:
+    """--store after the command name too (the same as before it; hidden from the command's help)."""
+    command.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
+def seconds(text: str) -> float:
+    """--wait: a finite number of seconds >= 0 (nan or inf would wait without bound)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of seconds >= 0")
+    return value
+
+
+def folder_or_url(text: str):
+    return text if "://" in text else Path(text)
+
+
+def open_snapshot(args):
+    path = ensure_store(store_module.store_path(args.store), say=print_err)
+    return store_module.snapshot(path)
+
+
+def shown_text(frame, keep_lines: bool = False):
+    """frame with every text cell neutralised (controls, bidirectional and zero-width characters as
+    visible escapes: no ESC sequence from the data reaches a terminal); line breaks become spaces
+    unless keep_lines (CSV quotes them)."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object or str(shown[column].dtype) in ("string", "str"):
+            shown[column] = shown[column].map(
+                lambda value: value if not isinstance(value, str)
+                else neutralise(value, keep_newlines=True) if keep_lines else neutralise(one_line(value)))
+    return shown
+
+
+def print_frame(frame, fmt: str) -> None:
+    if fmt == "table":
+        # For reading: an empty cell stays empty (not NaN, <NA> or None); floats keep pandas' format.
+        readable = shown_text(frame)
+        for column in readable.columns:
+            values = readable[column]
+            if values.dtype.kind != "f" and values.isna().any():
+                readable[column] = values.astype(object).where(values.notna(), "")
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
+            print(readable.to_string(index=False, na_rep=""))
+    elif sys.stdout.isatty():
+        # CSV read on a terminal: neutralised like the table. Piped or redirected, it is the exact data.
+        sys.stdout.write(to_csv(shown_text(frame, keep_lines=True)))
+    else:
+        sys.stdout.write(to_csv(frame))
+
+
+def resolve_scope(snap, as_of_text, policy_text):
+    """The pages' scope rules (dashboard/params.py parse_as_of); a date after the snapshot's own
+    date is accepted with the pages' notice, printed on stderr. Every command with --as-of uses it."""
+    scope = snapshot_questions.resolve_scope(snap, as_of_text, policy_text)
+    notice = as_of_notice(scope.as_of, snapshot_questions.snapshot_date(snap))
+    if notice:
+        print_err(f"note: {notice}")
+    return scope

@@ -1,0 +1,62 @@
+"""`asl-dashboard serve`: start the dashboard (streamlit run) on the store."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from dashboard import settings
+from dashboard import store as store_module
+from dashboard.auth import audit_log_path, audit_log_problem, is_loopback, serve_allowed_hosts, sign_in_configured_in
+from dashboard.cli.common import print_err, store_option
+from dashboard.ingest import ensure_store
+from dashboard.sqlfiles import REPO_ROOT
+
+APP = REPO_ROOT / "dashboard" / "app.py"
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("serve", help="start the dashboard (streamlit run) on the store")
+    store_option(parser)
+    parser.add_argument("--port", type=int, default=8501)
+    parser.add_argument("--address", default="127.0.0.1")
+    parser.add_argument("--insecure-allow-anyone", action="store_true",
+                        help="serve on a non-loopback address without sign-in (anyone who can reach it sees everything)")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    settings.public_url_required()  # an invalid ASL_PUBLIC_URL is refused at start, in one line
+
+    repo_root = REPO_ROOT  # Streamlit runs there, reading its .streamlit/
+    secrets = [Path.home() / ".streamlit" / "secrets.toml", repo_root / ".streamlit" / "secrets.toml"]
+    signed_in = sign_in_configured_in(secrets)
+    if not is_loopback(args.address) and not signed_in and not args.insecure_allow_anyone:
+        print_err(f"error: refusing to serve on {args.address} without sign-in: configure [auth] in "
+                  ".streamlit/secrets.toml (see secrets.example.toml), or pass --insecure-allow-anyone")
+        return 2
+    env = settings.child_environment()
+    if env.get("ASL_AUDIT_LOG"):  # relative to where serve was started, not to repo_root
+        env["ASL_AUDIT_LOG"] = str(Path(env["ASL_AUDIT_LOG"]).expanduser().resolve())
+    audit_log = Path(env.get("ASL_AUDIT_LOG") or audit_log_path())
+    problem = audit_log_problem(audit_log)
+    if problem:  # a server started now would record no view
+        print_err(f"error: the audit log {audit_log} cannot be written ({problem}): make its folder writable, "
+                  "or point ASL_AUDIT_LOG at a writable file")
+        return 2
+    store = store_module.store_path(args.store)
+    ensure_store(store, say=print_err)
+    env["ASL_STORE"] = str(store)
+    if args.insecure_allow_anyone:
+        env["ASL_INSECURE_ALLOW_ANYONE"] = "1"
+    command = [sys.executable, "-m", "streamlit", "run", str(APP),
+               "--server.address", args.address, "--server.port", str(args.port)]
+    for host in serve_allowed_hosts(args.address, secrets, open_mode=not signed_in and args.insecure_allow_anyone):
+        command += ["--server.allowedHosts", host]  # DNS rebinding: the websocket refuses any other Host
+    # Become the server rather than wait for it: a signal sent to this process (SIGTERM from a
+    # service manager, kill <pid>) then reaches Streamlit itself and no server outlives `serve`,
+    # and its exit status is the command's.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(repo_root)
+    os.execve(sys.executable, command, env)
