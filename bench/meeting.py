@@ -25,7 +25,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TARGETS = {"errors": 0, "p95_s": 8.0, "cpu_ratio": 1.5}  # at N = 40, scale m, on the 2-core machine (issue 13)
+TARGETS = {"errors": 0, "p95_s": 8.0, "cpu_ratio": 1.5}  # at N = 40, scale m, on the 2-core machine
 FAIR_RATIO = 2.0  # a viewer's cached page while another client loads the server, against the same page unloaded
 VIEWER_ADDRESS, LOADING_ADDRESS = "127.0.0.1", "127.0.0.2"  # two clients, as the server sees them
 

@@ -1,4 +1,4 @@
-"""`asl-dashboard bench --source postgres --scale m|l [--source-url URL] [--json]` (issue 18).
+"""`asl-dashboard bench --source postgres --scale m|l [--source-url URL] [--json]`.
 
 Measures rows per second (median of --repeats runs, the two ways alternating) of a whole ingest from a PostgreSQL schema (read through ADBC, every row
 validated, the snapshot published) against the usual way, in the same run on the same server:

@@ -25,7 +25,7 @@ assert all(tuple(row) == TABLES_BY_NAME["obligations"].columns for row in BUNDLE
 
 STATES = ("overdue", "due", "projected", "done_late", "done")  # most urgent first, as the query sorts
 STATE_LABELS = {"overdue": "Overdue", "due": "Due", "projected": "Projected", "done_late": "Done late", "done": "Done"}
-# The columns of `asl-dashboard obligations` (DESIGN section 9 and issue 17), in this order.
+# The columns of `asl-dashboard obligations` (DESIGN section 9), in this order.
 CLI_COLUMNS = ["model_id", "model_name", "obligation_id", "crossed_on", "due_on", "done_on", "state", "projected_on"]
 
 

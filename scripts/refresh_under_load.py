@@ -1,4 +1,4 @@
-"""Refresh under load (issue 7): browser sessions read every page while snapshots are published.
+"""Refresh under load: browser sessions read every page while snapshots are published.
 
 python scripts/refresh_under_load.py [--source data/demo] [--sessions 8] [--snapshots 20] [--interval 1.0]
 Prints sessions, page loads, snapshots published, errors (must be 0) and p50/p95 page time.

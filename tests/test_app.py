@@ -15,7 +15,7 @@ def metrics(app: AppTest) -> dict[str, str]:
 
 def test_overview_counts_every_status(lab_store):
     app = open_link(lab_store, as_of="2025-06-01")
-    # No model without a checkpoint on this date: no "No checkpoint yet" tile (issue 12: attention first).
+    # No model without a checkpoint on this date: no "No checkpoint yet" tile (attention first).
     assert metrics(app) == {"Triggered": "1", "Never evaluated": "3", "Buffer breached": "1",
                             "Evaluation overdue": "2", "Evaluation due soon": "3", "On track": "3"}
     assert app.date_input(key="as_of").value.isoformat() == "2025-06-01"
@@ -81,6 +81,7 @@ def url_checks(snap):
     """Each page's URL parameters with the check the page runs on them before any widget sees them
     (dashboard/params.py; the pages call these through dashboard/ui/url.py)."""
     from dashboard import params
+    from dashboard import reference
     from dashboard.questions import reclassify as views
     from dashboard.questions import status as status_questions
 
@@ -96,8 +97,8 @@ def url_checks(snap):
         "family": lambda name, v: params.check_choice_values(name, [v], status["family"].dropna().unique()),
         "status": lambda name, v: params.check_choice_values(name, [v], status_questions.STATUSES),
         "level": lambda name, v: params.check_choice_values(name, [v], status["asl_level"].dropna().unique()),
-        "action": lambda name, v: params.check_choice_values(name, [v], views.ACTIONS),
-        "surface": lambda name, v: params.check_choice_values(name, [v], views.SURFACES),
+        "action": lambda name, v: params.check_choice_values(name, [v], reference.ACTIONS),
+        "surface": lambda name, v: params.check_choice_values(name, [v], reference.SURFACES),
         "refs": lambda name, v: params.check_flag_value(name, one(name, [v])),
         "public": lambda name, v: params.check_flag_value(name, one(name, [v])),
     }
@@ -199,7 +200,7 @@ def test_reclassify_asks_for_a_level(reclassify_store):
 
 
 def test_this_snapshot_tables_follow_the_as_of_date(demo_store):
-    """Issue 12 item 2: under an old as-of date the overview's "This snapshot" tables count what existed
+    """Under an old as-of date the overview's "This snapshot" tables count what existed
     then: deployments started by the date (ended ones as ended only once their end date has passed),
     models by their level and status on the date. Checked against the demo CSV files directly."""
     import pandas as pd

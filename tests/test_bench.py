@@ -1,4 +1,4 @@
-"""The benchmark's reading of its own figures (issue 6). No timing here: targets are judged by
+"""The benchmark's reading of its own figures. No timing here: targets are judged by
 `asl-dashboard bench`, never by a timed test; this checks that the judging and the JSON line are right."""
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def test_report_judges_scale_l_and_shows_other_scales_for_reference():
 
 
 def test_the_product_has_no_benchmark_hook():
-    """The harness lives in bench/ (issue 14): the package a viewer's app runs never imports it, and
+    """The harness lives in bench/: the package a viewer's app runs never imports it, and
     the app has no page or variable for it. Only the CLI's `bench` command loads it, from a checkout."""
     from dashboard.sqlfiles import REPO_ROOT
 

@@ -1,4 +1,4 @@
-"""The postgres benchmark's reading of its own figures (issue 18). No timing here: the target is
+"""The postgres benchmark's reading of its own figures. No timing here: the target is
 judged by `asl-dashboard bench --source postgres`, never by a timed test."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 12 in a real browser: what a person clicks, reads and copies on the demo data
+"""In a real browser: what a person clicks, reads and copies on the demo data
 (headless Chromium against a `streamlit run` server the tests start; see tests/test_browser.py)."""
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def buffer_map_point(page):
 
 
 def test_clicking_a_point_on_the_buffer_map_opens_that_models_trajectory(page, demo_server, demo_store):
-    # Issue 12 item 1: the click broke the page (StreamlitAPIException: 'as_of' is bound to a widget).
+    # The click once broke the page (StreamlitAPIException: 'as_of' is bound to a widget).
     open_page(page, demo_server, "/?as_of=2026-10-01&policy=rsp-v1.0")
     point = buffer_map_point(page)
     model_id = point["id"]
@@ -65,7 +65,7 @@ def test_clicking_a_point_on_the_buffer_map_opens_that_models_trajectory(page, d
 
 
 def test_address_bar_keeps_the_as_of_date(page, demo_server):
-    # Issue 12 item 10: a pinned link at the snapshot's own date lost as_of from the address bar
+    # A pinned link at the snapshot's own date once lost as_of from the address bar
     # (Streamlit drops a bound widget's default), so a URL copied later read another date.
     open_page(page, demo_server, f"/trajectory?model=aster-2&as_of={SNAPSHOT_DATE}")
     page.wait_for_timeout(500)

@@ -148,8 +148,8 @@ def test_safeguard_gaps_leaves_room_for_the_longest_count():
     assert len(charts.safeguard_gaps(gaps.iloc[0:0]).data[0].x) == 0
 
 
-# --- Issue 12: the trajectory as of a date (item 3), regulatory lines (item 5), names on the map
-# (item 6), legends clear of titles and toolbars (item 8) ------------------------------------------
+# --- The trajectory as of a date, regulatory lines, names on the map, legends clear of titles and
+# toolbars ------------------------------------------------------------------------------------------
 
 
 def stopped_model():

@@ -1,4 +1,4 @@
-"""Issue 13 items 3 and 4: no string from the data becomes markup, a link, an image or formatting,
+"""No string from the data becomes markup, a link, an image or formatting,
 in Markdown (md_escape, proven on a matrix of attacks in a real browser) and in every chart (Plotly
 hover, legend, axis, annotation, title; every chart of every page drawn from a hostile store)."""
 from __future__ import annotations

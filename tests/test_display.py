@@ -1,5 +1,4 @@
-"""How numbers, dates and statuses read on screen (dashboard/display.py), on hand-made rows
-(issue 12 items 4, 6, 7, 9)."""
+"""How numbers, dates and statuses read on screen (dashboard/display.py), on hand-made rows."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""PostgreSQL as an ingest source (issue 18), against a real server the tests start themselves.
+"""PostgreSQL as an ingest source, against a real server the tests start themselves.
 
 bench/pgserver.py runs Debian's PostgreSQL (initdb into a temporary folder, 127.0.0.1, a free port,
 as `nobody` when the tests run as root). The demo data (data/demo) is loaded into schemas:

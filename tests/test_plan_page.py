@@ -1,4 +1,4 @@
-"""Issue 15 on the pages: the plan chart (escaped, coloured by kind), /reclassify with the plan, the
+"""On the pages: the plan chart (escaped, coloured by kind), /reclassify with the plan, the
 models' own safety status and unknown safeguards (AppTest), "Reclassify this model" on a triggered
 model's trajectory, and the whole path in a real browser down to the downloaded briefs.
 

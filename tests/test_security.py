@@ -1,4 +1,4 @@
-"""Least privilege, hostile data and hidden tracebacks (issue 7)."""
+"""Least privilege, hostile data and hidden tracebacks."""
 from __future__ import annotations
 
 import tomllib
@@ -103,7 +103,7 @@ def test_downloads_neutralise_formulas_but_the_cli_stays_exact(hostile_store):
 
     snap = snapshot(hostile_store)
     frame = snap.query("at_risk", model_id="base", asl_level=3, domain=None, as_of="2025-06-01")
-    # This store holds no deployment safeguards: the CLI says `unknown`, not every required one (issue 15).
+    # This store holds no deployment safeguards: the CLI says `unknown`, not every required one.
     frame = with_unknown_safeguards(frame, safeguards_known(snap.query("snapshot_info").iloc[0].to_dict()))
     download = to_download_csv(frame)
     assert "'=HYPERLINK" in download and "'+cmd" in download

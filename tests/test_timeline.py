@@ -1,4 +1,4 @@
-"""The model timeline on /trajectory (issue 16 item 4): the events over all time on the hand-made lab
+"""The model timeline on /trajectory: the events over all time on the hand-made lab
 of tests/changes_lab.py (worked out by hand), the chart annotations, and the page block."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 13, the web side: DNS rebinding (Host and Origin checks on HTTP and websocket), the audit
+"""The web side: DNS rebinding (Host and Origin checks on HTTP and websocket), the audit
 log's escaping and size limits, and sign-in links that survive Streamlit's clear-cache message."""
 from __future__ import annotations
 
@@ -235,7 +235,7 @@ def test_page_run_limit_from_the_variable_or_the_cores(value, cores, limit):
 
 
 def test_page_runs_beyond_the_limit_wait_their_turn():
-    """The meeting fix (issue 13): with every slot held, one more run waits, and runs when a slot is
+    """The meeting fix: with every slot held, one more run waits, and runs when a slot is
     released, however the holder's run ended (here: an exception, as st.stop and reruns raise)."""
     import threading
 

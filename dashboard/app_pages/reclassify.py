@@ -8,6 +8,7 @@ from dashboard.charts import plan as charts_plan
 from dashboard.questions import reclassify as questions
 from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions.status import status_frame
+from dashboard.reference import ACTIONS, SURFACES
 from dashboard.brief import ACTION_TEXT, build_brief, to_html, to_markdown
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError
@@ -35,8 +36,8 @@ try:
     requested = questions.checked_scenario(snap, *link, partial=True, as_of=scope.as_of)
 except ParamError as error:
     ui.stop_with_problem(str(error), "reclassify")
-ui.check_choices("action", questions.ACTIONS, page_path="reclassify")
-ui.check_choices("surface", questions.SURFACES, page_path="reclassify")
+ui.check_choices("action", ACTIONS, page_path="reclassify")
+ui.check_choices("surface", SURFACES, page_path="reclassify")
 
 pick_model, pick_level, pick_domain = st.columns([3, 1, 1])
 ui.show_in_widget("model", requested.model_id)
@@ -83,7 +84,7 @@ st.markdown(
         "asks to confirm, on each live deployment, the safeguards the new level requires.") if len(deployments)
        else "affects no live deployment: none of these models serves anyone on that date."))
 action_columns = st.columns(4)
-for column, action in zip(action_columns, questions.ACTIONS):
+for column, action in zip(action_columns, ACTIONS):
     if known:
         column.metric(action.replace("_", " ").capitalize(), summary["actions"][action], help=ACTION_TEXT[action])
     elif action == "add_safeguards":
@@ -131,8 +132,8 @@ with right:
 # --- The deployments -----------------------------------------------------------------------------
 st.subheader("Deployments and what must happen to each")
 filter_action, filter_surface = st.columns(2)
-chosen_actions = filter_action.multiselect("Action", questions.ACTIONS, key="action", bind="query-params")
-chosen_surfaces = filter_surface.multiselect("Surface", questions.SURFACES, key="surface", bind="query-params")
+chosen_actions = filter_action.multiselect("Action", ACTIONS, key="action", bind="query-params")
+chosen_surfaces = filter_surface.multiselect("Surface", SURFACES, key="surface", bind="query-params")
 
 # On screen, a first-party deployment (no customer) reads "first-party (surface)", not an empty cell.
 table, shown_table = questions.deployments_shown(snap, scope, scenario, known, tuple(chosen_actions),

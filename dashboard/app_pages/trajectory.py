@@ -67,7 +67,7 @@ st.caption(display.training_text(status_row, scope.as_of))
 points = trajectory_questions.trajectory(snap, model_id, scope.as_of, MAX_POINTS)
 rounds = trajectory_questions.evaluation_rounds(snap, model_id, scope.as_of)
 history = trajectory_questions.asl_history(snap, model_id, scope.as_of)
-# A triggered model opens its reclassification scenario: next level, triggering domain (issue 15).
+# A triggered model opens its reclassification scenario: next level, triggering domain.
 reclassify = links.reclassify_params(model_id, status_row["status"], status_row["asl_level"], rounds,
                                      snapshot_questions.asl_levels(snap)["asl_level"])
 if reclassify:
@@ -92,7 +92,7 @@ if projection is not None:
 reevaluate_on = status_row["next_eval_date"] if pd.notna(status_row["next_eval_date"]) else None
 
 
-timeline = trajectory_questions.timeline(snap, scope, model_id)  # the model's events (issue 16), also drawn on the chart
+timeline = trajectory_questions.timeline(snap, scope, model_id)  # the model's events, also drawn on the chart
 
 
 def build_trajectory_figure():

@@ -18,7 +18,7 @@ def register(commands) -> None:
     parser.add_argument("--json", action="store_true", help="end with one line holding a JSON object of the figures")
     parser.add_argument("--repeats", type=int, default=3, help="ingest runs to take the median of (default 3)")
     parser.add_argument("--source", choices=["folder", "postgres"], default="folder",
-                        help="postgres: ingest from a PostgreSQL schema against pandas.read_sql (issue 18)")
+                        help="postgres: ingest from a PostgreSQL schema against pandas.read_sql")
     parser.add_argument("--source-url", help="with --source postgres: a schema holding the synthetic lab "
                                              "(default: $ASL_BENCH_SOURCE_URL, else a throwaway server)")
     parser.add_argument("--meeting", type=int, metavar="N",

@@ -13,7 +13,7 @@ from dashboard import display, plan
 from dashboard.params import ParamError, shown
 from dashboard.questions import cached, question
 from dashboard.questions.snapshot import ViewScope, asl_levels, capability_domains, models, snapshot_date
-from dashboard.reference import ACTIONS, SURFACES  # noqa: F401 - the pages read them here
+from dashboard.reference import ACTIONS
 from dashboard.store import Snapshot
 
 AT_RISK_COLUMNS = [

@@ -112,7 +112,7 @@ def _print_html(frame: pd.DataFrame) -> str:
     # One plain HTML table, not st.table: a st.table of 2,000 rows is 20,000 React cells that the
     # browser draws on every page load although only print shows them (at scale l the overview took
     # 3.5 x the baseline page's time to draw); a table of escaped text is parsed in milliseconds.
-    # Cached on the frame's content: built once per view, not once per viewer (issue 13).
+    # Cached on the frame's content: built once per view, not once per viewer.
     shown = frame.head(PRINT_ROWS)
     head = "".join(f"<th>{one_line_html(column)}</th>" for column in shown.columns)
     body = "".join("<tr>" + "".join(f"<td>{_print_cell(value)}</td>" for value in row) + "</tr>"

@@ -1,6 +1,6 @@
 -- The rows of one table the ingest cannot take as they are, found on the server before any row is
 -- read, so that a huge value is never pulled into memory. Only identifiers and expressions built from
--- them are filled in by dashboard/ingest_postgres.py (quote_ident rules), no value:
+-- them are filled in by dashboard/ingest/postgres/ (quote_ident rules), no value:
 --   {keys}      the row's key columns as text, cut to 100 characters;
 --   {findings}  one expression per contract column, NULL when its value is fine, else what is wrong:
 --               'bytes:N' (longer than $1 bytes), 'dimensions:N' (an array of more than one

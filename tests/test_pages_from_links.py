@@ -1,4 +1,4 @@
-"""Issue 12 through AppTest: the pages opened from a link show what matters for each status, as of
+"""Through AppTest: the pages opened from a link show what matters for each status, as of
 the date, with numbers that read (hand-made labs of tests/labdata.py; the hand calculations are in
 the comments)."""
 from __future__ import annotations
@@ -30,7 +30,7 @@ def texts(app) -> str:
     return " ".join(block.value for block in [*app.markdown, *app.caption, *app.warning, *app.info])
 
 
-# --- Item 4: the headline per status; item 3: no projection when not training ------------------
+# --- The headline per status; no projection when not training -----------------------------------
 
 
 def test_overdue_by_time_model_not_training(asof_store):
