@@ -68,10 +68,8 @@ policy_row = policies.loc[line_policy]
 k, b, t = (float(policy_row["eval_compute_multiple"]), policy_row["buffer_multiple"], policy_row["eval_interval_days"])
 b = None if pd.isna(b) else float(b)
 t = None if pd.isna(t) else float(t)
-# Every figure below depends on the snapshot, the scope and the filters only.
-view_key = (snap.key, scope, tuple(families), tuple(chosen_statuses), tuple(levels))
 if shown_models["compute_multiple"].notna().any():
-    map_figure = ui.figure(("buffer_map", *view_key), lambda: charts.buffer_map(shown_models, k, b, t, line_policy))
+    map_figure = ui.figure(charts.buffer_map, shown_models, k, b, t, line_policy)
     event = st.plotly_chart(map_figure, key="buffer_map", on_select="rerun", selection_mode="points", width="stretch")
 else:
     event = None
@@ -99,15 +97,14 @@ if len(evaluated):
         snap, scope.as_of, tuple(evaluated["model_id"]), tuple(int(step) for step in evaluated["eval_step"]),
         max(8, min(200, 4000 // max(len(evaluated), 1))))
     paths = paths.merge(evaluated[["model_id", "name", "status"]], on="model_id")
-    st.plotly_chart(ui.figure(("normalised", *view_key), lambda: charts.normalised_trajectories(paths, k, b, now=pd.Timestamp(scope.as_of))),
+    st.plotly_chart(ui.figure(charts.normalised_trajectories, paths, k, b, now=pd.Timestamp(scope.as_of)),
                     key="normalised", width="stretch")
 
 # --- Against the public frontier -----------------------------------------------------------------
 if show_public and has_public:
     positions = status_questions.model_positions(snap, scope.as_of)
     positions = positions[positions["model_id"].isin(shown_models["model_id"])]
-    st.plotly_chart(ui.figure(("frontier", *view_key),
-                              lambda: charts.frontier(positions, snapshot_questions.public_models(snap, scope.as_of))),
+    st.plotly_chart(ui.figure(charts.frontier, positions, snapshot_questions.public_models(snap, scope.as_of)),
                     key="frontier", width="stretch")
     st.caption("Public models: Epoch AI, Notable AI Models (CC BY 4.0), training compute as published. "
                "This lab's models: effective compute at their latest checkpoint.")

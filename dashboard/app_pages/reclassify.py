@@ -67,7 +67,6 @@ if new_level is None:
 scenario = questions.Scenario(model_id=model_id, asl_level=new_level, domain=domain, current_level=current_level)
 deployments = questions.at_risk_frame(snap, scope, scenario)
 affected = questions.at_risk_models_frame(snap, scenario, scope.as_of)
-scenario_key = (snap.key, scope, model_id, new_level, domain)
 summary = questions.decision_summary(snap, scope, scenario)
 steps = questions.safeguard_plan(snap, scope, scenario) if known else None
 statuses = status_frame(snap, scope).set_index("model_id")["status"]
@@ -120,8 +119,8 @@ with right:
                     + ", ".join(f"{md_escape(row['name'])} ({md_escape(row['safeguard_id'])})"
                                 for _, row in required.iterrows()) + ".")
     elif len(steps):
-        plan_figure = ui.figure(("plan", *scenario_key), lambda: charts_plan.safeguard_plan(
-            steps, work_set_size=len(work_set), work_set_requests=int(work_set["monthly_requests"].fillna(0).sum())))
+        plan_figure = ui.figure(charts_plan.safeguard_plan, steps, work_set_size=len(work_set),
+                                work_set_requests=int(work_set["monthly_requests"].fillna(0).sum()))
         st.plotly_chart(plan_figure, key="plan", width="stretch")
     elif len(deployments):
         st.markdown("**Safeguard plan:** none needed: no deployment under emergency review or adding safeguards "
@@ -183,8 +182,8 @@ if known and steps is not None and len(steps):
                        icon=":material/download:", help="Exactly what `asl-dashboard plan` prints for this scenario.", on_click="ignore")
 if known and len(summary["safeguard_gaps"]):
     with st.expander("Minimum additional safeguards: live deployments lacking each (any action)"):
-        gaps_figure = ui.figure(("gaps", *scenario_key), lambda: charts.safeguard_gaps(
-            questions.at_risk_safeguard_gaps(snap, scenario, summary["safeguard_gaps"])))
+        gaps_figure = ui.figure(charts.safeguard_gaps,
+                                questions.at_risk_safeguard_gaps(snap, scenario, summary["safeguard_gaps"]))
         st.plotly_chart(gaps_figure, key="gaps", width="stretch")
 
 brief_link = links.scenario_link(links.public_base_url(st.context.url), model_id, new_level, domain, scope.as_of,

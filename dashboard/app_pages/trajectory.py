@@ -95,19 +95,23 @@ reevaluate_on = status_row["next_eval_date"] if pd.notna(status_row["next_eval_d
 timeline = trajectory_questions.timeline(snap, scope, model_id)  # the model's events, also drawn on the chart
 
 
-def build_trajectory_figure():
-    figure = charts.trajectory(points, rounds, history, k=k, b=b, as_of=as_of_time, model_label=detail["name"],
-                               projection_points=projection_points, projected_dates=projected_dates,
-                               show_reference_lines=show_reference, now=pd.Timestamp(scope.as_of), training=training,
-                               reevaluate_on=reevaluate_on, crossings=crossings)
-    if show_public and has_public:
-        charts.public_frontier(figure, snapshot_questions.public_models(snap, scope.as_of))
+def trajectory_figure(points, rounds, history, timeline, public, **options):
+    """The trajectory chart, the public frontier when asked for (public is None otherwise), and the
+    timeline's marks."""
+    figure = charts.trajectory(points, rounds, history, **options)
+    if public is not None:
+        charts.public_frontier(figure, public)
     charts_timeline.annotate_timeline(figure, timeline)
     return figure
 
 
-st.plotly_chart(ui.figure(("trajectory", snap.key, scope, model_id, show_reference, bool(show_public and has_public)),
-                          build_trajectory_figure), key="trajectory", width="stretch")
+public = snapshot_questions.public_models(snap, scope.as_of) if show_public and has_public else None
+st.plotly_chart(ui.figure(trajectory_figure, points, rounds, history, timeline, public, k=k, b=b, as_of=as_of_time,
+                          model_label=detail["name"], projection_points=projection_points,
+                          projected_dates=projected_dates, show_reference_lines=show_reference,
+                          now=pd.Timestamp(scope.as_of), training=training, reevaluate_on=reevaluate_on,
+                          crossings=crossings),
+                key="trajectory", width="stretch")
 st.caption(f"{len(points):,} points drawn (downsampled in the database to at most about {MAX_POINTS:,}; "
            "checkpoints with evaluations are exact). Shaded: between the next evaluation (k x C at the last "
            "clean round) and the buffer edge (b x C), from each round's completion until the next. "

@@ -22,13 +22,14 @@ def current_snapshot() -> store_module.Snapshot:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_figure(key: tuple, _build) -> dict:
+def _cached_figure(builder_name: str, _builder, args: tuple, kwargs: dict) -> dict:
     # The figure as Plotly's JSON-ready dict: building and validating a figure costs more than the
-    # queries behind it, and a view's figure changes only with its snapshot and parameters.
-    return _build().to_plotly_json()
+    # queries behind it. Keyed on the builder's name and the value of every argument (frames by
+    # content), so no input can be left out of the key.
+    return _builder(*args, **kwargs).to_plotly_json()
 
 
-def figure(key: tuple, build) -> dict:
-    """build() (a chart builder call) once per key; key must name the snapshot and every input."""
+def figure(builder, *args, **kwargs) -> dict:
+    """builder(*args, **kwargs), a chart builder's figure, drawn once per builder and argument values."""
     with page_runs.step():
-        return _cached_figure(key, build)
+        return _cached_figure(f"{builder.__module__}.{builder.__qualname__}", builder, args, kwargs)
