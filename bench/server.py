@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -102,3 +103,73 @@ def wait_for_app(page, timeout_ms: float | None = None) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
     # Elements whose code is still loading are drawn as skeletons: wait until every one is drawn.
     page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout_ms)
+
+
+_STARTED = re.compile(r"^(process (\d+) 127\.0\.0\.1:(\d+)) started \(pid (\d+)\)$")
+_PROXIED = re.compile(r"^\[nginx [^\]]+\] \S+ \S+ \"(\S+) (\S+) [^\"]*\" (\d+) \d+ upstream=(.+?) route=(\S+) ")
+
+
+class ReplicatedServer:
+    """`asl-dashboard serve --replicas N`: N dashboard processes behind nginx on a free loopback port.
+
+    Its output (every process's and nginx's lines, and serve's own) goes to log_path, which this reads
+    for the processes' ports and pids and for which process served each request."""
+
+    def __init__(self, store: Path, replicas: int, log_path: Path, port: int | None = None,
+                 extra_env: dict | None = None, host: str = "127.0.0.1", start_timeout: float = 120):
+        self.store = Path(store)
+        self.replicas = replicas
+        self.log_path = Path(log_path)
+        self.port = port or free_port()
+        self.url = f"http://{host}:{self.port}"
+        self.extra_env = extra_env or {}
+        self.start_timeout = start_timeout
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "ReplicatedServer":
+        env = dict(os.environ, **self.extra_env)
+        with open(self.log_path, "w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "dashboard", "serve", "--store", str(self.store), "--port", str(self.port),
+                 "--replicas", str(self.replicas)], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.start_timeout
+        while "Serving on" not in self.log():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve --replicas exited with {self.process.returncode}: {self.log()[-2000:]}")
+            if time.monotonic() > deadline:
+                self.__exit__()
+                raise RuntimeError(f"serve --replicas did not start within {self.start_timeout:g} s")
+            time.sleep(0.3)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def processes(self) -> dict[int, tuple[int, int]]:
+        """process number -> (port, pid of its latest start)."""
+        found = {}
+        for line in self.log().splitlines():
+            match = _STARTED.match(line)
+            if match:
+                found[int(match.group(2))] = (int(match.group(3)), int(match.group(4)))
+        return found
+
+    def requests(self) -> list[dict]:
+        """Every request nginx logged so far: method, path, status, upstream (ip:port), route cookie."""
+        rows = []
+        for line in self.log().splitlines():
+            match = _PROXIED.match(line)
+            if match:
+                method, path, status, upstream, route = match.groups()
+                rows.append({"method": method, "path": path, "status": int(status), "upstream": upstream,
+                             "route": route})
+        return rows

@@ -340,7 +340,18 @@ def _current_link(page) -> dict:
 
 
 def _open_address_refused() -> bool:
-    return not is_loopback(_server_address()) and not settings.insecure_allow_anyone()
+    peer = st.context.ip_address  # None for a loopback peer; a proxy's X-Forwarded-For otherwise
+    return open_access_refused(_server_address(), peer if isinstance(peer, str) else None,
+                               allow_anyone=settings.insecure_allow_anyone())
+
+
+def open_access_refused(server_address: str | None, viewer_address: str | None, *, allow_anyone: bool) -> bool:
+    """Without sign-in, only viewers on this machine may see data: the server listens on loopback,
+    and the viewer is not another machine whose address a proxy on loopback forwards (nginx in front
+    of `serve --replicas`, or a lab's own proxy). viewer_address None: a loopback peer."""
+    if allow_anyone:
+        return False
+    return not is_loopback(server_address) or not (viewer_address is None or is_loopback(viewer_address))
 
 
 def _user_email() -> str:
@@ -375,10 +386,11 @@ def gate(page, pages_by_path: dict) -> Viewer:
     if state == "refused":
         address = _server_address()
         audit(Viewer(email="anonymous", local=True), page, access="refused_open_address")
-        st.error(f"No sign-in is configured and this server listens on {md_escape(address or 'every address')}: "
-                 "it serves only on a loopback address (127.0.0.1) without sign-in. Configure [auth] in "
-                 ".streamlit/secrets.toml, or start it with `asl-dashboard serve --insecure-allow-anyone`.",
-                 icon=":material/lock:")
+        where = (f"this server listens on {md_escape(address or 'every address')}" if not is_loopback(address)
+                 else "this view was asked for from another machine, through a proxy")
+        st.error(f"No sign-in is configured and {where}: without sign-in the dashboard serves only viewers on "
+                 "this machine (127.0.0.1). Configure [auth] in .streamlit/secrets.toml, or start it with "
+                 "`asl-dashboard serve --insecure-allow-anyone`.", icon=":material/lock:")
         st.stop()
     if state == "local":
         st.sidebar.caption(":material/lock_open: Local mode, no sign-in")

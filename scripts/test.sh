@@ -22,6 +22,11 @@ if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb 
     echo "Installing Debian's postgresql for the PostgreSQL ingest tests ..."
     apt_install postgresql
 fi
+# `serve --replicas` and its tests put Debian's nginx in front of the dashboard's processes.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    echo "Installing Debian's nginx for the proxy tests ..."
+    apt_install nginx-light || apt_install nginx
+fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 # Three workers, each taking whole files (a file's module fixtures, such as its streamlit server, start
 # once): the browser tests wait on Chromium and the server, so a third worker fills the two cores.

@@ -123,6 +123,19 @@ def test_no_sign_in_on_an_open_address_is_refused(lab_store, monkeypatch):
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and not is_loopback("0.0.0.0")
 
 
+@pytest.mark.parametrize("server, viewer, allow_anyone, refused", [
+    ("127.0.0.1", None, False, False),  # a browser on this machine
+    ("127.0.0.1", "127.1.0.5", False, False),  # another loopback address
+    ("127.0.0.1", "203.0.113.9", False, True),  # another machine, through a proxy on this one
+    ("127.0.0.1", "2001:db8::1", False, True),
+    ("0.0.0.0", None, False, True),  # listening on every address
+    ("0.0.0.0", "203.0.113.9", True, False),  # --insecure-allow-anyone
+    ("127.0.0.1", "203.0.113.9", True, False),
+])
+def test_without_sign_in_only_viewers_on_this_machine_see_data(server, viewer, allow_anyone, refused):
+    assert auth.open_access_refused(server, viewer, allow_anyone=allow_anyone) is refused
+
+
 def test_serve_refuses_an_open_address_without_sign_in():
     result = subprocess.run([sys.executable, "-m", "dashboard", "serve", "--address", "0.0.0.0"],
                             capture_output=True, text=True, timeout=WAIT_S)
@@ -210,21 +223,26 @@ def signed_in_server(lab_store, tmp_path_factory):
         home = tmp_path_factory.mktemp("signin")
         (home / ".streamlit").mkdir()
         shutil.copy(REPO_ROOT / ".streamlit" / "config.toml", home / ".streamlit" / "config.toml")
-        (home / ".streamlit" / "secrets.toml").write_text(f"""
+        write_sign_in_secrets(home / ".streamlit", port, provider.server_port)
+        with streamlit_server(lab_store, port=port, cwd=home, host="localhost",
+                              log_path=home / "streamlit.log") as server:
+            yield server
+
+
+def write_sign_in_secrets(folder, port: int, provider_port: int) -> None:
+    """A secrets.toml in folder: sign-in at the mock identity provider, example.com allowed."""
+    (folder / "secrets.toml").write_text(f"""
 [auth]
 redirect_uri = "http://localhost:{port}/oauth2callback"
 cookie_secret = "a-test-cookie-secret-of-some-length"
 client_id = "asl-dashboard"
 client_secret = "test-secret"
-server_metadata_url = "http://localhost:{provider.server_port}/.well-known/openid-configuration"
+server_metadata_url = "http://localhost:{provider_port}/.well-known/openid-configuration"
 
 [access]
 domains = ["example.com"]
 contact = "the safety team"
 """)
-        with streamlit_server(lab_store, port=port, cwd=home, host="localhost",
-                              log_path=home / "streamlit.log") as server:
-            yield server
 
 
 def sign_in_as(page, subject: str) -> None:

@@ -39,3 +39,10 @@ def streamlit_server(store, **options):
     from bench.server import StreamlitServer
 
     return StreamlitServer(store, start_timeout=WAIT_S, **options)
+
+
+def replicated_server(store, replicas, log_path, **options):
+    """bench.server.ReplicatedServer (serve --replicas), waiting up to WAIT_S for it to start."""
+    from bench.server import ReplicatedServer
+
+    return ReplicatedServer(store, replicas, log_path, start_timeout=WAIT_S, **options)

@@ -1,6 +1,7 @@
 """`asl-dashboard serve`: start the dashboard (streamlit run) on the store."""
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -10,6 +11,8 @@ from dashboard import store as store_module
 from dashboard.auth import audit_log_path, audit_log_problem, is_loopback, serve_allowed_hosts, sign_in_configured_in
 from dashboard.cli.common import print_err, store_option
 from dashboard.ingest import ensure_store
+from dashboard.proxy import ProxyError, find_nginx, listen_directive
+from dashboard.replicas import serve_replicas
 from dashboard.sqlfiles import REPO_ROOT
 
 APP = REPO_ROOT / "dashboard" / "app.py"
@@ -22,7 +25,23 @@ def register(commands) -> None:
     parser.add_argument("--address", default="127.0.0.1")
     parser.add_argument("--insecure-allow-anyone", action="store_true",
                         help="serve on a non-loopback address without sign-in (anyone who can reach it sees everything)")
+    parser.add_argument("--replicas", type=_replica_count, metavar="N",
+                        help="run N dashboard processes on free loopback ports behind nginx listening on "
+                             "--address:--port (sessions stay on one process); needs nginx")
     parser.set_defaults(handler=run)
+
+
+MAX_REPLICAS = 64
+
+
+def _replica_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_REPLICAS:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_REPLICAS}")
+    return count
 
 
 def run(args) -> int:
@@ -49,14 +68,29 @@ def run(args) -> int:
     env["ASL_STORE"] = str(store)
     if args.insecure_allow_anyone:
         env["ASL_INSECURE_ALLOW_ANYONE"] = "1"
-    command = [sys.executable, "-m", "streamlit", "run", str(APP),
-               "--server.address", args.address, "--server.port", str(args.port)]
-    for host in serve_allowed_hosts(args.address, secrets, open_mode=not signed_in and args.insecure_allow_anyone):
-        command += ["--server.allowedHosts", host]  # DNS rebinding: the websocket refuses any other Host
+    hosts = serve_allowed_hosts(args.address, secrets, open_mode=not signed_in and args.insecure_allow_anyone)
+
+    def command(address: str, port: int) -> list[str]:
+        argv = [sys.executable, "-m", "streamlit", "run", str(APP),
+                "--server.address", address, "--server.port", str(port)]
+        for host in hosts:
+            argv += ["--server.allowedHosts", host]  # DNS rebinding: the websocket refuses any other Host
+        return argv
+
+    if args.replicas:
+        try:
+            find_nginx()
+            listen_directive(args.address, args.port)
+        except ProxyError as error:
+            print_err(f"error: {error}")
+            return 2
+        return serve_replicas(count=args.replicas, address=args.address, port=args.port,
+                              process_command=lambda port: command("127.0.0.1", port), env=env, cwd=repo_root,
+                              say=print_err)
     # Become the server rather than wait for it: a signal sent to this process (SIGTERM from a
     # service manager, kill <pid>) then reaches Streamlit itself and no server outlives `serve`,
     # and its exit status is the command's.
     sys.stdout.flush()
     sys.stderr.flush()
     os.chdir(repo_root)
-    os.execve(sys.executable, command, env)
+    os.execve(sys.executable, command(args.address, args.port), env)
