@@ -77,7 +77,8 @@ else:
 mixed = shown_models["policy_id"].nunique() > 1
 st.caption(
     "Click a point to open that model's trajectory. Named: the models triggered, past the buffer edge or overdue. "
-    + (f"Lines and bands show {md_escape(line_policy)}; models under other policies keep their own status." if mixed else ""))
+    + (f"Lines and bands show {md_escape(display.policy_with_source(policies.reset_index(), line_policy))}; "
+       "models under other policies keep their own status." if mixed else ""))
 # Never evaluated: no clean evaluation, so not on the map; named here, largest compute first.
 never = shown_models[shown_models["status"] == "never_evaluated"].sort_values("c_now", ascending=False)
 if len(never):
@@ -111,7 +112,7 @@ if show_public and has_public:
 
 # --- The status table: most urgent first, status first, numbers as they read --------------------
 st.subheader("Status of every model")
-table = display.status_table(shown_models, scope.as_of)
+table = display.status_table(shown_models, scope.as_of, policies.reset_index())  # policies by name
 table.insert(1, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
 table = ui.shown_frame(table)
 styled = table.style.apply(
