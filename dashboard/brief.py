@@ -321,8 +321,8 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
                 "deployments, then is lacking in the most, then in the most monthly requests, then the smallest id. "
                 f"The plan's work set is the {_count(actions['emergency_review'] + actions['add_safeguards'])} "
                 f"deployment(s) under emergency review ({_count(actions['emergency_review'])}) or adding safeguards "
-                f"({_count(actions['add_safeguards'])}); the {_count(actions['halt_onboarding'])} still onboarding "
-                "are halted and not in it. \"Lacking\" counts the work set's deployments that lack the safeguard "
+                f"({_count(actions['add_safeguards'])}); the {_count(actions['halt_onboarding'])} deployment(s) still "
+                "onboarding are halted and not in it. \"Lacking\" counts the work set's deployments that lack the safeguard "
                 "(none of them is covered before it is added).")
         brief.table(["step", "safeguard", "id", "kind", "lacking", "newly covered", "covered so far",
                      "monthly requests covered so far"],
