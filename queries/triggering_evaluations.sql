@@ -6,6 +6,6 @@ SELECT e.eval_id, e.model_id, m.name AS model_name, e.step, e.completed_at, e.do
 FROM evaluations e
 JOIN models m ON m.model_id = e.model_id
 WHERE list_contains(CAST($model_ids AS VARCHAR[]), e.model_id)
-  AND e.outcome = 'triggered'
+  AND evaluation_triggered(e.outcome)  -- dashboard/sql/rules.sql
   AND CAST(e.completed_at AS DATE) <= CAST($as_of AS DATE)
 ORDER BY e.completed_at, e.model_id, e.eval_id
