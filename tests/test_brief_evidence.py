@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +34,7 @@ from dashboard.ingest import ingest
 from dashboard.links import opens_only_here
 from dashboard.store import snapshot
 from dashboard.text import brief_md, plain
+from test_brief import BRIEF_TAGS, Elements, flat  # the brief's own test: how a rendered brief is read
 from labdata import HOSTILE_EVAL_ID, HOSTILE_EVAL_MODEL, brief_evidence_tables, write_folder
 from waits import streamlit_server
 
@@ -149,31 +149,10 @@ def test_a_loopback_link_says_it_is_dead_when_pasted(evidence_store):
 
 # --- Hostile values stay text, in both formats -----------------------------------------------------------
 
-class Elements(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags, self.links, self.text = [], [], []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        if tag == "a":
-            self.links.append(dict(attrs).get("href"))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-BRIEF_TAGS = {"h1", "h2", "h3", "p", "ul", "li", "table", "thead", "tbody", "tr", "th", "td", "strong", "a"}
-
-
 def parsed(markup: str) -> Elements:
     elements = Elements()
     elements.feed(markup)
     return elements
-
-
-def flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
 
 
 @pytest.mark.parametrize("render", ["markdown", "html"])

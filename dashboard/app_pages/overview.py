@@ -69,7 +69,7 @@ k, b, t = (float(policy_row["eval_compute_multiple"]), policy_row["buffer_multip
 b = None if pd.isna(b) else float(b)
 t = None if pd.isna(t) else float(t)
 if shown_models["compute_multiple"].notna().any():
-    map_figure = ui.figure(charts.buffer_map, shown_models, k, b, t, line_policy)
+    map_figure = ui.figure(charts.buffer_map, shown_models, k, b, t, display.policy_name(policies.reset_index(), line_policy))
     event = st.plotly_chart(map_figure, key="buffer_map", on_select="rerun", selection_mode="points", width="stretch")
 else:
     event = None
