@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from dashboard import display, links
 from dashboard import plan as plan_module
 from dashboard.questions import reclassify
+from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions.snapshot import ViewScope
 from dashboard.questions.status import status_frame
 from dashboard.text import brief_html, brief_md, plain
@@ -228,15 +230,18 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
     model_name = models.loc[model_id, "name"]
     current_level = int(status.loc[model_id, "asl_level"]) if model_id in status.index else int(models.loc[model_id, "asl_level"])
 
+    policies = snapshot_questions.policies(snap)
+
     brief = Brief(title=f"Reclassification brief: {model_name} ({model_id}) to ASL-{new_level}")
     # The scenario
     brief.ul([
         ["Scenario: ", f"{model_name} ({model_id}) moves from ASL-{current_level} to ASL-{new_level}; "
                        f"triggering domain: {domain or 'not given'}."],
         [f"As of: {as_of.isoformat()} (data set ", str(info.get("dataset", "")),
-         f", snapshot of {_date(info.get('snapshot_date'))}; policy: ", policy_id or "each model's own", ")."],
-        ["Link: ", Link(link)] if link.startswith("http") else
-        ["Link: ", link, " (set ASL_PUBLIC_URL to the dashboard's address for a full link)"],
+         f", snapshot of {_date(info.get('snapshot_date'))}; policy: ",
+         display.policy_with_source(policies, policy_id) if policy_id
+         else "each model's own, named with the models whose onboarding halts", ")."],
+        _link_item(link),
     ])
 
     # The decision summary
@@ -277,21 +282,29 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
         ]
     brief.ul(items)
 
+    _evidence(brief, snap, affected, domain, as_of)
+
     # The models whose onboarding halts, each with its own status
     brief.h2("Models whose onboarding halts")
     if len(affected):
-        rows, triggered = [], []
+        rows, triggered, used = [], [], []
         for _, row in affected.iterrows():
             own = status.loc[row["model_id"]] if row["model_id"] in status.index else None
             safety = own["status"] if own is not None else "unknown"
             level = int(own["asl_level"]) if own is not None else int(row["asl_level"])
             if safety == "triggered" and row["model_id"] != model_id:
                 triggered.append(f"{row['name']} ({row['model_id']})")
+            policy = policy_id or (models.loc[row["model_id"], "policy_id"] if row["model_id"] in models.index else None)
             rows.append([row["name"], row["model_id"], f"ASL-{level}", row["status"],
-                         [Strong(safety)] if safety == "triggered" else safety])
-        brief.table(["model", "id", "level", "lifecycle", "safety status"], rows)
+                         [Strong(safety)] if safety == "triggered" else safety, display.policy_name(policies, policy)])
+            used.append(policy)
+        brief.table(["model", "id", "level", "lifecycle", "safety status", "policy"], rows)
         if triggered:
             brief.p(Strong("Already triggered on its own evaluations"), ": ", "; ".join(triggered), ".")
+        sources = [f"{display.policy_name(policies, policy)}: {display.policy_source(policies, policy)}"
+                   for policy in dict.fromkeys(used) if display.policy_source(policies, policy)]
+        if sources:
+            brief.p("Policy sources: ", "; ".join(sources), ".")
     else:
         brief.p("None: the model and its descendants are already at ASL-", str(new_level), " or above.")
 
@@ -305,8 +318,12 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
         brief.p("No safeguard to add: no deployment under emergency review or adding safeguards lacks one.")
     else:
         brief.p("Add the safeguards in this order. Each step picks the safeguard that fully covers the most "
-                "deployments, then is lacking in the most, then in the most monthly requests, then the smallest id "
-                "(the deployments under emergency review or adding safeguards; onboarding stays halted).")
+                "deployments, then is lacking in the most, then in the most monthly requests, then the smallest id. "
+                f"The plan's work set is the {_count(actions['emergency_review'] + actions['add_safeguards'])} "
+                f"deployment(s) under emergency review ({_count(actions['emergency_review'])}) or adding safeguards "
+                f"({_count(actions['add_safeguards'])}); the {_count(actions['halt_onboarding'])} deployment(s) still "
+                "onboarding are halted and not in it. \"Lacking\" counts the work set's deployments that lack the safeguard "
+                "(none of them is covered before it is added).")
         brief.table(["step", "safeguard", "id", "kind", "lacking", "newly covered", "covered so far",
                      "monthly requests covered so far"],
                     [[str(int(row["step"])), row["name"], row["safeguard_id"], row["kind"], _count(row["lacking"]),
@@ -316,17 +333,26 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
         gaps = reclassify.at_risk_summary(deployments, affected)["safeguard_gaps"]
         if len(gaps):
             brief.h3("Minimum additional safeguards: live deployments lacking each")
+            halted = actions["halt_onboarding"]
+            brief.p(f"Every live deployment counts here, the {_count(halted)} halted onboarding(s) included: the "
+                    "deployments lacking a safeguard are those of the plan's work set lacking it (the plan's "
+                    "\"lacking\") plus the halted onboardings lacking it (a covered deployment lacks nothing).")
             catalogue = required.set_index("safeguard_id")
-            brief.table(["safeguard", "id", "kind", "deployments lacking it"],
+            work_set = _lacking_counts(deployments[deployments["action"].isin(plan_module.PLAN_ACTIONS)])
+            onboarding = _lacking_counts(deployments[deployments["action"] == "halt_onboarding"])
+            brief.table(["safeguard", "id", "kind", "deployments lacking it", "in the plan's work set",
+                         "halted onboardings"],
                         [[catalogue["name"].get(row["safeguard_id"], row["safeguard_id"]), row["safeguard_id"],
-                          catalogue["kind"].get(row["safeguard_id"], ""), _count(row["deployments_missing"])]
+                          catalogue["kind"].get(row["safeguard_id"], ""), _count(row["deployments_missing"]),
+                          _count(work_set.get(row["safeguard_id"], 0)), _count(onboarding.get(row["safeguard_id"], 0))]
                          for _, row in gaps.iterrows()])
 
     # The deployments per action
     brief.h2("Deployments per action")
+    brief.p("In each action, business-critical customers first, then by monthly requests (most first).")
     model_names = models["name"].to_dict()
     for action in ACTIONS:
-        chosen = deployments[deployments["action"] == action]
+        chosen = _most_at_stake_first(deployments[deployments["action"] == action])
         if not known and action == "covered" and not len(chosen):
             continue
         brief.h3(f"{(ACTION_TITLES if known else UNKNOWN_TITLES)[action]} ({_count(len(chosen))})")
@@ -346,6 +372,75 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
         brief.table(["deployment", "model", "customer", "business-critical", "surface", "use case",
                      "monthly requests", "missing safeguards" if known else "safeguards in place"], rows)
     return brief
+
+
+def _link_item(link: str) -> list:
+    """The scenario's link, and why it would not open for whoever it is pasted to: a path without
+    the dashboard's address (the command line without ASL_PUBLIC_URL), or a loopback address."""
+    if not link.startswith("http"):
+        return ["Link: ", link, " (set ASL_PUBLIC_URL to the dashboard's address for a full link)"]
+    if links.opens_only_here(link):
+        return ["Link: ", Link(link), " (a loopback address: it opens only on the computer running the dashboard, "
+                "not for whoever it is pasted to; set ASL_PUBLIC_URL to the dashboard's address for a full link)"]
+    return ["Link: ", Link(link)]
+
+
+def _lacking_counts(deployments: pd.DataFrame) -> dict:
+    """How many of these deployments lack each safeguard (from their `;`-joined missing_safeguards)."""
+    missing = deployments["missing_safeguards"].fillna("").str.split(";").explode()
+    return missing[missing != ""].value_counts().to_dict()
+
+
+def _most_at_stake_first(deployments: pd.DataFrame) -> pd.DataFrame:
+    """Business-critical customers first, then the most monthly requests (unknown last), then the id."""
+    keys = deployments.assign(_critical=deployments["business_critical"].fillna(False).astype(bool),
+                              _requests=pd.to_numeric(deployments["monthly_requests"], errors="coerce"))
+    return keys.sort_values(["_critical", "_requests", "deployment_id"], ascending=[False, False, True],
+                            na_position="last", kind="stable")
+
+
+def _score(value) -> str:
+    return "not recorded" if value is None or pd.isna(value) else f"{float(value):g}"
+
+
+def _evidence(brief: Brief, snap: Snapshot, affected: pd.DataFrame, domain: str | None, as_of: dt.date) -> None:
+    """Why: the halted models' triggering evaluations, and the breaches of rule 2d on them (deployments
+    started while they stood triggered) from the first of those evaluations to the as-of date."""
+    model_ids = tuple(affected["model_id"])
+    evaluations = reclassify.triggering_evaluations(snap, model_ids, as_of)
+    brief.h2("Evidence")
+    brief.h3(f"Triggering evaluations ({_count(len(evaluations))})")
+    if not len(evaluations):
+        brief.p(f"None: no evaluation of the models whose onboarding halts came out triggered by {as_of.isoformat()} "
+                "in this snapshot.")
+    else:
+        brief.p("Every evaluation of the models whose onboarding halts that came out triggered by "
+                f"{as_of.isoformat()}, oldest first, with its score against the score that triggers.")
+        brief.table(["completed", "evaluation", "model", "id", "step", "domain", "kind", "score", "trigger score"],
+                    [[_date(row["completed_at"]), row["eval_id"], row["model_name"], row["model_id"], str(int(row["step"])),
+                      row["domain"], row["kind"], _score(row["score"]), _score(row["trigger_score"])]
+                     for _, row in evaluations.iterrows()])
+        if domain:
+            in_domain = int((evaluations["domain"] == domain).sum())
+            brief.p(f"In the triggering domain given ({domain}): ",
+                    f"{_count(in_domain)} of them." if in_domain else "none of them.")
+    brief.h3("Breaches of rule 2d: onboarding while triggered")
+    if not len(evaluations):
+        brief.p("None: no breach is possible without a triggered evaluation.")
+        return
+    since = _date(evaluations["completed_at"].min())
+    start = dt.date.fromisoformat(since) - dt.timedelta(days=1)
+    breaches = reclassify.rule_2d_breaches(snap, model_ids, start, as_of)
+    window = (f"from the first triggering evaluation ({since}) up to and including {as_of.isoformat()}")
+    if not len(breaches):
+        brief.p(f"None {window}: no deployment started on these models while they stood triggered.")
+        return
+    brief.p(f"{_count(len(breaches))} deployment(s) started on these models while they stood triggered (a triggered "
+            "round, no clean round at a higher step, the level not raised since), "
+            f"{window}: onboarding should have halted.")
+    brief.table(["started", "model", "id", "deployment (customer)"],
+                [[_date(row["event_date"]), row["model_name"], row["model_id"], row["detail"]]
+                 for _, row in breaches.iterrows()])
 
 
 def _date(value) -> str:

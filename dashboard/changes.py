@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from dashboard import links
+from dashboard import display, links
 from dashboard.params import MAX_PARAM_LENGTH, ParamError, shown
 from dashboard.text import digest_text
 from dashboard.store import Snapshot
@@ -156,13 +156,15 @@ def with_links(frame: pd.DataFrame, policy_id: str | None) -> pd.DataFrame:
 # --- The digest (Markdown for a chat channel or an e-mail) ------------------------------------
 
 def digest(frame: pd.DataFrame, *, since: dt.date, as_of: dt.date, info: dict, policy_id: str | None,
-           base_url: str | None) -> str:
+           base_url: str | None, policies: pd.DataFrame | None = None) -> str:
     """The changes as a Markdown digest: a title with the window and snapshot, counts per kind, then
     the events grouped by kind, each with its link (base_url + path, or the path alone). base_url comes
-    from dashboard.links.public_base_url; the path's values are percent-encoded, so no ( ) [ ] < > or space."""
+    from dashboard.links.public_base_url; the path's values are percent-encoded, so no ( ) [ ] < > or space.
+    The policy reads by its name and source (policies: the policies question); its id stays in the links."""
     base = links.link_base(base_url)  # validated: nothing in it can end a Markdown link
     snapshot_date = pd.Timestamp(info["snapshot_date"]).date().isoformat()
-    policy = f"policy {digest_text(policy_id)}" if policy_id else "each model's own policy"
+    policy = (f"policy {digest_text(display.policy_with_source(policies, policy_id))}" if policy_id
+              else "each model's own policy")
     lines = [f"## What changed from {since.isoformat()} to {as_of.isoformat()}",
              "",
              f"Window: after {since.isoformat()}, up to and including {as_of.isoformat()} · "

@@ -113,8 +113,9 @@ STATUS_TABLE_COLUMNS = {
 }
 
 
-def status_table(status: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """The status rows as shown: most urgent first, status label first, numbers as they read."""
+def status_table(status: pd.DataFrame, as_of: dt.date, policies: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The status rows as shown: most urgent first, status label first, numbers as they read; each
+    model's policy by its name (policies: the policies question; without it, the ids)."""
     rows = severity_order(status)
     return pd.DataFrame({
         "status": rows["status"],
@@ -131,8 +132,49 @@ def status_table(status: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         "buffer_edge_compute": rows["buffer_edge_compute"].map(flop),
         "asl_level": rows["asl_level"],
         "family": rows["family"],
-        "policy_id": rows["policy_id"],
+        "policy_id": rows["policy_id"].map(lambda policy_id: policy_name(policies, policy_id)),
     })
+
+
+# --- Policies: a person reads a policy's name and source; URLs and CSV keep its id -------------------
+
+def _policy_row(policies: pd.DataFrame | None, policy_id):
+    if policies is None or _missing(policy_id):
+        return None
+    rows = policies[policies["policy_id"] == policy_id] if "policy_id" in policies.columns else (
+        policies.loc[[policy_id]] if policy_id in policies.index else policies.iloc[0:0])
+    return rows.iloc[0] if len(rows) else None
+
+
+def _text(value) -> str:
+    return "" if _missing(value) else str(value).strip()
+
+
+def policy_name(policies: pd.DataFrame | None, policy_id) -> str:
+    """A policy as a person names it: its name from the policies table (the policies question, by
+    column or indexed by policy_id), its id where it has no name or is not in the table."""
+    row = _policy_row(policies, policy_id)
+    name = _text(row["name"]) if row is not None else ""
+    return name or ("" if _missing(policy_id) else str(policy_id))
+
+
+def policy_source(policies: pd.DataFrame | None, policy_id) -> str:
+    """The document a policy's numbers come from (its source column), "" where none is given."""
+    row = _policy_row(policies, policy_id)
+    return _text(row["source"]) if row is not None else ""
+
+
+def policy_with_source(policies: pd.DataFrame | None, policy_id) -> str:
+    """"Name (source: Source)", or the name alone without a source. Plain text: the caller escapes it."""
+    source = policy_source(policies, policy_id)
+    name = policy_name(policies, policy_id)
+    return f"{name} (source: {source})" if source and source != name else name
+
+
+def policy_option(policies: pd.DataFrame | None, policy_id) -> str:
+    """A policy picker's label, "Name (id)", so typing a name or an id finds it (the id stays the value)."""
+    name = policy_name(policies, policy_id)
+    return name if name == str(policy_id) else f"{name} ({policy_id})"
 
 
 def surface_customer(customer_name, surface) -> str:

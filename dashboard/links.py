@@ -15,7 +15,7 @@ import urllib.parse
 
 import pandas as pd
 
-from dashboard import settings
+from dashboard import auth, settings
 
 PAGES = settings.PAGES  # a page's path, dropped from an address to get the base
 
@@ -46,6 +46,13 @@ def public_base_url(request_url: str | None = None, environ=None) -> str | None:
 
 
 # --- The brief and the trajectory's "Reclassify this model" ----------------------------------------
+
+def opens_only_here(url: str) -> bool:
+    """A link on a loopback address (127.0.0.0/8, ::1, localhost): it opens only on the computer
+    running the dashboard, never for someone it is pasted to."""
+    host = auth.url_host(url)
+    return host is not None and auth.is_loopback(host)
+
 
 def scenario_link(base: str | None, model_id: str, asl_level: int, domain: str | None, as_of: dt.date,
                   policy_id: str | None = None) -> str:

@@ -215,4 +215,54 @@ def reclassify_tables():
     return tables
 
 
-__all__ = ["TABLES", "add_model", "asof_lab_tables", "base_tables", "clean", "reclassify_tables", "status_lab_tables", "write_folder"]
+# --- The brief's evidence lab (tests/test_brief_evidence.py works out its answers by hand) ---------
+
+# Markup in an evaluation id (ingest refuses control characters in ids) and markup with control
+# characters (ESC, BEL, a right-to-left override, a zero-width space, a line break) in a model name:
+# the brief shows both as text.
+HOSTILE_EVAL_ID = "ev-<b>x</b> **y** | [z](http://e.vil) &amp; @here ~~s~~"
+HOSTILE_EVAL_MODEL = "Ft <i>1</i> `ft` _x_ | \x1b[2J\x07\u202eevil\u200b\nnl"
+
+
+def evaluation(eval_id, model_id, completed, domain, kind, outcome, score="", trigger_score="", elicitation=""):
+    return {"eval_id": eval_id, "model_id": model_id, "step": "1", "completed_at": f"{completed}T12:00:00",
+            "domain": domain, "kind": kind, "target_asl_level": "3", "outcome": outcome, "score": score,
+            "trigger_score": trigger_score, "elicitation": elicitation}
+
+
+def brief_evidence_tables():
+    """reclassify_tables() with evaluations and deployments for the brief's evidence, as of 2025-06-01,
+    scenario base -> ASL-3 (cbrn). The halted models are base, ft1, ft1-ft and dist-child.
+
+    Triggered by 2025-06-01 on them: ft1-ft cbrn 2025-03-01 (hostile id, no score, trigger 0.5), base
+    cbrn 2025-04-10 (0.72 against 0.6), ft1 cyber 2025-05-20 (preliminary: no round; 0.81 against 0.8).
+    Not evidence: base cyber below threshold, base autonomy triggered 2025-06-10 (after the date), other
+    and dist (not halted).
+    Started while triggered (rule 2d): d13 on ft1-ft 2025-04-01 (Beta Bank) and d14 on base 2025-05-01
+    (Gamma Gov). Not breaches: d15 on other (not halted), d16 on base 2025-04-05 (before base
+    triggered), d3 on ft1 (only a preliminary evaluation triggered), d7 (after the date)."""
+    tables = reclassify_tables()
+    for row in tables["models"]:
+        if row["model_id"] == "ft1-ft":
+            row["name"] = HOSTILE_EVAL_MODEL
+    tables["evaluations"] = [
+        evaluation(HOSTILE_EVAL_ID, "ft1-ft", "2025-03-01", "cbrn", "comprehensive", "triggered", "", "0.5"),
+        evaluation("ev-base-cbrn", "base", "2025-04-10", "cbrn", "comprehensive", "triggered", "0.72", "0.6", "tool use"),
+        evaluation("ev-base-cyber", "base", "2025-04-10", "cyber", "comprehensive", "below_threshold", "0.3", "0.5"),
+        evaluation("ev-base-late", "base", "2025-06-10", "autonomy", "comprehensive", "triggered", "0.9", "0.6"),
+        evaluation("ev-ft1-pre", "ft1", "2025-05-20", "cyber", "preliminary", "triggered", "0.81", "0.8"),
+        evaluation("ev-other", "other", "2025-02-01", "cbrn", "comprehensive", "triggered", "0.7", "0.6"),
+        evaluation("ev-dist", "dist", "2025-02-01", "cyber", "comprehensive", "triggered", "0.7", "0.6"),
+    ]
+    tables["deployments"] += [
+        lab_deployment("d13", "ft1-ft", "c2", "api", "active", "2025-04-01", "", 400, ""),
+        lab_deployment("d14", "base", "c3", "api", "active", "2025-05-01", "", 10, ""),
+        lab_deployment("d15", "other", "c1", "api", "active", "2025-05-01", "", 20, ""),
+        lab_deployment("d16", "base", "c2", "api", "ended", "2025-04-05", "2025-04-20", 30, ""),
+    ]
+    tables["deployment_safeguards"].append({"deployment_id": "d14", "safeguard_id": "monitoring"})
+    return tables
+
+
+__all__ = ["HOSTILE_EVAL_ID", "HOSTILE_EVAL_MODEL", "TABLES", "add_model", "asof_lab_tables", "base_tables",
+           "brief_evidence_tables", "clean", "reclassify_tables", "status_lab_tables", "write_folder"]

@@ -36,6 +36,7 @@ SAMPLE_PARAMS = {
     "model_levels": {"as_of": AS_OF},
     "changes": {"since": AS_OF - dt.timedelta(days=7), "as_of": AS_OF, "model_id": None},
     "data_first_date": {},
+    "triggering_evaluations": {"as_of": AS_OF, "model_ids": ["x"]},
     "model_deployments_by_month": {"as_of": AS_OF, "model_id": "x"},
     "obligations": {"as_of": AS_OF},
     "obligation_list": {},
@@ -83,6 +84,8 @@ QUERY_COLUMNS = {
                "buffer_edge_crossed_on", "triggered_on", "triggered_step", "triggered_domains", "triggered_eval_ids",
                "overdue_by", "overdue_since", "due_soon_since", "severity"],
     "training_flop_crossings": ["threshold", "step", "recorded_at", "training_flop"],
+    "triggering_evaluations": ["eval_id", "model_id", "model_name", "step", "completed_at", "domain", "kind",
+                               "target_asl_level", "score", "trigger_score", "elicitation"],
     "trajectory": ["step", "recorded_at", "training_flop", "effective_compute", "exact"],
 }
 

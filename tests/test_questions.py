@@ -35,6 +35,8 @@ def arguments(snap, name: str) -> tuple:
         "reclassify.levels_as_of": (AS_OF,),
         "reclassify.safeguard_plan": (scope, scenario),
         "reclassify.safeguards_required": (level + 1,),
+        "reclassify.triggering_evaluations": (tuple(ranked["model_id"]), AS_OF),
+        "reclassify.rule_2d_breaches": (tuple(ranked["model_id"]), AS_OF - dt.timedelta(days=90), AS_OF),
         "snapshot.asl_levels": (),
         "snapshot.capability_domains": (),
         "snapshot.info": (),

@@ -10,6 +10,7 @@ from dashboard import changes, links, settings, ui
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError
 from dashboard.text import md_escape
+from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions.changes import changes_frame, first_date
 
 context = ui.page_context("changes")
@@ -84,7 +85,7 @@ with st.expander("Digest for a chat channel or an e-mail (Markdown)"):
         st.warning(md_escape(public_url_problem) + ". The digest's links use this page's address instead.")
     base = links.public_base_url(st.context.url)  # ASL_PUBLIC_URL when valid, else this page's address
     st.code(changes.digest(events, since=since, as_of=scope.as_of, info=context.info, policy_id=scope.policy_id,
-                           base_url=base), language="markdown")
+                           base_url=base, policies=snapshot_questions.policies(snap)), language="markdown")
     st.caption("`asl-dashboard changes --since DATE --format markdown` prints the same; `--post URL` sends it to a webhook.")
 
 ui.link_to_this_view("changes", {"since": since.isoformat()}, scope)

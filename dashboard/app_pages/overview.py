@@ -69,7 +69,7 @@ k, b, t = (float(policy_row["eval_compute_multiple"]), policy_row["buffer_multip
 b = None if pd.isna(b) else float(b)
 t = None if pd.isna(t) else float(t)
 if shown_models["compute_multiple"].notna().any():
-    map_figure = ui.figure(charts.buffer_map, shown_models, k, b, t, line_policy)
+    map_figure = ui.figure(charts.buffer_map, shown_models, k, b, t, display.policy_name(policies.reset_index(), line_policy))
     event = st.plotly_chart(map_figure, key="buffer_map", on_select="rerun", selection_mode="points", width="stretch")
 else:
     event = None
@@ -77,7 +77,8 @@ else:
 mixed = shown_models["policy_id"].nunique() > 1
 st.caption(
     "Click a point to open that model's trajectory. Named: the models triggered, past the buffer edge or overdue. "
-    + (f"Lines and bands show {md_escape(line_policy)}; models under other policies keep their own status." if mixed else ""))
+    + (f"Lines and bands show {md_escape(display.policy_with_source(policies.reset_index(), line_policy))}; "
+       "models under other policies keep their own status." if mixed else ""))
 # Never evaluated: no clean evaluation, so not on the map; named here, largest compute first.
 never = shown_models[shown_models["status"] == "never_evaluated"].sort_values("c_now", ascending=False)
 if len(never):
@@ -111,7 +112,7 @@ if show_public and has_public:
 
 # --- The status table: most urgent first, status first, numbers as they read --------------------
 st.subheader("Status of every model")
-table = display.status_table(shown_models, scope.as_of)
+table = display.status_table(shown_models, scope.as_of, policies.reset_index())  # policies by name
 table.insert(1, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
 table = ui.shown_frame(table)
 styled = table.style.apply(

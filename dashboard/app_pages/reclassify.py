@@ -197,11 +197,16 @@ def the_brief():
 
 
 st.subheader("Incident brief")
-st.caption("The scenario, the decision summary, the halted models with their own status, the plan and the "
-           "deployments per action, ready to paste into an incident document or print: **Export**, in the sidebar.")
+st.caption("The scenario, the decision summary, the evidence (triggering evaluations, breaches of rule 2d), the "
+           "halted models with their own status, the plan and the deployments per action, ready to paste into an "
+           "incident document or print: **Export**, in the sidebar.")
 public_url_problem = settings.public_url().problem
 if public_url_problem:
     st.warning(md_escape(public_url_problem) + ". The brief's link uses this page's address instead.")
+# Built only when asked for (like the downloads): the evidence's queries stay off every other page run.
+if st.toggle("Show the brief on this page", key="show_brief",
+             help="The Markdown brief as text, the same as the download and `asl-dashboard brief`."):
+    st.code(to_markdown(the_brief()), language="markdown", wrap_lines=True)
 exports.download_button(
     "Download brief (Markdown)", icon=":material/description:", mime="text/markdown",
     file_name=f"incident-brief-{model_id}-asl{new_level}-{scope.as_of}.md", data=lambda: to_markdown(the_brief()),

@@ -56,7 +56,7 @@ st.title(md_escape(detail["name"]))
 ui.data_caveats(context.info)
 st.caption(f"{md_escape(model_id)} · family {md_escape(detail['family'])} · {detail['derivation']} · "
            f"ASL-{status_row['asl_level']} on {scope.as_of:%Y-%m-%d} · {detail['status']} · "
-           f"policy {md_escape(status_row['policy_id'])}")
+           f"policy {md_escape(display.policy_with_source(snapshot_questions.policies(snap), status_row['policy_id']))}")
 
 # --- Where it stands: the figures that matter for its status (DESIGN 4a) -------------------------
 ui.metric_rows(display.headline(status_row, scope.as_of), status=status_row["status"])

@@ -8,6 +8,7 @@ import time
 from dashboard import changes, settings
 from dashboard.cli.common import open_snapshot, print_err, print_frame, resolve_scope, store_option
 from dashboard.questions import changes as changes_questions
+from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions.snapshot import snapshot_info
 from dashboard.webhook import PostError, check_url, post_text, where
 
@@ -51,7 +52,7 @@ def run(args) -> int:
     text = None
     if args.format == "markdown" or args.post:
         text = changes.digest(frame, since=since, as_of=scope.as_of, info=snapshot_info(snap),
-                              policy_id=scope.policy_id, base_url=base)
+                              policy_id=scope.policy_id, base_url=base, policies=snapshot_questions.policies(snap))
     if args.format == "markdown":
         sys.stdout.write(text)
     elif args.format is not None or not args.post:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import display, plan
+from dashboard import changes, display, plan
 from dashboard.params import ParamError, shown
 from dashboard.questions import cached, question
 from dashboard.questions.snapshot import ViewScope, asl_levels, capability_domains, models, snapshot_date
@@ -164,6 +164,26 @@ def safeguards_required(snap: Snapshot, asl_level: int) -> pd.DataFrame:
 def decision_summary(snap: Snapshot, scope: ViewScope, scenario: Scenario) -> dict:
     """at_risk_summary of the scenario's deployments and halted models."""
     return at_risk_summary(at_risk_frame(snap, scope, scenario), at_risk_models_frame(snap, scenario, scope.as_of))
+
+
+TRIGGERING_EVALUATION_COLUMNS = ["eval_id", "model_id", "model_name", "step", "completed_at", "domain", "kind",
+                                 "target_asl_level", "score", "trigger_score", "elicitation"]
+
+
+@question(TRIGGERING_EVALUATION_COLUMNS)
+def triggering_evaluations(snap: Snapshot, model_ids: tuple[str, ...], as_of: dt.date) -> pd.DataFrame:
+    """The evidence: every evaluation of these models (the halted ones) that came out triggered,
+    completed on or before the date, oldest first, with its score and trigger score."""
+    return snap.query("triggering_evaluations", model_ids=list(model_ids), as_of=as_of)
+
+
+@question(changes.COLUMNS)
+def rule_2d_breaches(snap: Snapshot, model_ids: tuple[str, ...], since: dt.date, as_of: dt.date) -> pd.DataFrame:
+    """The breaches of rule 2d on these models in the window (since, as_of]: the changes' events of kind
+    onboarding_while_triggered (the rule: queries/changes.sql), oldest first."""
+    events = snap.query("changes", since=since, as_of=as_of, model_id=None)
+    breaches = events[(events["kind"] == changes.BREACH) & events["model_id"].isin(list(model_ids))]
+    return breaches.sort_values(["event_date", "model_id", "detail"], kind="stable", ignore_index=True)
 
 
 @question(plan.PLAN_COLUMNS)

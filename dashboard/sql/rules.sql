@@ -82,6 +82,10 @@ CREATE OR REPLACE MACRO rounds(as_of) AS TABLE
     WHERE e.kind = 'comprehensive' AND CAST(e.completed_at AS DATE) <= CAST(as_of AS DATE)
     GROUP BY e.model_id, e.step;
 
+-- One evaluation row that triggered, whatever its kind (a preliminary one forms no round, but the
+-- brief cites it as evidence all the same).
+CREATE OR REPLACE MACRO evaluation_triggered(outcome) AS outcome = 'triggered';
+
 -- Crossing dates (DESIGN 4a and 9): for each model and line (a threshold on a measure, training_flop
 -- or effective_compute), the first checkpoint (lowest step) dated on or before as_of whose measure
 -- reaches the threshold: its step, recorded_at and value. Lines come as three lists of one length.

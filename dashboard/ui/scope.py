@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from dashboard import display
 from dashboard import store as store_module
 from dashboard.params import AS_OF_MAX, AS_OF_MIN, ParamError, as_of_notice, parse_as_of, shown
 from dashboard.text import md_escape, neutralise
@@ -68,25 +69,30 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
             on_change=write_to_url, args=("as_of",), format="YYYY-MM-DD",
             help="Show the dashboard as it stood on this date: later rows do not count. "
                  "Default: the snapshot's own date.")
+        # Shown by name (the id stays the value, in the URL): "Google DeepMind FSF v1.0 (fsf-v1.0)".
         st.selectbox(
             "Policy", options=list(policies["policy_id"]), index=None, key="policy", on_change=write_to_url,
             args=("policy",), placeholder="Each model's own policy",
+            format_func=lambda policy_id: neutralise(display.policy_option(policies, policy_id)),
             help="Recompute every figure under one policy's numbers instead of each model's own.")
         chosen = policies.set_index("policy_id")
         if policy:
             row = chosen.loc[policy]
-            st.caption(f"{md_escape(row['name'])}: evaluate every {row['eval_compute_multiple']:g}x effective compute"
+            source = display.policy_source(policies, policy)
+            st.caption(f"{md_escape(display.policy_name(policies, policy))}: evaluate every "
+                       f"{row['eval_compute_multiple']:g}x effective compute"
                        + (f", re-evaluate every {row['eval_interval_days']:g} days" if pd.notna(row['eval_interval_days']) else "")
-                       + (f", buffer {row['buffer_multiple']:g}x" if pd.notna(row['buffer_multiple']) else ", no fixed buffer"))
+                       + (f", buffer {row['buffer_multiple']:g}x" if pd.notna(row['buffer_multiple']) else ", no fixed buffer")
+                       + (f". Source: {md_escape(source)}" if source else ""))
     notice = as_of_notice(as_of, snapshot_date)  # a date after the snapshot's: accepted, with this warning
     if notice:
         st.warning(notice, icon=":material/event_busy:")
     return ViewScope(as_of=as_of, policy_id=policy, as_of_is_default=as_of == snapshot_date and not as_of_text)
 
 
-def header(info: dict, scope: ViewScope) -> None:
+def header(info: dict, scope: ViewScope, policies: pd.DataFrame | None = None) -> None:
     published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
-    policy = md_escape(scope.policy_id) if scope.policy_id else "each model's own"
+    policy = md_escape(display.policy_name(policies, scope.policy_id)) if scope.policy_id else "each model's own"
     st.caption(
         f"Data set **{md_escape(info['dataset'])}** · snapshot of {info['snapshot_date']:%Y-%m-%d} "
         f"(published {published}) · viewing as of **{scope.as_of:%Y-%m-%d}** · policy: **{policy}**")
@@ -97,7 +103,7 @@ def page_context(page_path: str) -> PageContext:
     snap = current_snapshot()
     info = snapshot_questions.snapshot_info(snap)
     scope = scope_controls(snap, info, page_path)
-    header(info, scope)
+    header(info, scope, snapshot_questions.policies(snap))
     return PageContext(snapshot=snap, info=info, scope=scope)
 
 
