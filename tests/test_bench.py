@@ -120,3 +120,17 @@ def test_meeting_judges_another_viewers_time_against_twice_its_unloaded_time():
     assert "alone 0.50 s, and 14.50 s while 40 sessions from 127.0.0.2" in text
     assert "another viewer   14.50 s = 29.0 x unloaded 0.50 s (<= 2 x; 0 errors)  MISSED" in text
     assert "ok" in meeting.report(meeting_figures()).splitlines()[-1]
+
+
+def test_each_person_of_a_meeting_is_a_client_of_their_own():
+    """The page-run slots are shared by client (the address when no one is signed in): the meeting's
+    sessions come from distinct loopback addresses, none of them the other viewer's or the loading
+    client's, as people open a link from computers of their own."""
+    import ipaddress
+
+    from bench import meeting
+
+    addresses = [meeting.meeting_address(index) for index in range(300)]
+    assert len(set(addresses)) == 300
+    assert all(ipaddress.ip_address(address).is_loopback for address in addresses)
+    assert not {meeting.VIEWER_ADDRESS, meeting.LOADING_ADDRESS} & set(addresses)
