@@ -8,6 +8,9 @@ run finishes. It counts as an error when the run does not finish successfully, o
 or an error message. The server's CPU time comes from /proc/<pid>/stat of the `streamlit run`
 process (utime + stime), taken before and after each phase.
 
+Each of the N sessions comes from a loopback address of its own (`meeting_address`), as the people
+of a meeting do from their own computers: the server shares its page-run slots by client.
+
 Also used by the tests as a raw client (forged Host and Origin headers, Streamlit's clear-cache
 message).
 """
@@ -28,6 +31,16 @@ from pathlib import Path
 TARGETS = {"errors": 0, "p95_s": 8.0, "cpu_ratio": 1.5}  # at N = 40, scale m, on the 2-core machine
 FAIR_RATIO = 2.0  # a viewer's cached page while another client loads the server, against the same page unloaded
 VIEWER_ADDRESS, LOADING_ADDRESS = "127.0.0.1", "127.0.0.2"  # two clients, as the server sees them
+
+
+def meeting_address(index: int) -> str:
+    """The loopback address of the meeting's person number `index` (0, 1, ...): 127.1.0.1, 127.1.0.2,
+    ... Each person opens the link from a computer of their own, so the server counts each as a
+    client of their own (the page-run slots are shared by client: forty sessions from one address
+    would be one client's runs, one at a time)."""
+    if not 0 <= index < 250 * 256:
+        raise ValueError(f"no meeting address for person {index}")
+    return f"127.1.{index // 250}.{index % 250 + 1}"
 
 
 @dataclass
@@ -305,7 +318,8 @@ def run(sessions: int, *, scale: str = "m", folder: Path | None = None, link: st
                 published.set()
 
             async def meeting() -> list[RawView]:
-                return await asyncio.gather(*[open_link(server.url, link) for _ in range(sessions)])
+                return await asyncio.gather(*[open_link(server.url, link, source_address=meeting_address(index))
+                                              for index in range(sessions)])
 
             publisher = threading.Thread(target=publish, daemon=True)
             before = process_cpu_seconds(pid)

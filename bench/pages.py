@@ -70,6 +70,7 @@ def main() -> int:
         # As after a publish: nothing cached, the snapshot attached anew. The previous one is
         # closed, as it is once no session reads it any more.
         st.cache_data.clear()
+        st.cache_resource.clear()  # the figures
         for previous in store_module._current.values():
             previous.close()
         store_module._current.clear()

@@ -14,6 +14,9 @@ import html
 import math
 import re
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 import pandas as pd
 
 # Every line break Unicode knows: str.splitlines' set (\n \r \v \f \x1c-\x1e NEL U+2028 U+2029). No value
@@ -32,7 +35,19 @@ WORD_JOINER = "\u2060"  # invisible, zero width: breaks a pattern without showin
 # (ESC starts a terminal sequence, BEL rings), DEL, the bidirectional embeddings, overrides,
 # isolates and marks (U+202E shows "rtl<U+202E>gnp.exe" as "rtlexe.png") and zero-width characters
 # (one name posing as another).
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+_INVISIBLE_OTHER_THAN_NEWLINE = "\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+_INVISIBLE = re.compile(f"[\n{_INVISIBLE_OTHER_THAN_NEWLINE}]")
+_INVISIBLE_BUT_NEWLINE = re.compile(f"[{_INVISIBLE_OTHER_THAN_NEWLINE}]")
+
+
+def _re2_class(characters: str) -> str:
+    """A character class of re's syntax (characters and ranges, no escapes) in RE2's (Arrow's
+    regular expressions), every character as \\x{hex}."""
+    return "[" + "".join(char if char == "-" else f"\\x{{{ord(char):x}}}" for char in characters) + "]"
+
+
+_INVISIBLE_RE2 = _re2_class("\n" + _INVISIBLE_OTHER_THAN_NEWLINE)
+_INVISIBLE_BUT_NEWLINE_RE2 = _re2_class(_INVISIBLE_OTHER_THAN_NEWLINE)
 
 
 def _missing(value) -> bool:
@@ -56,6 +71,20 @@ def neutralise(text, keep_newlines: bool = False) -> str:
     rather than as \\x0a; a format whose cells may hold several lines (a table on a page, CSV)
     passes keep_newlines to keep "\\n"."""
     return _INVISIBLE.sub(_visible_but_newline if keep_newlines else _visible, str(text))
+
+
+def neutralise_changes_any(texts, keep_newlines: bool = False) -> bool:
+    """Whether neutralise(text, keep_newlines) would change any of texts (strings): one search of
+    their join, in C, instead of a substitution per text (a table of thousands of cells, once per
+    viewer). The join's space is not a character neutralise changes."""
+    return (_INVISIBLE_BUT_NEWLINE if keep_newlines else _INVISIBLE).search(" ".join(texts)) is not None
+
+
+def neutralise_changes_any_arrow(texts: pa.Array | pa.ChunkedArray, keep_newlines: bool = False) -> bool:
+    """neutralise_changes_any for an Arrow string array (a pandas "str" column's storage), searched by
+    Arrow without making a Python string of any cell."""
+    found = pc.any(pc.match_substring_regex(texts, _INVISIBLE_BUT_NEWLINE_RE2 if keep_newlines else _INVISIBLE_RE2))
+    return found.as_py() is True
 
 
 def one_line(text) -> str:

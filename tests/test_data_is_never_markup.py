@@ -596,3 +596,43 @@ def test_the_print_copy_of_a_table_is_text_only():
     assert reader.tags <= {"table", "thead", "tbody", "tr", "th", "td", "wbr"}  # <wbr>: a line may break after ';' 
     assert reader.cells[0] == "<th>name" and reader.cells[2] == hostile[0]
     assert reader.cells[2 + 2 * 4] == "line break here"  # every line break one space
+
+
+def test_a_table_is_searched_at_once_and_shown_as_each_cell_neutralised():
+    """shown_frame searches a whole column for the characters neutralise changes (Arrow's search for
+    an Arrow string column) and walks the cells only where one is found: the same table as each text
+    cell neutralised, for every such character, in Arrow, pandas-object and sliced columns."""
+    import pyarrow as pa
+
+    from dashboard.text import neutralise_changes_any, neutralise_changes_any_arrow
+    from dashboard.ui.layout import shown_frame
+
+    characters = [chr(code) for code in range(0x30000) if not 0xD800 <= code < 0xE000]
+    changed = [char for char in characters if neutralise(char) != char]
+    changed_but_newline = [char for char in characters if neutralise(char, keep_newlines=True) != char]
+    assert "\n" in changed and "\n" not in changed_but_newline and "\u202e" in changed_but_newline
+    for keep_newlines, expected in ((False, changed), (True, changed_but_newline)):
+        # Found wherever neutralise changes a character, and nowhere else (all others in one array).
+        assert [char for char in characters if neutralise_changes_any([f"a{char}b"], keep_newlines)] == expected
+        assert all(neutralise_changes_any_arrow(pa.array([f"a{char}b"]), keep_newlines) for char in expected)
+        others = set(expected)
+        assert not neutralise_changes_any_arrow(pa.array([f"a{char}b" for char in characters if char not in others]),
+                                                keep_newlines)
+    assert not neutralise_changes_any_arrow(pa.array(["plain", None])) and not neutralise_changes_any_arrow(pa.array([None], pa.string()))
+
+    plain = [f"deployment-{index}" for index in range(50)]
+    for hostile in changed_but_newline + ["two\nlines"]:
+        values = plain + [f"x{hostile}y", None]
+        frame = pd.DataFrame({"arrow": pd.Series(values, dtype="str"), "objects": pd.Series(values, dtype=object),
+                              "mixed": pd.Series([["a list"], 3.5, *values[2:]], dtype=object),
+                              "large": pd.Series(values, dtype=pd.ArrowDtype(pa.large_string())),
+                              "number": range(len(values))})
+        for table in (frame, frame.iloc[40:], frame.iloc[:45]):  # slices: Arrow keeps the whole buffer
+            shown = shown_frame(table)
+            for column in ("arrow", "objects", "mixed", "large"):
+                want = [neutralise(value, keep_newlines=True) if isinstance(value, str) else value
+                        for value in table[column].tolist()]
+                got = shown[column].tolist()
+                assert [None if pd.isna(v) else v for v in got if not isinstance(v, list)] == \
+                       [None if pd.isna(v) else v for v in want if not isinstance(v, list)], (repr(hostile), column)
+            assert shown["number"].tolist() == table["number"].tolist()

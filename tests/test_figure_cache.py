@@ -26,6 +26,9 @@ def test_a_figure_is_drawn_again_when_any_argument_changes_and_only_then():
     first = cache.figure(counted_chart, frame, 2.0, title="a")
     again = cache.figure(counted_chart, frame.copy(), 2.0, title="a")  # equal content: the cached figure
     assert first == again and built == [(3, 2.0, "a")]
+    # The built Figure itself, shared: st.plotly_chart takes a Figure's dict as it is, where it would
+    # validate a dict anew on every page run.
+    assert isinstance(first, go.Figure) and again is first
     changed = frame.assign(y=[1.0, 2.0, 5.0])  # one cell differs
     assert cache.figure(counted_chart, changed, 2.0, title="a") != first
     cache.figure(counted_chart, frame, 3.0, title="a")  # a positional argument
