@@ -127,3 +127,21 @@ def test_the_shared_tab_is_left_as_a_new_one_is(browser, lab_server):
     finally:
         if held.get("context"):
             held["context"].close()
+
+
+def test_public_data_set_models_are_not_drawn_as_the_labs_own_and_cbrn_can_be_tried(page, public_server):
+    """On the public data set the models are the public models: the frontier chart draws them once, as
+    the frontier (no "this lab's models" over it); the buffer map is empty (no model has a clean
+    evaluation), so no "click a point" under it; and the incident flow takes the domain cbrn, which
+    the data set's policies require (a reclassification with a domain opens, not refused)."""
+    open_page(page, public_server, "/")
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("The public frontier").first.wait_for()
+    legends = " ".join(page.locator(".js-plotly-plot .legend").all_inner_texts())
+    assert "public: OpenAI" in legends and "this lab's models" not in legends
+    assert "Click a point" not in main.inner_text()
+    assert "no model here has a clean evaluation yet" in main.inner_text()
+    open_page(page, public_server, "/reclassify?model=claude-haiku-4-5&asl=3&domain=cbrn")
+    text = page.locator("[data-testid='stMain']").inner_text()
+    assert "not a known capability domain" not in text
+    assert "after a cbrn trigger" in text

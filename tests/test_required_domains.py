@@ -27,10 +27,13 @@ import shutil
 import pandas as pd
 import pytest
 
+from dashboard import charts
 from dashboard.changes import changes_frame
+from dashboard.charts import timeline as charts_timeline
 from dashboard.ingest import IngestError, ingest
 from dashboard.questions.snapshot import ViewScope
 from dashboard.questions.status import status_frame
+from dashboard.questions.reclassify import known_domains
 from dashboard.questions.trajectory import evaluation_rounds
 from dashboard.store import snapshot
 from labdata import add_model, base_tables, clean, write_folder
@@ -142,3 +145,38 @@ def test_the_required_domains_column_is_optional_and_checked(tmp_path):
         ingest(bad, tmp_path / "bad.duckdb", progress=lambda _: None)
     assert any(problem.file == "policies.csv" and problem.line == 5 and "required_domains" in str(problem)
                for problem in refused.value.problems)
+
+
+# --- Shown as such on the trajectory chart, and on the timeline ----------------------------------
+
+
+def test_the_trajectory_chart_draws_an_incomplete_round_as_such():
+    points = pd.DataFrame({"step": [100, 200], "recorded_at": pd.to_datetime(["2025-01-01", "2025-05-01"]),
+                           "training_flop": [1e24, 1.5e24], "effective_compute": [1e24, 1.5e24]})
+    rounds = pd.DataFrame([
+        {"step": 100, "round_outcome": "clean", "missing_domains": None, "completed_at": pd.Timestamp("2025-01-05"),
+         "recorded_at": pd.Timestamp("2025-01-01"), "effective_compute": 1e24, "details": []},
+        {"step": 200, "round_outcome": "incomplete", "missing_domains": "autonomy;cbrn",
+         "completed_at": pd.Timestamp("2025-05-20"), "recorded_at": pd.Timestamp("2025-05-01"),
+         "effective_compute": 1.5e24, "details": [{"domain": "cyber", "outcome": "below_threshold"}]},
+    ])
+    fig = charts.trajectory(points, rounds, pd.DataFrame(columns=["asl_level", "effective_from", "reason"]), k=4, b=6,
+                            as_of=pd.Timestamp("2025-06-02"), model_label="M", now=pd.Timestamp("2025-06-01"),
+                            training=False, show_reference_lines=False)
+    incomplete = next(t for t in fig.data if t.name == "evaluation round: incomplete (a required domain missing)")
+    assert incomplete.marker.symbol == "diamond-open" and list(incomplete.x) == [pd.Timestamp("2025-05-01")]
+    assert incomplete.customdata[0][4] == "<br>not clean: no evaluation yet in autonomy, cbrn"
+    assert "incomplete%{customdata[4]}" in incomplete.hovertemplate
+    # The incomplete round opens no envelope: the shading starts at the clean round only.
+    assert charts.envelopes(rounds, 4, 6, pd.Timestamp("2025-06-02"))["c_eval"].tolist() == [1e24]
+    label, hover, _ = charts_timeline.label_of({"event_date": dt.date(2025, 5, 20), "kind": "evaluation_round",
+                                                "after": "incomplete", "detail": "missing autonomy, cbrn",
+                                                "before": None})
+    assert label == "round: incomplete" and hover == "2025-05-20: evaluation round incomplete (missing autonomy, cbrn)"
+
+
+def test_the_domains_a_policy_requires_are_known_domains(lab):
+    """A snapshot whose evaluations and deployments name no domain still knows the ones its policies
+    require: a reclassification after a cbrn trigger is not refused."""
+    _, store = lab
+    assert known_domains(snapshot(store)) == ["autonomy", "cbrn", "cyber"]

@@ -33,6 +33,13 @@ def evaluation_rounds(snap: Snapshot, model_id: str, as_of: dt.date, policy_id: 
     return snap.query("evaluation_rounds", model_id=model_id, as_of=as_of, policy_id=policy_id)
 
 
+@question(["eval_id", "step", "domain", "completed_at", "recorded_at", "effective_compute", "score", "trigger_score",
+           "elicitation"])
+def preliminary_triggers(snap: Snapshot, model_id: str, as_of: dt.date) -> pd.DataFrame:
+    """The model's preliminary evaluations that triggered by the date: no round, no status, but drawn."""
+    return snap.query("preliminary_triggers", model_id=model_id, as_of=as_of)
+
+
 @question(["asl_level", "effective_from", "reason"])
 def asl_history(snap: Snapshot, model_id: str, as_of: dt.date) -> pd.DataFrame:
     return snap.query("model_asl_history", model_id=model_id, as_of=as_of)
