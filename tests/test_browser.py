@@ -137,7 +137,7 @@ def test_public_data_set_models_are_not_drawn_as_the_labs_own_and_cbrn_can_be_tr
     open_page(page, public_server, "/")
     main = page.locator("[data-testid='stMain']")
     main.get_by_text("The public frontier").first.wait_for()
-    legends = " ".join(page.locator(".js-plotly-plot .legend").all_inner_texts())
+    legends = " ".join(page.locator(".js-plotly-plot .legend").all_text_contents())
     assert "public: OpenAI" in legends and "this lab's models" not in legends
     assert "Click a point" not in main.inner_text()
     assert "no model here has a clean evaluation yet" in main.inner_text()

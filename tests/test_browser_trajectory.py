@@ -4,7 +4,8 @@ address bar; a preliminary evaluation that triggered is drawn, and its hover say
 
 By hand: the status table's order is severity, then model_id. The only triggered model is `triggered`
 (severity 1), so it comes first. The model `inconclusive` has a preliminary cbrn evaluation that
-triggered at step 200 (checkpoint 2025-05-10, 2e24, completed 2025-05-12)."""
+triggered at step 200 (checkpoint 2025-05-10, 2e24, completed 2025-05-12): drawn on 2025-05-12 at 2e24,
+where no other point is (the checkpoint's own point and the flat line from it start on 2025-05-10)."""
 from __future__ import annotations
 
 import re
@@ -54,7 +55,7 @@ def test_a_preliminary_trigger_is_drawn_and_its_hover_says_it_is_preliminary(pag
     plot = page.locator(".js-plotly-plot").first
     plot.wait_for(timeout=WAIT_MS)
     plot.scroll_into_view_if_needed()
-    legend = plot.locator(".legend").inner_text()
+    legend = plot.locator(".legend").text_content()
     assert "preliminary evaluation triggered (no round: status unchanged)" in legend
     points = plot.evaluate(_TRACE_POINTS_JS, "preliminary evaluation triggered")
     assert len(points) == 1

@@ -126,8 +126,9 @@ st.caption(f"{len(points):,} points drawn (downsampled in the database to at mos
            "A dotted line joins an evaluated checkpoint to the day its round completed."
            + (" An open diamond: a round still missing a domain its policy requires (incomplete: it counts as no "
               "clean round)." if (rounds["round_outcome"] == "incomplete").any() else "")
-           + (f" An open red triangle: a preliminary evaluation that triggered ({len(preliminary_triggers)}); "
-              "preliminary evaluations form no round and do not change the status."
+           + (" An open red triangle (at the compute it tested, on the day it completed): a preliminary "
+              f"evaluation that triggered ({len(preliminary_triggers)}); preliminary evaluations form no round "
+              "and do not change the status."
               if len(preliminary_triggers) else "")
            + (" The regulatory lines count training FLOP (the dotted grey line), not effective compute; "
               "a star marks where it crossed one." if show_reference else ""))

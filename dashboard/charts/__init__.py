@@ -312,14 +312,16 @@ def _round_hover(details) -> str:
 
 def _preliminary_trigger_markers(fig: go.Figure, triggers: pd.DataFrame) -> None:
     """Preliminary evaluations that triggered (DESIGN 4: they form no round and change no status): an
-    open red triangle at the checkpoint evaluated, said to be preliminary in the legend and the hover."""
+    open red triangle at the checkpoint's compute on the day it completed (apart from the checkpoint's
+    own point and its round's diamond, so its hover is the one a person gets), said to be preliminary
+    in the legend and the hover."""
     def figures(row) -> str:
         score = "" if pd.isna(row["score"]) else f"score {row['score']:.3g}"
         trigger = "" if pd.isna(row["trigger_score"]) else f" / trigger {row['trigger_score']:.3g}"
         elicitation = f"<br>elicitation: {row['elicitation']}" if isinstance(row["elicitation"], str) and row["elicitation"] else ""
         return (score + trigger or "no score recorded") + elicitation
     fig.add_trace(go.Scatter(
-        x=triggers["recorded_at"], y=triggers["effective_compute"].astype(float), mode="markers",
+        x=triggers["completed_at"], y=triggers["effective_compute"].astype(float), mode="markers",
         name="preliminary evaluation triggered (no round: status unchanged)",
         marker=dict(color=OUTCOME_COLOURS["triggered"], size=13, symbol="triangle-up-open", line=dict(width=2.5)),
         customdata=np.column_stack([triggers["eval_id"].astype(str), triggers["domain"].astype(str),
