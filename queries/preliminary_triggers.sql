@@ -1,10 +1,9 @@
 -- preliminary_triggers: one model's preliminary evaluations that triggered, completed on or before the
--- as-of date (DESIGN 4: preliminary evaluations form no round and change no status; a lead still
--- needs to see them), with the checkpoint evaluated, oldest first.
-SELECT e.eval_id, e.step, e.domain, e.completed_at, c.recorded_at, c.effective_compute, e.score, e.trigger_score,
-       e.elicitation
-FROM evaluations e
-JOIN checkpoints c ON c.model_id = e.model_id AND c.step = e.step
-WHERE e.model_id = $model_id AND e.kind = 'preliminary' AND e.outcome = 'triggered'
-  AND CAST(e.completed_at AS DATE) <= CAST($as_of AS DATE)
-ORDER BY e.completed_at, e.step, e.domain
+-- as-of date (the preliminary_triggers() macro of dashboard/sql/rules.sql: they form no round and change
+-- no status; a lead still needs to see them), with the checkpoint evaluated, oldest first.
+SELECT p.eval_id, p.step, p.domain, p.completed_at, c.recorded_at, c.effective_compute, p.score, p.trigger_score,
+       p.elicitation
+FROM preliminary_triggers($as_of) p
+JOIN checkpoints c ON c.model_id = p.model_id AND c.step = p.step
+WHERE p.model_id = $model_id
+ORDER BY p.completed_at, p.step, p.domain

@@ -99,6 +99,14 @@ CREATE OR REPLACE MACRO rounds(as_of, policy_override) AS TABLE
            completed_at, fired_domains, fired_eval_ids, details
     FROM grouped;
 
+-- Preliminary evaluations that triggered, completed on or before the date (DESIGN 4: they form no round
+-- and change no status; the trajectory draws them so a lead sees them). Beside rounds(): every reading
+-- of an outcome is in this file.
+CREATE OR REPLACE MACRO preliminary_triggers(as_of) AS TABLE
+    SELECT e.eval_id, e.model_id, e.step, e.domain, e.completed_at, e.score, e.trigger_score, e.elicitation
+    FROM store.evaluations e
+    WHERE e.kind = 'preliminary' AND e.outcome = 'triggered' AND CAST(e.completed_at AS DATE) <= CAST(as_of AS DATE);
+
 -- Crossing dates (DESIGN 4a and 9): for each model and line (a threshold on a measure, training_flop
 -- or effective_compute), the first checkpoint (lowest step) dated on or before as_of whose measure
 -- reaches the threshold: its step, recorded_at and value. Lines come as three lists of one length.
