@@ -36,7 +36,7 @@ from dashboard.questions.status import status_frame
 from dashboard.questions.reclassify import known_domains
 from dashboard.questions.trajectory import evaluation_rounds
 from dashboard.store import snapshot
-from labdata import add_model, base_tables, clean, write_folder
+from labdata import add_model, base_tables, clean, published_lab, write_folder
 from status_reference import Lab as StatusReference
 from changes_reference import Lab as ChangesReference
 
@@ -65,10 +65,7 @@ def required_domains_tables():
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    folder = write_folder(tmp_path_factory.mktemp("lab") / "lab", required_domains_tables())
-    store = tmp_path_factory.mktemp("store") / "lab.duckdb"
-    ingest(folder, store, progress=lambda _: None)
-    return folder, store
+    return published_lab(required_domains_tables(), tmp_path_factory, "required-domains")
 
 
 def statuses(store, policy_id=None) -> dict[str, str]:
