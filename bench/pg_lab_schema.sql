@@ -1,7 +1,8 @@
 -- The contract's tables (DESIGN section 3) with the PostgreSQL types a lab's database would use:
 -- bench/pgserver.py creates them in the current schema (search_path) and COPYs the CSV files in.
 CREATE TABLE policies (policy_id text PRIMARY KEY, name text, eval_compute_multiple double precision,
-                       buffer_multiple double precision, eval_interval_days integer, source text);
+                       buffer_multiple double precision, eval_interval_days integer, source text,
+                       required_domains text);
 CREATE TABLE asl_levels (asl_level integer PRIMARY KEY, name text, description text);
 CREATE TABLE safeguards (safeguard_id text PRIMARY KEY, name text, kind text, description text);
 CREATE TABLE asl_required_safeguards (asl_level integer, safeguard_id text);

@@ -14,6 +14,7 @@ temporary directory belongs to that user. Connections over TCP need a password (
 """
 from __future__ import annotations
 
+import csv
 import glob
 import os
 import pwd
@@ -172,17 +173,33 @@ class PostgresServer:
                     if typed or not spec.required:
                         continue
                     raise FileNotFoundError(csv_path)
-                columns = sql.SQL(", ").join(sql.Identifier(c) for c in spec.columns)
+                # An optional column the file leaves out (policies' required_domains) stays NULL.
+                present = spec.present_in(_file_columns(csv_path if csv_path.exists() else parquet_path)).columns
+                columns = sql.SQL(", ").join(sql.Identifier(c) for c in present)
                 # FORCE_NULL: an empty field is NULL, quoted ("") or not, as the contract reads it.
                 copy = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, HEADER true, FORCE_NULL ({}))").format(
                     sql.Identifier(spec.name), columns, columns)
                 with con.cursor() as cursor, cursor.copy(copy) as sink:
-                    for chunk in _csv_chunks(csv_path if csv_path.exists() else parquet_path, spec.columns):
+                    for chunk in _csv_chunks(csv_path if csv_path.exists() else parquet_path, present):
                         sink.write(chunk)
                 counts[spec.name] = con.execute(
                     sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(spec.name))).fetchone()[0]
             con.execute(sql.SQL("ANALYZE"))
         return counts
+
+
+def _file_columns(path: Path) -> list[str]:
+    """The column names of a CSV file's header or a Parquet file's schema."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return [name.strip() for name in next(csv.reader(handle), [])]
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        return list(con.read_parquet(str(path)).columns)
+    finally:
+        con.close()
 
 
 def _csv_chunks(path: Path, columns: tuple[str, ...]):

@@ -100,7 +100,7 @@ def check_window(since: dt.date, as_of: dt.date, earliest: dt.date | None) -> dt
 def changes_frame(snap: Snapshot, since: dt.date, as_of: dt.date, policy_id: str | None,
                   model_id: str | None = None) -> pd.DataFrame:
     """Every event in (since, as_of], DESIGN section 8's columns and order."""
-    events = snap.query("changes", since=since, as_of=as_of, model_id=model_id)
+    events = snap.query("changes", since=since, as_of=as_of, model_id=model_id, policy_id=policy_id)
     before = snap.query("status", as_of=since, policy_id=policy_id)
     after = snap.query("status", as_of=as_of, policy_id=policy_id)
     if model_id is not None:

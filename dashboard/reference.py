@@ -37,13 +37,20 @@ ACTIONS = ["emergency_review", "halt_onboarding", "add_safeguards", "covered"]
 # DESIGN section 1: the capability domains evaluated.
 DOMAINS = ["cbrn", "cyber", "autonomy", "ai_rd"]
 
+# Every reference policy asks a round to cover each domain of DOMAINS to be clean (DESIGN 4:
+# required_domains, the last field): a round that has finished one domain is not a clean round.
+EVERY_DOMAIN = ";".join(DOMAINS)
 POLICIES = [
     # fsf-v1.0 evaluates every 6x with a 6x buffer; the input rule asks buffer > eval multiple, so its
     # buffer is left empty here (the buffer equals the cadence and gives no margin).
-    ("rsp-v1.0", "Anthropic RSP v1.0", "4", "6", "90", "Anthropic Responsible Scaling Policy v1.0, 2023-09-19"),
-    ("rsp-v2.0", "Anthropic RSP v2.0", "4", "", "182", "Anthropic Responsible Scaling Policy v2.0, 2024-10-15"),
-    ("fsf-v1.0", "Google DeepMind FSF v1.0", "6", "", "90", "Google DeepMind Frontier Safety Framework v1.0, 2024-05-17"),
-    ("pf-beta", "OpenAI Preparedness Framework (Beta)", "2", "", "", "OpenAI Preparedness Framework (Beta), 2023-12-18"),
+    ("rsp-v1.0", "Anthropic RSP v1.0", "4", "6", "90", "Anthropic Responsible Scaling Policy v1.0, 2023-09-19",
+     EVERY_DOMAIN),
+    ("rsp-v2.0", "Anthropic RSP v2.0", "4", "", "182", "Anthropic Responsible Scaling Policy v2.0, 2024-10-15",
+     EVERY_DOMAIN),
+    ("fsf-v1.0", "Google DeepMind FSF v1.0", "6", "", "90", "Google DeepMind Frontier Safety Framework v1.0, 2024-05-17",
+     EVERY_DOMAIN),
+    ("pf-beta", "OpenAI Preparedness Framework (Beta)", "2", "", "", "OpenAI Preparedness Framework (Beta), 2023-12-18",
+     EVERY_DOMAIN),
 ]
 LEVELS = [(1, "ASL-1", "No meaningful catastrophic risk"),
           (2, "ASL-2", "Early signs of dangerous capabilities; standard safeguards"),

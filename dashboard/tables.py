@@ -4,7 +4,7 @@ The order of TABLES is the load order: a table comes after the tables it refers 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -12,15 +12,21 @@ class TableSpec:
     name: str
     columns: tuple[str, ...]
     required: bool = True
+    optional: tuple[str, ...] = ()  # columns (among columns) a source may leave out: read as empty
 
     @property
     def key(self) -> str:
         return self.columns[0]
 
+    def present_in(self, header) -> TableSpec:
+        """This spec without the optional columns a source's header leaves out."""
+        absent = [column for column in self.optional if column not in header]
+        return replace(self, columns=tuple(c for c in self.columns if c not in absent)) if absent else self
+
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("policies", ("policy_id", "name", "eval_compute_multiple", "buffer_multiple",
-                           "eval_interval_days", "source")),
+                           "eval_interval_days", "source", "required_domains"), optional=("required_domains",)),
     TableSpec("asl_levels", ("asl_level", "name", "description")),
     TableSpec("safeguards", ("safeguard_id", "name", "kind", "description")),
     TableSpec("asl_required_safeguards", ("asl_level", "safeguard_id")),

@@ -2,22 +2,26 @@
 -- (that one compares queries/status.sql run as of $since and as of $as_of: dashboard/changes.py).
 -- Events in the window ($since, $as_of]: $since excluded, $as_of included. Only rows dated on or
 -- before $as_of count (DESIGN section 4). $model_id: NULL for every model, or one model's events.
+-- $policy_id: NULL for each model's own policy, or one policy for every model (its required_domains
+-- decide which rounds are clean or incomplete).
 -- Columns: event_date, kind, model_id, model_name, before, after, detail (one row per event).
 WITH params AS (
     SELECT CAST($since AS DATE) AS since, CAST($as_of AS DATE) AS as_of, CAST($model_id AS VARCHAR) AS model_id
 ),
 -- evaluation_round: a round (the comprehensive evaluations of one model at one step, as they stand
--- on $as_of) whose latest completed_at date is in the window; its outcome and the domains that triggered.
+-- on $as_of) whose latest completed_at date is in the window; its outcome and the domains that
+-- triggered (for an incomplete round, the required domains it misses).
 rounds AS (
     SELECT r.model_id, r.step, r.round_outcome, CAST(r.completed_at AS DATE) AS completed_on,
-           string_split(nullif(r.fired_domains, ''), ';') AS triggered_domains
-    FROM rounds($as_of) r, params  -- the round rule: rounds() in dashboard/sql/rules.sql
+           string_split(nullif(r.fired_domains, ''), ';') AS triggered_domains, r.missing_domains
+    FROM rounds($as_of, $policy_id) r, params  -- the round rule: rounds() in dashboard/sql/rules.sql
     WHERE params.model_id IS NULL OR r.model_id = params.model_id
 ),
 evaluation_round AS (
     SELECT r.completed_on AS event_date, 'evaluation_round' AS kind, r.model_id,
            CAST(NULL AS VARCHAR) AS before, r.round_outcome AS after,
-           nullif(array_to_string(coalesce(r.triggered_domains, []), ', '), '') AS detail
+           coalesce(nullif(array_to_string(coalesce(r.triggered_domains, []), ', '), ''),
+                    'missing ' || replace(r.missing_domains, ';', ', ')) AS detail
     FROM rounds r, params
     WHERE r.completed_on > params.since AND r.completed_on <= params.as_of
 ),
@@ -79,7 +83,7 @@ started AS (
 rounds_at_start AS (
     SELECT s.deployment_id, r.step, r.round_outcome, CAST(r.completed_at AS DATE) AS completed_on
     FROM started s
-    CROSS JOIN LATERAL (SELECT * FROM rounds(s.started_at) r WHERE r.model_id = s.model_id) r
+    CROSS JOIN LATERAL (SELECT * FROM rounds(s.started_at, $policy_id) r WHERE r.model_id = s.model_id) r
 ),
 open_trigger AS (
     SELECT t.deployment_id, max(t.completed_on) AS triggered_on

@@ -26,7 +26,7 @@ latest_checkpoint AS (
 -- Rounds as of the date (DESIGN 4): rounds() in dashboard/sql/rules.sql, with fired_domains and
 -- fired_eval_ids (its rows that triggered, sorted).
 rounds AS (
-    SELECT model_id, step, round_outcome, completed_at, fired_domains, fired_eval_ids FROM rounds($as_of)
+    SELECT model_id, step, round_outcome, completed_at, fired_domains, fired_eval_ids FROM rounds($as_of, $policy_id)
 ),
 latest_clean AS (
     SELECT model_id, max(step) AS eval_step, arg_max(completed_at, step) AS t_eval

@@ -49,8 +49,14 @@ class Lab:
                       or DEFAULT_LINES)
 
     # --- rounds and status (DESIGN 4, 4a) -------------------------------------------------------
-    def rounds(self, model_id: str, day: dt.date) -> dict[int, tuple[str, str, list[str]]]:
-        """step -> (outcome, latest completed_at text, triggered domains), rows completed by day."""
+    def required_domains(self, model_id: str, policy_id: str | None) -> set[str]:
+        policy = self.policies[policy_id or self.models[model_id]["policy_id"]]
+        return {item.strip() for item in (policy.get("required_domains") or "").split(";") if item.strip()}
+
+    def rounds(self, model_id: str, day: dt.date, policy_id: str | None = None) -> dict[int, tuple[str, str, list[str]]]:
+        """step -> (outcome, latest completed_at text, triggered domains or, for an incomplete round,
+        the required domains it misses), rows completed by day, under the policy in use."""
+        required = self.required_domains(model_id, policy_id)
         by_step = defaultdict(list)
         for step, completed, domain, outcome in self.evaluations[model_id]:
             if _day(completed) <= day:
@@ -58,9 +64,13 @@ class Lab:
         result = {}
         for step, rows in by_step.items():
             outcomes = {outcome for _, _, outcome in rows}
-            kind = "clean" if outcomes == {"below_threshold"} else "triggered" if "triggered" in outcomes else "inconclusive"
+            missing = sorted(required - {domain for _, domain, _ in rows})
+            kind = ("triggered" if "triggered" in outcomes else "inconclusive" if outcomes != {"below_threshold"}
+                    else "incomplete" if missing else "clean")
             result[step] = (kind, max(completed for completed, _, _ in rows),
                             sorted({domain for _, domain, outcome in rows if outcome == "triggered"}))
+            if kind == "incomplete":
+                result[step] = (kind, result[step][1], ["missing " + ", ".join(missing)])
         return result
 
     def status(self, model_id: str, day: dt.date, policy_id: str | None) -> str:
@@ -72,7 +82,7 @@ class Lab:
         if not dated:
             return "no_checkpoint"
         c_now = max(dated)[3]
-        rounds = self.rounds(model_id, day)
+        rounds = self.rounds(model_id, day, policy_id)
         clean = [step for step, (kind, _, _) in rounds.items() if kind == "clean"]
         triggered = [step for step, (kind, _, _) in rounds.items() if kind == "triggered"]
         if triggered and (not clean or max(triggered) > max(clean)):
@@ -108,7 +118,7 @@ class Lab:
             before, after = self.status(model_id, since, policy_id), self.status(model_id, as_of, policy_id)
             if before != after:
                 events.append((as_of, "status_change", model_id, name, before, after, None))
-            for step, (kind, completed, domains) in self.rounds(model_id, as_of).items():
+            for step, (kind, completed, domains) in self.rounds(model_id, as_of, policy_id).items():
                 if inside(_day(completed)):
                     events.append((_day(completed), "evaluation_round", model_id, name, None, kind,
                                    ", ".join(domains) or None))
@@ -126,7 +136,7 @@ class Lab:
             if not inside(started):
                 continue
             model_id = deployment["model_id"]
-            rounds = self.rounds(model_id, started)
+            rounds = self.rounds(model_id, started, policy_id)
             open_rounds = [(step, completed) for step, (kind, completed, _) in rounds.items() if kind == "triggered"
                            and not any(other > step and rounds[other][0] == "clean" for other in rounds)]
             if not open_rounds:

@@ -5,6 +5,7 @@ import csv
 import copy
 from pathlib import Path
 
+from dashboard.ingest import ingest
 from dashboard.tables import TABLES, TABLES_BY_NAME
 
 
@@ -64,6 +65,14 @@ def write_folder(folder: Path, tables: dict[str, list[dict]]) -> Path:
             writer.writeheader()
             writer.writerows(rows)
     return folder
+
+
+def published_lab(tables: dict[str, list[dict]], tmp_path_factory, name: str) -> tuple[Path, Path]:
+    """tables written as a folder and published by the real ingest: (folder, store)."""
+    folder = write_folder(tmp_path_factory.mktemp(f"{name}-src") / name, tables)
+    store = tmp_path_factory.mktemp(name) / f"{name}.duckdb"
+    ingest(folder, store, progress=lambda _: None)
+    return folder, store
 
 
 def status_lab_tables() -> dict[str, list[dict]]:
@@ -265,4 +274,4 @@ def brief_evidence_tables():
 
 
 __all__ = ["HOSTILE_EVAL_ID", "HOSTILE_EVAL_MODEL", "TABLES", "add_model", "asof_lab_tables", "base_tables",
-           "brief_evidence_tables", "clean", "reclassify_tables", "status_lab_tables", "write_folder"]
+           "brief_evidence_tables", "clean", "published_lab", "reclassify_tables", "status_lab_tables", "write_folder"]

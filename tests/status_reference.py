@@ -80,10 +80,15 @@ class Lab:
             if row["kind"] == "comprehensive" and row["day"] <= as_of:
                 rounds.setdefault(row["step"], []).append(row)
 
+        # The policy's required domains (empty or absent: none), written out here independently.
+        required = {item.strip() for item in (policy.get("required_domains") or "").split(";") if item.strip()}
+
         def outcome(rows):
-            if all(row["outcome"] == "below_threshold" for row in rows):
-                return "clean"
-            return "triggered" if any(row["outcome"] == "triggered" for row in rows) else "inconclusive"
+            if any(row["outcome"] == "triggered" for row in rows):
+                return "triggered"
+            if any(row["outcome"] != "below_threshold" for row in rows):
+                return "inconclusive"
+            return "clean" if required <= {row["domain"] for row in rows} else "incomplete"
 
         clean_steps = [step for step, rows in rounds.items() if outcome(rows) == "clean"]
         eval_step = max(clean_steps, default=None)

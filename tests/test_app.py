@@ -69,9 +69,11 @@ def test_trajectory_unknown_model(lab_store, model, message):
     assert "<script>" not in app.error[0].value  # markdown/HTML made inert
 
 
-def test_trajectory_without_a_model_asks_for_one(lab_store):
+def test_trajectory_without_a_model_opens_the_most_urgent_one(lab_store):
+    """The status table's first row (severity, then model_id): the lab's one triggered model."""
     app = open_link(lab_store, "app_pages/trajectory.py")
-    assert "Choose a model" in app.info[0].value
+    assert app.title[0].value == "Triggered" and not app.info
+    assert app.query_params["model"] == "triggered"
 
 
 HOSTILE_VALUES = ["' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd", "x" * 10_000, "模型\u202e", "**bold** [x](javascript:alert(1))"]

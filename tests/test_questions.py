@@ -50,6 +50,7 @@ def arguments(snap, name: str) -> tuple:
         "trajectory.asl_history": (model_id, AS_OF),
         "trajectory.evaluation_rounds": (model_id, AS_OF),
         "trajectory.evaluations": (model_id, AS_OF),
+        "trajectory.preliminary_triggers": (model_id, AS_OF),
         "trajectory.model_detail": (model_id,),
         "trajectory.timeline": (scope, model_id),
         "trajectory.training_flop_crossings": (model_id, AS_OF, (1e24, 1e25, 1e26)),

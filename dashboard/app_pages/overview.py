@@ -75,10 +75,11 @@ else:
     event = None
     st.markdown("**Buffer map:** no model here has a clean evaluation yet, so there is nothing to place on it.")
 mixed = shown_models["policy_id"].nunique() > 1
-st.caption(
-    "Click a point to open that model's trajectory. Named: the models triggered, past the buffer edge or overdue. "
-    + (f"Lines and bands show {md_escape(display.policy_with_source(policies.reset_index(), line_policy))}; "
-       "models under other policies keep their own status." if mixed else ""))
+if event is not None:  # how to read the map, only under a map that is drawn
+    st.caption(
+        "Click a point to open that model's trajectory. Named: the models triggered, past the buffer edge or overdue. "
+        + (f"Lines and bands show {md_escape(display.policy_with_source(policies.reset_index(), line_policy))}; "
+           "models under other policies keep their own status." if mixed else ""))
 # Never evaluated: no clean evaluation, so not on the map; named here, largest compute first.
 never = shown_models[shown_models["status"] == "never_evaluated"].sort_values("c_now", ascending=False)
 if len(never):
@@ -105,10 +106,15 @@ if len(evaluated):
 if show_public and has_public:
     positions = status_questions.model_positions(snap, scope.as_of)
     positions = positions[positions["model_id"].isin(shown_models["model_id"])]
-    st.plotly_chart(ui.figure(charts.frontier, positions, snapshot_questions.public_models(snap, scope.as_of)),
+    # On the public data set the models are the public models themselves: drawn once, as the frontier.
+    own_models = context.info["dataset"] != "public"
+    st.plotly_chart(ui.figure(charts.frontier, positions, snapshot_questions.public_models(snap, scope.as_of),
+                              own_models=own_models),
                     key="frontier", width="stretch")
     st.caption("Public models: Epoch AI, Notable AI Models (CC BY 4.0), training compute as published. "
-               "This lab's models: effective compute at their latest checkpoint.")
+               + ("This lab's models: effective compute at their latest checkpoint." if own_models else
+                  "This data set's models are these public models, so they are not drawn a second time as a "
+                  "lab's own."))
 
 # --- The status table: most urgent first, status first, numbers as they read --------------------
 st.subheader("Status of every model")

@@ -26,6 +26,12 @@ try:
 except ParamError as error:
     ui.stop_with_problem(str(error), "trajectory")
 
+if not requested:
+    # Opened without a model: the most urgent one (the status table's first row), named in the URL.
+    most_urgent = status_frame(snap, scope)["model_id"]
+    if len(most_urgent):
+        requested = str(most_urgent.iloc[0])
+        ui.put_in_url("model", requested)
 ui.check_flag("refs", page_path="trajectory")
 ui.check_flag("public", page_path="trajectory")
 ui.show_in_widget("model", requested or None)
@@ -65,8 +71,10 @@ st.caption(display.training_text(status_row, scope.as_of))
 
 # --- The chart -----------------------------------------------------------------------------------
 points = trajectory_questions.trajectory(snap, model_id, scope.as_of, MAX_POINTS)
-rounds = trajectory_questions.evaluation_rounds(snap, model_id, scope.as_of)
+rounds = trajectory_questions.evaluation_rounds(snap, model_id, scope.as_of, scope.policy_id)
 history = trajectory_questions.asl_history(snap, model_id, scope.as_of)
+# Preliminary evaluations that triggered count for nothing in the status, but a lead must see them.
+preliminary_triggers = trajectory_questions.preliminary_triggers(snap, model_id, scope.as_of)
 # A triggered model opens its reclassification scenario: next level, triggering domain.
 reclassify = links.reclassify_params(model_id, status_row["status"], status_row["asl_level"], rounds,
                                      snapshot_questions.asl_levels(snap)["asl_level"])
@@ -110,12 +118,18 @@ st.plotly_chart(ui.figure(trajectory_figure, points, rounds, history, timeline, 
                           model_label=detail["name"], projection_points=projection_points,
                           projected_dates=projected_dates, show_reference_lines=show_reference,
                           now=pd.Timestamp(scope.as_of), training=training, reevaluate_on=reevaluate_on,
-                          crossings=crossings),
+                          crossings=crossings, preliminary_triggers=preliminary_triggers),
                 key="trajectory", width="stretch")
 st.caption(f"{len(points):,} points drawn (downsampled in the database to at most about {MAX_POINTS:,}; "
            "checkpoints with evaluations are exact). Shaded: between the next evaluation (k x C at the last "
            "clean round) and the buffer edge (b x C), from each round's completion until the next. "
            "A dotted line joins an evaluated checkpoint to the day its round completed."
+           + (" An open diamond: a round still missing a domain its policy requires (incomplete: it counts as no "
+              "clean round)." if (rounds["round_outcome"] == "incomplete").any() else "")
+           + (" An open red triangle (at the compute it tested, on the day it completed): a preliminary "
+              f"evaluation that triggered ({len(preliminary_triggers)}); preliminary evaluations form no round "
+              "and do not change the status."
+              if len(preliminary_triggers) else "")
            + (" The regulatory lines count training FLOP (the dotted grey line), not effective compute; "
               "a star marks where it crossed one." if show_reference else ""))
 if show_reference and len(crossings):

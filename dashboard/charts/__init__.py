@@ -29,6 +29,7 @@ from dashboard.text import chart_text
 from dashboard.reference import DUE_SOON_FRACTION
 
 OUTCOME_COLOURS = {"below_threshold": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
+ROUND_INCOMPLETE_COLOUR = "#64748b"  # slate: a round still missing a required domain (DESIGN 4)
 # Regulatory lines count real training FLOP, not effective compute (DESIGN 1 and 9). The 2023 US
 # executive order's 1e26 reporting line was revoked in January 2025 and is not drawn.
 REGULATORY_COLOUR = "#8b5cf6"  # violet: reads on the light and the dark theme
@@ -309,6 +310,31 @@ def _round_hover(details) -> str:
     return "<br>".join(lines)
 
 
+def _preliminary_trigger_markers(fig: go.Figure, triggers: pd.DataFrame) -> None:
+    """Preliminary evaluations that triggered (DESIGN 4: they form no round and change no status): an
+    open red triangle at the checkpoint's compute on the day it completed (apart from the checkpoint's
+    own point and its round's diamond, so its hover is the one a person gets), said to be preliminary
+    in the legend and the hover."""
+    def figures(row) -> str:
+        score = "" if pd.isna(row["score"]) else f"score {row['score']:.3g}"
+        trigger = "" if pd.isna(row["trigger_score"]) else f" / trigger {row['trigger_score']:.3g}"
+        elicitation = f"<br>elicitation: {row['elicitation']}" if isinstance(row["elicitation"], str) and row["elicitation"] else ""
+        return (score + trigger or "no score recorded") + elicitation
+    fig.add_trace(go.Scatter(
+        x=triggers["completed_at"], y=triggers["effective_compute"].astype(float), mode="markers",
+        name="preliminary evaluation triggered (no round: status unchanged)",
+        marker=dict(color=OUTCOME_COLOURS["triggered"], size=13, symbol="triangle-up-open", line=dict(width=2.5)),
+        customdata=np.column_stack([triggers["eval_id"].astype(str), triggers["domain"].astype(str),
+                                    triggers["step"].astype(str),
+                                    pd.to_datetime(triggers["recorded_at"]).dt.strftime("%Y-%m-%d"),
+                                    pd.to_datetime(triggers["completed_at"]).dt.strftime("%Y-%m-%d"),
+                                    triggers.apply(figures, axis=1).astype(object)]),
+        hovertemplate=("<b>preliminary evaluation triggered</b>: %{customdata[1]} (%{customdata[0]})<br>step "
+                       "%{customdata[2]}, checkpoint %{customdata[3]}, completed %{customdata[4]}<br>C %{y:.3g}<br>"
+                       "%{customdata[5]}<br>preliminary: forms no round and does not change the status;<br>"
+                       "a comprehensive round decides<extra></extra>")))
+
+
 def _regulatory_lines(fig: go.Figure, *, visible_top: float | None = None) -> None:
     for value, label in REFERENCE_LINES:
         if visible_top is None or value <= visible_top:
@@ -319,7 +345,8 @@ def _regulatory_lines(fig: go.Figure, *, visible_top: float | None = None) -> No
 def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame, *, k: float, b: float | None,
                as_of: pd.Timestamp, model_label: str, projection_points: pd.DataFrame | None = None,
                projected_dates: dict | None = None, show_reference_lines: bool = True, now: pd.Timestamp | None = None,
-               training: bool = True, reevaluate_on=None, crossings: pd.DataFrame | None = None) -> go.Figure:
+               training: bool = True, reevaluate_on=None, crossings: pd.DataFrame | None = None,
+               preliminary_triggers: pd.DataFrame | None = None) -> go.Figure:
     """A model's effective compute over time against the envelopes its clean evaluations open.
 
     as_of: where the envelopes end (the end of the as-of day). now: the as-of date, drawn as "now"
@@ -327,7 +354,8 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
     from its last checkpoint to now. reevaluate_on: the time limit t_eval + T, a vertical line.
     With show_reference_lines, training FLOP (the regulatory measure, DESIGN 9) is drawn too, with
     the 1e25 and 1e26 lines and, from crossings (label, recorded_at, training_flop), where it
-    crossed each."""
+    crossed each. preliminary_triggers (queries/preliminary_triggers.sql): preliminary evaluations
+    that triggered, drawn apart from the rounds (they count for nothing in the status)."""
     fig = go.Figure()
     now = pd.Timestamp(now) if now is not None else pd.Timestamp(as_of)
     last_time = pd.Timestamp(points["recorded_at"].iloc[-1]) if len(points) else None
@@ -419,21 +447,28 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
             marker=dict(symbol="line-ns", size=12, line=dict(width=2, color="#15803d")),
             text=texts, hovertemplate="%{text}<extra></extra>", connectgaps=False))
     for outcome, colour in (("clean", OUTCOME_COLOURS["below_threshold"]), ("triggered", OUTCOME_COLOURS["triggered"]),
-                            ("inconclusive", OUTCOME_COLOURS["inconclusive"])):
+                            ("incomplete", ROUND_INCOMPLETE_COLOUR), ("inconclusive", OUTCOME_COLOURS["inconclusive"])):
         group = rounds[rounds["round_outcome"] == outcome]
         if group.empty:
             continue
+        # An incomplete round (DESIGN 4) lacks a domain its policy requires: it opens no envelope.
+        missing = (group["missing_domains"] if "missing_domains" in group else pd.Series(None, index=group.index))
+        missing_text = missing.map(lambda domains: "" if pd.isna(domains) or not domains else
+                                   "<br>not clean: no evaluation yet in " + str(domains).replace(";", ", "))
         fig.add_trace(go.Scatter(
             x=group["recorded_at"], y=group["effective_compute"].astype(float), mode="markers",
-            name=f"evaluation round: {outcome}",
-            marker=dict(color=colour, size=12, symbol="diamond" if outcome != "triggered" else "x",
-                        line=dict(color="white", width=1)),
+            name=f"evaluation round: {outcome}" + (" (a required domain missing)" if outcome == "incomplete" else ""),
+            marker=dict(color=colour, size=12, symbol={"triggered": "x", "incomplete": "diamond-open"}.get(outcome, "diamond"),
+                        line=dict(color=colour if outcome == "incomplete" else "white", width=2 if outcome == "incomplete" else 1)),
             customdata=np.column_stack([group["step"].astype(str),
                                         pd.to_datetime(group["completed_at"]).dt.strftime("%Y-%m-%d"),
                                         group["details"].map(_round_hover),
-                                        pd.to_datetime(group["recorded_at"]).dt.strftime("%Y-%m-%d")]),
-            hovertemplate=("<b>round at step %{customdata[0]}</b>: " + outcome + "<br>checkpoint %{customdata[3]}, "
+                                        pd.to_datetime(group["recorded_at"]).dt.strftime("%Y-%m-%d"),
+                                        missing_text.astype(object)]),
+            hovertemplate=("<b>round at step %{customdata[0]}</b>: " + outcome + "%{customdata[4]}<br>checkpoint %{customdata[3]}, "
                            "completed %{customdata[1]}<br>C %{y:.3g}<br>%{customdata[2]}<extra></extra>")))
+    if preliminary_triggers is not None and len(preliminary_triggers):
+        _preliminary_trigger_markers(fig, preliminary_triggers)
     # Where a round triggered: the ASL threshold was reached there. The earliest possible level of
     # concern is b x C of the last clean round before it.
     for _, row in rounds[rounds["round_outcome"] == "triggered"].iterrows():
@@ -507,13 +542,15 @@ def safeguard_gaps(gaps: pd.DataFrame, *, title: str = "Minimum additional safeg
     return fig
 
 
-def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_reference_lines: bool = True) -> go.Figure:
+def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_reference_lines: bool = True,
+             own_models: bool = True) -> go.Figure:
     """The lab's models where they stand now (date of their latest checkpoint, effective compute),
-    with the public frontier (points by organisation) on the same axis."""
+    with the public frontier (points by organisation) on the same axis. own_models=False (a data set
+    whose models are the public models): the models only set the axes; the frontier alone is drawn."""
     fig = go.Figure()
     if public is not None:
         public_frontier(fig, public)
-    if len(positions):
+    if len(positions) and own_models:
         fig.add_trace(scatter(
             len(positions), x=positions["recorded_at"], y=positions["effective_compute"].astype(float), mode="markers", name="this lab's models",
             marker=dict(color="#1d4ed8", size=10, symbol="circle", line=dict(color="white", width=1)),
@@ -521,7 +558,8 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
             hovertemplate="<b>%{text}</b> (%{customdata})<br>latest checkpoint %{x|%Y-%m-%d}<br>%{y:.3g} FLOP-equivalent<extra></extra>"))
     if show_reference_lines:
         reference_lines(fig)
-    _layout(fig, title="This lab's models against the public frontier", y_title="Effective / training compute (FLOP, log)",
+    _layout(fig, title="This lab's models against the public frontier" if own_models else "The public frontier",
+            y_title="Effective / training compute (FLOP, log)",
             x_title="Date", height=480)
     fig.update_yaxes(type="log", exponentformat="power")
     if len(positions):

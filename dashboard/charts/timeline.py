@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from dashboard.text import chart_text_shortened
 
 ANNOTATED_KINDS = ("evaluation_round", "asl_change", "threshold_crossed")
-ROUND_COLOURS = {"clean": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
+ROUND_COLOURS = {"clean": "#16a34a", "triggered": "#b91c1c", "incomplete": "#64748b", "inconclusive": "#ca8a04"}
 LEVEL_COLOUR = "#7c3aed"
 LINE_COLOUR = "#334155"
 MAX_LABEL = 32
@@ -36,7 +36,9 @@ def label_of(row) -> tuple[str, str, str]:
     date = pd.Timestamp(row["event_date"]).strftime("%Y-%m-%d")
     if row["kind"] == "evaluation_round":
         outcome = row["after"]
-        detail = f" in {_plain(row['detail'])}" if row["detail"] else ""
+        # An incomplete round's detail names the required domains it misses ("missing cbrn").
+        detail = (f" ({_plain(row['detail'])})" if outcome == "incomplete" else f" in {_plain(row['detail'])}") \
+            if row["detail"] else ""
         return (f"round: {_plain(outcome)}", f"{date}: evaluation round {_plain(outcome)}{detail}",
                 ROUND_COLOURS.get(outcome, LINE_COLOUR))
     if row["kind"] == "asl_change":

@@ -15,7 +15,7 @@ from dashboard.ingest.folder import SourceFile, attribution, find_sources
 from dashboard.ingest.outcome import IngestResult
 from dashboard.ingest.parquet_file import load_parquet
 from dashboard.ingest.problems import IngestError, Problem
-from dashboard.ingest.sources import TableSource, create_empty_raw
+from dashboard.ingest.sources import TableSource, add_absent_optional, create_empty_raw
 from dashboard.sqlfiles import internal_sql
 from dashboard.tables import TABLES
 
@@ -68,10 +68,11 @@ def build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str) 
             began = time.perf_counter()
             count, file_problems = load_raw(con, source, warnings)
             problems += file_problems
-            if file_problems:
-                if not count:  # nothing could be read: the file's rows are not checked
-                    create_empty_raw(con, spec)
-            elif source.kind == "csv":
+            if file_problems and not count:  # nothing could be read: the file's rows are not checked
+                create_empty_raw(con, spec)
+            else:
+                add_absent_optional(con, spec, source)
+            if not file_problems and source.kind == "csv":
                 seconds = time.perf_counter() - began
                 progress(f"  read {source.label}: {count:,} rows ({seconds:.1f} s, {count / max(seconds, 1e-9):,.0f} rows/s)")
             row_counts[spec.name] = count

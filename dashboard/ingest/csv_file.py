@@ -198,6 +198,7 @@ def load_csv(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list[
     problems = check_columns(source, header, warnings)
     if problems:
         return 0, problems
+    spec = source.spec  # without the optional columns the file leaves out
     try:
         relation = con.read_csv(
             str(source.path), header=True, columns={name: "VARCHAR" for name in header},

@@ -21,6 +21,7 @@ def load_parquet(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: l
         problems = check_columns(source, [name for name in relation.columns if name != "file_row_number"], warnings)
         if problems:
             return 0, problems
+        spec = source.spec  # without the optional columns the file leaves out
         problems = _parquet_type_problems(source, relation)
         if problems:
             return 0, problems

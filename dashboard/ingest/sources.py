@@ -38,7 +38,7 @@ def check_columns(source, header: list[str], warnings: list[str]) -> list[Proble
             problems.append(Problem(source.label, 1 if source.kind == "csv" else None,
                                     f'column "{name}" appears twice in the header'))
         seen.add(name)
-    missing = [column for column in source.spec.columns if column not in seen]
+    missing = [column for column in source.spec.columns if column not in seen and column not in source.spec.optional]
     if missing:
         problems.append(Problem(source.label, 1 if source.kind == "csv" else None,
                                 "missing column(s) " + ", ".join(missing)
@@ -46,7 +46,20 @@ def check_columns(source, header: list[str], warnings: list[str]) -> list[Proble
     extra = [name for name in header if name not in source.spec.columns]
     if extra:
         warnings.append(f"{source.label}: ignoring unknown column(s) " + ", ".join(extra))
+    if not problems:  # the loaders read the columns the source has; build.py adds the optional ones it lacks
+        source.spec = source.spec.present_in(seen)
     return problems
+
+
+def add_absent_optional(con: duckdb.DuckDBPyConnection, spec: TableSpec, source) -> None:
+    """raw_<table> with every optional column the source left out, as empty values."""
+    absent = [column for column in spec.columns if column not in source.spec.columns]
+    if not absent:
+        return
+    con.execute(f'ALTER VIEW "raw_{spec.name}" RENAME TO "raw_{spec.name}_read"')
+    con.table(f"raw_{spec.name}_read").select(
+        duckdb.StarExpression(), *[duckdb.ConstantExpression(None).cast(duckdb.sqltypes.VARCHAR).alias(column)
+                                   for column in absent]).create_view(f"raw_{spec.name}")
 
 
 def create_empty_raw(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:

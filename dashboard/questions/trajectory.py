@@ -27,9 +27,17 @@ def trajectory(snap: Snapshot, model_id: str, as_of: dt.date, max_points: int) -
     return snap.query("trajectory", model_id=model_id, as_of=as_of, max_points=max_points)
 
 
-@question(["step", "round_outcome", "completed_at", "recorded_at", "effective_compute", "details"])
-def evaluation_rounds(snap: Snapshot, model_id: str, as_of: dt.date) -> pd.DataFrame:
-    return snap.query("evaluation_rounds", model_id=model_id, as_of=as_of)
+@question(["step", "round_outcome", "missing_domains", "completed_at", "recorded_at", "effective_compute", "details"])
+def evaluation_rounds(snap: Snapshot, model_id: str, as_of: dt.date, policy_id: str | None = None) -> pd.DataFrame:
+    """The model's rounds as of the date under the policy in use (None: the model's own)."""
+    return snap.query("evaluation_rounds", model_id=model_id, as_of=as_of, policy_id=policy_id)
+
+
+@question(["eval_id", "step", "domain", "completed_at", "recorded_at", "effective_compute", "score", "trigger_score",
+           "elicitation"])
+def preliminary_triggers(snap: Snapshot, model_id: str, as_of: dt.date) -> pd.DataFrame:
+    """The model's preliminary evaluations that triggered by the date: no round, no status, but drawn."""
+    return snap.query("preliminary_triggers", model_id=model_id, as_of=as_of)
 
 
 @question(["asl_level", "effective_from", "reason"])

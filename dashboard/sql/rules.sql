@@ -63,24 +63,49 @@ CREATE OR REPLACE MACRO lineage(root) AS TABLE
     SELECT model_id, depth, path FROM walk;
 
 -- Evaluation rounds as of a date (DESIGN 4): the comprehensive evaluations of one model at one step
--- (preliminary ones form no round; rows completed after the date do not count). clean when every row
--- is below_threshold, triggered when any row triggered, else inconclusive. completed_at: the round's
--- latest completion; fired_domains and fired_eval_ids: the rows that triggered, sorted, ;-joined;
--- details: every row's figures by domain (for hovers). Queries that do not read a column do not pay for it.
-CREATE OR REPLACE MACRO rounds(as_of) AS TABLE
-    SELECT e.model_id, e.step,
-           CASE WHEN bool_and(e.outcome = 'below_threshold') THEN 'clean'
-                WHEN bool_or(e.outcome = 'triggered') THEN 'triggered'
+-- (preliminary ones form no round; rows completed after the date do not count), under the policy in
+-- use (policy_override when given, else the model's own). triggered when any row triggered; clean when
+-- every row is below_threshold and the round holds a row in each of the policy's required_domains;
+-- incomplete when every row is below_threshold but a required domain is missing (missing_domains,
+-- sorted, ;-joined); else inconclusive. completed_at: the round's latest completion; fired_domains
+-- and fired_eval_ids: the rows that triggered, sorted, ;-joined; details: every row's figures by
+-- domain (for hovers). Queries that do not read a column do not pay for it.
+CREATE OR REPLACE MACRO rounds(as_of, policy_override) AS TABLE
+    WITH grouped AS (
+        SELECT e.model_id, e.step,
+               bool_and(e.outcome = 'below_threshold') AS all_below,
+               bool_or(e.outcome = 'triggered') AS any_triggered,
+               list_filter(coalesce(any_value(p.required_domains), []),
+                           lambda domain: NOT list_contains(list(e.domain), domain)) AS missing,
+               max(e.completed_at) AS completed_at,
+               array_to_string(list_sort(list_distinct(list(e.domain) FILTER (WHERE e.outcome = 'triggered'))), ';')
+                   AS fired_domains,
+               array_to_string(list_sort(list(e.eval_id) FILTER (WHERE e.outcome = 'triggered')), ';') AS fired_eval_ids,
+               list({'domain': e.domain, 'outcome': e.outcome, 'score': e.score, 'trigger_score': e.trigger_score,
+                     'elicitation': e.elicitation, 'target_asl_level': e.target_asl_level} ORDER BY e.domain) AS details
+        FROM store.evaluations e
+        JOIN store.models m ON m.model_id = e.model_id
+        LEFT JOIN store.policies p ON p.policy_id = coalesce(CAST(policy_override AS VARCHAR), m.policy_id)
+        WHERE e.kind = 'comprehensive' AND CAST(e.completed_at AS DATE) <= CAST(as_of AS DATE)
+        GROUP BY e.model_id, e.step
+    )
+    SELECT model_id, step,
+           CASE WHEN any_triggered THEN 'triggered'
+                WHEN all_below AND len(missing) = 0 THEN 'clean'
+                WHEN all_below THEN 'incomplete'
                 ELSE 'inconclusive' END AS round_outcome,
-           max(e.completed_at) AS completed_at,
-           array_to_string(list_sort(list_distinct(list(e.domain) FILTER (WHERE e.outcome = 'triggered'))), ';')
-               AS fired_domains,
-           array_to_string(list_sort(list(e.eval_id) FILTER (WHERE e.outcome = 'triggered')), ';') AS fired_eval_ids,
-           list({'domain': e.domain, 'outcome': e.outcome, 'score': e.score, 'trigger_score': e.trigger_score,
-                 'elicitation': e.elicitation, 'target_asl_level': e.target_asl_level} ORDER BY e.domain) AS details
+           CASE WHEN all_below AND len(missing) > 0 THEN array_to_string(list_sort(list_distinct(missing)), ';') END
+               AS missing_domains,
+           completed_at, fired_domains, fired_eval_ids, details
+    FROM grouped;
+
+-- Preliminary evaluations that triggered, completed on or before the date (DESIGN 4: they form no round
+-- and change no status; the trajectory draws them so a lead sees them). Beside rounds(): every reading
+-- of an outcome is in this file.
+CREATE OR REPLACE MACRO preliminary_triggers(as_of) AS TABLE
+    SELECT e.eval_id, e.model_id, e.step, e.domain, e.completed_at, e.score, e.trigger_score, e.elicitation
     FROM store.evaluations e
-    WHERE e.kind = 'comprehensive' AND CAST(e.completed_at AS DATE) <= CAST(as_of AS DATE)
-    GROUP BY e.model_id, e.step;
+    WHERE e.kind = 'preliminary' AND e.outcome = 'triggered' AND CAST(e.completed_at AS DATE) <= CAST(as_of AS DATE);
 
 -- One evaluation row that triggered, whatever its kind (a preliminary one forms no round, but the
 -- brief cites it as evidence all the same).

@@ -61,6 +61,12 @@ def write_to_url(key: str) -> None:
         st.query_params[key] = value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
+def put_in_url(key: str, value: str) -> None:
+    """A value the page chose itself (a default) written to the address bar, so the URL names the
+    view it shows and a copy of it reopens the same view."""
+    st.query_params[key] = value
+
+
 def show_in_widget(key: str, value) -> None:
     """Show the URL's value in the widget with this key (call before drawing it). With the URL as
     the source, a link to the same page with another value (a lineage link) changes the widget."""

@@ -177,7 +177,7 @@ class PostgresSource(TableSource):
                 problems.append(Problem(spec.name, None, f"the role may not read {schema}.{spec.name} "
                                                          f"(GRANT SELECT ON ALL TABLES IN SCHEMA {quote_ident(schema)} TO ...)"))
                 continue
-            sources.append(PostgresTable(self, spec, columns[spec.name]))
+            sources.append(PostgresTable(self, spec.present_in(columns[spec.name]), columns[spec.name]))
         self._tables = sources
         return sources, problems
 

@@ -6,6 +6,8 @@ SELECT row_index,
        parse_num(buffer_multiple) AS buffer_multiple,
        parse_num(eval_interval_days) AS eval_interval_days,
        clean_text(source) AS source,
+       -- DESIGN 3: the capability domains a round must cover to be clean (empty: no requirement).
+       list_distinct(parse_list(required_domains)) AS required_domains,
        problems([
            chk_id('policy_id', policy_id, 'a policy id'),
            coalesce(chk_number('eval_compute_multiple', eval_compute_multiple, false),
@@ -19,6 +21,10 @@ SELECT row_index,
                                       'empty, or greater than eval_compute_multiple (' || trim(eval_compute_multiple) || ')') END),
            coalesce(chk_number('eval_interval_days', eval_interval_days, true),
                     CASE WHEN parse_num(eval_interval_days) <= 0
-                         THEN problem('eval_interval_days', eval_interval_days, 'empty, or a number of days greater than 0') END)
+                         THEN problem('eval_interval_days', eval_interval_days, 'empty, or a number of days greater than 0') END),
+           CASE WHEN has_invisible(required_domains)
+                THEN problem('required_domains', required_domains,
+                             'empty, or capability domains separated by ";" (such as cbrn;cyber), without control, '
+                             || 'bidirectional or zero-width characters') END
        ]) AS problems
 FROM raw_policies;
