@@ -282,7 +282,7 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
         ]
     brief.ul(items)
 
-    _evidence(brief, snap, affected, domain, as_of)
+    _evidence(brief, snap, affected, domain, as_of, policy_id)
 
     # The models whose onboarding halts, each with its own status
     brief.h2("Models whose onboarding halts")
@@ -403,7 +403,8 @@ def _score(value) -> str:
     return "not recorded" if value is None or pd.isna(value) else f"{float(value):g}"
 
 
-def _evidence(brief: Brief, snap: Snapshot, affected: pd.DataFrame, domain: str | None, as_of: dt.date) -> None:
+def _evidence(brief: Brief, snap: Snapshot, affected: pd.DataFrame, domain: str | None, as_of: dt.date,
+              policy_id: str | None) -> None:
     """Why: the halted models' triggering evaluations, and the breaches of rule 2d on them (deployments
     started while they stood triggered) from the first of those evaluations to the as-of date."""
     model_ids = tuple(affected["model_id"])
@@ -430,7 +431,7 @@ def _evidence(brief: Brief, snap: Snapshot, affected: pd.DataFrame, domain: str 
         return
     since = _date(evaluations["completed_at"].min())
     start = dt.date.fromisoformat(since) - dt.timedelta(days=1)
-    breaches = reclassify.rule_2d_breaches(snap, model_ids, start, as_of)
+    breaches = reclassify.rule_2d_breaches(snap, model_ids, start, as_of, policy_id)
     window = (f"from the first triggering evaluation ({since}) up to and including {as_of.isoformat()}")
     if not len(breaches):
         brief.p(f"None {window}: no deployment started on these models while they stood triggered.")

@@ -178,10 +178,11 @@ def triggering_evaluations(snap: Snapshot, model_ids: tuple[str, ...], as_of: dt
 
 
 @question(changes.COLUMNS)
-def rule_2d_breaches(snap: Snapshot, model_ids: tuple[str, ...], since: dt.date, as_of: dt.date) -> pd.DataFrame:
+def rule_2d_breaches(snap: Snapshot, model_ids: tuple[str, ...], since: dt.date, as_of: dt.date,
+                     policy_id: str | None = None) -> pd.DataFrame:
     """The breaches of rule 2d on these models in the window (since, as_of]: the changes' events of kind
-    onboarding_while_triggered (the rule: queries/changes.sql), oldest first."""
-    events = snap.query("changes", since=since, as_of=as_of, model_id=None)
+    onboarding_while_triggered (the rule: queries/changes.sql) under the policy in use, oldest first."""
+    events = snap.query("changes", since=since, as_of=as_of, model_id=None, policy_id=policy_id)
     breaches = events[(events["kind"] == changes.BREACH) & events["model_id"].isin(list(model_ids))]
     return breaches.sort_values(["event_date", "model_id", "detail"], kind="stable", ignore_index=True)
 
