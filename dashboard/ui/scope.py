@@ -108,7 +108,9 @@ def chosen_snapshot(page_path: str) -> tuple[store_module.Snapshot, store_module
         snap = store_module.open_snapshot(store_module.store_path(), wanted)
     except UnknownSnapshot as error:
         stop_with_unknown_snapshot(str(error), page_path, latest)
-    if wanted is None and snap.snapshot_id:
+    if snap.snapshot_id:
+        # Also when the URL names it already: after a link to this same page (the notice's "on the
+        # latest"), the browser keeps the old address until the parameters are sent to it again.
         st.query_params["snapshot"] = snap.snapshot_id
     return snap, latest
 
