@@ -167,8 +167,8 @@ def digest(frame: pd.DataFrame, *, since: dt.date, as_of: dt.date, info: dict, p
     lines = [f"## What changed from {since.isoformat()} to {as_of.isoformat()}",
              "",
              f"Window: after {since.isoformat()}, up to and including {as_of.isoformat()} · "
-             f"data set {digest_text(info.get('dataset'))}, snapshot of {snapshot_date}"
-             + (f" (snapshot {digest_text(info['snapshot_id'])})" if info.get("snapshot_id") else "") + f" · {policy}",
+             f"data set {digest_text(info.get('dataset'))}, snapshot "
+             + (f"{info['snapshot_id']} " if info.get("snapshot_id") else "") + f"of {snapshot_date} · {policy}",
              ""]
     total = len(frame)
     if total == 0:

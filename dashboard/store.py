@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import settings
-from dashboard.snapshots import resolve_snapshot
+from dashboard.snapshots import is_snapshot_id, resolve_snapshot
 from dashboard.sqlfiles import REPO_ROOT, internal_sql, parameters_of, query_text
 
 DEFAULT_STORE = REPO_ROOT / "data" / "asl.duckdb"
@@ -111,7 +111,9 @@ def _identity(database) -> tuple[str | None, str | None]:
         row = database.execute(internal_sql("snapshot_identity.sql")).fetchone()
     except duckdb.BinderException:  # published before snapshots had ids
         return None, None
-    return (row[0], row[1]) if row else (None, None)
+    if not row or not is_snapshot_id(row[0]):  # an id is only ever of its form: safe in any text and link
+        return None, None
+    return row[0], row[1]
 
 
 def read_identity(path: Path) -> tuple[str | None, str | None]:
