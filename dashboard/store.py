@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import settings
-from dashboard.snapshots import is_snapshot_id, resolve_snapshot
+from dashboard.snapshots import UnknownSnapshot, is_snapshot_id, resolve_snapshot
 from dashboard.sqlfiles import REPO_ROOT, internal_sql, parameters_of, query_text
 
 DEFAULT_STORE = REPO_ROOT / "data" / "asl.duckdb"
@@ -169,10 +169,17 @@ def open_snapshot(store: Path, snapshot_id: str | None = None) -> Snapshot:
     the latest's id, else the kept snapshot of that id from the history folder.
     Raises dashboard.snapshots.UnknownSnapshot (a clear message naming the oldest kept) for an id
     that is not kept, StoreError when the file cannot be read."""
-    latest = snapshot(store)
-    if snapshot_id is None or snapshot_id == latest.snapshot_id:
-        return latest
-    path = resolve_snapshot(store, snapshot_id)
+    if snapshot_id is None:
+        return snapshot(store)
+    try:
+        path = resolve_snapshot(store, snapshot_id)
+    except UnknownSnapshot:
+        latest = snapshot(store)  # the store's own id, with its history folder gone
+        if latest.snapshot_id == snapshot_id:
+            return latest
+        raise
+    if _same_file(path, store):  # the latest: its history entry is a hard link of the store
+        return snapshot(store)
     try:
         opened = snapshot(path)
     except StoreError:
@@ -184,3 +191,10 @@ def open_snapshot(store: Path, snapshot_id: str | None = None) -> Snapshot:
         for name in kept[: max(0, len(kept) - MAX_OPEN_KEPT + 1)]:
             _current.pop(name, None)  # closed when the last page run using it lets go
     return opened
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
