@@ -26,7 +26,7 @@ from dashboard.sqlfiles import REPO_ROOT
 TARGET_S = 2.0
 
 
-def _variant(folder: Path, target: Path) -> Path:
+def lab_variant(folder: Path, target: Path) -> Path:
     """The lab folder with one policy renamed: every other file a hard link (no copy of the big ones)."""
     target.mkdir()
     for path in folder.iterdir():
@@ -63,7 +63,7 @@ def run(scale: str, *, repeats: int = 3, say=print) -> dict:
         again = ingest(folder, store, progress=lambda _: None, dataset=f"synthetic-{scale}")
         results["unchanged_ingest_added_none"] = again.unchanged
         say("ingest: snapshot B (one policy renamed) ...")
-        second = ingest(_variant(folder, Path(scratch) / "variant"), store, progress=lambda _: None,
+        second = ingest(lab_variant(folder, Path(scratch) / "variant"), store, progress=lambda _: None,
                         dataset=f"synthetic-{scale}")
         if second.unchanged:
             raise RuntimeError("the variant of the lab was not published as a new snapshot")
