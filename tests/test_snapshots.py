@@ -126,6 +126,9 @@ def test_history_unchanged_ingest_retention_open_reader_and_exact_reprint(tmp_pa
     # Changed data: a second snapshot, newest first, and the store holds it.
     b = ingest(lab_folder(tmp_path, 1500), store, progress=quiet).snapshot_id
     assert b > a and [entry.snapshot_id for entry in list_snapshots(store)] == [b, a]
+    # The latest by id is the store itself (its history entry is a hard link); caches key on the id.
+    assert store_module.open_snapshot(store, b) is store_module.snapshot(store)
+    assert store_module.open_snapshot(store, a).cache_key == a and store_module.snapshot(store).cache_key == b
     assert run_cli("--store", store, *AT_RISK).stdout != at_risk_a.stdout  # the latest differs...
     for args, before in (((*AT_RISK, "--snapshot", a), at_risk_a), (("status", "--snapshot", a), status_a),
                          (("brief", *AT_RISK[1:], "--snapshot", a), brief_a)):
