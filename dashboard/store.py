@@ -68,7 +68,13 @@ class Snapshot:
         self._database.execute(internal_sql("shared_rules.sql"))  # the rules the ingest applies too
         self._database.execute(internal_sql("rules.sql"))  # the shared rules, in memory (not the read-only store)
         self._use_store = internal_sql("use_store.sql")
-        self.snapshot_id, self.content_hash = _identity(self._database)
+        try:
+            self.snapshot_id, self.content_hash = _identity(self._database)
+        except duckdb.Error as error:
+            self._database.close()
+            if _is_damage(error):
+                raise _damaged(key.path, error) from None
+            raise
 
     @property
     def cache_key(self):
@@ -90,8 +96,7 @@ class Snapshot:
             return _to_frame(cursor.sql(sql, params=bound).to_arrow_table())
         except duckdb.Error as error:
             if _is_damage(error):
-                raise StoreError(f"{self.key.path} cannot be read, the file is damaged: "
-                                 f"{str(error).strip().splitlines()[0]} (publish it again with ingest)") from None
+                raise _damaged(self.key.path, error) from None
             raise
         finally:
             cursor.close()
@@ -124,6 +129,11 @@ def read_identity(path: Path) -> tuple[str | None, str | None]:
         return snap.snapshot_id, snap.content_hash
     finally:
         snap.close()
+
+
+def _damaged(path: str, error: duckdb.Error) -> StoreError:
+    return StoreError(f"{path} cannot be read, the file is damaged: "
+                      f"{str(error).strip().splitlines()[0]} (publish it again with ingest)")
 
 
 def _is_damage(error: duckdb.Error) -> bool:

@@ -41,11 +41,12 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list[
     return load_parquet(con, source, warnings)
 
 
-def hash_content(con: duckdb.DuckDBPyConnection) -> str:
-    """The content hash of the new snapshot's published tables (content_hash.sql): sha-256 of each
-    table's name, row count and sum of row hashes, in hex. Row order and publish time do not count."""
+def hash_content(con: duckdb.DuckDBPyConnection, notes: str | None) -> str:
+    """The content hash of the new snapshot: sha-256 of each published table's name, row count and sum
+    of row hashes (content_hash.sql), and of the notes (ATTRIBUTION.md: viewers read them too), in hex.
+    Row order, publish time, source and data set name do not count."""
     lines = con.execute(internal_sql("ingest/content_hash.sql")).fetchall()
-    text = "".join(f"{name}:{count}:{total}\n" for name, count, total in lines)
+    text = "".join(f"{name}:{count}:{total}\n" for name, count, total in lines) + f"notes:{notes!r}\n"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -102,7 +103,7 @@ def build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str) 
         con.execute(internal_sql("ingest/attach_build.sql"), {"path": str(build)})
         con.execute(internal_sql("ingest/publish.sql"))
         prove_every_row_arrived(con, by_table, row_counts)
-        content_hash = hash_content(con)
+        content_hash = hash_content(con, notes)
         snapshot_id = make_snapshot_id(published_at, content_hash)
         con.execute(internal_sql("ingest/snapshot_info.sql"), {
             "published_at": published_at,
