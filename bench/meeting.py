@@ -279,6 +279,7 @@ def run(sessions: int, *, scale: str = "m", folder: Path | None = None, link: st
     """Single sessions one after another, then `sessions` at once while a snapshot is published."""
     from dashboard.ingest import ingest
     from bench.server import StreamlitServer
+    from bench.snapshots import lab_variant
 
     if folder is None:
         from bench.run import ensure_synth
@@ -312,8 +313,12 @@ def run(sessions: int, *, scale: str = "m", folder: Path | None = None, link: st
             published = threading.Event()
             publish_done: list[float] = []
 
+            # A variant of the lab (one policy renamed): the same folder again would publish nothing
+            # (an unchanged ingest adds no snapshot), and the point is a swap under the sessions.
+            variant = lab_variant(folder, Path(scratch) / "variant")
+
             def publish() -> None:
-                ingest(folder, store, progress=lambda _: None, dataset=f"meeting-{scale}")
+                ingest(variant, store, progress=lambda _: None, dataset=f"meeting-{scale}")
                 publish_done.append(time.perf_counter() - started)
                 published.set()
 

@@ -238,7 +238,8 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
         ["Scenario: ", f"{model_name} ({model_id}) moves from ASL-{current_level} to ASL-{new_level}; "
                        f"triggering domain: {domain or 'not given'}."],
         [f"As of: {as_of.isoformat()} (data set ", str(info.get("dataset", "")),
-         f", snapshot of {_date(info.get('snapshot_date'))}; policy: ",
+         f", snapshot of {_date(info.get('snapshot_date'))}"
+         + (f", snapshot id {info['snapshot_id']}" if info.get("snapshot_id") else "") + "; policy: ",
          display.policy_with_source(policies, policy_id) if policy_id
          else "each model's own, named with the models whose onboarding halts", ")."],
         _link_item(link),

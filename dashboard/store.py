@@ -4,6 +4,10 @@ Each snapshot file is attached READ_ONLY into a fresh in-memory database. The at
 by the file's (inode, mtime, size): when ingest swaps in a new file, the next query opens the new
 one, so no reader ever mixes two snapshots within one query. Every query runs on its own cursor,
 because one DuckDB connection shared across Streamlit's threads raises "connection is busy".
+
+A kept older snapshot (DESIGN 11, dashboard/snapshots.py) opens the same way from its file in the
+history folder: open_snapshot(store, snapshot_id). Each snapshot knows its own id (snapshot_id),
+and the questions' cache is keyed by it (cache_key).
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import settings
+from dashboard.snapshots import UnknownSnapshot, is_snapshot_id, resolve_snapshot
 from dashboard.sqlfiles import REPO_ROOT, internal_sql, parameters_of, query_text
 
 DEFAULT_STORE = REPO_ROOT / "data" / "asl.duckdb"
@@ -63,6 +68,19 @@ class Snapshot:
         self._database.execute(internal_sql("shared_rules.sql"))  # the rules the ingest applies too
         self._database.execute(internal_sql("rules.sql"))  # the shared rules, in memory (not the read-only store)
         self._use_store = internal_sql("use_store.sql")
+        try:
+            self.snapshot_id, self.content_hash = _identity(self._database)
+        except duckdb.Error as error:
+            self._database.close()
+            if _is_damage(error):
+                raise _damaged(key.path, error) from None
+            raise
+
+    @property
+    def cache_key(self):
+        """What the questions' cache is keyed by: the snapshot's id (the same content under the store's
+        path and in the history folder), or the file's identity for a store published without one."""
+        return self.snapshot_id or self.key
 
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run queries/NAME.sql with its $parameters bound from params."""
@@ -78,8 +96,7 @@ class Snapshot:
             return _to_frame(cursor.sql(sql, params=bound).to_arrow_table())
         except duckdb.Error as error:
             if _is_damage(error):
-                raise StoreError(f"{self.key.path} cannot be read, the file is damaged: "
-                                 f"{str(error).strip().splitlines()[0]} (publish it again with ingest)") from None
+                raise _damaged(self.key.path, error) from None
             raise
         finally:
             cursor.close()
@@ -92,6 +109,31 @@ class Snapshot:
             self._database.close()
         except Exception:  # interpreter shutdown: nothing left to release
             pass
+
+
+def _identity(database) -> tuple[str | None, str | None]:
+    try:
+        row = database.execute(internal_sql("snapshot_identity.sql")).fetchone()
+    except duckdb.BinderException:  # published before snapshots had ids
+        return None, None
+    if not row or not is_snapshot_id(row[0]):  # an id is only ever of its form: safe in any text and link
+        return None, None
+    return row[0], row[1]
+
+
+def read_identity(path: Path) -> tuple[str | None, str | None]:
+    """The (snapshot_id, content_hash) the snapshot file at path names itself by ((None, None) when
+    published before snapshots had ids). StoreError when it is not a readable snapshot."""
+    snap = Snapshot(snapshot_key(path))
+    try:
+        return snap.snapshot_id, snap.content_hash
+    finally:
+        snap.close()
+
+
+def _damaged(path: str, error: duckdb.Error) -> StoreError:
+    return StoreError(f"{path} cannot be read, the file is damaged: "
+                      f"{str(error).strip().splitlines()[0]} (publish it again with ingest)")
 
 
 def _is_damage(error: duckdb.Error) -> bool:
@@ -113,6 +155,7 @@ def _to_frame(table: pa.Table) -> pd.DataFrame:
 
 _lock = threading.Lock()
 _current: dict[str, Snapshot] = {}
+MAX_OPEN_KEPT = 8  # older snapshots kept open at once (each holds its own DuckDB buffers)
 
 
 def snapshot(path: Path) -> Snapshot:
@@ -129,3 +172,39 @@ def snapshot(path: Path) -> Snapshot:
         current = Snapshot(key)
         _current[key.path] = current
         return current
+
+
+def open_snapshot(store: Path, snapshot_id: str | None = None) -> Snapshot:
+    """The snapshot a view or command asks for: the latest (the store itself) without an id or with
+    the latest's id, else the kept snapshot of that id from the history folder.
+    Raises dashboard.snapshots.UnknownSnapshot (a clear message naming the oldest kept) for an id
+    that is not kept, StoreError when the file cannot be read."""
+    if snapshot_id is None:
+        return snapshot(store)
+    try:
+        path = resolve_snapshot(store, snapshot_id)
+    except UnknownSnapshot:
+        latest = snapshot(store)  # the store's own id, with its history folder gone
+        if latest.snapshot_id == snapshot_id:
+            return latest
+        raise
+    if _same_file(path, store):  # the latest: its history entry is a hard link of the store
+        return snapshot(store)
+    try:
+        opened = snapshot(path)
+    except StoreError:
+        if not path.exists():  # removed by retention between finding and opening it
+            resolve_snapshot(store, snapshot_id)
+        raise
+    with _lock:
+        kept = [name for name in _current if name != str(store) and name != str(path)]
+        for name in kept[: max(0, len(kept) - MAX_OPEN_KEPT + 1)]:
+            _current.pop(name, None)  # closed when the last page run using it lets go
+    return opened
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False

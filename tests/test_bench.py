@@ -141,3 +141,24 @@ def test_report_shows_the_ingest_against_pandas_and_the_floor():
     text = bench.report(figures())
     assert "ingest 1,800,000 rows/s = 1.29 x pandas 1,400,000 rows/s" in text
     assert "3,600,000 rows/s; the ingest runs at 0.50 x the floor" in text
+
+
+def test_the_snapshot_bench_judges_both_cold_opens_against_two_seconds(tmp_path):
+    from bench import snapshots
+
+    results = {"scale": "m", "old_cold_s": 1.68, "latest_cold_s": 1.33, "old_over_latest": 1.27,
+               "snapshot_disk_bytes": [27_013_120, 27_013_120], "history_disk_bytes": 54_026_240,
+               "store_shares_latest_file": True, "unchanged_ingest_added_none": True}
+    text = snapshots.report(results)
+    assert "old snapshot 1.68 s, latest 1.33 s, ratio 1.27 (target <= 2 s each: met)" in text
+    assert "disk per snapshot: 26 MB, 26 MB; history folder 52 MB" in text
+    assert "MISSED" in snapshots.report({**results, "old_cold_s": 2.1})
+    assert json.loads(snapshots.json_line(results)) == results
+    # The variant differs from the lab in one policy's name only; every other file is a hard link.
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    (lab / "policies.csv").write_text("policy_id,name\nrsp-v1.0,RSP\n")
+    (lab / "models.csv").write_text("model_id\nm1\n")
+    variant = snapshots.lab_variant(lab, tmp_path / "variant")
+    assert (variant / "policies.csv").read_text() == "policy_id,name\nrsp-v1.0,RSP (corrected)\n"
+    assert (variant / "models.csv").stat().st_ino == (lab / "models.csv").stat().st_ino

@@ -227,15 +227,24 @@ def test_cli_unknown_safeguards(unknown_store):
     assert "d1,base,c1,Acme Bio,api,chat,active,true,1000,unknown,add_safeguards" in at_risk.stdout
 
 
+def on_its_snapshot(store):
+    """The brief the command prints: it names its snapshot id, and its link carries it."""
+    snap = snapshot(store)
+    info = {**snap.query("snapshot_info").iloc[0].to_dict(), "snapshot_id": snap.snapshot_id}
+    return build_brief(snap, model_id="base", new_level=3, domain="cbrn", as_of=AS_OF, policy_id=None, info=info,
+                       link=f"{LINK}&snapshot={snap.snapshot_id}")
+
+
 def test_cli_brief_markdown_and_html(hostile_store):
     env = {"ASL_PUBLIC_URL": "https://asl.example.com"}
     markdown = run_cli("--store", str(hostile_store), "brief", "--model", "base", "--asl", "3", "--domain", "cbrn",
                        "--as-of", "2025-06-01", env=env)
     assert markdown.returncode == 0, markdown.stderr
-    assert markdown.stdout == to_markdown(make_brief(hostile_store))
+    assert markdown.stdout == to_markdown(on_its_snapshot(hostile_store))
+    assert f"snapshot id {snapshot(hostile_store).snapshot_id}" in markdown.stdout
     page = run_cli("--store", str(hostile_store), "brief", "--model", "base", "--asl", "3", "--domain", "cbrn",
                    "--as-of", "2025-06-01", "--format", "html", env=env)
-    assert page.returncode == 0 and page.stdout == to_html(make_brief(hostile_store))
+    assert page.returncode == 0 and page.stdout == to_html(on_its_snapshot(hostile_store))
     bad = run_cli("--store", str(hostile_store), "brief", "--model", "base", "--asl", "3", env={"ASL_PUBLIC_URL": "ftp:x"})
     assert bad.returncode == 2 and bad.stderr.startswith("error: ASL_PUBLIC_URL is not an http:// or https:// URL")
 

@@ -23,6 +23,7 @@ from dashboard import changes
 from dashboard.cli import main
 from dashboard.ingest import ingest
 from dashboard.sqlfiles import REPO_ROOT
+from dashboard.store import read_identity
 from labdata import write_folder
 from localhttp import LocalServer
 
@@ -50,12 +51,13 @@ WINDOW = ["--since", "2025-06-01", "--as-of", "2025-06-03"]
 def test_csv_has_the_contract_columns_and_the_link_path(store, capsys):
     code, out, err = run(store, capsys, *WINDOW)
     assert code == 0, err
+    sid = read_identity(store)[0]  # the links carry the snapshot they were made on
     assert out.splitlines() == [
         "event_date,kind,model_id,model_name,before,after,detail,link",
-        "2025-06-03,evaluation_round,alpha,Alpha,,triggered,cbrn,/trajectory?model=alpha&as_of=2025-06-03",
-        "2025-06-03,onboarding_while_triggered,beta,Beta,,,beta-d1 (customer c1 Customer One),/trajectory?model=beta&as_of=2025-06-03",
-        "2025-06-03,status_change,alpha,Alpha,on_track,triggered,,/trajectory?model=alpha&as_of=2025-06-03",
-        "2025-06-02,onboarding_while_triggered,alpha,Alpha,,,alpha-d2 (first-party consumer),/trajectory?model=alpha&as_of=2025-06-02",
+        "2025-06-03,evaluation_round,alpha,Alpha,,triggered,cbrn,/trajectory?model=alpha&as_of=2025-06-03&snapshot=" + sid,
+        "2025-06-03,onboarding_while_triggered,beta,Beta,,,beta-d1 (customer c1 Customer One),/trajectory?model=beta&as_of=2025-06-03&snapshot=" + sid,
+        "2025-06-03,status_change,alpha,Alpha,on_track,triggered,,/trajectory?model=alpha&as_of=2025-06-03&snapshot=" + sid,
+        "2025-06-02,onboarding_while_triggered,alpha,Alpha,,,alpha-d2 (first-party consumer),/trajectory?model=alpha&as_of=2025-06-02&snapshot=" + sid,
     ]
 
 
@@ -71,7 +73,7 @@ def test_table_and_policy(store, capsys):
 
 DIGEST = """## What changed from 2025-06-01 to 2025-06-03
 
-Window: after 2025-06-01, up to and including 2025-06-03 · data set changes\\-lab, snapshot of 2025-06-12 · each model's own policy
+Window: after 2025-06-01, up to and including 2025-06-03 · data set changes\\-lab, snapshot {sid} of 2025-06-12 · each model's own policy
 
 **4 events**: Onboarding while triggered (breach of rule 2d) 2 · Status changes 1 · ASL level changes 0 · Regulatory lines crossed 0 · Evaluation rounds 1
 
@@ -90,17 +92,23 @@ Window: after 2025-06-01, up to and including 2025-06-03 · data set changes\\-l
 """
 
 
+def digest_of(store) -> str:
+    """DIGEST for the store's snapshot: its id in the title line and in every link."""
+    sid = read_identity(store)[0]
+    return re.sub(r"(as_of=\d{4}-\d{2}-\d{2})\)", rf"\1&snapshot={sid})", DIGEST.replace("{sid}", sid))
+
+
 def test_markdown_digest(store, capsys, monkeypatch):
     monkeypatch.setenv("ASL_PUBLIC_URL", "https://asl.example.org/")
     code, out, _ = run(store, capsys, *WINDOW, "--format", "markdown")
     assert code == 0
-    assert out == DIGEST
+    assert out == digest_of(store)
 
 
 def test_markdown_digest_without_a_public_url_prints_paths(store, capsys, monkeypatch):
     monkeypatch.delenv("ASL_PUBLIC_URL", raising=False)
     code, out, _ = run(store, capsys, *WINDOW, "--format", "markdown")
-    assert code == 0 and "· `/trajectory?model=beta&as_of=2025-06-03`" in out
+    assert code == 0 and f"· `/trajectory?model=beta&as_of=2025-06-03&snapshot={read_identity(store)[0]}`" in out
 
 
 def test_empty_window_digest(store, capsys):
@@ -186,7 +194,7 @@ def test_post_success_sends_the_digest(store, capsys, monkeypatch):
         code, out, err = run(store, capsys, *WINDOW, "--post", receiver.url, *POST_FAST)
     assert code == 0, err
     assert out == ""  # with --post and no --format, nothing on stdout
-    assert receiver.bodies == [{"json": {"text": DIGEST}, "type": "application/json; charset=utf-8", "path": "/hooks/secret-token"}]
+    assert receiver.bodies == [{"json": {"text": digest_of(store)}, "type": "application/json; charset=utf-8", "path": "/hooks/secret-token"}]
     assert err.strip() == f"Posted the digest (4 event(s)) to http://127.0.0.1:{receiver.server.server_port}: HTTP 200."
 
 

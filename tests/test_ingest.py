@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from dashboard.snapshots import history_dir, is_snapshot_id
 from dashboard.ingest import IngestBusy, IngestError, Problem, ingest
 from dashboard.sqlfiles import internal_sql
 from dashboard.tables import TABLES, TABLES_BY_NAME
@@ -110,9 +111,13 @@ def sha256(path: Path) -> str:
 
 
 def leftovers(store: Path) -> list[str]:
-    """Anything beside the store but the store itself and its lock file."""
+    """Anything beside the store but the store itself, its lock file and its snapshot history; and in
+    the history anything but kept snapshots (no partial copy)."""
+    history = history_dir(store)
+    stray = sorted(f"{history.name}/{path.name}" for path in history.iterdir()
+                   if not (path.suffix == ".duckdb" and is_snapshot_id(path.stem))) if history.is_dir() else []
     return sorted(path.name for path in store.parent.iterdir()
-                  if path.name not in (store.name, f".{store.name}.lock"))
+                  if path.name not in (store.name, f".{store.name}.lock", history.name)) + stray
 
 
 def row_counts(store: Path) -> dict[str, int]:

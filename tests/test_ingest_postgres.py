@@ -26,6 +26,8 @@ import pytest
 import clirun
 from bench import pgserver
 from waits import WAIT_S
+from dashboard.snapshots import list_snapshots
+from dashboard.store import read_identity
 from dashboard.ingest import ingest
 from dashboard.ingest.postgres import PostgresSource, SourceURL
 from dashboard.ingest.postgres.failures import first_line
@@ -770,3 +772,22 @@ def test_unfit_rows_become_problems_naming_table_key_and_column():
     assert ColumnType("pg_catalog", "float8", "N", "pg_catalog", "float8").native is True
     assert ColumnType("lab", "blob", "U", "pg_catalog", "bytea").refused == "binary"
     assert ColumnType("pg_catalog", "_jsonb", "A", "pg_catalog", "_jsonb", "pg_catalog", "jsonb").refused == "an array of json"
+
+
+def test_the_postgres_source_keeps_a_history_like_a_folder(pg, tmp_path, demo_store):
+    store = tmp_path / "history.duckdb"
+    first = ingest_pg(store, pg.url(schema="lab"), password=pg.password)
+    assert first.returncode == 0, first.stderr
+    snapshot_id = read_identity(store)[0]
+    assert f"as snapshot {snapshot_id}" in first.stderr
+    # The same tables as the demo folder: the same content hash, so the same end of the id.
+    assert snapshot_id[-8:] == read_identity(demo_store)[0][-8:]
+    again = ingest_pg(store, pg.url(schema="lab"), password=pg.password)
+    assert again.returncode == 0 and "Unchanged: the data equals the latest snapshot " + snapshot_id in again.stderr
+    assert [entry.snapshot_id for entry in list_snapshots(store)] == [snapshot_id]
+    listing = run_cli("--store", str(store), "snapshots")
+    assert listing.returncode == 0 and pg.password not in listing.stdout
+    assert listing.stdout.splitlines()[1].split(",")[:3] == [snapshot_id, listing.stdout.splitlines()[1].split(",")[1],
+                                                              pg.shown_url("lab")]
+    refused = ingest_pg(store, pg.url(schema="lab"), "--keep-last", "0", password=pg.password)
+    assert refused.returncode == 2 and "is not a whole number >= 1" in refused.stderr

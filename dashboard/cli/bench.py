@@ -26,6 +26,10 @@ def register(commands) -> None:
                              "(errors, p50/p95 time to a finished run, sessions per second, server CPU per session), "
                              "then another viewer's cached overview alone and while N sessions of one other client "
                              "ask as-of dates no one asked before (medians and their ratio, target 2 x)")
+    parser.add_argument("--snapshots", action="store_true",
+                        help="instead: publish two snapshots of the lab, open the older by id and the latest, each "
+                             "cold in a new process (median of --repeats, target 2 s, ratio printed), and the disk "
+                             "use per snapshot")
     parser.set_defaults(handler=run)
 
 
@@ -51,6 +55,13 @@ def run(args) -> int:
         print(bench_postgres.report(results))
         if args.json:
             print(bench_postgres.json_line(results))
+        return 0
+    if args.snapshots:  # bench/snapshots.py
+        bench_snapshots = load("snapshots")
+        results = bench_snapshots.run(args.scale, repeats=args.repeats, say=print_err)
+        print(bench_snapshots.report(results))
+        if args.json:
+            print(bench_snapshots.json_line(results))
         return 0
     if args.meeting is not None:  # bench/meeting.py
         bench_meeting = load("meeting")
