@@ -129,3 +129,50 @@ def snapshot(path: Path) -> Snapshot:
         current = Snapshot(key)
         _current[key.path] = current
         return current
+
+
+@dataclass(frozen=True)
+class PairKey:
+    older: SnapshotKey
+    newer: SnapshotKey
+
+
+class SnapshotPair:
+    """Two snapshots attached read-only into one in-memory database, as `older` and `newer`, for the
+    corrections between them (DESIGN 11). Its SQL lives in dashboard/sql/corrections/; every query
+    runs on its own cursor, under the readers' memory cap (store_session.sql)."""
+
+    def __init__(self, older: SnapshotKey, newer: SnapshotKey):
+        self.key = PairKey(older, newer)
+        self._database = duckdb.connect(":memory:")
+        self._database.execute(internal_sql("store_session.sql"))
+        for name, key in (("older", older), ("newer", newer)):
+            try:
+                self._database.execute(internal_sql(f"corrections/attach_{name}.sql"), {"path": key.path})
+            except duckdb.Error as error:
+                self._database.close()
+                raise StoreError(f"{key.path} is not a readable snapshot: {str(error).strip().splitlines()[0]}") from None
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Run dashboard/sql/corrections/NAME.sql with its $parameters bound from params."""
+        if not name.isidentifier():
+            raise ValueError(f"not a query name: {name!r}")
+        sql = internal_sql(f"corrections/{name}.sql")
+        wanted = parameters_of(sql)
+        missing = wanted - params.keys()
+        if missing:
+            raise TypeError(f"query {name} needs parameters {sorted(missing)}")
+        cursor = self._database.cursor()
+        try:
+            return _to_frame(cursor.sql(sql, params={key: params[key] for key in wanted}).to_arrow_table())
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self._database.close()
+
+    def __del__(self) -> None:
+        try:
+            self._database.close()
+        except Exception:  # interpreter shutdown: nothing left to release
+            pass
