@@ -4,6 +4,10 @@ Each snapshot file is attached READ_ONLY into a fresh in-memory database. The at
 by the file's (inode, mtime, size): when ingest swaps in a new file, the next query opens the new
 one, so no reader ever mixes two snapshots within one query. Every query runs on its own cursor,
 because one DuckDB connection shared across Streamlit's threads raises "connection is busy".
+
+A kept older snapshot (DESIGN 11, dashboard/snapshots.py) opens the same way from its file in the
+history folder: open_snapshot(store, snapshot_id). Each snapshot knows its own id (snapshot_id),
+and the questions' cache is keyed by it (cache_key).
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import settings
+from dashboard.snapshots import resolve_snapshot
 from dashboard.sqlfiles import REPO_ROOT, internal_sql, parameters_of, query_text
 
 DEFAULT_STORE = REPO_ROOT / "data" / "asl.duckdb"
@@ -63,6 +68,13 @@ class Snapshot:
         self._database.execute(internal_sql("shared_rules.sql"))  # the rules the ingest applies too
         self._database.execute(internal_sql("rules.sql"))  # the shared rules, in memory (not the read-only store)
         self._use_store = internal_sql("use_store.sql")
+        self.snapshot_id, self.content_hash = _identity(self._database)
+
+    @property
+    def cache_key(self):
+        """What the questions' cache is keyed by: the snapshot's id (the same content under the store's
+        path and in the history folder), or the file's identity for a store published without one."""
+        return self.snapshot_id or self.key
 
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run queries/NAME.sql with its $parameters bound from params."""
@@ -94,6 +106,24 @@ class Snapshot:
             pass
 
 
+def _identity(database) -> tuple[str | None, str | None]:
+    try:
+        row = database.execute(internal_sql("snapshot_identity.sql")).fetchone()
+    except duckdb.BinderException:  # published before snapshots had ids
+        return None, None
+    return (row[0], row[1]) if row else (None, None)
+
+
+def read_identity(path: Path) -> tuple[str | None, str | None]:
+    """The (snapshot_id, content_hash) the snapshot file at path names itself by ((None, None) when
+    published before snapshots had ids). StoreError when it is not a readable snapshot."""
+    snap = Snapshot(snapshot_key(path))
+    try:
+        return snap.snapshot_id, snap.content_hash
+    finally:
+        snap.close()
+
+
 def _is_damage(error: duckdb.Error) -> bool:
     """Whether a query failed because the snapshot file is damaged (not because of the query)."""
     if isinstance(error, (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)):
@@ -113,6 +143,7 @@ def _to_frame(table: pa.Table) -> pd.DataFrame:
 
 _lock = threading.Lock()
 _current: dict[str, Snapshot] = {}
+MAX_OPEN_KEPT = 8  # older snapshots kept open at once (each holds its own DuckDB buffers)
 
 
 def snapshot(path: Path) -> Snapshot:
@@ -131,10 +162,26 @@ def snapshot(path: Path) -> Snapshot:
         return current
 
 
-@dataclass(frozen=True)
-class PairKey:
-    older: SnapshotKey
-    newer: SnapshotKey
+def open_snapshot(store: Path, snapshot_id: str | None = None) -> Snapshot:
+    """The snapshot a view or command asks for: the latest (the store itself) without an id or with
+    the latest's id, else the kept snapshot of that id from the history folder.
+    Raises dashboard.snapshots.UnknownSnapshot (a clear message naming the oldest kept) for an id
+    that is not kept, StoreError when the file cannot be read."""
+    latest = snapshot(store)
+    if snapshot_id is None or snapshot_id == latest.snapshot_id:
+        return latest
+    path = resolve_snapshot(store, snapshot_id)
+    try:
+        opened = snapshot(path)
+    except StoreError:
+        if not path.exists():  # removed by retention between finding and opening it
+            resolve_snapshot(store, snapshot_id)
+        raise
+    with _lock:
+        kept = [name for name in _current if name != str(store) and name != str(path)]
+        for name in kept[: max(0, len(kept) - MAX_OPEN_KEPT + 1)]:
+            _current.pop(name, None)  # closed when the last page run using it lets go
+    return opened
 
 
 class SnapshotPair:
@@ -142,11 +189,12 @@ class SnapshotPair:
     corrections between them (DESIGN 11). Its SQL lives in dashboard/sql/corrections/; every query
     runs on its own cursor, under the readers' memory cap (store_session.sql)."""
 
-    def __init__(self, older: SnapshotKey, newer: SnapshotKey):
-        self.key = PairKey(older, newer)
+    def __init__(self, older: Snapshot, newer: Snapshot):
+        self.older, self.newer = older, newer
+        self.cache_key = (older.cache_key, newer.cache_key)  # the questions' cache (both ids)
         self._database = duckdb.connect(":memory:")
         self._database.execute(internal_sql("store_session.sql"))
-        for name, key in (("older", older), ("newer", newer)):
+        for name, key in (("older", older.key), ("newer", newer.key)):
             try:
                 self._database.execute(internal_sql(f"corrections/attach_{name}.sql"), {"path": key.path})
             except duckdb.Error as error:

@@ -37,6 +37,15 @@ def seconds(text: str) -> float:
     return value
 
 
+def whole_number(minimum: int):
+    """An option's type: a whole number >= minimum (bounded: at most a million)."""
+    def parse(text: str) -> int:
+        if not text.isdigit() or len(text) > 7 or int(text) < minimum:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number >= {minimum}")
+        return int(text)
+    return parse
+
+
 def folder_or_url(text: str):
     return text if "://" in text else Path(text)
 

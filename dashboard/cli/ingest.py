@@ -5,9 +5,10 @@ import sys
 
 from dashboard import settings
 from dashboard import store as store_module
-from dashboard.cli.common import folder_or_url, print_err, seconds, store_option
+from dashboard.cli.common import folder_or_url, print_err, seconds, store_option, whole_number
 from dashboard.ingest import ingest, ingest_outcome
 from dashboard.ingest.postgres import cli_ingest
+from dashboard.snapshots import DEFAULT_RETENTION, Retention
 
 
 def register(commands) -> None:
@@ -26,11 +27,18 @@ def register(commands) -> None:
     parser.add_argument("--stall-timeout", type=seconds, default=None, metavar="SECONDS",
                         help="database source: give up on any one exchange with the server after this long, "
                              "even when the server or a proxy stays silent (default: --statement-timeout + 60)")
+    parser.add_argument("--keep-last", type=whole_number(1), default=DEFAULT_RETENTION.keep_last, metavar="N",
+                        help="snapshot history: keep the N newest snapshots whatever their age "
+                             f"(default {DEFAULT_RETENTION.keep_last}; at least 1)")
+    parser.add_argument("--keep-daily", type=whole_number(0), default=DEFAULT_RETENTION.daily_days, metavar="DAYS",
+                        help="snapshot history: also keep the newest snapshot of each of the last DAYS days, UTC "
+                             f"(default {DEFAULT_RETENTION.daily_days}; 0: none). Snapshots a review pins are always kept")
     parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
     store = store_module.store_path(args.store)
+    args.retention = Retention(keep_last=args.keep_last, daily_days=args.keep_daily)
     if args.dir is None:  # a scheduled job keeps the URL (and any password) out of its command line
         if not settings.source_url():
             print_err("error: name a folder or a postgresql:// URL, or set ASL_SOURCE_URL")
@@ -41,4 +49,4 @@ def run(args) -> int:
         return cli_ingest(args, store, print_err)
     print(f"Ingesting {args.dir} into {store} ...", file=sys.stderr)
     return ingest_outcome(lambda: ingest(args.dir, store, progress=print_err, dataset=args.dataset,
-                                         wait_seconds=args.wait), print_err)
+                                         wait_seconds=args.wait, retention=args.retention), print_err)

@@ -3,6 +3,7 @@ checked, and only when nothing is wrong the snapshot written (publish.sql) with 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from dashboard.ingest.outcome import IngestResult
 from dashboard.ingest.parquet_file import load_parquet
 from dashboard.ingest.problems import IngestError, Problem
 from dashboard.ingest.sources import TableSource, create_empty_raw
+from dashboard.snapshots import make_snapshot_id
 from dashboard.sqlfiles import internal_sql
 from dashboard.tables import TABLES
 
@@ -37,6 +39,14 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, warnings: list[
     if source.kind == "csv":
         return load_csv(con, source, warnings)
     return load_parquet(con, source, warnings)
+
+
+def hash_content(con: duckdb.DuckDBPyConnection) -> str:
+    """The content hash of the new snapshot's published tables (content_hash.sql): sha-256 of each
+    table's name, row count and sum of row hashes, in hex. Row order and publish time do not count."""
+    lines = con.execute(internal_sql("ingest/content_hash.sql")).fetchall()
+    text = "".join(f"{name}:{count}:{total}\n" for name, count, total in lines)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str) -> IngestResult:
@@ -92,16 +102,21 @@ def build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str) 
         con.execute(internal_sql("ingest/attach_build.sql"), {"path": str(build)})
         con.execute(internal_sql("ingest/publish.sql"))
         prove_every_row_arrived(con, by_table, row_counts)
+        content_hash = hash_content(con)
+        snapshot_id = make_snapshot_id(published_at, content_hash)
         con.execute(internal_sql("ingest/snapshot_info.sql"), {
             "published_at": published_at,
             "source": src.description if isinstance(src, TableSource) else str(src),
             "dataset": dataset,
             "row_counts": json.dumps(row_counts),
             "notes": notes,
+            "snapshot_id": snapshot_id,
+            "content_hash": content_hash,
         })
         snapshot_date = con.execute(internal_sql("ingest/snapshot_date.sql")).fetchone()[0]
         con.execute(internal_sql("ingest/detach_build.sql"))
         return IngestResult(store=build, row_counts=row_counts, seconds=0.0, warnings=warnings,
-                            snapshot_date=snapshot_date)
+                            snapshot_date=snapshot_date, snapshot_id=snapshot_id, content_hash=content_hash,
+                            published_at=published_at)
     finally:
         con.close()

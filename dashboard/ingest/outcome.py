@@ -39,13 +39,23 @@ class IngestResult:
     seconds: float
     warnings: list[str] = field(default_factory=list)
     snapshot_date: dt.date | None = None
+    snapshot_id: str | None = None
+    content_hash: str | None = None
+    published_at: dt.datetime | None = None
+    unchanged: bool = False  # the content equals the latest snapshot's: nothing published
+    removed: list[str] = field(default_factory=list)  # snapshot ids the retention rule removed
 
     @property
     def total_rows(self) -> int:
         return sum(self.row_counts.values())
 
     def summary(self) -> str:
+        if self.unchanged:
+            return (f"Unchanged: the data equals the latest snapshot {self.snapshot_id} of {self.store}, "
+                    f"so no snapshot was added ({self.total_rows:,} rows checked in {self.seconds:.1f} s).")
+        removed = (f" Removed {len(self.removed)} older snapshot(s) under the retention rule: {', '.join(self.removed)}."
+                   if self.removed else "")
         rate = self.total_rows / self.seconds if self.seconds > 0 else float("inf")
         counts = ", ".join(f"{name} {count:,}" for name, count in self.row_counts.items())
         return (f"Published {self.store} ({self.total_rows:,} rows in {self.seconds:.1f} s, "
-                f"{rate:,.0f} rows/s; data as of {self.snapshot_date}): {counts}")
+                f"{rate:,.0f} rows/s; data as of {self.snapshot_date}) as snapshot {self.snapshot_id}: {counts}.{removed}")

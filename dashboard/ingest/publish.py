@@ -4,6 +4,12 @@ The published store is never written in place. Ingest builds a complete new Duck
 validates every row, and only when nothing is wrong does it CHECKPOINT and os.replace the new file
 over the old one. A failed or killed ingest leaves the published file byte-identical; the next
 ingest removes what a dead one left behind.
+
+Every published snapshot is also kept in the history folder beside the store under its id (DESIGN
+11, dashboard/snapshots.py): linked there before the store is replaced, so the latest is always in
+the history too. An ingest whose content equals the latest's publishes nothing. After publishing,
+the retention rule removes the snapshots it no longer keeps (an unlink: a reader that has one open
+keeps reading it).
 """
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ import os
 import shutil
 import time
 from pathlib import Path
+
+import datetime as dt
 
 import duckdb
 
@@ -20,15 +28,19 @@ from dashboard.ingest.outcome import IngestResult
 from dashboard.ingest.problems import IngestError, Problem, PublishError
 from dashboard.ingest.sources import TableSource
 from dashboard.ingest.store_file import check_store_path, why_not_replaceable
+from dashboard.snapshots import (DEFAULT_RETENTION, Retention, history_dir, list_snapshots, pinned_snapshot_ids,
+                                 snapshot_file, snapshots_to_keep)
+from dashboard.store import StoreError, read_identity
 
 
 def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str | None = None,
-           wait_seconds: float = 30.0) -> IngestResult:
+           wait_seconds: float = 30.0, retention: Retention = DEFAULT_RETENTION) -> IngestResult:
     """Validate the folder src and publish it as the snapshot at store.
 
     Raises IngestError (every problem found), IngestBusy or PublishError (the store path cannot take a
     snapshot: checked before any work where possible); in every case the store is untouched.
     src may also be a TableSource (a database schema), whose own errors pass through as they are.
+    retention: which kept snapshots stay after publishing (dashboard/snapshots.py).
     """
     store = Path(store).resolve()
     if not isinstance(src, TableSource):
@@ -46,8 +58,16 @@ def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str |
         spill = build.with_name(build.name + ".tmp")
         try:
             result = build_snapshot(src, build, spill, progress, dataset or src.name)
-            os.replace(build, store)
-            fsync_dir(store.parent)
+            latest_id, latest_hash = _latest_identity(store)
+            if latest_hash is not None and latest_hash == result.content_hash:
+                result.unchanged = True
+                result.snapshot_id = latest_id
+                _keep_in_history(store, store, latest_id)  # a history folder removed by hand gets it back
+            else:
+                _keep_in_history(store, build, result.snapshot_id)
+                os.replace(build, store)
+                fsync_dir(store.parent)
+                result.removed = remove_expired(store, result.published_at, retention, keep={result.snapshot_id})
         except (OSError, duckdb.Error) as error:
             if isinstance(error, duckdb.Error) and not _is_io_error(error):
                 raise
@@ -60,6 +80,63 @@ def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str |
     result.store = store
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _latest_identity(store: Path) -> tuple[str | None, str | None]:
+    if not store.exists():
+        return None, None
+    try:
+        return read_identity(store)
+    except StoreError:
+        return None, None
+
+
+def _keep_in_history(store: Path, source: Path, snapshot_id: str | None) -> None:
+    """Put the file source into the history folder as <snapshot_id>.duckdb, atomically: a hard link
+    (no extra disk), else a copy under a temporary name renamed into place."""
+    if snapshot_id is None:
+        return
+    target = snapshot_file(store, snapshot_id)
+    if target.exists():
+        return
+    folder = history_dir(store)
+    folder.mkdir(exist_ok=True)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return
+    except OSError:  # no hard links here (another file system, or none allowed): copy
+        partial = folder / f".{snapshot_id}.copy-{os.getpid()}"
+        try:
+            shutil.copyfile(source, partial)
+            with open(partial, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(partial, target)
+        finally:
+            if partial.exists():
+                partial.unlink()
+    fsync_dir(folder)
+
+
+def remove_expired(store: Path, now: dt.datetime, retention: Retention = DEFAULT_RETENTION,
+                   keep=frozenset()) -> list[str]:
+    """Remove the kept snapshots the retention rule no longer keeps at time now (UTC), besides keep
+    and those reviews pin; the ids removed, oldest first. Each removal is one unlink: a reader that
+    has the file open keeps reading it (the space is freed when it closes)."""
+    kept = list_snapshots(store)
+    keeping = snapshots_to_keep([entry.snapshot_id for entry in kept], now, retention,
+                                pinned_snapshot_ids(store)) | set(keep)
+    removed = []
+    for entry in reversed(kept):
+        if entry.snapshot_id not in keeping:
+            try:
+                entry.path.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(entry.snapshot_id)
+    if removed:
+        fsync_dir(history_dir(store))
+    return removed
 
 
 _IO_MARKERS = ("No space left on device", "Read-only file system", "Permission denied", "Disk quota exceeded",

@@ -6,7 +6,7 @@ its result has exactly those columns (tests/test_questions.py checks each one on
 Only this package runs the query files (Snapshot.query); pages and commands never do.
 
 Caching wraps this layer once, here: in a `streamlit run`, a question's answer is kept per snapshot
-(its key: inode, mtime, size) and arguments (compared by value: dates, ids, the frozen ViewScope and
+(its key: the snapshot's id, else inode, mtime, size) and arguments (compared by value: dates, ids, the frozen ViewScope and
 Scenario), so a new snapshot or another input is never served a stale answer and no page builds a key
 by hand. Outside Streamlit (the command line) a question just runs. Each cached call is one step of
 a page run (dashboard/page_runs.py): a busy client's run may pause before it, never inside it."""
@@ -40,7 +40,7 @@ def cached_call(function, snap, *args, **kwargs):
     name = f"{function.__module__}.{function.__qualname__}"
     arguments = repr((args, sorted(kwargs.items())))
     with page_runs.step():
-        return _answers()(snap.key, name, arguments, function, snap, args, kwargs)
+        return _answers()(snap.cache_key, name, arguments, function, snap, args, kwargs)
 
 
 def cached(function):

@@ -25,6 +25,7 @@ def cli_ingest(args, store, say) -> int:
     def run():
         with PostgresSource(args.dir, lock_timeout=args.lock_timeout, statement_timeout=args.statement_timeout,
                             stall_timeout=getattr(args, "stall_timeout", None), progress=say) as source:
-            return ingest(source, store, progress=say, dataset=args.dataset, wait_seconds=args.wait)
+            return ingest(source, store, progress=say, dataset=args.dataset, wait_seconds=args.wait,
+                          retention=args.retention)
 
     return ingest_outcome(run, say, url.scrub)
