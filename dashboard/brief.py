@@ -234,7 +234,9 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
         ["Scenario: ", f"{model_name} ({model_id}) moves from ASL-{current_level} to ASL-{new_level}; "
                        f"triggering domain: {domain or 'not given'}."],
         [f"As of: {as_of.isoformat()} (data set ", str(info.get("dataset", "")),
-         f", snapshot of {_date(info.get('snapshot_date'))}; policy: ", policy_id or "each model's own", ")."],
+         f", snapshot of {_date(info.get('snapshot_date'))}"
+         + (f", snapshot id {info['snapshot_id']}" if info.get("snapshot_id") else "") + "; policy: ",
+         policy_id or "each model's own", ")."],
         ["Link: ", Link(link)] if link.startswith("http") else
         ["Link: ", link, " (set ASL_PUBLIC_URL to the dashboard's address for a full link)"],
     ])

@@ -146,10 +146,11 @@ def counts(frame: pd.DataFrame) -> dict[str, int]:
     return {kind: int(found.get(kind, 0)) for kind in KINDS}
 
 
-def with_links(frame: pd.DataFrame, policy_id: str | None) -> pd.DataFrame:
-    """The events with a last column `link`: the path of the model's trajectory as of the event date."""
+def with_links(frame: pd.DataFrame, policy_id: str | None, snapshot_id: str | None = None) -> pd.DataFrame:
+    """The events with a last column `link`: the path of the model's trajectory as of the event date
+    (on the same snapshot)."""
     out = frame.copy()
-    out["link"] = [links.trajectory_path(model, date, policy_id) for model, date in zip(out["model_id"], out["event_date"])]
+    out["link"] = [links.trajectory_path(model, date, policy_id, snapshot_id) for model, date in zip(out["model_id"], out["event_date"])]
     return out
 
 
@@ -166,7 +167,8 @@ def digest(frame: pd.DataFrame, *, since: dt.date, as_of: dt.date, info: dict, p
     lines = [f"## What changed from {since.isoformat()} to {as_of.isoformat()}",
              "",
              f"Window: after {since.isoformat()}, up to and including {as_of.isoformat()} · "
-             f"data set {digest_text(info.get('dataset'))}, snapshot of {snapshot_date} · {policy}",
+             f"data set {digest_text(info.get('dataset'))}, snapshot of {snapshot_date}"
+             + (f" (snapshot {digest_text(info['snapshot_id'])})" if info.get("snapshot_id") else "") + f" · {policy}",
              ""]
     total = len(frame)
     if total == 0:
@@ -181,7 +183,7 @@ def digest(frame: pd.DataFrame, *, since: dt.date, as_of: dt.date, info: dict, p
             continue
         lines += ["", f"### {KIND_LABELS[kind]}: {len(group)}", ""]
         for row in group.itertuples(index=False):
-            path = links.trajectory_path(row.model_id, row.event_date, policy_id)
+            path = links.trajectory_path(row.model_id, row.event_date, policy_id, info.get("snapshot_id"))
             link = f"[trajectory]({base}{path})" if base else f"`{path}`"
             change = ""
             if row.before is not None or row.after is not None:

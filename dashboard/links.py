@@ -48,14 +48,17 @@ def public_base_url(request_url: str | None = None, environ=None) -> str | None:
 # --- The brief and the trajectory's "Reclassify this model" ----------------------------------------
 
 def scenario_link(base: str | None, model_id: str, asl_level: int, domain: str | None, as_of: dt.date,
-                  policy_id: str | None = None) -> str:
-    """The link that reopens /reclassify on this scenario, as of its date (a path alone without a base)."""
+                  policy_id: str | None = None, snapshot_id: str | None = None) -> str:
+    """The link that reopens /reclassify on this scenario, as of its date, on its snapshot (a path alone
+    without a base)."""
     params = {"model": model_id, "asl": asl_level}
     if domain:
         params["domain"] = domain
     params["as_of"] = as_of.isoformat()
     if policy_id:
         params["policy"] = policy_id
+    if snapshot_id:
+        params["snapshot"] = snapshot_id
     return f"{link_base(base)}/reclassify?{urllib.parse.urlencode(params)}"
 
 
@@ -76,36 +79,51 @@ def reclassify_params(model_id: str, status: str, level, rounds: pd.DataFrame, l
 
 # --- The changes: the digest's and the tables' links ----------------------------------------------
 
-def trajectory_path(model_id: str, event_date: dt.date, policy_id: str | None = None) -> str:
-    """The trajectory page as of the event date: /trajectory?model=ID&as_of=DATE[&policy=ID]."""
+def trajectory_path(model_id: str, event_date: dt.date, policy_id: str | None = None,
+                    snapshot_id: str | None = None) -> str:
+    """The trajectory page as of the event date: /trajectory?model=ID&as_of=DATE[&policy=ID][&snapshot=ID]."""
     params = {"model": model_id, "as_of": pd.Timestamp(event_date).date().isoformat()}
     if policy_id:
         params["policy"] = policy_id
+    if snapshot_id:
+        params["snapshot"] = snapshot_id
     return "/trajectory?" + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+
+
+# --- Snapshots (DESIGN 11) ------------------------------------------------------------------------
+
+def corrections_path(from_id: str, to_id: str, as_of: dt.date, policy_id: str | None = None) -> str:
+    """The corrections between two snapshots, for the view's date and policy:
+    /corrections?from=OLD&to=NEW&as_of=DATE[&policy=ID]."""
+    params = {"from": from_id, "to": to_id, "as_of": as_of.isoformat()}
+    if policy_id:
+        params["policy"] = policy_id
+    return "/corrections?" + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
 
 
 # --- Page links (the pages' "Link to this view" and links between pages) ---------------------------
 
-def scope_query_params(as_of: dt.date, policy_id: str | None) -> dict:
-    """as_of and policy for a link to another page, carrying the current view along."""
+def scope_query_params(as_of: dt.date, policy_id: str | None, snapshot_id: str | None = None) -> dict:
+    """as_of, policy and snapshot for a link to another page, carrying the current view along."""
     params = {"as_of": as_of.isoformat()}
     if policy_id:
         params["policy"] = policy_id
+    if snapshot_id:
+        params["snapshot"] = snapshot_id
     return params
 
 
-def link_query(params: dict, as_of: dt.date, policy_id: str | None) -> str:
-    """The query of a link to another page: params and the current view's as_of and policy."""
-    return urllib.parse.urlencode({**params, **scope_query_params(as_of, policy_id)}, doseq=True)
+def link_query(params: dict, as_of: dt.date, policy_id: str | None, snapshot_id: str | None = None) -> str:
+    """The query of a link to another page: params and the current view's as_of, policy and snapshot."""
+    return urllib.parse.urlencode({**params, **scope_query_params(as_of, policy_id, snapshot_id)}, doseq=True)
 
 
-def view_url(request_url: str | None, page_path: str, params: dict, as_of: dt.date, policy_id: str | None) -> str:
-    """The URL of this exact view (on the address the request came to) with the as-of date pinned,
-    so it reads the same next month."""
+def view_url(request_url: str | None, page_path: str, params: dict, as_of: dt.date, policy_id: str | None,
+             snapshot_id: str | None = None) -> str:
+    """The URL of this exact view (on the address the request came to) with the as-of date and the
+    snapshot pinned, so it reads the same next month, after later ingests too (DESIGN 11)."""
     pinned = {key: value for key, value in params.items() if value not in (None, "", [])}
-    pinned["as_of"] = as_of.isoformat()
-    if policy_id:
-        pinned["policy"] = policy_id
+    pinned.update(scope_query_params(as_of, policy_id, snapshot_id))
     root = (request_url or "").split("?")[0].rstrip("/")
     for suffix in PAGES:
         if root.endswith(suffix):

@@ -1,4 +1,4 @@
-"""Validation of view parameters (as_of, policy, model, asl, domain) for the CLI and the pages.
+"""Validation of view parameters (as_of, policy, snapshot, model, asl, domain) for the CLI and the pages.
 
 Every value arrives as untrusted text (a URL or a command line). A bad one raises ParamError with a
 one-line message for people; nothing is ever formatted into SQL or rendered as HTML. (How values are
@@ -10,6 +10,8 @@ import datetime as dt
 import re
 
 import pandas as pd
+
+from dashboard.snapshots import is_snapshot_id
 
 MAX_PARAM_LENGTH = 200
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -100,4 +102,15 @@ def check_policy(text: str | None, policies: pd.DataFrame) -> str | None:
     if text not in set(policies["policy_id"]):
         known = ", ".join(policies["policy_id"])
         raise ParamError(f"policy {shown(text)} is unknown: choose one of {known}")
+    return text
+
+
+def check_snapshot_id(text: str | None, name: str = "snapshot") -> str | None:
+    """A snapshot id (DESIGN 11): YYYYMMDDTHHMMSSZ- and 8 hex digits, e.g. 20261206T231200Z-3f9a1c2b.
+    Empty: None (the latest). Only the form is checked here; whether it is kept, by the store."""
+    if text is None or text == "":
+        return None
+    if not is_snapshot_id(text):
+        raise ParamError(f"{name} {shown(text)} is not a snapshot id: it looks like 20261206T231200Z-3f9a1c2b "
+                         "(the snapshots command lists them)")
     return text

@@ -20,7 +20,7 @@ def section(timeline: pd.DataFrame, scope: ViewScope) -> None:
         st.write("No events up to this date.")
         return
     table = timeline.astype({"before": object, "after": object, "detail": object}).fillna("")
-    table.insert(0, "open", ["." + links.trajectory_path(model, date, scope.policy_id)
+    table.insert(0, "open", ["." + links.trajectory_path(model, date, scope.policy_id, scope.snapshot_id)
                              for model, date in zip(table["model_id"], table["event_date"])])
     table["change"] = [f"{before} → {after}" if before else after for before, after in zip(table["before"], table["after"])]
     table = ui.shown_frame(table[["open", "event_date", "kind", "change", "detail"]])

@@ -53,7 +53,7 @@ if events.empty:
     st.info(f"Nothing changed after {since:%Y-%m-%d} up to {scope.as_of:%Y-%m-%d}.")
 else:
     table = events.astype({"before": object, "after": object, "detail": object}).fillna("")
-    table.insert(0, "open", ["." + links.trajectory_path(model, date, scope.policy_id)
+    table.insert(0, "open", ["." + links.trajectory_path(model, date, scope.policy_id, scope.snapshot_id)
                              for model, date in zip(table["model_id"], table["event_date"])])
     table.insert(1, "breach", ["breach" if kind == changes.BREACH else "" for kind in table["kind"]])
     # On screen, before and after read as one change; the CSV keeps DESIGN 8's columns.
@@ -74,7 +74,7 @@ else:
         "model_name": st.column_config.TextColumn("Name", width=160),
     })
 st.download_button(
-    "Download changes.csv", data=lambda: to_download_csv(changes.with_links(events, scope.policy_id)),
+    "Download changes.csv", data=lambda: to_download_csv(changes.with_links(events, scope.policy_id, scope.snapshot_id)),
     file_name=f"changes-{since}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
     help="Exactly the rows and columns `asl-dashboard changes` prints (spreadsheet formulas neutralised).", on_click="ignore")
 

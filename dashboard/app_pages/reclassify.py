@@ -187,7 +187,7 @@ if known and len(summary["safeguard_gaps"]):
         st.plotly_chart(gaps_figure, key="gaps", width="stretch")
 
 brief_link = links.scenario_link(links.public_base_url(st.context.url), model_id, new_level, domain, scope.as_of,
-                                scope.policy_id)
+                                scope.policy_id, scope.snapshot_id)
 
 
 def the_brief():

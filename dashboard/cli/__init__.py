@@ -16,14 +16,16 @@ from dashboard.cli import (
     public,
     reclassify,
     serve,
+    snapshots,
     status,
     synth,
 )
 from dashboard.cli.common import print_err
 from dashboard.params import ParamError
+from dashboard.snapshots import UnknownSnapshot
 
 # In the order `asl-dashboard --help` lists them.
-COMMANDS = (ingest, status, reclassify, public, synth, bench, changes, obligations, serve)
+COMMANDS = (ingest, status, reclassify, public, synth, bench, changes, obligations, snapshots, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except ParamError as error:
+        print_err(f"error: {error}")
+        return 2
+    except UnknownSnapshot as error:
         print_err(f"error: {error}")
         return 2
     except store_module.StoreError as error:

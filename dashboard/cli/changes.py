@@ -6,7 +6,7 @@ import sys
 import time
 
 from dashboard import changes, settings
-from dashboard.cli.common import open_snapshot, print_err, print_frame, resolve_scope, store_option
+from dashboard.cli.common import open_snapshot, print_err, print_frame, resolve_scope, snapshot_option, store_option
 from dashboard.questions import changes as changes_questions
 from dashboard.questions.snapshot import snapshot_info
 from dashboard.webhook import PostError, check_url, post_text, where
@@ -16,6 +16,7 @@ def register(commands) -> None:
     parser = commands.add_parser(
         "changes", help="what changed between two dates: status, rounds, ASL levels, regulatory lines, breaches")
     store_option(parser)
+    snapshot_option(parser)
     parser.add_argument("--since", required=True, help="start of the window, YYYY-MM-DD (excluded)")
     parser.add_argument("--as-of", help="end of the window, YYYY-MM-DD, included (default: the snapshot's own date)")
     parser.add_argument("--policy", help="apply this policy to every model's status (default: each model's own)")
@@ -55,7 +56,7 @@ def run(args) -> int:
     if args.format == "markdown":
         sys.stdout.write(text)
     elif args.format is not None or not args.post:
-        print_frame(changes.with_links(frame, scope.policy_id), args.format or "csv")
+        print_frame(changes.with_links(frame, scope.policy_id, scope.snapshot_id), args.format or "csv")
     if args.post:
         if frame.empty and not args.always:
             print_err(f"No changes from {since} to {scope.as_of}: nothing posted (--always posts anyway).")

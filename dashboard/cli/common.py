@@ -12,7 +12,7 @@ import pandas as pd
 from dashboard import store as store_module
 from dashboard.export import to_csv
 from dashboard.ingest import ensure_store
-from dashboard.params import as_of_notice
+from dashboard.params import ParamError, as_of_notice, check_snapshot_id
 from dashboard.text import neutralise, one_line
 from dashboard.questions import snapshot as snapshot_questions
 
@@ -50,9 +50,24 @@ def folder_or_url(text: str):
     return text if "://" in text else Path(text)
 
 
+def snapshot_option(command) -> None:
+    """--snapshot ID on a reading command (DESIGN 11): read that kept snapshot instead of the latest."""
+    command.add_argument("--snapshot", metavar="ID", type=snapshot_id,
+                         help="read this kept snapshot (the snapshots command lists them; default: the latest)")
+
+
+def snapshot_id(text: str) -> str:
+    try:
+        return check_snapshot_id(text)
+    except ParamError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def open_snapshot(args):
+    """The snapshot a command reads: --snapshot's, else the latest (the store, built from the demo
+    data when missing). An id that is not kept raises UnknownSnapshot (main prints its message)."""
     path = ensure_store(store_module.store_path(args.store), say=print_err)
-    return store_module.snapshot(path)
+    return store_module.open_snapshot(path, getattr(args, "snapshot", None))
 
 
 def shown_text(frame, keep_lines: bool = False):

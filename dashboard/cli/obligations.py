@@ -2,7 +2,7 @@
 and obligation with a state as of the date, most urgent first; the same question as the /obligations page."""
 from __future__ import annotations
 
-from dashboard.cli.common import open_snapshot, print_frame, resolve_scope, store_option
+from dashboard.cli.common import open_snapshot, print_frame, resolve_scope, snapshot_option, store_option
 from dashboard.obligations import CLI_COLUMNS
 from dashboard.questions.obligations import obligations_frame
 
@@ -11,6 +11,7 @@ def register(commands) -> None:
     parser = commands.add_parser("obligations",
                                  help="one row per model and regulatory or framework clock: crossing, due date, state")
     store_option(parser)
+    snapshot_option(parser)
     parser.add_argument("--as-of", help="YYYY-MM-DD (default: the snapshot's own date)")
     parser.add_argument("--format", choices=["csv", "table"], default="csv")
     parser.set_defaults(handler=run)

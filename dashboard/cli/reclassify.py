@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from dashboard import brief, links, plan, settings
-from dashboard.cli.common import open_snapshot, print_frame, resolve_scope, store_option
+from dashboard.cli.common import open_snapshot, print_frame, resolve_scope, snapshot_option, store_option
 from dashboard.questions import reclassify
 from dashboard.questions.snapshot import snapshot_info
 
@@ -20,18 +20,21 @@ def _scenario_arguments(command) -> None:
 def register(commands) -> None:
     at_risk = commands.add_parser("at-risk", help="one row per live deployment affected if a model is reclassified")
     store_option(at_risk)
+    snapshot_option(at_risk)
     _scenario_arguments(at_risk)
     at_risk.add_argument("--format", choices=["csv", "table"], default="csv")
     at_risk.set_defaults(handler=run_at_risk)
 
     plan_command = commands.add_parser("plan", help="the order in which to add the missing safeguards (safeguard plan)")
     store_option(plan_command)
+    snapshot_option(plan_command)
     _scenario_arguments(plan_command)
     plan_command.add_argument("--format", choices=["csv", "table"], default="csv")
     plan_command.set_defaults(handler=run_plan)
 
     brief_command = commands.add_parser("brief", help="the incident brief of a reclassification (Markdown or HTML)")
     store_option(brief_command)
+    snapshot_option(brief_command)
     _scenario_arguments(brief_command)
     brief_command.add_argument("--policy", help="statuses under this policy (default: each model's own)")
     brief_command.add_argument("--format", choices=["markdown", "html"], default="markdown")
@@ -66,7 +69,7 @@ def run_brief(args) -> int:
     settings.public_url_required()  # an invalid ASL_PUBLIC_URL is refused at start, in one line
     snap, scope, scenario, info = _scenario(args, args.policy)
     link = links.scenario_link(links.public_base_url(None), scenario.model_id, scenario.asl_level, scenario.domain,
-                              scope.as_of, scope.policy_id)
+                              scope.as_of, scope.policy_id, snap.snapshot_id)
     document = brief.build_brief(snap, model_id=scenario.model_id, new_level=scenario.asl_level,
                                  domain=scenario.domain, as_of=scope.as_of, policy_id=scope.policy_id, info=info,
                                  link=link)

@@ -19,6 +19,7 @@ class ViewScope:
     as_of: dt.date
     policy_id: str | None
     as_of_is_default: bool
+    snapshot_id: str | None = None  # the snapshot the view reads (DESIGN 11): links carry it
 
 
 @question(["published_at", "source", "dataset", "row_counts_json", "notes", "snapshot_date"])
@@ -28,7 +29,8 @@ def info(snap: Snapshot) -> pd.DataFrame:
 
 
 def snapshot_info(snap: Snapshot) -> dict:
-    return info(snap).iloc[0].to_dict()
+    """The summary row, and the snapshot's own id (None for a store published before ids)."""
+    return {**info(snap).iloc[0].to_dict(), "snapshot_id": snap.snapshot_id}
 
 
 def snapshot_date(snap: Snapshot) -> dt.date:
@@ -70,4 +72,4 @@ def resolve_scope(snap: Snapshot, as_of_text: str | None, policy_text: str | Non
     default = snapshot_date(snap)
     as_of = parse_as_of(as_of_text, default)
     policy = check_policy(policy_text, policies(snap))
-    return ViewScope(as_of=as_of, policy_id=policy, as_of_is_default=not as_of_text)
+    return ViewScope(as_of=as_of, policy_id=policy, as_of_is_default=not as_of_text, snapshot_id=snap.snapshot_id)
