@@ -224,3 +224,20 @@ class SnapshotPair:
             self._database.close()
         except Exception:  # interpreter shutdown: nothing left to release
             pass
+
+
+_pairs: dict[tuple, SnapshotPair] = {}
+MAX_OPEN_PAIRS = 4
+
+
+def snapshot_pair(older: Snapshot, newer: Snapshot) -> SnapshotPair:
+    """The two snapshots attached together (kept open for the next question on the same pair)."""
+    wanted = (older.key, newer.key)
+    with _lock:
+        pair = _pairs.get(wanted)
+        if pair is None:
+            pair = SnapshotPair(older, newer)
+            _pairs[wanted] = pair
+            for stale in list(_pairs)[: max(0, len(_pairs) - MAX_OPEN_PAIRS)]:
+                _pairs.pop(stale)  # closed when the last run using it lets go
+        return pair

@@ -14,6 +14,8 @@ class TableSpec:
     required: bool = True
     # The columns that name a row, when more than the first (pairs, checkpoints, histories).
     compound_key: tuple[str, ...] = ()
+    # Whether the ingest refuses two rows with the same key (it does not for histories and records).
+    key_unique: bool = True
 
     @property
     def key(self) -> str:
@@ -43,7 +45,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("deployment_safeguards", ("deployment_id", "safeguard_id"),
               compound_key=("deployment_id", "safeguard_id")),
     TableSpec("asl_history", ("model_id", "asl_level", "effective_from", "reason"), required=False,
-              compound_key=("model_id", "effective_from")),
+              compound_key=("model_id", "effective_from"), key_unique=False),
     TableSpec("public_models", ("public_model_id", "name", "organization", "published_on",
                                 "training_compute_flop", "base_model_name", "accessibility", "source"),
               required=False),
@@ -51,7 +53,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("obligations", ("obligation_id", "name", "jurisdiction", "threshold_flop", "measure", "clock",
                               "deadline_days", "applies_from", "source"), required=False),
     TableSpec("obligation_records", ("obligation_id", "model_id", "done_on", "reference"), required=False,
-              compound_key=("obligation_id", "model_id")),
+              compound_key=("obligation_id", "model_id"), key_unique=False),
 )
 
 TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
