@@ -68,18 +68,18 @@ else:
     table = linked.astype({"status_in_a": object, "status_in_b": object}).fillna("")
     table["trajectory_in_a"] = "." + table["trajectory_in_a"]
     table["trajectory_in_b"] = "." + table["trajectory_in_b"]
-    table = ui.shown_frame(table[["model_id", "model_name", "status_in_a", "status_in_b", "trajectory_in_a",
-                                  "trajectory_in_b", "because"]])
+    table = ui.shown_frame(table[["trajectory_in_a", "trajectory_in_b", "model_id", "model_name", "status_in_a",
+                                  "status_in_b", "because"]])
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600), column_config={
-        "model_id": st.column_config.TextColumn("Model", width=170),
-        "model_name": st.column_config.TextColumn("Name", width=150),
+        "trajectory_in_a": st.column_config.LinkColumn("In A", display_text="open", width=60,
+                                                       help="The model's trajectory on snapshot A, as of this date"),
+        "trajectory_in_b": st.column_config.LinkColumn("In B", display_text="open", width=60,
+                                                       help="The model's trajectory on snapshot B, as of this date"),
+        "model_id": st.column_config.TextColumn("Model", width=150),
+        "model_name": st.column_config.TextColumn("Name", width=140),
         "status_in_a": st.column_config.TextColumn("Status in A", width=120),
         "status_in_b": st.column_config.TextColumn("Status in B", width=120),
-        "trajectory_in_a": st.column_config.LinkColumn("In A", display_text="trajectory", width=80,
-                                                       help="The model's trajectory on snapshot A, as of this date"),
-        "trajectory_in_b": st.column_config.LinkColumn("In B", display_text="trajectory", width=80,
-                                                       help="The model's trajectory on snapshot B, as of this date"),
-        "because": st.column_config.TextColumn("Because", width=480),
+        "because": st.column_config.TextColumn("Because", width=520),
     })
 st.download_button(
     "Download consequences.csv", data=lambda: to_download_csv(consequence_frame),
