@@ -56,6 +56,7 @@ def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str |
             raise PublishError(f"{store} {refusal}")
         build = store.with_name(f"{build_prefix(store)}{os.getpid()}")
         spill = build.with_name(build.name + ".tmp")
+        _wait_past_newest(store)
         try:
             result = build_snapshot(src, build, spill, progress, dataset or src.name)
             latest_id, latest_hash = _latest_identity(store)
@@ -80,6 +81,18 @@ def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str |
     result.store = store
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _wait_past_newest(store: Path) -> None:
+    """Ids name the publish time to the second: start after the newest kept snapshot's second, so a
+    new id sorts after every kept one (at most a second's wait, for ingests in quick succession)."""
+    kept = list_snapshots(store)
+    if not kept:
+        return
+    newest = kept[0].published_at.replace(tzinfo=dt.timezone.utc)
+    deadline = time.monotonic() + 2.0  # a clock set back by more is not waited for
+    while dt.datetime.now(dt.timezone.utc).replace(microsecond=0) <= newest and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _latest_identity(store: Path) -> tuple[str | None, str | None]:

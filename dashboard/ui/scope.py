@@ -9,14 +9,15 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import store as store_module
-from dashboard.params import AS_OF_MAX, AS_OF_MIN, ParamError, as_of_notice, parse_as_of, shown
+from dashboard import links, store as store_module
+from dashboard.params import AS_OF_MAX, AS_OF_MIN, ParamError, as_of_notice, check_snapshot_id, parse_as_of, shown
+from dashboard.snapshots import UnknownSnapshot
 from dashboard.text import md_escape, neutralise
 from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions.snapshot import ViewScope
 from dashboard.ui.cache import current_snapshot
 from dashboard.ui.layout import page_styles
-from dashboard.ui.url import raw_param, show_in_widget, stop_with_problem, write_to_url
+from dashboard.ui.url import page_for, raw_param, show_in_widget, stop_with_problem, write_to_url
 
 log = logging.getLogger("asl_dashboard")
 
@@ -81,23 +82,75 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
     notice = as_of_notice(as_of, snapshot_date)  # a date after the snapshot's: accepted, with this warning
     if notice:
         st.warning(notice, icon=":material/event_busy:")
-    return ViewScope(as_of=as_of, policy_id=policy, as_of_is_default=as_of == snapshot_date and not as_of_text)
+    return ViewScope(as_of=as_of, policy_id=policy, as_of_is_default=as_of == snapshot_date and not as_of_text,
+                     snapshot_id=snap.snapshot_id)
 
 
 def header(info: dict, scope: ViewScope) -> None:
     published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
     policy = md_escape(scope.policy_id) if scope.policy_id else "each model's own"
+    snapshot_id = f"**{scope.snapshot_id}**, " if scope.snapshot_id else ""
     st.caption(
-        f"Data set **{md_escape(info['dataset'])}** · snapshot of {info['snapshot_date']:%Y-%m-%d} "
+        f"Data set **{md_escape(info['dataset'])}** · snapshot {snapshot_id}of {info['snapshot_date']:%Y-%m-%d} "
         f"(published {published}) · viewing as of **{scope.as_of:%Y-%m-%d}** · policy: **{policy}**")
+
+
+def chosen_snapshot(page_path: str) -> tuple[store_module.Snapshot, store_module.Snapshot]:
+    """(the snapshot the URL names, the latest). Without snapshot= the latest, and its id is written
+    into the address bar, so a URL copied from it reopens the same data after later ingests (DESIGN 11).
+    A malformed id, or one that is not kept, stops the page with a clear message."""
+    latest = current_snapshot()
+    try:
+        wanted = check_snapshot_id(raw_param("snapshot"))
+    except ParamError as error:
+        stop_with_problem(str(error), page_path)
+    try:
+        snap = store_module.open_snapshot(store_module.store_path(), wanted)
+    except UnknownSnapshot as error:
+        stop_with_unknown_snapshot(str(error), page_path, latest)
+    if wanted is None and snap.snapshot_id:
+        st.query_params["snapshot"] = snap.snapshot_id
+    return snap, latest
+
+
+def stop_with_unknown_snapshot(message: str, page_path: str, latest: store_module.Snapshot) -> None:
+    st.error(md_escape(message), icon=":material/history_toggle_off:")
+    st.page_link(page_for(page_path), label="Open this view on the latest snapshot", icon=":material/update:",
+                 query_params=_same_view(latest.snapshot_id))
+    st.stop()
+
+
+def _same_view(snapshot_id: str | None) -> dict:
+    """This page's URL parameters, on another snapshot."""
+    params = {name: st.query_params.get_all(name) for name in st.query_params if name != "snapshot"}
+    params = {name: values[0] if len(values) == 1 else values for name, values in params.items()}
+    return {**params, "snapshot": snapshot_id} if snapshot_id else params
+
+
+def older_snapshot_notice(info: dict, latest: store_module.Snapshot, scope: ViewScope, page_path: str) -> None:
+    """An older snapshot is shown exactly as it was, with what has been published since."""
+    latest_info = snapshot_questions.snapshot_info(latest)
+    published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
+    latest_published = pd.Timestamp(latest_info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
+    corrections = "." + links.corrections_path(scope.snapshot_id, latest.snapshot_id, scope.as_of, scope.policy_id)
+    with st.container(key="older-snapshot"):
+        st.warning(
+            f"You are viewing an older snapshot, **{scope.snapshot_id}**, published {published}: the data as it "
+            f"was then. The latest is **{latest.snapshot_id}**, published {latest_published} (data as of "
+            f"{latest_info['snapshot_date']:%Y-%m-%d}). [What the newer data corrects]({corrections})",
+            icon=":material/history:")
+        st.page_link(page_for(page_path), label="Open this view on the latest snapshot", icon=":material/update:",
+                     query_params=_same_view(latest.snapshot_id))
 
 
 def page_context(page_path: str) -> PageContext:
     page_styles()
-    snap = current_snapshot()
+    snap, latest = chosen_snapshot(page_path)
     info = snapshot_questions.snapshot_info(snap)
     scope = scope_controls(snap, info, page_path)
     header(info, scope)
+    if snap.snapshot_id and latest.snapshot_id and snap.snapshot_id != latest.snapshot_id:
+        older_snapshot_notice(info, latest, scope, page_path)
     return PageContext(snapshot=snap, info=info, scope=scope)
 
 

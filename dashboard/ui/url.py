@@ -13,7 +13,7 @@ from dashboard.questions.snapshot import ViewScope
 
 
 # Query parameters every page accepts (DESIGN section 6).
-SCOPE_PARAMS = ("as_of", "policy")
+SCOPE_PARAMS = ("as_of", "policy", "snapshot")
 
 
 def raw_param(name: str) -> str | None:
@@ -73,21 +73,28 @@ def show_in_widget(key: str, value) -> None:
 
 
 def view_url(page_path: str, params: dict, scope: ViewScope) -> str:
-    """The URL of this exact view with the as-of date pinned, so it reads the same next month."""
-    return links.view_url(st.context.url, page_path, params, scope.as_of, scope.policy_id)
+    """The URL of this exact view with the as-of date and the snapshot pinned, so it reads the same
+    next month, after later ingests too."""
+    return links.view_url(st.context.url, page_path, params, scope.as_of, scope.policy_id, scope.snapshot_id)
 
 
 def link_to_this_view(page_path: str, params: dict, scope: ViewScope) -> None:
     url = view_url(page_path, params, scope)
     with st.popover("Link to this view", icon=":material/link:"):
-        st.caption("This link pins the as-of date, so it reopens these exact numbers later.")
+        st.caption("This link pins the as-of date and the snapshot, so it reopens these exact numbers later, "
+                   "after new data has been published too.")
         st.code(url, language=None)
 
 
 def scope_query_params(scope: ViewScope) -> dict:
-    """as_of and policy for a link to another page, carrying the current view along."""
-    return links.scope_query_params(scope.as_of, scope.policy_id)
+    """as_of, policy and snapshot for a link to another page, carrying the current view along."""
+    return links.scope_query_params(scope.as_of, scope.policy_id, scope.snapshot_id)
 
 
 def link_query(params: dict, scope: ViewScope) -> str:
-    return links.link_query(params, scope.as_of, scope.policy_id)
+    return links.link_query(params, scope.as_of, scope.policy_id, scope.snapshot_id)
+
+
+def page_for(page_path: str):
+    """The page file of a page path ("" is the overview)."""
+    return _page_for(page_path)
