@@ -192,6 +192,9 @@ class SnapshotPair:
     def __init__(self, older: Snapshot, newer: Snapshot):
         self.older, self.newer = older, newer
         self.cache_key = (older.cache_key, newer.cache_key)  # the questions' cache (both ids)
+        # Answers kept for the pair's life, outside Streamlit's cache too (the command line asks the
+        # row changes for both parts): the two files never change, so neither do the answers.
+        self.kept: dict[str, pd.DataFrame] = {}
         self._database = duckdb.connect(":memory:")
         self._database.execute(internal_sql("store_session.sql"))
         for name, key in (("older", older.key), ("newer", newer.key)):

@@ -4,6 +4,8 @@ to its trajectory on both snapshots), then the row changes per input table; CSV 
 rules are dashboard/corrections.py and dashboard/sql/corrections/table_changes.sql."""
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -113,4 +115,5 @@ st.download_button(
     file_name=f"row-changes-{older_id}-{newer_id}.csv", mime="text/csv", icon=":material/download:",
     help="Exactly what `asl-dashboard corrections --rows` prints (spreadsheet formulas neutralised).", on_click="ignore")
 
-ui.link_to_this_view("corrections", {"from": from_id, "to": newer_id or to_id}, scope)
+# The two snapshots are from= and to=; no snapshot= (the page reads both).
+ui.link_to_this_view("corrections", {"from": from_id, "to": newer_id or to_id}, dataclasses.replace(scope, snapshot_id=None))

@@ -67,12 +67,13 @@ def row_changes(pair: SnapshotPair) -> pd.DataFrame:
     """Every input table's row changes, sorted by table, key and column: the contract's columns
     (corrections.ROW_COLUMNS), then the model each row belongs to (empty for tables without one) and
     the table's count of row changes (above ROW_LIMIT, only the first ROW_LIMIT are listed)."""
-    frames = [pair.query("table_changes", row_limit=ROW_LIMIT, **plan)
-              for plan in compared_tables(pair.query("table_columns"))]
-    frames = [frame.rename(columns={"total_rows": "table_total"}) for frame in frames if not frame.empty]
-    if not frames:
-        return pd.DataFrame({column: pd.Series(dtype=object) for column in ROW_FRAME_COLUMNS})
-    return pd.concat(frames, ignore_index=True)[ROW_FRAME_COLUMNS]
+    if "row_changes" not in pair.kept:
+        frames = [pair.query("table_changes", row_limit=ROW_LIMIT, **plan)
+                  for plan in compared_tables(pair.query("table_columns"))]
+        frames = [frame.rename(columns={"total_rows": "table_total"}) for frame in frames if not frame.empty]
+        pair.kept["row_changes"] = (pd.concat(frames, ignore_index=True)[ROW_FRAME_COLUMNS] if frames else
+                                    pd.DataFrame({column: pd.Series(dtype=object) for column in ROW_FRAME_COLUMNS}))
+    return pair.kept["row_changes"].copy()
 
 
 def truncated(rows: pd.DataFrame) -> dict[str, int]:
