@@ -48,17 +48,18 @@ def test_both_parts_their_csv_and_a_trajectory_link(page, server, pair):
     page.wait_for_selector("[data-testid='glide-cell-2-0']", state="attached")
     first_model = page.locator("[data-testid='glide-cell-2-0']").first.text_content()
 
+    # The first model's trajectory on snapshot A, as of the date compared.
+    frames.first.scroll_into_view_if_needed()
+    trajectory = open_link_cell(page, 1)
+    assert trajectory.url.endswith(f"/trajectory?model={first_model}&as_of=2025-06-02&snapshot={pair['older']}")
+    assert trajectory.get_by_role("heading", name=first_model.title()).is_visible()
+    trajectory.close()
+
     consequences = run_cli("--store", pair["store"], "corrections", "--from", pair["older"])
     assert downloaded(page, "consequences.csv") == consequences.stdout
     assert len(consequences.stdout.splitlines()) > 1 and first_model == consequences.stdout.splitlines()[1].split(",")[0]
     rows = run_cli("--store", pair["store"], "corrections", "--from", pair["older"], "--rows")
     assert downloaded(page, "row-changes.csv") == rows.stdout
-
-    # The first model's trajectory on snapshot A, as of the date compared.
-    trajectory = open_link_cell(page, 1)
-    assert trajectory.url.endswith(f"/trajectory?model={first_model}&as_of=2025-06-02&snapshot={pair['older']}")
-    assert trajectory.get_by_role("heading", name=first_model.title()).is_visible()
-    trajectory.close()
 
 
 @pytest.mark.parametrize("query, message", [
