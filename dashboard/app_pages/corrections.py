@@ -97,7 +97,7 @@ else:
     tally = rows.drop_duplicates(["table", "key", "change"]).groupby(["table", "change"]).size().unstack(fill_value=0)
     tally = tally.reindex(columns=list(corrections.CHANGES), fill_value=0).reset_index()
     st.caption("Rows matched by each table's key: added, removed, or changed (one line per changed column).")
-    st.dataframe(tally, hide_index=True, column_config={
+    st.dataframe(tally, hide_index=True, height=38 + 35 * len(tally), column_config={
         "table": st.column_config.TextColumn("Table"), "added": st.column_config.NumberColumn("Rows added"),
         "removed": st.column_config.NumberColumn("Rows removed"),
         "changed": st.column_config.NumberColumn("Rows changed")})
