@@ -53,7 +53,42 @@ def snapshot_key(path: Path) -> SnapshotKey:
     return SnapshotKey(str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-class Snapshot:
+class _AttachedSnapshots:
+    """An in-memory DuckDB with snapshot files attached read-only; closed with the object."""
+
+    _database: duckdb.DuckDBPyConnection
+
+    def _run(self, name: str, sql: str, params: dict, damaged: str, setup: str | None = None) -> pd.DataFrame:
+        """sql (the file NAME) with its $parameters bound from params, on a cursor of its own (after
+        setup); a damaged file raises StoreError naming damaged."""
+        wanted = parameters_of(sql)
+        missing = wanted - params.keys()
+        if missing:
+            raise TypeError(f"query {name} needs parameters {sorted(missing)}")
+        cursor = self._database.cursor()
+        try:
+            if setup:
+                cursor.execute(setup)
+            return _to_frame(cursor.sql(sql, params={key: params[key] for key in wanted}).to_arrow_table())
+        except duckdb.Error as error:
+            if _is_damage(error):
+                raise StoreError(f"{damaged} cannot be read, the file is damaged: "
+                                 f"{str(error).strip().splitlines()[0]} (publish it again with ingest)") from None
+            raise
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self._database.close()
+
+    def __del__(self) -> None:
+        try:
+            self._database.close()
+        except Exception:  # interpreter shutdown: nothing left to release
+            pass
+
+
+class Snapshot(_AttachedSnapshots):
     """One published snapshot, attached read-only. Safe to query from many threads."""
 
     def __init__(self, key: SnapshotKey):
@@ -78,32 +113,7 @@ class Snapshot:
 
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run queries/NAME.sql with its $parameters bound from params."""
-        sql = query_text(name)
-        wanted = parameters_of(sql)
-        missing = wanted - params.keys()
-        if missing:
-            raise TypeError(f"query {name} needs parameters {sorted(missing)}")
-        bound = {key: params[key] for key in wanted}
-        cursor = self._database.cursor()
-        try:
-            cursor.execute(self._use_store)
-            return _to_frame(cursor.sql(sql, params=bound).to_arrow_table())
-        except duckdb.Error as error:
-            if _is_damage(error):
-                raise StoreError(f"{self.key.path} cannot be read, the file is damaged: "
-                                 f"{str(error).strip().splitlines()[0]} (publish it again with ingest)") from None
-            raise
-        finally:
-            cursor.close()
-
-    def close(self) -> None:
-        self._database.close()
-
-    def __del__(self) -> None:
-        try:
-            self._database.close()
-        except Exception:  # interpreter shutdown: nothing left to release
-            pass
+        return self._run(name, query_text(name), params, self.key.path, setup=self._use_store)
 
 
 def _identity(database) -> tuple[str | None, str | None]:
@@ -184,7 +194,7 @@ def open_snapshot(store: Path, snapshot_id: str | None = None) -> Snapshot:
     return opened
 
 
-class SnapshotPair:
+class SnapshotPair(_AttachedSnapshots):
     """Two snapshots attached read-only into one in-memory database, as `older` and `newer`, for the
     corrections between them (DESIGN 11). Its SQL lives in dashboard/sql/corrections/; every query
     runs on its own cursor, under the readers' memory cap (store_session.sql)."""
@@ -208,25 +218,8 @@ class SnapshotPair:
         """Run dashboard/sql/corrections/NAME.sql with its $parameters bound from params."""
         if not name.isidentifier():
             raise ValueError(f"not a query name: {name!r}")
-        sql = internal_sql(f"corrections/{name}.sql")
-        wanted = parameters_of(sql)
-        missing = wanted - params.keys()
-        if missing:
-            raise TypeError(f"query {name} needs parameters {sorted(missing)}")
-        cursor = self._database.cursor()
-        try:
-            return _to_frame(cursor.sql(sql, params={key: params[key] for key in wanted}).to_arrow_table())
-        finally:
-            cursor.close()
-
-    def close(self) -> None:
-        self._database.close()
-
-    def __del__(self) -> None:
-        try:
-            self._database.close()
-        except Exception:  # interpreter shutdown: nothing left to release
-            pass
+        return self._run(name, internal_sql(f"corrections/{name}.sql"), params,
+                         f"{self.older.key.path} or {self.newer.key.path}")
 
 
 _pairs: dict[tuple, SnapshotPair] = {}
