@@ -30,31 +30,29 @@ def _empty(value) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value))
 
 
-def rows_of_model(rows: pd.DataFrame, model_id: str, policy_ids: set[str]) -> pd.DataFrame:
-    """The row changes that bear on one model: its own rows (any table with a model_id) and the
-    rows of the policies its status is computed under."""
-    own = rows["model_id"] == model_id
-    policy = (rows["table"] == "policies") & rows["key"].isin(policy_ids)
-    return rows[own.fillna(False) | policy]
-
-
-def because(rows: pd.DataFrame) -> str:
-    """The changed rows, in words, `; `-joined: the first BECAUSE_LIMIT, then how many more."""
-    if rows.empty:
+def because(lines: list[tuple], positions) -> str:
+    """The changed rows at these positions of lines ((table, key, change, column, before, after)
+    each), in words, `; `-joined: the first BECAUSE_LIMIT, then how many more."""
+    if len(positions) == 0:
         return "no row of this model changed (its status moved with other rows)"
-    texts = [change_text(*values) for values in
-             rows[["table", "key", "change", "column", "before", "after"]].itertuples(index=False, name=None)]
-    shown = "; ".join(texts[:BECAUSE_LIMIT])
-    more = len(texts) - BECAUSE_LIMIT
-    return shown + (f"; and {more} more" if more > 0 else "")
+    texts = [change_text(*lines[position]) for position in positions[:BECAUSE_LIMIT]]
+    more = len(positions) - BECAUSE_LIMIT
+    return "; ".join(texts) + (f"; and {more} more" if more > 0 else "")
 
 
 def consequences(status_a: pd.DataFrame, status_b: pd.DataFrame, rows: pd.DataFrame, as_of: dt.date,
                  policy_id: str | None) -> pd.DataFrame:
     """The models whose status as of the date differs between A and B (a model in one snapshot only
-    has an empty status in the other), with the changed rows that explain it. Sorted by model_id."""
+    has an empty status in the other), with the changed rows that explain it: its own rows (any
+    table with a model_id) and those of the policies its status is computed under. Sorted by model_id."""
     a = status_a.set_index("model_id")
     b = status_b.set_index("model_id")
+    rows = rows.reset_index(drop=True)
+    lines = list(rows[ROW_COLUMNS].astype(object).itertuples(index=False, name=None))
+    # Row positions (the index, reset) per model and per policy, in table, key, column order.
+    own = {model: list(labels) for model, labels in rows.groupby("model_id", sort=False).groups.items()}
+    policy_rows = {key: list(labels) for key, labels in
+                   rows[rows["table"] == "policies"].groupby("key", sort=False).groups.items()}
     out = []
     for model_id in sorted(set(a.index) | set(b.index)):
         in_a = a["status"].get(model_id)
@@ -64,8 +62,9 @@ def consequences(status_a: pd.DataFrame, status_b: pd.DataFrame, rows: pd.DataFr
         name = b["name"].get(model_id) if model_id in b.index else a["name"].get(model_id)
         policies = {policy_id} if policy_id else {
             frame["policy_id"].get(model_id) for frame in (a, b) if model_id in frame.index} - {None}
+        positions = sorted(set(own.get(model_id, ())).union(*(policy_rows.get(policy, ()) for policy in policies)))
         out.append({"model_id": model_id, "model_name": name, "as_of": as_of, "status_in_a": in_a,
-                    "status_in_b": in_b, "because": because(rows_of_model(rows, model_id, policies))})
+                    "status_in_b": in_b, "because": because(lines, positions)})
     return pd.DataFrame(out, columns=CONSEQUENCE_COLUMNS)
 
 
