@@ -20,6 +20,7 @@ page_list = [
     st.Page("app_pages/reclassify.py", title="Reclassify", icon=":material/policy:", url_path="reclassify"),
     st.Page("app_pages/changes.py", title="Changes", icon=":material/history:", url_path="changes"),
     st.Page("app_pages/obligations.py", title="Obligations", icon=":material/gavel:", url_path="obligations"),
+    st.Page("app_pages/corrections.py", title="Corrections", icon=":material/difference:", url_path="corrections"),
 ]
 auth.refuse_foreign_host()  # DNS rebinding: no page, no data for a host this server does not serve
 pages = st.navigation(page_list, position=auth.nav_position())  # hidden until allowed

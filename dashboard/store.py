@@ -53,7 +53,42 @@ def snapshot_key(path: Path) -> SnapshotKey:
     return SnapshotKey(str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-class Snapshot:
+class _AttachedSnapshots:
+    """An in-memory DuckDB with snapshot files attached read-only; closed with the object."""
+
+    _database: duckdb.DuckDBPyConnection
+
+    def _run(self, name: str, sql: str, params: dict, damaged: str, setup: str | None = None) -> pd.DataFrame:
+        """sql (the file NAME) with its $parameters bound from params, on a cursor of its own (after
+        setup); a damaged file raises StoreError naming damaged."""
+        wanted = parameters_of(sql)
+        missing = wanted - params.keys()
+        if missing:
+            raise TypeError(f"query {name} needs parameters {sorted(missing)}")
+        cursor = self._database.cursor()
+        try:
+            if setup:
+                cursor.execute(setup)
+            return _to_frame(cursor.sql(sql, params={key: params[key] for key in wanted}).to_arrow_table())
+        except duckdb.Error as error:
+            if _is_damage(error):
+                raise StoreError(f"{damaged} cannot be read, the file is damaged: "
+                                 f"{str(error).strip().splitlines()[0]} (publish it again with ingest)") from None
+            raise
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self._database.close()
+
+    def __del__(self) -> None:
+        try:
+            self._database.close()
+        except Exception:  # interpreter shutdown: nothing left to release
+            pass
+
+
+class Snapshot(_AttachedSnapshots):
     """One published snapshot, attached read-only. Safe to query from many threads."""
 
     def __init__(self, key: SnapshotKey):
@@ -84,31 +119,7 @@ class Snapshot:
 
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run queries/NAME.sql with its $parameters bound from params."""
-        sql = query_text(name)
-        wanted = parameters_of(sql)
-        missing = wanted - params.keys()
-        if missing:
-            raise TypeError(f"query {name} needs parameters {sorted(missing)}")
-        bound = {key: params[key] for key in wanted}
-        cursor = self._database.cursor()
-        try:
-            cursor.execute(self._use_store)
-            return _to_frame(cursor.sql(sql, params=bound).to_arrow_table())
-        except duckdb.Error as error:
-            if _is_damage(error):
-                raise _damaged(self.key.path, error) from None
-            raise
-        finally:
-            cursor.close()
-
-    def close(self) -> None:
-        self._database.close()
-
-    def __del__(self) -> None:
-        try:
-            self._database.close()
-        except Exception:  # interpreter shutdown: nothing left to release
-            pass
+        return self._run(name, query_text(name), params, self.key.path, setup=self._use_store)
 
 
 def _identity(database) -> tuple[str | None, str | None]:
@@ -208,3 +219,48 @@ def _same_file(one: Path, other: Path) -> bool:
         return os.path.samefile(one, other)
     except OSError:
         return False
+
+
+class SnapshotPair(_AttachedSnapshots):
+    """Two snapshots attached read-only into one in-memory database, as `older` and `newer`, for the
+    corrections between them (DESIGN 11). Its SQL lives in dashboard/sql/corrections/; every query
+    runs on its own cursor, under the readers' memory cap (store_session.sql)."""
+
+    def __init__(self, older: Snapshot, newer: Snapshot):
+        self.older, self.newer = older, newer
+        self.cache_key = (older.cache_key, newer.cache_key)  # the questions' cache (both ids)
+        # Answers kept for the pair's life, outside Streamlit's cache too (the command line asks the
+        # row changes for both parts): the two files never change, so neither do the answers.
+        self.kept: dict[str, pd.DataFrame] = {}
+        self._database = duckdb.connect(":memory:")
+        self._database.execute(internal_sql("store_session.sql"))
+        for name, key in (("older", older.key), ("newer", newer.key)):
+            try:
+                self._database.execute(internal_sql(f"corrections/attach_{name}.sql"), {"path": key.path})
+            except duckdb.Error as error:
+                self._database.close()
+                raise StoreError(f"{key.path} is not a readable snapshot: {str(error).strip().splitlines()[0]}") from None
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Run dashboard/sql/corrections/NAME.sql with its $parameters bound from params."""
+        if not name.isidentifier():
+            raise ValueError(f"not a query name: {name!r}")
+        return self._run(name, internal_sql(f"corrections/{name}.sql"), params,
+                         f"{self.older.key.path} or {self.newer.key.path}")
+
+
+_pairs: dict[tuple, SnapshotPair] = {}
+MAX_OPEN_PAIRS = 4
+
+
+def snapshot_pair(older: Snapshot, newer: Snapshot) -> SnapshotPair:
+    """The two snapshots attached together (kept open for the next question on the same pair)."""
+    wanted = (older.key, newer.key)
+    with _lock:
+        pair = _pairs.get(wanted)
+        if pair is None:
+            pair = SnapshotPair(older, newer)
+            _pairs[wanted] = pair
+            for stale in list(_pairs)[: max(0, len(_pairs) - MAX_OPEN_PAIRS)]:
+                _pairs.pop(stale)  # closed when the last run using it lets go
+        return pair

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import csv
 import copy
+import datetime as dt
+import time
 from pathlib import Path
 
 from dashboard.ingest import ingest
+from dashboard.snapshots import make_snapshot_id
 from dashboard.tables import TABLES, TABLES_BY_NAME
+from waits import WAIT_S
 
 
 def base_tables() -> dict[str, list[dict]]:
@@ -274,4 +278,129 @@ def brief_evidence_tables():
 
 
 __all__ = ["HOSTILE_EVAL_ID", "HOSTILE_EVAL_MODEL", "TABLES", "add_model", "asof_lab_tables", "base_tables",
-           "brief_evidence_tables", "clean", "published_lab", "reclassify_tables", "status_lab_tables", "write_folder"]
+           "brief_evidence_tables", "clean", "corrections_tables", "publish_in_turn", "published_lab", "reclassify_tables",
+           "status_lab_tables", "write_folder"]
+
+
+# --- Two snapshots of one lab for the corrections (tests/test_corrections.py lists each change) ----
+
+
+def corrections_tables() -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """Snapshot A (the status lab with a history, public models, obligations and deployments) and
+    snapshot B, which adds, removes and changes rows in every table, changes a checkpoint's and an
+    evaluation's key, and moves some models' status as of 2025-06-01."""
+    a = status_lab_tables()
+    a["asl_levels"][0]["description"] = "lowest"
+    a["customers"].append({"customer_id": "c3", "name": "Customer Three", "segment": "startup", "sector": "legal",
+                           "region": "us", "business_critical": "false"})
+    a["deployments"] = [
+        lab_deployment("d1", "base", "c1", "api", "active", "2025-01-01", "", 1000, "cbrn"),
+        lab_deployment("d2", "base", "c3", "api", "active", "2025-02-01", "", 200, ""),
+    ]
+    a["deployment_safeguards"] = [{"deployment_id": "d1", "safeguard_id": "monitoring"},
+                                  {"deployment_id": "d2", "safeguard_id": "monitoring"}]
+    a["asl_history"] = [
+        {"model_id": "base", "asl_level": "2", "effective_from": "2025-01-01", "reason": "initial"},
+        {"model_id": "base", "asl_level": "3", "effective_from": "2025-05-15", "reason": "raised"},
+    ]
+    a["public_models"] = [
+        {"public_model_id": "p1", "name": "Public One", "organization": "Org", "published_on": "2024-01-01",
+         "training_compute_flop": "1e25", "base_model_name": "", "accessibility": "open", "source": "epoch"},
+        {"public_model_id": "p2", "name": "Public Two", "organization": "Org", "published_on": "2024-06-01",
+         "training_compute_flop": "2e25", "base_model_name": "", "accessibility": "api", "source": "epoch"},
+    ]
+    a["obligations"] = [
+        {"obligation_id": "eu", "name": "EU notify", "jurisdiction": "EU", "threshold_flop": "1e25",
+         "measure": "training_flop", "clock": "after_crossing", "deadline_days": "14", "applies_from": "2025-01-01",
+         "source": "AI Act"},
+        {"obligation_id": "ca", "name": "CA report", "jurisdiction": "US-CA", "threshold_flop": "1e26",
+         "measure": "training_flop", "clock": "before_first_deployment", "deadline_days": "", "applies_from": "",
+         "source": "SB 53"},
+    ]
+    a["obligation_records"] = [
+        {"obligation_id": "eu", "model_id": "breached", "done_on": "2025-05-25", "reference": "ref-1"},
+        {"obligation_id": "ca", "model_id": "base", "done_on": "2025-05-01", "reference": "ref-ca"},
+    ]
+    # Level 4 and its required safeguard exist in A only (B drops them, and the safeguard).
+    b = copy.deepcopy(a)
+
+    def row(table, **match):
+        return next(r for r in b[table] if all(r[k] == v for k, v in match.items()))
+
+    # policies: changed (T 90 -> 120), removed (compute-only, used by no model), added.
+    row("policies", policy_id="rsp-v1.0")["eval_interval_days"] = "120"
+    b["policies"] = [r for r in b["policies"] if r["policy_id"] != "compute-only"]
+    b["policies"].append({"policy_id": "fsf", "name": "FSF", "eval_compute_multiple": "6", "buffer_multiple": "",
+                          "eval_interval_days": "90", "source": "test"})
+    # asl_levels: changed, removed (4), added (5); asl_required_safeguards: removed (4), added (5).
+    row("asl_levels", asl_level="1")["description"] = "the lowest level"
+    b["asl_levels"] = [r for r in b["asl_levels"] if r["asl_level"] != "4"]
+    b["asl_levels"].append({"asl_level": "5", "name": "ASL-5", "description": ""})
+    b["asl_required_safeguards"] = [r for r in b["asl_required_safeguards"] if r["asl_level"] != "4"]
+    b["asl_required_safeguards"].append({"asl_level": "5", "safeguard_id": "red_team"})
+    # safeguards: changed, removed, added.
+    row("safeguards", safeguard_id="monitoring")["name"] = "Monitoring"
+    b["safeguards"] = [r for r in b["safeguards"] if r["safeguard_id"] != "output_classifier"]
+    b["safeguards"].append({"safeguard_id": "red_team", "name": "Red team", "kind": "deployment", "description": ""})
+    # models: changed (a name), removed (future-rows, with its checkpoints and evaluations), added.
+    row("models", model_id="split-round")["name"] = "Split Round v2"
+    b["models"] = [r for r in b["models"] if r["model_id"] != "future-rows"]
+    b["checkpoints"] = [r for r in b["checkpoints"] if r["model_id"] != "future-rows"]
+    b["evaluations"] = [r for r in b["evaluations"] if r["model_id"] != "future-rows"]
+    add_model(b, "newcomer", [(100, "2025-05-01", "1e24")])
+    # checkpoints: changed (breached's compute 6e24 -> 5e24), a key change (never: step 100 -> 150).
+    row("checkpoints", model_id="breached", step="200")["effective_compute"] = "5e24"
+    row("checkpoints", model_id="never", step="100")["step"] = "150"
+    # evaluations: changed (on-track's cbrn row triggers), a key change (an id renamed), removed, and
+    # added (a first clean round for never).
+    row("evaluations", eval_id="on-track-100-comprehensive-cbrn")["outcome"] = "triggered"
+    row("evaluations", eval_id="triggered-200-comprehensive-cyber")["eval_id"] = "triggered-200-comprehensive-cyber-v2"
+    b["evaluations"] = [r for r in b["evaluations"] if r["eval_id"] != "inconclusive-200-preliminary-cbrn"]
+    add_model({"models": [], "checkpoints": [], "evaluations": b["evaluations"]}, "never",
+              [], [(150, "comprehensive", clean("2025-05-20"))])
+    # customers: changed, removed (c3), added (c2); deployments: changed, removed (d2), added (d3).
+    row("customers", customer_id="c1")["name"] = "Customer One Ltd"
+    b["customers"] = [r for r in b["customers"] if r["customer_id"] != "c3"]
+    b["customers"].append({"customer_id": "c2", "name": "Customer Two", "segment": "enterprise", "sector": "finance",
+                           "region": "us", "business_critical": "true"})
+    row("deployments", deployment_id="d1")["monthly_requests"] = "1500"
+    b["deployments"] = [r for r in b["deployments"] if r["deployment_id"] != "d2"]
+    b["deployments"].append(lab_deployment("d3", "base", "c2", "cloud", "onboarding", "2025-05-01", "", 50, ""))
+    # deployment_safeguards: removed (d1 and d2's monitoring), added (d1's input classifier).
+    b["deployment_safeguards"] = [{"deployment_id": "d1", "safeguard_id": "input_classifier"}]
+    # asl_history: changed (a reason), removed (the first row), added.
+    b["asl_history"] = [
+        {"model_id": "base", "asl_level": "3", "effective_from": "2025-05-15", "reason": "raised after review"},
+        {"model_id": "triggered", "asl_level": "3", "effective_from": "2025-05-10", "reason": "triggered"},
+    ]
+    # public_models: changed, removed (p2), added (p3).
+    row("public_models", public_model_id="p1")["training_compute_flop"] = "1.5e25"
+    b["public_models"] = [r for r in b["public_models"] if r["public_model_id"] != "p2"]
+    b["public_models"].append({"public_model_id": "p3", "name": "Public Three", "organization": "Lab",
+                               "published_on": "2025-03-01", "training_compute_flop": "", "base_model_name": "",
+                               "accessibility": "closed", "source": "epoch"})
+    # obligations: changed (14 -> 10 days), removed (ca, with its record), added; records: changed, added.
+    row("obligations", obligation_id="eu")["deadline_days"] = "10"
+    b["obligations"] = [r for r in b["obligations"] if r["obligation_id"] != "ca"]
+    b["obligations"].append({"obligation_id": "uk", "name": "UK notice", "jurisdiction": "UK",
+                             "threshold_flop": "5e24", "measure": "effective_compute", "clock": "after_crossing",
+                             "deadline_days": "30", "applies_from": "", "source": "test"})
+    b["obligation_records"] = [
+        {"obligation_id": "eu", "model_id": "breached", "done_on": "2025-05-25", "reference": "ref-2"},
+        {"obligation_id": "uk", "model_id": "base", "done_on": "2025-05-30", "reference": "ref-uk"},
+    ]
+    return a, b
+
+
+def publish_in_turn(store: Path, folders: list[Path]) -> list[str]:
+    """Publish each folder into store, each in a later second than the one before (snapshot ids sort
+    by their second), and return the snapshot ids, oldest first."""
+    ids = []
+    for folder in folders:
+        if ids:
+            deadline = time.monotonic() + WAIT_S
+            while make_snapshot_id(dt.datetime.now(dt.timezone.utc), "0" * 8)[:16] <= ids[-1][:16]:
+                assert time.monotonic() < deadline, "the clock does not move"
+                time.sleep(0.05)
+        ids.append(ingest(folder, store, progress=lambda _message: None, dataset=folder.name).snapshot_id)
+    return ids

@@ -9,10 +9,10 @@ import pathlib
 import pytest
 
 from dashboard import questions
-from dashboard.questions import changes, obligations, reclassify, snapshot, status, trajectory  # noqa: F401 - each registers its questions
+from dashboard.questions import changes, corrections, obligations, reclassify, snapshot, status, trajectory  # noqa: F401 - each registers its questions
 from dashboard.questions.reclassify import Scenario
 from dashboard.questions.snapshot import ViewScope
-from dashboard.store import snapshot as open_snapshot
+from dashboard.store import snapshot as open_snapshot, snapshot_pair
 
 DASHBOARD = pathlib.Path(questions.__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 20)
@@ -28,6 +28,8 @@ def arguments(snap, name: str) -> tuple:
     scenario = Scenario(model_id=model_id, asl_level=level + 1, domain=None, current_level=level)
     return {
         "changes.changes_frame": (scope, AS_OF - dt.timedelta(days=90)),
+        "corrections.consequences": (AS_OF, None),
+        "corrections.row_changes": (),
         "obligations.obligation_list": (),
         "obligations.obligations_frame": (AS_OF,),
         "reclassify.at_risk_frame": (scope, scenario),
@@ -61,7 +63,10 @@ def arguments(snap, name: str) -> tuple:
 @pytest.mark.parametrize("name", sorted(questions.QUESTIONS))
 def test_each_question_answers_exactly_its_declared_columns(demo_store, name):
     asked = questions.QUESTIONS[name]
-    answer = asked(open_snapshot(demo_store), *arguments(open_snapshot(demo_store), name))
+    snap = open_snapshot(demo_store)
+    # The corrections' questions ask two snapshots attached together (here the demo store twice).
+    first = snapshot_pair(snap, snap) if name.startswith("corrections.") else snap
+    answer = asked(first, *arguments(snap, name))
     assert list(answer.columns) == asked.columns
 
 

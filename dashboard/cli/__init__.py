@@ -11,6 +11,7 @@ from dashboard import store as store_module
 from dashboard.cli import (
     bench,
     changes,
+    corrections,
     ingest,
     obligations,
     public,
@@ -25,7 +26,7 @@ from dashboard.params import ParamError
 from dashboard.snapshots import UnknownSnapshot
 
 # In the order `asl-dashboard --help` lists them.
-COMMANDS = (ingest, status, reclassify, public, synth, bench, changes, obligations, snapshots, serve)
+COMMANDS = (ingest, status, reclassify, public, synth, bench, changes, obligations, snapshots, corrections, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,6 +4,7 @@ by name when the command runs."""
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 
 from dashboard.cli.common import print_err
@@ -30,6 +31,9 @@ def register(commands) -> None:
                         help="instead: publish two snapshots of the lab, open the older by id and the latest, each "
                              "cold in a new process (median of --repeats, target 2 s, ratio printed), and the disk "
                              "use per snapshot")
+    parser.add_argument("--corrections", action="store_true",
+                        help="instead: the corrections between two snapshots differing in 1%% of checkpoints and 5%% "
+                             "of evaluations (time and peak memory, against 15 s and 2 GB at scale l)")
     parser.set_defaults(handler=run)
 
 
@@ -48,6 +52,13 @@ def run(args) -> int:
     except ParamError as error:
         print_err(f"error: {error}")
         return 2
+    if args.corrections:  # bench/corrections.py
+        bench_corrections = load("corrections")
+        results = bench_corrections.run(args.scale, repeats=args.repeats, say=print_err)
+        print(bench_corrections.report(results))
+        if args.json:
+            print(json.dumps({key: value for key, value in results.items() if key != "runs"}))
+        return 0
     if args.source == "postgres":  # bench/postgres.py
         bench_postgres = load("postgres")
         results = bench_postgres.run(args.scale, source_url=args.source_url,

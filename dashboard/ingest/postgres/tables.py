@@ -15,15 +15,6 @@ from dashboard.tables import TableSpec
 
 
 # The columns that name a row in a problem (the table's key); other tables are named by their first column.
-ROW_KEYS: dict[str, tuple[str, ...]] = {
-    "asl_required_safeguards": ("asl_level", "safeguard_id"),
-    "checkpoints": ("model_id", "step"),
-    "deployment_safeguards": ("deployment_id", "safeguard_id"),
-    "asl_history": ("model_id", "effective_from"),
-    "obligation_records": ("obligation_id", "model_id"),
-}
-
-
 # PostgreSQL types (of pg_catalog only) the driver hands over as Arrow types whose DuckDB text is the
 # contract's text. Of these, only the text types can hold a value of any length.
 NATIVE_TYPES = {"text", "varchar", "bpchar", "name", "int2", "int4", "int8", "float4", "float8", "bool",
@@ -89,7 +80,7 @@ class PostgresTable:
 
     @property
     def key_columns(self) -> tuple[str, ...]:
-        return ROW_KEYS.get(self.spec.name, (self.spec.key,))
+        return self.spec.key_columns
 
     @property
     def table_sql(self) -> str:
