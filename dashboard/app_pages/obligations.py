@@ -101,21 +101,12 @@ else:
         })
     ui.print_table(table[["model_id", "model_name", "obligation_id", "state", "crossed_on", "due_on", "time_left",
                           "done_on", "projected_on", "reference"]].rename(columns=CLOCK_HEADINGS), "clocks")
-filtered = len(shown_rows) < len(clocks)
-exports.download_button(
-    f"Download the {len(shown_rows):,} clocks shown (obligations.csv)" if filtered
-    else f"Download obligations.csv ({len(clocks):,} clocks)",
-    data=lambda: to_download_csv(shown_rows[CLI_COLUMNS]),
-    file_name=f"obligations-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv",
-    icon=":material/download:", key="download_shown",
-    help="The rows of the table above, with the columns `asl-dashboard obligations` prints for this as-of date "
-         "(spreadsheet formulas neutralised).", on_click="ignore")
-if filtered:
-    exports.download_button(
-        f"Download all {len(clocks):,} clocks", data=lambda: to_download_csv(clocks[CLI_COLUMNS]),
-        file_name=f"obligations-{scope.as_of}.csv", mime="text/csv", icon=":material/download:", key="download_all",
-        help="Every clock, unfiltered: exactly what `asl-dashboard obligations` prints for this as-of date.",
-        on_click="ignore")
+ui.shown_and_all_downloads(
+    exports, "obligations", "clocks", f"obligations-{scope.as_of}", len(shown_rows), len(clocks),
+    lambda: to_download_csv(shown_rows[CLI_COLUMNS]), lambda: to_download_csv(clocks[CLI_COLUMNS]),
+    shown_help="The rows of the table above, with the columns `asl-dashboard obligations` prints for this as-of date "
+               "(spreadsheet formulas neutralised).",
+    all_help="Every clock, unfiltered: exactly what `asl-dashboard obligations` prints for this as-of date.")
 with exports:
     ui.link_to_this_view("obligations", {"state": states, "obligation": chosen,
                                          "due_soon": "true" if due_soon else None}, scope)

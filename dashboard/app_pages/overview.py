@@ -134,20 +134,14 @@ st.dataframe(
     })
 st.caption("Most urgent first. FLOP to three significant figures; the CSV has every number in full.")
 ui.print_table(table.drop(columns=["status", "open"]).rename(columns=display.STATUS_TABLE_COLUMNS), "status")
-filtered = len(shown_models) < len(status)
 ui.screen_hint("Downloads and the link to this view: **Export**, in the sidebar.", "exports")
-exports.download_button(
-    f"Download the {len(shown_models):,} models shown (status.csv)" if filtered else f"Download status.csv ({len(status):,} models)",
-    data=lambda: to_download_csv(display.severity_order(shown_models)[STATUS_COLUMNS]),
-    file_name=f"status-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv", icon=":material/download:",
-    key="download_shown",
-    help="The rows of the table above in its order, with the columns of `asl-dashboard status`, numbers in full "
-         "(spreadsheet formulas neutralised).", on_click="ignore")
-if filtered:
-    exports.download_button(
-        f"Download all {len(status):,} models", data=lambda: to_download_csv(status[STATUS_COLUMNS]),
-        file_name=f"status-{scope.as_of}.csv", mime="text/csv", icon=":material/download:", key="download_all",
-        help="Every model, unfiltered: exactly what `asl-dashboard status` prints for this as-of date and policy.", on_click="ignore")
+ui.shown_and_all_downloads(
+    exports, "status", "models", f"status-{scope.as_of}", len(shown_models), len(status),
+    lambda: to_download_csv(display.severity_order(shown_models)[STATUS_COLUMNS]),
+    lambda: to_download_csv(status[STATUS_COLUMNS]),
+    shown_help="The rows of the table above in its order, with the columns of `asl-dashboard status`, numbers in full "
+               "(spreadsheet formulas neutralised).",
+    all_help="Every model, unfiltered: exactly what `asl-dashboard status` prints for this as-of date and policy.")
 with exports:
     ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level": levels,
                               "public": None if show_public == (context.info["dataset"] == "public") else str(show_public).lower()},

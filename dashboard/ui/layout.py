@@ -46,7 +46,8 @@ _STYLE = """
   [data-testid="stMultiSelect"], [data-testid="stDateInput"], [data-testid="stTextInput"], [data-testid="stCheckbox"],
   [data-testid="stPageLink"], [data-testid="stButton"], .modebar-container { display: none !important; }
   [class*="st-key-print-"] { display: block !important; }
-  [class*="st-key-screen-"], [data-testid="stExpander"] [data-testid="stPlotlyChart"] { display: none !important; }
+  [class*="st-key-screen-"], [data-testid="stExpander"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]),
+  [data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"] > [data-testid="stDataFrame"]) { display: none !important; }
   [data-testid="stExpander"] details::details-content { content-visibility: visible !important; display: block !important;
                                                         height: auto !important; }
   [data-testid="stExpanderDetails"] { display: block !important; height: auto !important; border: none !important; }
@@ -132,6 +133,22 @@ def print_table(frame: pd.DataFrame, name: str = "table") -> None:
         st.html(_print_html(frame))
         if len(frame) > PRINT_ROWS:
             st.caption(f"First {PRINT_ROWS:,} of {len(frame):,} rows: the CSV download has all of them.")
+
+
+def shown_and_all_downloads(container, name: str, noun: str, file_stem: str, shown_count: int, total: int,
+                            shown_csv, all_csv, shown_help: str, all_help: str) -> None:
+    """The download of the rows shown and, with a filter on, a second of the whole set (what the
+    command line prints): "Download the 6 models shown (status.csv)" and "Download all 48 models".
+    shown_csv and all_csv make the CSV text when clicked."""
+    filtered = shown_count < total
+    container.download_button(
+        f"Download the {shown_count:,} {noun} shown ({name}.csv)" if filtered else f"Download {name}.csv ({total:,} {noun})",
+        data=shown_csv, file_name=f"{file_stem}{'-filtered' if filtered else ''}.csv", mime="text/csv",
+        icon=":material/download:", key="download_shown", help=shown_help, on_click="ignore")
+    if filtered:
+        container.download_button(f"Download all {total:,} {noun}", data=all_csv, file_name=f"{file_stem}.csv",
+                                  mime="text/csv", icon=":material/download:", key="download_all", help=all_help,
+                                  on_click="ignore")
 
 
 def screen_hint(text: str, name: str) -> None:
