@@ -83,7 +83,8 @@ else:
         "change": st.column_config.TextColumn("Change", width=140),
         "detail": st.column_config.TextColumn("Detail", width=220),
     })
-    ui.print_table(table.drop(columns=["open", "model"]), "events")
+    ui.print_table(table.drop(columns=["open", "model"]).rename(
+        columns={"event_date": "date", "model_id": "model", "model_name": "model name"}), "events")
 st.download_button(
     "Download changes.csv", data=lambda: to_download_csv(changes.with_links(events, scope.policy_id)),
     file_name=f"changes-{since}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",

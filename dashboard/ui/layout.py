@@ -52,6 +52,7 @@ _STYLE = """
                                                         height: auto !important; }
   [data-testid="stExpanderDetails"] { display: block !important; height: auto !important; border: none !important; }
   [data-testid="stMain"] { margin-left: 0 !important; }
+  pre, pre code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
   [data-testid="stPlotlyChart"], [data-testid="stMetric"] { break-inside: avoid; }
   tr { break-inside: avoid; }
