@@ -7,6 +7,7 @@ import pytest
 from changes_lab import changes_tables
 from dashboard import display
 from dashboard.ingest import ingest
+from bench.server import wait_for_app
 from browsing import metric_values, open_link_cell, open_page
 from labdata import write_folder
 from waits import streamlit_server
@@ -96,6 +97,7 @@ def test_since_shows_the_date_in_use_and_applies_a_typed_date_on_enter(page, ser
     since.press("Enter")  # focus stays in the field: Enter alone applies the date
     page.wait_for_function("() => new URL(location.href).searchParams.get('since') === '2025-06-01'")
     page.get_by_text("Events after 2025-06-01, up to and including 2025-06-10").wait_for()
+    wait_for_app(page)  # the run that applied it has finished drawing every tile
     assert since.input_value() == "2025-06-01"
     # (06-01, 06-10]: the two breaches of (06-01, 06-03] and the three of (06-03, 06-10].
     assert metric_values(page)["Breaches (rule 2d)"] == "5"
