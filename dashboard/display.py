@@ -262,3 +262,19 @@ def lineage_tree_markdown(affected: pd.DataFrame, statuses, new_level: int) -> s
         tree.append(f"{'    ' * shown_depth}- **{md_escape(row['name'])}** ({md_escape(row['model_id'])}), "
                     f"ASL-{row['asl_level']}, {row['status']}; safety status: {safety_text}{via}")
     return "\n".join(tree) if tree else "None."
+
+
+# Streamlit's grid wraps a cell's text only in rows taller than 4rem (64 px); a wrapped line of its
+# 14 px text takes about 17 px. A long value then shows whole in a narrow column, on a few lines,
+# instead of being cut at the cell's edge.
+WRAPPED_LINE_PX = 17
+
+
+def wrapped_row_height(lines: int) -> int:
+    """The row height (px) of a grid whose cells wrap onto up to lines lines."""
+    return max(65, WRAPPED_LINE_PX * lines + 12)
+
+
+def table_height(rows: int, row_height: int = 35, most: int = 740) -> int:
+    """The height of a grid that shows every row (and its header) up to most pixels, then scrolls."""
+    return min(38 + row_height * rows, most)

@@ -120,6 +120,16 @@ def scope_query_params(as_of: dt.date, policy_id: str | None, snapshot_id: str |
     return params
 
 
+def obligations_filter_params(as_of: dt.date, policy_id: str | None, *, state: str | None = None,
+                               due_soon: bool = False, snapshot_id: str | None = None) -> dict:
+    """The parameters of /obligations filtered to one state, or to the clocks due soon (due_soon=true),
+    carrying the current view along: the overview's obligation counts link to the rows they count."""
+    params = {"state": state} if state else {}
+    if due_soon:
+        params["due_soon"] = "true"
+    return {**params, **scope_query_params(as_of, policy_id, snapshot_id)}
+
+
 def link_query(params: dict, as_of: dt.date, policy_id: str | None, snapshot_id: str | None = None) -> str:
     """The query of a link to another page: params and the current view's as_of, policy and snapshot."""
     return urllib.parse.urlencode({**params, **scope_query_params(as_of, policy_id, snapshot_id)}, doseq=True)

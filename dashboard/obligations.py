@@ -43,8 +43,15 @@ def time_left(state: str, days_left, clock: str, projected_on=None) -> str:
     return ""
 
 
-def attention_counts(frame: pd.DataFrame, within_days: int = 14) -> tuple[int, int]:
+DUE_SOON_DAYS = 14  # the overview counts, and /obligations filters on, clocks due within this many days
+
+
+def due_within(frame: pd.DataFrame, within_days: int = DUE_SOON_DAYS) -> pd.Series:
+    """Per row: still due (no record) and due today or within the next within_days days."""
+    return (frame["state"] == "due") & frame["days_left"].between(0, within_days)
+
+
+def attention_counts(frame: pd.DataFrame, within_days: int = DUE_SOON_DAYS) -> tuple[int, int]:
     """(overdue, due within the next within_days days, today included) for the overview."""
     overdue = int((frame["state"] == "overdue").sum())
-    soon = int(((frame["state"] == "due") & frame["days_left"].between(0, within_days)).sum())
-    return overdue, soon
+    return overdue, int(due_within(frame, within_days).sum())

@@ -34,3 +34,4 @@ def section(timeline: pd.DataFrame, scope: ViewScope) -> None:
         "change": st.column_config.TextColumn("Change", width=220),
         "detail": st.column_config.TextColumn("Detail", width="large"),
     })
+    ui.print_table(table.drop(columns=["open"]), "timeline")

@@ -15,12 +15,12 @@ def open_page(page, server, path, *, width: int | None = None, height: int | Non
     return page
 
 
-def open_link_cell(page, row: int):
-    """Click the link in the first column of a table's row (from 1) the way a person does (a first
-    click selects the cell of Streamlit's canvas grid, the second follows the link); the page it
-    opens in a new tab, drawn."""
+def open_link_cell(page, row: int, row_height: int = 35):
+    """Click the link in the first column of a table's row (from 1; rows row_height px high) the way a
+    person does (a first click selects the cell of Streamlit's canvas grid, the second follows the
+    link); the page it opens in a new tab, drawn."""
     canvas = page.locator("[data-testid='stDataFrame'] canvas").first.bounding_box()
-    x, y = canvas["x"] + 15, canvas["y"] + 35 + 35 * (row - 1) + 17  # the header row, then the row's middle
+    x, y = canvas["x"] + 15, canvas["y"] + 35 + row_height * (row - 1) + row_height // 2  # the header, then the row's middle
     with page.context.expect_page() as opened:
         page.mouse.move(x, y)
         page.wait_for_timeout(300)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from changes_lab import changes_tables
+from dashboard import display
 from dashboard.ingest import ingest
+from bench.server import wait_for_app
 from browsing import metric_values, open_link_cell, open_page
 from labdata import write_folder
 from waits import streamlit_server
@@ -37,18 +39,18 @@ def test_counts_breaches_and_a_link_to_the_trajectory(page, server, changes_stor
     rows = [[page.locator(f"[data-testid='glide-cell-{column}-{row}']").text_content() for column in range(7)]
             for row in range(page.locator("[data-testid='stDataFrame'] tbody tr").count())]
     # Newest first: alpha's round, beta-d1 (a breach), alpha's status change, alpha-d2 (a breach).
-    # Columns on screen: link, breach, date, kind, model, change (before -> after), detail, name.
+    # Columns on screen: link, breach, date, kind, model ("Name (id)"), change (before -> after), detail.
     assert rows == [
-        ["./trajectory?model=alpha&as_of=2025-06-03", "", "2025-06-03", "evaluation_round", "alpha", "triggered", "cbrn"],
-        ["./trajectory?model=beta&as_of=2025-06-03", "breach", "2025-06-03", "onboarding_while_triggered", "beta", "",
+        ["./trajectory?model=alpha&as_of=2025-06-03", "", "2025-06-03", "evaluation_round", "Alpha (alpha)", "triggered", "cbrn"],
+        ["./trajectory?model=beta&as_of=2025-06-03", "breach", "2025-06-03", "onboarding_while_triggered", "Beta (beta)", "",
          "beta-d1 (customer c1 Customer One)"],
-        ["./trajectory?model=alpha&as_of=2025-06-03", "", "2025-06-03", "status_change", "alpha", "on_track → triggered", ""],
-        ["./trajectory?model=alpha&as_of=2025-06-02", "breach", "2025-06-02", "onboarding_while_triggered", "alpha", "",
+        ["./trajectory?model=alpha&as_of=2025-06-03", "", "2025-06-03", "status_change", "Alpha (alpha)", "on_track → triggered", ""],
+        ["./trajectory?model=alpha&as_of=2025-06-02", "breach", "2025-06-02", "onboarding_while_triggered", "Alpha (alpha)", "",
          "alpha-d2 (first-party consumer)"],
     ]
 
     # Clicking "open" on beta-d1's row opens beta's trajectory as of the event date.
-    trajectory = open_link_cell(page, 2)
+    trajectory = open_link_cell(page, 2, row_height=display.wrapped_row_height(3))  # rows of three lines
     assert trajectory.url.endswith("/trajectory?model=beta&as_of=2025-06-03")
     assert trajectory.get_by_role("heading", name="Beta").is_visible()
     assert "viewing as of 2025-06-03" in trajectory.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
@@ -83,3 +85,19 @@ def test_bad_windows_show_a_message(page, server, query, message):
     assert message in alert.inner_text().replace("\u2060", "")  # md_escape's invisible word joiner after ":"
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stDataFrame']").count() == 0
+
+
+def test_since_shows_the_date_in_use_and_applies_a_typed_date_on_enter(page, server):
+    open_page(page, server, "/changes?as_of=2025-06-10")
+    since = page.get_by_label("Since (excluded)", exact=True)
+    assert since.input_value() == "2025-06-03"  # the default window's start, shown where it is set
+    since.click()
+    since.press("Control+a")
+    since.press_sequentially("2025-06-01")
+    since.press("Enter")  # focus stays in the field: Enter alone applies the date
+    page.wait_for_function("() => new URL(location.href).searchParams.get('since') === '2025-06-01'")
+    page.get_by_text("Events after 2025-06-01, up to and including 2025-06-10").wait_for()
+    wait_for_app(page)  # the run that applied it has finished drawing every tile
+    assert since.input_value() == "2025-06-01"
+    # (06-01, 06-10]: the two breaches of (06-01, 06-03] and the three of (06-03, 06-10].
+    assert metric_values(page)["Breaches (rule 2d)"] == "5"

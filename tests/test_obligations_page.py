@@ -2,6 +2,7 @@
 test for the CSV download), on the hand-made lab of tests/test_obligations.py."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 import pandas as pd
@@ -13,6 +14,8 @@ from labdata import write_folder
 from pagelinks import metrics, open_link
 from test_obligations import lab_tables
 from clirun import run_cli
+from bench.server import wait_for_app
+from browsing import metric_values, open_page
 
 PAGE = "app_pages/obligations.py"
 
@@ -61,8 +64,21 @@ def test_page_counts_rows_and_links(lab_store_obligations):
 
 def test_page_filters_from_the_link(lab_store_obligations):
     app = open_link(lab_store_obligations, PAGE, as_of="2026-04-01", state="overdue", obligation="ca")
-    assert metrics(app) == {"Overdue": "1", "Due": "0", "Projected": "0", "Done late": "0", "Done": "0"}
+    # The counts stay the whole set's, the filters named beside them; the table is filtered.
+    assert metrics(app) == {"Overdue": "10", "Due": "1", "Projected": "0", "Done late": "2", "Done": "1"}
+    assert "Counts: all 14 clocks as of 2026-04-01. Filtered to state overdue; obligation ca: the table shows 1 of them." \
+        in [caption.value for caption in app.caption]
     assert list(app.dataframe[0].value["model_id"]) == ["deployed"]
+
+
+def test_page_due_soon_filter_from_the_link(lab_store_obligations):
+    # As of 2025-10-05 (see the overview's count below): eff eu due in 10 days and eff int due today.
+    app = open_link(lab_store_obligations, PAGE, as_of="2025-10-05", due_soon="true")
+    table = app.dataframe[0].value
+    assert sorted(zip(table["model_id"], table["obligation_id"])) == [("eff", "eu"), ("eff", "int")]
+    assert list(table["time_left"]) == ["due today", "10 days left"]
+    assert metrics(app)["Overdue"] == "2"  # the whole set's count
+    assert "'soon' must be true or false" in open_link(lab_store_obligations, PAGE, due_soon="soon").error[0].value
 
 
 def test_page_projected_rows(lab_store_obligations):
@@ -93,29 +109,75 @@ def test_overview_counts_overdue_and_due_within_14_days(lab_store_obligations):
     # As of 2025-10-05: first eu overdue (due 09-15), odd eu overdue (due 10-04); eff eu due 10-15
     # (10 days), eff int due today (0); early eu done late. -> 2 overdue, 2 due within 14 days.
     app = open_link(lab_store_obligations, as_of="2025-10-05")
-    links = [element.proto.label for element in app.get("page_link")]
-    assert "Obligations: 2 overdue, 2 due within 14 days" in links
+    links = {element.proto.label: element.proto.query_string for element in app.get("page_link")}
+    # Each figure opens the rows it counts.
+    assert links["Obligations: 2 overdue"] == "state=overdue&as_of=2025-10-05"
+    assert links["2 due within 14 days"] == "due_soon=true&as_of=2025-10-05"
 
 
 def test_overview_without_obligations_shows_no_count(lab_store):
     app = open_link(lab_store)
-    assert not [element for element in app.get("page_link") if "Obligations" in element.proto.label]
+    assert not [element for element in app.get("page_link") if "Obligations" in element.proto.label
+                or "due within" in element.proto.label]
 
 
-@pytest.mark.browser
-def test_the_download_is_the_cli_output(page, lab_store_obligations, tmp_path_factory):
-    from bench.server import wait_for_app
+@pytest.fixture(scope="module")
+def obligations_server(lab_store_obligations, tmp_path_factory):
     from waits import streamlit_server
 
     with streamlit_server(lab_store_obligations, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
-        page.goto(server.url + "/obligations?as_of=2026-04-01")
-        wait_for_app(page)
-        assert page.get_by_text("Clocks as of 2026-04-01").is_visible()
-        with page.expect_download() as download_info:
-            page.get_by_role("button", name="Download obligations.csv").click()
-        downloaded = open(download_info.value.path(), encoding="utf-8").read()
+        yield server
+
+
+def download(page, name: str) -> str:
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=name).click()
+    return open(download_info.value.path(), encoding="utf-8").read()
+
+
+@pytest.mark.browser
+def test_the_download_is_the_cli_output(page, obligations_server, lab_store_obligations):
+    open_page(page, obligations_server, "/obligations?as_of=2026-04-01")
+    assert page.get_by_text("Clocks as of 2026-04-01", exact=True).is_visible()
+    downloaded = download(page, "Download obligations.csv (14 clocks)")
     cli = run_cli("--store", lab_store_obligations, "obligations", "--as-of", "2026-04-01").stdout
     assert downloaded == cli
+
+
+@pytest.mark.browser
+def test_a_filter_keeps_the_counts_and_offers_the_rows_shown_and_all(page, obligations_server, lab_store_obligations):
+    open_page(page, obligations_server, "/obligations?as_of=2026-04-01")
+    whole = {"Overdue": "10", "Due": "1", "Projected": "0", "Done late": "2", "Done": "1"}
+    assert metric_values(page) == whole
+    # Pick the state "overdue" in the sidebar's filter, as a person does.
+    page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
+    page.get_by_role("option", name="overdue").click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('state') === 'overdue'")
+    page.get_by_text("Filtered to state overdue: the table shows 10 of them.").wait_for()
+    wait_for_app(page)
+    assert metric_values(page) == whole  # the tiles stay the whole set's
+    cli = run_cli("--store", lab_store_obligations, "obligations", "--as-of", "2026-04-01").stdout
+    header, *rows = cli.splitlines(keepends=True)
+    state = next(csv.reader([header])).index("state")
+    overdue = [row for row in rows if next(csv.reader([row]))[state] == "overdue"]
+    assert len(overdue) == 10
+    assert download(page, "Download the 10 clocks shown (obligations.csv)") == header + "".join(overdue)
+    wait_for_app(page)  # a download's click reruns the page
+    assert download(page, "Download all 14 clocks") == cli
+
+
+@pytest.mark.browser
+def test_the_overview_figure_opens_the_clocks_due_within_14_days(page, obligations_server):
+    open_page(page, obligations_server, "/?as_of=2025-10-05")
+    page.get_by_role("link", name="2 due within 14 days").click()
+    page.wait_for_url("**/obligations?**")
+    wait_for_app(page)
+    assert "due_soon=true" in page.url and "as_of=2025-10-05" in page.url
+    page.locator("[data-testid='stDataFrame'] table[role='grid']").first.wait_for(state="attached")
+    grid = page.locator("[data-testid='stDataFrame'] table[role='grid']").first
+    assert grid.get_attribute("aria-rowcount") == "3"  # eff's eu (10 days left) and int (due today), and the header
+    assert page.get_by_label("Due within 14 days", exact=True).is_checked()  # the filter shows on
 
 
 def test_public_data_says_records_are_not_public(tmp_path_factory):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import changes, links, settings, ui
+from dashboard import changes, display, links, settings, ui
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError
 from dashboard.text import md_escape
@@ -19,24 +19,28 @@ earliest = first_date(snap)
 
 st.title("What changed since the last review?")
 
-# --- The window (the link's since is checked before the bound widget sees it) -------------------
+# --- The window: the link's since, or the default; the field shows the date in use -----------------
+# A text field, not a date picker: it applies when Enter is pressed (the picker's typed date only when
+# focus leaves it). The URL is the source: a date typed is written there (empty: the default, which
+# follows the as-of date), and the field shows the URL's date or the default.
+default_since = scope.as_of - dt.timedelta(days=changes.DEFAULT_DAYS)
 try:
-    changes.resolve_since(ui.raw_param("since"), scope.as_of, earliest)
+    since_text = ui.raw_param("since")
 except ParamError as error:
     ui.stop_with_problem(str(error), "changes")
-# Empty means the default (7 days before the as-of date), so the window follows the as-of date.
-picked = st.columns([1, 3])[0].date_input(
-    "Since (excluded)", value=None, min_value=dt.date(1950, 1, 1), max_value=dt.date(2200, 12, 31), key="since",
-    bind="query-params", format="YYYY-MM-DD",
-    help="Events after this date and up to the as-of date (in the sidebar) are listed. "
-         f"Empty: {changes.DEFAULT_DAYS} days before the as-of date.")
+ui.show_in_widget("since", since_text or default_since.isoformat())
+st.columns([1, 3])[0].text_input(
+    "Since (excluded)", key="since", on_change=ui.write_to_url, args=("since",), placeholder="YYYY-MM-DD",
+    help="Events after this date and up to the as-of date (in the sidebar) are listed. Type a date (YYYY-MM-DD) "
+         f"and press Enter; empty: {changes.DEFAULT_DAYS} days before the as-of date.")
 try:
-    since = changes.check_window(picked or scope.as_of - dt.timedelta(days=changes.DEFAULT_DAYS), scope.as_of, earliest)
+    since = changes.resolve_since(since_text, scope.as_of, earliest)
 except ParamError as error:
     st.error(md_escape(str(error)), icon=":material/date_range:")
     st.stop()
-st.caption(f"Events after **{since:%Y-%m-%d}**, up to and including **{scope.as_of:%Y-%m-%d}**, newest first. "
-           "Statuses are compared as of both dates under the policy chosen in the sidebar.")
+st.caption(f"Events after **{since:%Y-%m-%d}**, up to and including **{scope.as_of:%Y-%m-%d}**, newest first"
+           + ("." if since_text else f" (the default window: the {changes.DEFAULT_DAYS} days up to the as-of date).")
+           + " Statuses are compared as of both dates under the view's policy (named above).")
 
 events = changes_frame(snap, scope, since)
 
@@ -59,21 +63,29 @@ else:
     table.insert(1, "breach", ["breach" if kind == changes.BREACH else "" for kind in table["kind"]])
     # On screen, before and after read as one change; the CSV keeps DESIGN 8's columns.
     table["change"] = [f"{before} → {after}" if before else after for before, after in zip(table["before"], table["after"])]
-    table = ui.shown_frame(table[["open", "breach", "event_date", "kind", "model_id", "change", "detail", "model_name"]])
+    # One column names the model, "Name (id)" as the pickers do (the CSV keeps both columns).
+    table["model"] = [f"{name} ({model_id})" for name, model_id in zip(table["model_name"], table["model_id"])]
+    table = ui.shown_frame(table[["open", "breach", "event_date", "kind", "model", "change", "detail", "model_id",
+                                  "model_name"]])
     styled = table.style.apply(
         lambda row: ["background-color: #fee2e2; color: #7f1d1d; font-weight: 600" if row["kind"] == changes.BREACH
                      else "" for _ in row], axis=1)
-    st.dataframe(styled, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 740), column_config={
+    # At 1440 px every column fits (975 px) and is wide enough for its longest word (bold in a breach
+    # row), its text wrapping onto three lines: nothing is cut at a cell's edge.
+    st.dataframe(styled, hide_index=True, width="stretch", row_height=display.wrapped_row_height(3),
+                 column_order=["open", "breach", "event_date", "kind", "model", "change", "detail"],
+                 height=display.table_height(len(table), display.wrapped_row_height(3)), column_config={
         "open": st.column_config.LinkColumn("Trajectory", display_text="open", width=70,
                                             help="The model's trajectory as of the event date"),
         "breach": st.column_config.TextColumn("Breach", width=60),
-        "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width=90),
-        "kind": st.column_config.TextColumn("Kind", width=185),
-        "model_id": st.column_config.TextColumn("Model", width=170),
-        "change": st.column_config.TextColumn("Change", width=190),
-        "detail": st.column_config.TextColumn("Detail", width=330),
-        "model_name": st.column_config.TextColumn("Name", width=160),
+        "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width=85),
+        "kind": st.column_config.TextColumn("Kind", width=200),
+        "model": st.column_config.TextColumn("Model", width=200),
+        "change": st.column_config.TextColumn("Change", width=140),
+        "detail": st.column_config.TextColumn("Detail", width=220),
     })
+    ui.print_table(table.drop(columns=["open", "model"]).rename(
+        columns={"event_date": "date", "model_id": "model", "model_name": "model name"}), "events")
 st.download_button(
     "Download changes.csv", data=lambda: to_download_csv(changes.with_links(events, scope.policy_id, scope.snapshot_id)),
     file_name=f"changes-{since}-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",

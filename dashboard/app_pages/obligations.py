@@ -4,10 +4,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
+from dashboard import display, ui
 from dashboard.export import to_download_csv
-from dashboard.obligations import CLI_COLUMNS, STATE_LABELS, STATES, time_left
+from dashboard.obligations import CLI_COLUMNS, DUE_SOON_DAYS, STATE_LABELS, STATES, due_within, time_left
+from dashboard.text import md_escape
 from dashboard.questions.obligations import obligation_list, obligations_frame
+
+# The print copy's headings: what each column holds.
+CLOCK_HEADINGS = {"model_id": "model", "model_name": "model name", "obligation_id": "obligation", "crossed_on": "crossed on",
+                  "due_on": "due on", "time_left": "days left or overdue", "done_on": "done on",
+                  "projected_on": "projected on", "reference": "record"}
 
 context = ui.page_context("obligations")
 snap, scope = context.snapshot, context.scope
@@ -27,21 +33,35 @@ clocks = obligations_frame(snap, scope.as_of)
 # --- Filters (bound to the URL; values in a pasted link are checked first) -----------------------
 ui.check_choices("state", STATES, page_path="obligations")
 ui.check_choices("obligation", list(rules["obligation_id"]), page_path="obligations")
+ui.check_flag("due_soon", page_path="obligations")
 with st.sidebar:
     st.header("Filter obligations")
     # The options show as they are in the URL: a bound widget keeps its formatted labels there.
     states = st.multiselect("State", STATES, key="state", bind="query-params", format_func=lambda name: name)
     chosen = st.multiselect("Obligation", list(rules["obligation_id"]), key="obligation", bind="query-params")
+    due_soon = st.toggle(f"Due within {DUE_SOON_DAYS} days", key="due_soon", bind="query-params",
+                         help=f"Only the clocks still due whose due date is today or within the next {DUE_SOON_DAYS} "
+                              "days: what the overview counts.")
+    # Downloads near the top of the keyboard order, as on the other pages.
+    st.header("Export")
+    exports = st.container()
 shown_rows = clocks
 if states:
     shown_rows = shown_rows[shown_rows["state"].isin(states)]
 if chosen:
     shown_rows = shown_rows[shown_rows["obligation_id"].isin(chosen)]
+if due_soon:
+    shown_rows = shown_rows[due_within(shown_rows)]
+filters = ([f"state {', '.join(states)}"] if states else []) + \
+          ([f"obligation {', '.join(md_escape(name) for name in chosen)}"] if chosen else []) + \
+          ([f"due within {DUE_SOON_DAYS} days"] if due_soon else [])
 
-# --- Counts per state ----------------------------------------------------------------------------
-counts = shown_rows["state"].value_counts()
+# --- Counts per state: always the whole set, whatever the filters -------------------------------
+counts = clocks["state"].value_counts()
 for column, name in zip(st.columns(len(STATES)), STATES):
     column.metric(STATE_LABELS[name], int(counts.get(name, 0)))
+st.caption(f"Counts: all {len(clocks):,} clocks as of {scope.as_of:%Y-%m-%d}."
+           + (f" Filtered to {'; '.join(filters)}: the table shows {len(shown_rows):,} of them." if filters else ""))
 
 # --- Every model and obligation, most urgent first -----------------------------------------------
 st.subheader(f"Clocks as of {scope.as_of:%Y-%m-%d}")
@@ -57,29 +77,39 @@ else:
     # A date not set yet reads as an empty cell, not "None" (as on every other page).
     for column in ("crossed_on", "due_on", "done_on", "projected_on", "reference"):
         table[column] = table[column].map(lambda value: "" if value is None or pd.isna(value) else str(value))
+    # On screen one column names the model, "Name (id)" as the pickers do; the projected date is in
+    # "left or overdue" (the CSV keeps every column). At 1440 px every column fits (971 px), each wide
+    # enough for its longest word, the text wrapping onto four lines: nothing is cut at a cell's edge.
+    table.insert(0, "model", [f"{name} ({model_id})" for name, model_id in zip(table["model_name"], table["model_id"])])
     table.insert(0, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
+    screen_columns = ["open", "model", "obligation_id", "state", "crossed_on", "due_on", "time_left", "done_on", "reference"]
     st.dataframe(
-        ui.shown_frame(table), hide_index=True, width="stretch",
+        ui.shown_frame(table), hide_index=True, width="stretch", column_order=screen_columns,
+        row_height=display.wrapped_row_height(4), height=display.table_height(len(table), display.wrapped_row_height(4)),
         column_config={
-            "open": st.column_config.LinkColumn("Trajectory", display_text="open", width="small"),
-            "model_id": st.column_config.TextColumn("Model"),
-            "model_name": st.column_config.TextColumn("Name"),
-            "obligation_id": st.column_config.TextColumn("Obligation"),
-            "state": st.column_config.TextColumn("State"),
-            "crossed_on": st.column_config.TextColumn("Crossed on", width=100),
-            "due_on": st.column_config.TextColumn("Due on", width=100),
-            "time_left": st.column_config.TextColumn("Days left or overdue"),
-            "done_on": st.column_config.TextColumn("Done on", width=100),
-            "projected_on": st.column_config.TextColumn("Projected on", width=110, help="Training models only: the "
-                                                        "trajectory page's log-linear fit over the last 60 days."),
-            "reference": st.column_config.TextColumn("Record"),
+            "open": st.column_config.LinkColumn("Trajectory", display_text="open", width=70),
+            "model": st.column_config.TextColumn("Model", width=200),
+            "obligation_id": st.column_config.TextColumn("Obligation", width=125),
+            "state": st.column_config.TextColumn("State", width=85),
+            "crossed_on": st.column_config.TextColumn("Crossed on", width=82),
+            "due_on": st.column_config.TextColumn("Due on", width=82),
+            "time_left": st.column_config.TextColumn(
+                "Left or overdue", width=115, help="Days left or overdue. Projected (training models only): the date the "
+                "trajectory page's log-linear fit over the last 60 days reaches the line."),
+            "done_on": st.column_config.TextColumn("Done on", width=82),
+            "reference": st.column_config.TextColumn("Record", width=130),
         })
-st.download_button(
-    "Download obligations.csv", data=lambda: to_download_csv(shown_rows[CLI_COLUMNS]),
-    file_name=f"obligations-{scope.as_of}.csv", mime="text/csv", icon=":material/download:",
-    help="The rows shown, with the columns `asl-dashboard obligations` prints for this as-of date "
-         "(without filters, exactly its rows; spreadsheet formulas neutralised).", on_click="ignore")
-ui.link_to_this_view("obligations", {"state": states, "obligation": chosen}, scope)
+    ui.print_table(table[["model_id", "model_name", "obligation_id", "state", "crossed_on", "due_on", "time_left",
+                          "done_on", "projected_on", "reference"]].rename(columns=CLOCK_HEADINGS), "clocks")
+ui.shown_and_all_downloads(
+    exports, "obligations", "clocks", f"obligations-{scope.as_of}", len(shown_rows), len(clocks),
+    lambda: to_download_csv(shown_rows[CLI_COLUMNS]), lambda: to_download_csv(clocks[CLI_COLUMNS]),
+    shown_help="The rows of the table above, with the columns `asl-dashboard obligations` prints for this as-of date "
+               "(spreadsheet formulas neutralised).",
+    all_help="Every clock, unfiltered: exactly what `asl-dashboard obligations` prints for this as-of date.")
+with exports:
+    ui.link_to_this_view("obligations", {"state": states, "obligation": chosen,
+                                         "due_soon": "true" if due_soon else None}, scope)
 
 # --- The rules -----------------------------------------------------------------------------------
 st.subheader("The obligations in this snapshot")
@@ -88,19 +118,24 @@ rules_table = rules[["obligation_id", "jurisdiction", "threshold_flop", "measure
 rules_table["threshold_flop"] = rules_table["threshold_flop"].map(lambda value: f"{value:.3g} FLOP")
 rules_table["deadline_days"] = rules_table["deadline_days"].map(lambda value: "" if pd.isna(value) else f"{int(value)}")
 rules_table["applies_from"] = rules_table["applies_from"].map(lambda value: "" if pd.isna(value) else str(value))
+# On screen the line (threshold and measure) and the clock (kind and days) read as one column each, so
+# that at 1440 px the table fits and the rule's name and source wrap whole (the print copy has every column).
+rules_table["line"] = rules_table["threshold_flop"] + " " + rules_table["measure"]
+rules_table["clock_days"] = [f"{clock}, {days} days" if days else clock
+                             for clock, days in zip(rules_table["clock"], rules_table["deadline_days"])]
 st.dataframe(
-    ui.shown_frame(rules_table), hide_index=True, width="stretch",
+    ui.shown_frame(rules_table), hide_index=True, width="stretch", row_height=display.wrapped_row_height(5),
+    column_order=["obligation_id", "jurisdiction", "line", "clock_days", "applies_from", "name", "source"],
     column_config={
-        "obligation_id": st.column_config.TextColumn("Obligation"),
-        "jurisdiction": st.column_config.TextColumn("Where"),
-        "threshold_flop": st.column_config.TextColumn("Threshold"),
-        "measure": st.column_config.TextColumn("Measure"),
-        "clock": st.column_config.TextColumn("Clock"),
-        "deadline_days": st.column_config.TextColumn("Days", help="after_crossing: days from the start of the clock"),
-        "applies_from": st.column_config.TextColumn("Applies from", width=100),
-        "name": st.column_config.TextColumn("What", width="large"),
-        "source": st.column_config.TextColumn("Source", width="large"),
+        "obligation_id": st.column_config.TextColumn("Obligation", width=125),
+        "jurisdiction": st.column_config.TextColumn("Where", width=90),
+        "line": st.column_config.TextColumn("Line", width=110, help="The threshold and the measure it counts"),
+        "clock_days": st.column_config.TextColumn("Clock", width=170, help="after_crossing: days from the start of the clock"),
+        "applies_from": st.column_config.TextColumn("Applies from", width=95),
+        "name": st.column_config.TextColumn("What", width=190),
+        "source": st.column_config.TextColumn("Source", width=190),
     })
+ui.print_table(rules_table.drop(columns=["line", "clock_days"]), "rules")
 st.caption(
     "A model crosses a line on the date of its first checkpoint whose training FLOP (or effective compute, as the "
     "obligation says) reaches the threshold. The clock starts at the later of that date and the date the rule "

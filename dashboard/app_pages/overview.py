@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, display, ui
+from dashboard import charts, display, links, ui
 from dashboard.text import md_escape, neutralise
 from dashboard.export import to_download_csv
-from dashboard.obligations import attention_counts
+from dashboard.obligations import DUE_SOON_DAYS, attention_counts
 from dashboard.questions import obligations as obligation_questions
 from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions import status as status_questions
@@ -56,8 +56,12 @@ ui.status_counts(counts, [name for name in STATUSES if name != "no_checkpoint" o
 
 if ui.row_counts(context.info).get("obligations", 0) > 0:  # regulatory clocks (DESIGN 9), whatever the filters
     overdue, due_soon = attention_counts(obligation_questions.obligations_frame(snap, scope.as_of))
-    st.page_link("app_pages/obligations.py", label=f"Obligations: {overdue} overdue, {due_soon} due within 14 days",
-                 icon=":material/gavel:", query_params=ui.scope_query_params(scope))
+    overdue_link, due_soon_link = st.columns(2, width=560)  # each figure opens the rows it counts
+    overdue_link.page_link("app_pages/obligations.py", label=f"Obligations: {overdue} overdue", icon=":material/gavel:",
+                           query_params=links.obligations_filter_params(scope.as_of, scope.policy_id, state="overdue", snapshot_id=scope.snapshot_id))
+    due_soon_link.page_link("app_pages/obligations.py", label=f"{due_soon} due within {DUE_SOON_DAYS} days",
+                            icon=":material/schedule:",
+                            query_params=links.obligations_filter_params(scope.as_of, scope.policy_id, due_soon=True, snapshot_id=scope.snapshot_id))
 
 # --- Buffer map ----------------------------------------------------------------------------------
 line_policy = scope.policy_id or shown_models["policy_id"].mode().iat[0] if len(shown_models) else None
@@ -76,8 +80,9 @@ else:
     st.markdown("**Buffer map:** no model here has a clean evaluation yet, so there is nothing to place on it.")
 mixed = shown_models["policy_id"].nunique() > 1
 if event is not None:  # how to read the map, only under a map that is drawn
+    ui.screen_hint("Click a point to open that model's trajectory.", "map")
     st.caption(
-        "Click a point to open that model's trajectory. Named: the models triggered, past the buffer edge or overdue. "
+        "Named: the models triggered, past the buffer edge or overdue. "
         + (f"Lines and bands show {md_escape(display.policy_with_source(policies.reset_index(), line_policy))}; "
            "models under other policies keep their own status." if mixed else ""))
 # Never evaluated: no clean evaluation, so not on the map; named here, largest compute first.
@@ -136,20 +141,14 @@ st.dataframe(
     })
 st.caption("Most urgent first. FLOP to three significant figures; the CSV has every number in full.")
 ui.print_table(table.drop(columns=["status", "open"]).rename(columns=display.STATUS_TABLE_COLUMNS), "status")
-filtered = len(shown_models) < len(status)
-st.caption("Downloads and the link to this view: **Export**, in the sidebar.")
-exports.download_button(
-    f"Download the {len(shown_models):,} models shown (status.csv)" if filtered else f"Download status.csv ({len(status):,} models)",
-    data=lambda: to_download_csv(display.severity_order(shown_models)[STATUS_COLUMNS]),
-    file_name=f"status-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv", icon=":material/download:",
-    key="download_shown",
-    help="The rows of the table above in its order, with the columns of `asl-dashboard status`, numbers in full "
-         "(spreadsheet formulas neutralised).", on_click="ignore")
-if filtered:
-    exports.download_button(
-        f"Download all {len(status):,} models", data=lambda: to_download_csv(status[STATUS_COLUMNS]),
-        file_name=f"status-{scope.as_of}.csv", mime="text/csv", icon=":material/download:", key="download_all",
-        help="Every model, unfiltered: exactly what `asl-dashboard status` prints for this as-of date and policy.", on_click="ignore")
+ui.screen_hint("Downloads and the link to this view: **Export**, in the sidebar.", "exports")
+ui.shown_and_all_downloads(
+    exports, "status", "models", f"status-{scope.as_of}", len(shown_models), len(status),
+    lambda: to_download_csv(display.severity_order(shown_models)[STATUS_COLUMNS]),
+    lambda: to_download_csv(status[STATUS_COLUMNS]),
+    shown_help="The rows of the table above in its order, with the columns of `asl-dashboard status`, numbers in full "
+               "(spreadsheet formulas neutralised).",
+    all_help="Every model, unfiltered: exactly what `asl-dashboard status` prints for this as-of date and policy.")
 with exports:
     ui.link_to_this_view("", {"family": families, "status": chosen_statuses, "level": levels,
                               "public": None if show_public == (context.info["dataset"] == "public") else str(show_public).lower()},

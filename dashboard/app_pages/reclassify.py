@@ -145,12 +145,13 @@ st.dataframe(ui.shown_frame(shown_table), hide_index=True, width="stretch",
     "business_critical": st.column_config.CheckboxColumn("business critical"),
     "customer_name": st.column_config.TextColumn("customer"),
 })
-st.caption(f"{len(table):,} of {len(deployments):,} live deployments shown; emergency reviews first. "
-           "Click a column header to sort.")
+st.caption(f"{len(table):,} of {len(deployments):,} live deployments shown; emergency reviews first.")
+ui.screen_hint("Click a column header to sort.", "sort")
 filtered = len(table) < len(deployments)
 ui.print_table(shown_table[["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
                             "business_critical", "monthly_requests", "missing_safeguards"]], "deployments")
-st.caption("Downloads (the deployments, the plan, the incident brief) and the link to this view: **Export**, in the sidebar.")
+ui.screen_hint("Downloads (the deployments, the plan, the incident brief) and the link to this view: **Export**, "
+               "in the sidebar.", "exports")
 with st.sidebar:  # downloads near the top of the keyboard order
     st.header("Export")
     exports = st.container()
@@ -177,14 +178,15 @@ if known and steps is not None and len(steps):
                f"{len(work_set):,} deployments under emergency review or adding safeguards.")
     st.dataframe(ui.shown_frame(steps), hide_index=True, width="stretch", column_config={
         "requests_covered_total": st.column_config.NumberColumn("requests_covered_total", format="localized")})
+    ui.print_table(steps, "plan")
     exports.download_button("Download safeguard-plan.csv", data=lambda: to_download_csv(steps), mime="text/csv",
                        file_name=f"safeguard-plan-{model_id}-asl{new_level}-{scope.as_of}.csv",
                        icon=":material/download:", help="Exactly what `asl-dashboard plan` prints for this scenario.", on_click="ignore")
 if known and len(summary["safeguard_gaps"]):
     with st.expander("Minimum additional safeguards: live deployments lacking each (any action)"):
-        gaps_figure = ui.figure(charts.safeguard_gaps,
-                                questions.at_risk_safeguard_gaps(snap, scenario, summary["safeguard_gaps"]))
-        st.plotly_chart(gaps_figure, key="gaps", width="stretch")
+        gaps = questions.at_risk_safeguard_gaps(snap, scenario, summary["safeguard_gaps"])
+        st.plotly_chart(ui.figure(charts.safeguard_gaps, gaps), key="gaps", width="stretch")
+        ui.print_table(gaps, "gaps")  # print shows the chart's figures as a table
 
 brief_link = links.scenario_link(links.public_base_url(st.context.url), model_id, new_level, domain, scope.as_of,
                                 scope.policy_id, scope.snapshot_id)
@@ -199,7 +201,8 @@ def the_brief():
 st.subheader("Incident brief")
 st.caption("The scenario, the decision summary, the evidence (triggering evaluations, breaches of rule 2d), the "
            "halted models with their own status, the plan and the deployments per action, ready to paste into an "
-           "incident document or print: **Export**, in the sidebar.")
+           "incident document or print.")
+ui.screen_hint("Download it (Markdown or HTML): **Export**, in the sidebar.", "brief")
 public_url_problem = settings.public_url().problem
 if public_url_problem:
     st.warning(md_escape(public_url_problem) + ". The brief's link uses this page's address instead.")

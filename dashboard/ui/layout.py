@@ -22,7 +22,9 @@ PRINT_ROWS = 2000  # a print-only table holds at most this many rows
 
 # Page styles: no data in here. Status tiles take the map's colours; the tables' own CSV icon is
 # hidden (the page's buttons export what is shown, and the full set beside it); print hides the
-# sidebar, widgets and buttons and shows whole tables instead of the ten-row scrolling grids.
+# sidebar, widgets, buttons and the hints meant for the screen, shows whole tables instead of the
+# ten-row scrolling grids, and opens every expander (a chart in one prints as its table: a chart
+# drawn while collapsed has no size).
 _STYLE = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.75rem; padding-bottom: 3rem; }
 @media (max-width: 640px) { [data-testid="stMainBlockContainer"] { padding-top: 4rem; } }
@@ -42,10 +44,16 @@ _STYLE = """
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stDownloadButton"],
   [data-testid="stPopover"], [data-testid="stDataFrame"], [data-testid="stSelectbox"],
-  [data-testid="stMultiSelect"], [data-testid="stDateInput"], [data-testid="stCheckbox"],
+  [data-testid="stMultiSelect"], [data-testid="stDateInput"], [data-testid="stTextInput"], [data-testid="stCheckbox"],
   [data-testid="stPageLink"], [data-testid="stButton"], .modebar-container { display: none !important; }
   [class*="st-key-print-"] { display: block !important; }
+  [class*="st-key-screen-"], [data-testid="stExpander"] [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]),
+  [data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"] > [data-testid="stDataFrame"]) { display: none !important; }
+  [data-testid="stExpander"] details::details-content { content-visibility: visible !important; display: block !important;
+                                                        height: auto !important; }
+  [data-testid="stExpanderDetails"] { display: block !important; height: auto !important; border: none !important; }
   [data-testid="stMain"] { margin-left: 0 !important; }
+  pre, pre code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
   [data-testid="stPlotlyChart"], [data-testid="stMetric"] { break-inside: avoid; }
   tr { break-inside: avoid; }
@@ -153,6 +161,29 @@ def print_table(frame: pd.DataFrame, name: str = "table") -> None:
             st.caption(f"First {PRINT_ROWS:,} of {len(frame):,} rows: the CSV download has all of them.")
 
 
+def shown_and_all_downloads(container, name: str, noun: str, file_stem: str, shown_count: int, total: int,
+                            shown_csv, all_csv, shown_help: str, all_help: str) -> None:
+    """The download of the rows shown and, with a filter on, a second of the whole set (what the
+    command line prints): "Download the 6 models shown (status.csv)" and "Download all 48 models".
+    shown_csv and all_csv make the CSV text when clicked."""
+    filtered = shown_count < total
+    container.download_button(
+        f"Download the {shown_count:,} {noun} shown ({name}.csv)" if filtered else f"Download {name}.csv ({total:,} {noun})",
+        data=shown_csv, file_name=f"{file_stem}{'-filtered' if filtered else ''}.csv", mime="text/csv",
+        icon=":material/download:", key="download_shown", help=shown_help, on_click="ignore")
+    if filtered:
+        container.download_button(f"Download all {total:,} {noun}", data=all_csv, file_name=f"{file_stem}.csv",
+                                  mime="text/csv", icon=":material/download:", key="download_all", help=all_help,
+                                  on_click="ignore")
+
+
+def screen_hint(text: str, name: str) -> None:
+    """A caption that tells a person what to do on the screen (click, sort, the sidebar): not printed.
+    text is the page's own Markdown, never data."""
+    with st.container(key=f"screen-{name}"):
+        st.caption(text)
+
+
 def snapshot_summary(snap: store_module.Snapshot, info: dict, scope: ViewScope, status: pd.DataFrame) -> None:
     """What the store holds as of the view's date: models by ASL level and safety status, deployments
     started by then by surface and status on that date (DESIGN 4a: nothing dated later shows)."""
@@ -169,13 +200,16 @@ def snapshot_summary(snap: store_module.Snapshot, info: dict, scope: ViewScope, 
             st.caption("No models.")
         else:
             st.dataframe(models.rename(columns=STATUS_LABELS), width="stretch")
+            print_table(models.rename(columns=STATUS_LABELS).reset_index(), "snapshot-models")
     with right:
         st.markdown(f"**Deployments started by {scope.as_of:%Y-%m-%d}, by surface and status on that date**")
         if deployments.empty:
             st.caption("No deployment had started by then.")
         else:
-            st.dataframe(deployments.pivot_table(index="surface", columns="status", values="deployments",
-                                                 fill_value=0, aggfunc="sum"), width="stretch")
+            by_surface = deployments.pivot_table(index="surface", columns="status", values="deployments",
+                                                 fill_value=0, aggfunc="sum")
+            st.dataframe(by_surface, width="stretch")
+            print_table(by_surface.reset_index(), "snapshot-deployments")
     # Every snapshot holds its row counts (the ingest writes them for every table).
     st.caption("Rows in the whole snapshot: " + ", ".join(f"{name} {int(count):,}" for name, count in row_counts(info).items()))
 
