@@ -8,13 +8,19 @@ hover. Every text from the data arrives escaped (Plotly renders a subset of HTML
 package wraps every builder (dashboard/charts/__init__.py)."""
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.charts import labels
+from dashboard.display import STATUS_COLOURS
 from dashboard.text import chart_text_shortened
 
 ANNOTATED_KINDS = ("evaluation_round", "asl_change", "threshold_crossed")
-ROUND_COLOURS = {"clean": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
+ROUND_COLOURS = {"clean": "#16a34a", "triggered": STATUS_COLOURS["triggered"], "inconclusive": "#ca8a04"}
+# The trajectory's plot on a 390 px page (its legend wraps to many rows under it): the lowest it is drawn.
+MIN_PLOT_HEIGHT = 280.0
 LEVEL_COLOUR = "#7c3aed"
 LINE_COLOUR = "#334155"
 MAX_LABEL = 32
@@ -47,15 +53,57 @@ def label_of(row) -> tuple[str, str, str]:
     return (_short(row["detail"]), f"{date}: crossed {_plain(row['detail'])}", LINE_COLOUR)
 
 
+def line_label_boxes(fig: go.Figure, size: tuple[float, float]) -> list[labels.Box]:
+    """The boxes, in pixels of a plot of the given size, of the labels of fig's horizontal lines
+    (charts.log_hline: x in paper units at an edge, y in log10 units on its log y axis)."""
+    y_range = fig.layout.yaxis.range
+    if y_range is None:
+        return []
+    width, height = size
+    boxes = []
+    for annotation in fig.layout.annotations:
+        if annotation.xref != "paper" or annotation.yref != "y" or annotation.showarrow or annotation.text is None:
+            continue
+        text_px = labels.text_width(annotation.text)
+        left = annotation.x * width if annotation.xanchor == "left" else annotation.x * width - text_px
+        line = (annotation.y - y_range[0]) / (y_range[1] - y_range[0]) * height
+        bottom = line if annotation.yanchor == "bottom" else line - labels.LABEL_HEIGHT
+        boxes.append(labels.Box(left, bottom, left + text_px, bottom + labels.LABEL_HEIGHT))
+    return boxes
+
+
+def fitted_label(label: str, x_fraction: float | None, obstacles: list[labels.Box], width: float) -> str:
+    """label as drawn upright from the bottom of the plot at x_fraction of its width: shortened (or
+    left out, "") so that it stays under every obstacle it would cross (a line's label)."""
+    if x_fraction is None:
+        return label
+    px = x_fraction * width
+    room = math.inf
+    for box in obstacles:
+        if box.left < px and px - labels.LABEL_HEIGHT < box.right and box.bottom > -labels.LABEL_HEIGHT:
+            room = min(room, box.bottom - 4)
+    if labels.text_width(label) <= room:
+        return label
+    characters = int((room - 6) // labels.CHAR_PX) - 1
+    return chart_text_shortened(label, characters + 1).replace(" …", "…") if characters >= 4 else ""
+
+
 def annotate_timeline(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
-    """Add the events of ANNOTATED_KINDS to fig (a figure with a date x axis) and return it."""
+    """Add the events of ANNOTATED_KINDS to fig (a figure with a date x axis) and return it. A label
+    that would cross the label of a horizontal line (a regulatory line, the level of concern) on a
+    phone is shortened under it, or left out (its dotted line stays; the timeline table lists it)."""
     shown = events[events["kind"].isin(ANNOTATED_KINDS)] if len(events) else events
+    size = (labels.MIN_PLOT[0], MIN_PLOT_HEIGHT)
+    obstacles = line_label_boxes(fig, size)
+    x_range = [pd.Timestamp(x) for x in fig.layout.xaxis.range] if fig.layout.xaxis.range else None
     for _, row in shown.sort_values("event_date").iterrows():
         label, hover, colour = label_of(row)
         x = pd.Timestamp(row["event_date"])
         fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
                       line=dict(color=colour, width=1, dash="dot"), layer="below")
-        fig.add_annotation(x=x, xref="x", y=0, yref="paper", text=label, hovertext=hover, showarrow=False,
-                           textangle=-90, xanchor="right", yanchor="bottom", font=dict(size=10, color=colour),
-                           bgcolor="rgba(255,255,255,0.75)")
+        label = fitted_label(label, (x - x_range[0]) / (x_range[1] - x_range[0]) if x_range else None, obstacles, size[0])
+        if label:
+            fig.add_annotation(x=x, xref="x", y=0, yref="paper", text=label, hovertext=hover, showarrow=False,
+                               textangle=-90, xanchor="right", yanchor="bottom", font=dict(size=10, color=colour),
+                               bgcolor="rgba(255,255,255,0.75)")
     return fig
