@@ -116,10 +116,10 @@ def reevaluation(next_eval_date, as_of: dt.date, status: str | None = None, *, o
     if status == "triggered":
         on = day(triggered_on)
         return "triggered", f"none: triggered on {on}" if on else "none: triggered"
-    if _missing(next_eval_date):
+    date = None if _missing(next_eval_date) else pd.Timestamp(next_eval_date).date()
+    if date is None and status not in DUE_NOW_STATUSES:
         return "", ""
-    date = pd.Timestamp(next_eval_date).date()
-    if date < as_of:
+    if date is not None and date < as_of:
         return "past", f"was due {date:%Y-%m-%d}"
     if status in DUE_NOW_STATUSES:
         since, by = day(overdue_since), OVERDUE_BY_TEXT.get(overdue_by)

@@ -141,21 +141,20 @@ def multiple_text(value: float) -> str:
     return f"{value:.12g}x"
 
 
-def flop_power_text(value: float) -> str:
-    """A tick of a FLOP axis as a power of ten: 10^25 or 2x10^25 (Plotly markup: <sup>)."""
+def flop_tick_text(value: float) -> str:
+    """A tick of a FLOP axis as FLOP read everywhere on screen: 1e25, 2e25 (display.flop's form)."""
     exponent = math.floor(math.log10(value) + 1e-9)
-    mantissa = round(value / 10.0 ** exponent, 6)
-    power = f"10<sup>{exponent}</sup>"
-    return power if mantissa == 1 else f"{mantissa:g}×{power}"
+    return f"{round(value / 10.0 ** exponent, 6):g}e{exponent}"
 
 
 def log_ticks(low: float, high: float, text=multiple_text) -> tuple[list[float], list[str]]:
     """Ticks of a log axis from low to high (data values, not log10), every one labelled with its
     full value (Plotly's own log ticks label the ticks between decades with a bare digit: "2" for 200).
-    Within about a decade 1, 2, 3 and 5 of each decade; within a few decades 1, 2 and 5; beyond,
-    decades only. One decade more on each side, so a slight pan keeps labelled ticks."""
+    Within about a decade 1, 2, 3 and 5 of each decade; within three, 1, 2 and 5; within five, 1 and
+    3; beyond, decades only (a phone's plot holds about ten labels). One decade more on each side,
+    so a slight pan keeps labelled ticks."""
     span = math.log10(high) - math.log10(low)
-    mantissas = (1, 2, 3, 5) if span < 1.5 else (1, 2, 5) if span < 4 else (1,)
+    mantissas = (1, 2, 3, 5) if span < 1.5 else (1, 2, 5) if span < 3 else (1, 3) if span < 5 else (1,)
     values = [mantissa * 10.0 ** exponent
               for exponent in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 2)
               for mantissa in mantissas]
@@ -279,11 +278,11 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
             customdata=np.column_stack([
                 group["model_id"].astype(str), names[group.index].astype(str), group["policy_id"].astype(str),
                 group["buffer_used_pct"].astype(float).round(0),
-                (reevaluations[group.index] + "<br>").where(reevaluations[group.index] != "", ""),
+                reevaluations[group.index].replace("", "no re-evaluation time limit"),
                 group["c_now"].map(flop), group["c_eval"].map(flop)]),
             hovertemplate=("<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
                            "%{y:.2f}x since last clean evaluation, %{x} days ago<br>"
-                           "buffer used %{customdata[3]}%<br>%{customdata[4]}"
+                           "buffer used %{customdata[3]}%<br>" + ("%{customdata[4]}<br>" if as_of is not None else "") +
                            "C now %{customdata[5]}, C at eval %{customdata[6]}<br>"
                            "policy %{customdata[2]}<extra>" + STATUS_LABELS[status_name] + "</extra>"),
         ))
@@ -581,7 +580,7 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
             _regulatory_lines(fig, visible_top=visible_top)
             drawn = [value for value, _ in REFERENCE_LINES if value <= visible_top]
             low, high = min([low, *drawn]), max([high, *drawn])
-        _log_axis(fig, low / 10 ** 0.3, high * 10 ** 0.25, flop_power_text)
+        _log_axis(fig, low / 10 ** 0.3, high * 10 ** 0.25, flop_tick_text)
         fig.update_xaxes(range=list(x_range))
     elif show_reference_lines:
         _regulatory_lines(fig)
@@ -648,7 +647,7 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
                 values.append(float(recent.quantile(0.05)))
                 values.append(float(recent.max()))
         low, high = max(min(values), 1e12), max([*values, *[value for value, _ in REFERENCE_LINES]])
-        _log_axis(fig, low / 10 ** 0.5, high * 10 ** 0.5, flop_power_text)
+        _log_axis(fig, low / 10 ** 0.5, high * 10 ** 0.5, flop_tick_text)
     return fig
 
 
