@@ -24,6 +24,7 @@ def drawn_charts(page):
     charts = page.locator("[data-testid='stPlotlyChart']")
     charts.first.locator(".main-svg").first.wait_for()
     charts.first.locator(".scatterlayer .trace").first.wait_for()
+    assert page.locator("[data-testid='stException']").count() == 0
     return [charts.nth(index) for index in range(charts.count())]
 
 

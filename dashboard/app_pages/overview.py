@@ -71,7 +71,8 @@ t = None if pd.isna(t) else float(t)
 if shown_models["compute_multiple"].notna().any():
     map_figure = ui.figure(charts.buffer_map, shown_models, k, b, t, line_policy, as_of=scope.as_of)
     event = st.plotly_chart(map_figure, key="buffer_map", on_select="rerun", selection_mode="points", width="stretch")
-    unnamed = [charts.original_value(model_id, shown_models["model_id"]) for model_id in map_figure.layout.meta["unnamed_model_ids"]]
+    unnamed = [charts.original_value(model_id, shown_models["model_id"])  # named nowhere on the map for lack of room
+               for model_id in map_figure["layout"]["meta"]["unnamed_model_ids"]]
 else:
     event, unnamed = None, []
     st.markdown("**Buffer map:** no model here has a clean evaluation yet, so there is nothing to place on it.")
