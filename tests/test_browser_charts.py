@@ -3,11 +3,14 @@ from the drawn SVG, a hover read after pointing at a marker, label boxes measure
 width, colours measured on the dark theme."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
 from browsing import open_page
+from dashboard.display import MAP_NAMED_STATUSES, distinct_names
+from dashboard.store import snapshot
 from waits import new_context
 
 pytestmark = pytest.mark.browser
@@ -109,11 +112,17 @@ def crossings(first: list[dict], second: list[dict]) -> list[tuple[str, str]]:
     return [(a["text"], b["text"]) for a in first for b in second if a is not b and overlap(a, b)]
 
 
-def test_at_a_phones_width_no_label_covers_a_label_a_point_or_an_axis(page, demo_server):
+def test_at_a_phones_width_no_label_covers_a_label_a_point_or_an_axis(page, demo_server, demo_store):
     open_page(page, demo_server, OVERVIEW, width=390, height=844)
     buffer_map = drawn_charts(page)[0]
     buffer_map.scroll_into_view_if_needed()
     labels = text_boxes(buffer_map, ".annotation-text")
+    # Every model that needs attention is named: on the map, or under it where the map had no room.
+    status = snapshot(demo_store).query("status", as_of=dt.date(2026, 11, 20), policy_id=None)
+    shown = dict(zip(status["model_id"], distinct_names(status["model_id"], status["name"])))
+    caption = page.get_by_text("Click a point to open").inner_text()
+    for model_id in status[status["status"].isin(MAP_NAMED_STATUSES)]["model_id"]:
+        assert shown[model_id] in [label["text"] for label in labels] or shown[model_id] in caption, shown[model_id]
     names = [label for label in labels if label["text"] in {"Cobalt 2", "Cobalt 3", "Borealis 3", "Fjord 3"}]
     assert names, labels  # the most urgent models are named on the map
     points = text_boxes(buffer_map, ".scatterlayer .point")

@@ -395,9 +395,13 @@ def test_place_labels_keeps_labels_apart_inside_the_plot_and_off_the_points():
     assert placements[-1] == labels.Placement(ay=12, xanchor="right", yanchor="top")
 
 
-def test_a_timeline_label_stays_under_a_line_label_it_would_cross():
+def test_a_timeline_label_stays_clear_of_a_line_label_it_would_cross():
+    size = (270, 280)
     rule = labels.Box(1, 60, 182, 76)  # a regulatory line's label 60 px above the bottom, across the left
-    assert fitted_label("ASL-2 → ASL-3", 0.5, [rule], 270) == "ASL-2…"  # 135 px in: under the label
-    assert fitted_label("ASL-2 → ASL-3", 0.9, [rule], 270) == "ASL-2 → ASL-3"  # right of it: whole
-    assert fitted_label("round: clean", 0.5, [labels.Box(1, 20, 182, 36)], 270) == ""  # no room: left out
-    assert fitted_label("round: clean", None, [rule], 270) == "round: clean"
+    assert fitted_label("ASL-2 → ASL-3", 0.9, [rule], size) == ("ASL-2 → ASL-3", "bottom")  # right of it: whole
+    assert fitted_label("ASL-2 → ASL-3", 0.5, [rule], size) == ("ASL-2 → ASL-3", "top")  # 135 px in: from the top
+    high = labels.Box(1, 220, 182, 236)  # and another line's label 44 px under the top
+    assert fitted_label("ASL-2 → ASL-3", 0.5, [rule, high], size) == ("ASL-2…", "bottom")  # shortened under it
+    low = labels.Box(1, 20, 182, 36)
+    assert fitted_label("round: clean", 0.5, [low, labels.Box(1, 250, 182, 266)], size) == ("", "bottom")  # no room
+    assert fitted_label("round: clean", None, [rule], size) == ("round: clean", "bottom")
