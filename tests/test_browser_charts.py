@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from browsing import open_page
+from browsing import buffer_map_markers, open_page
 from dashboard.display import MAP_NAMED_STATUSES, distinct_names
 from dashboard.store import snapshot
 from waits import new_context
@@ -66,22 +66,9 @@ def test_every_log_axis_tick_states_its_own_value(page, demo_server):
         assert seen >= 3, path
 
 
-def point_of(page, model_id: str) -> dict:
-    """The centre of the buffer map's marker of model_id, as drawn."""
-    chart = page.locator("[data-testid='stPlotlyChart']").first
-    chart.locator(".scatterlayer .trace .points path.point").first.wait_for()
-    points = chart.locator(".scatterlayer .trace .points path.point").evaluate_all("""els => els.map(el => {
-        const box = el.getBoundingClientRect();
-        const trace = el.closest('.trace').__data__[0].trace;
-        return {x: box.x + box.width / 2, y: box.y + box.height / 2,
-                id: trace.customdata ? trace.customdata[el.__data__.i][0] : null};
-    })""")
-    return next(point for point in points if point["id"] == model_id)
-
-
 def test_an_overdue_model_is_shown_no_deadline_ahead(page, demo_server):
     open_page(page, demo_server, OVERVIEW, width=1280, height=720)
-    point = point_of(page, "cobalt-2")
+    point = next(marker for marker in buffer_map_markers(page) if marker["id"] == "cobalt-2")
     page.mouse.move(point["x"] - 30, point["y"] - 30)
     page.mouse.move(point["x"], point["y"])
     hover = page.locator("[data-testid='stPlotlyChart'] .hoverlayer .hovertext").first

@@ -407,6 +407,26 @@ def _regulatory_lines(fig: go.Figure, *, visible_top: float | None = None) -> No
                       side="top" if value == REFERENCE_LINES[0][0] else "bottom")
 
 
+def _threshold_reached_labels(fig: go.Figure, triggered: pd.DataFrame, x_range: tuple) -> None:
+    """"ASL threshold reached" at each triggered round, placed clear of the lines' labels on a phone's
+    plot (labels.place_labels); left out where there is no room (the round's marker and legend stay)."""
+    y_range = fig.layout.yaxis.range
+    if triggered.empty or y_range is None:
+        return
+    size = labels.MIN_TRAJECTORY_PLOT
+    wanted = [((pd.Timestamp(row["recorded_at"]) - x_range[0]) / (x_range[1] - x_range[0]),
+               (math.log10(float(row["effective_compute"])) - y_range[0]) / (y_range[1] - y_range[0]),
+               "ASL threshold reached") for _, row in triggered.iterrows()]
+    obstacles = labels.line_label_boxes(fig.layout.annotations, y_range, size)
+    placements = labels.place_labels(wanted, [(x, y) for x, y, _ in wanted], obstacles, size)
+    for (_, row), placement in zip(triggered.iterrows(), placements):
+        if placement is not None:
+            fig.add_annotation(x=row["recorded_at"], y=math.log10(float(row["effective_compute"])),
+                               text="ASL threshold reached", showarrow=True, arrowhead=2, arrowcolor=OUTCOME_COLOURS["triggered"],
+                               ax=0, ay=placement.ay, xanchor=placement.xanchor, yanchor=placement.yanchor,
+                               font=dict(size=11, color=OUTCOME_COLOURS["triggered"]), bgcolor=LABEL_BACKGROUND)
+
+
 def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame, *, k: float, b: float | None,
                as_of: pd.Timestamp, model_label: str, projection_points: pd.DataFrame | None = None,
                projected_dates: dict | None = None, show_reference_lines: bool = True, now: pd.Timestamp | None = None,
@@ -545,8 +565,6 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
     # Where a round triggered: the ASL threshold was reached there. The earliest possible level of
     # concern is b x C of the last clean round before it.
     for _, row in rounds[rounds["round_outcome"] == "triggered"].iterrows():
-        fig.add_annotation(x=row["recorded_at"], y=math.log10(float(row["effective_compute"])), text="ASL threshold reached",
-                           showarrow=True, arrowhead=2, ax=-60, ay=40, font=dict(color=OUTCOME_COLOURS["triggered"]))
         earlier = rounds[(rounds["round_outcome"] == "clean") & (rounds["step"] < row["step"])]
         if b and not earlier.empty:
             concern = b * float(earlier.sort_values("step")["effective_compute"].iloc[-1])
@@ -584,6 +602,7 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
         fig.update_xaxes(range=list(x_range))
     elif show_reference_lines:
         _regulatory_lines(fig)
+    _threshold_reached_labels(fig, rounds[rounds["round_outcome"] == "triggered"], x_range)
     if show_reference_lines and crossings is not None and len(crossings):
         fig.add_trace(go.Scatter(
             x=crossings["recorded_at"], y=crossings["training_flop"].astype(float), mode="markers",

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # The plot area of a chart on a 390 px page (Streamlit's padding and the figure's margins taken off;
-# the legend under the plot wraps to several rows there): the narrowest a chart is drawn.
+# the legend under the plot wraps to several rows there): the narrowest a chart is drawn. The
+# trajectory's plot is taller (a taller figure, a longer legend).
 MIN_PLOT = (270.0, 180.0)
+MIN_TRAJECTORY_PLOT = (270.0, 230.0)
 CHAR_PX = 6.4  # the widest average character of an 11 px label (Source Sans; digits and capitals)
 LABEL_HEIGHT = 16.0
 POINT_RADIUS = 7.0
@@ -91,3 +93,22 @@ def place_labels(labels: list[tuple[float, float, str]], points: list[tuple[floa
                 break
         placed.append(choice)
     return placed
+
+
+def line_label_boxes(annotations, y_range, size: tuple[float, float]) -> list[Box]:
+    """The boxes, in pixels of a plot of the given size, of the labels of a figure's horizontal lines
+    (charts.log_hline: x in paper units at an edge, y in log10 units of the y range) among its
+    annotations (objects with Plotly's annotation attributes)."""
+    if y_range is None:
+        return []
+    width, height = size
+    boxes = []
+    for annotation in annotations:
+        if annotation.xref != "paper" or annotation.yref != "y" or annotation.showarrow or annotation.text is None:
+            continue
+        text_px = text_width(annotation.text)
+        left = annotation.x * width if annotation.xanchor == "left" else annotation.x * width - text_px
+        line = (annotation.y - y_range[0]) / (y_range[1] - y_range[0]) * height
+        bottom = line if annotation.yanchor == "bottom" else line - LABEL_HEIGHT
+        boxes.append(Box(left, bottom, left + text_px, bottom + LABEL_HEIGHT))
+    return boxes

@@ -19,8 +19,6 @@ from dashboard.text import chart_text_shortened
 
 ANNOTATED_KINDS = ("evaluation_round", "asl_change", "threshold_crossed")
 ROUND_COLOURS = {"clean": "#16a34a", "triggered": STATUS_COLOURS["triggered"], "inconclusive": "#ca8a04"}
-# The trajectory's plot on a 390 px page (its legend wraps to many rows under it): the lowest it is drawn.
-MIN_PLOT_HEIGHT = 280.0
 LEVEL_COLOUR = "#7c3aed"
 LINE_COLOUR = "#334155"
 MAX_LABEL = 32
@@ -53,25 +51,6 @@ def label_of(row) -> tuple[str, str, str]:
     return (_short(row["detail"]), f"{date}: crossed {_plain(row['detail'])}", LINE_COLOUR)
 
 
-def line_label_boxes(fig: go.Figure, size: tuple[float, float]) -> list[labels.Box]:
-    """The boxes, in pixels of a plot of the given size, of the labels of fig's horizontal lines
-    (charts.log_hline: x in paper units at an edge, y in log10 units on its log y axis)."""
-    y_range = fig.layout.yaxis.range
-    if y_range is None:
-        return []
-    width, height = size
-    boxes = []
-    for annotation in fig.layout.annotations:
-        if annotation.xref != "paper" or annotation.yref != "y" or annotation.showarrow or annotation.text is None:
-            continue
-        text_px = labels.text_width(annotation.text)
-        left = annotation.x * width if annotation.xanchor == "left" else annotation.x * width - text_px
-        line = (annotation.y - y_range[0]) / (y_range[1] - y_range[0]) * height
-        bottom = line if annotation.yanchor == "bottom" else line - labels.LABEL_HEIGHT
-        boxes.append(labels.Box(left, bottom, left + text_px, bottom + labels.LABEL_HEIGHT))
-    return boxes
-
-
 def fitted_label(label: str, x_fraction: float | None, obstacles: list[labels.Box],
                  size: tuple[float, float]) -> tuple[str, str]:
     """(text, end) of label drawn upright at x_fraction of the plot's width, from its bottom (end
@@ -100,8 +79,8 @@ def annotate_timeline(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
     level of concern) hangs from the top instead, or is shortened; one that would cover the label
     just before it is left out (its dotted line stays; the timeline table lists every event)."""
     shown = events[events["kind"].isin(ANNOTATED_KINDS)] if len(events) else events
-    size = (labels.MIN_PLOT[0], MIN_PLOT_HEIGHT)
-    obstacles = line_label_boxes(fig, size)
+    size = labels.MIN_TRAJECTORY_PLOT
+    obstacles = labels.line_label_boxes(fig.layout.annotations, fig.layout.yaxis.range, size)
     x_range = [pd.Timestamp(x) for x in fig.layout.xaxis.range] if fig.layout.xaxis.range else None
     last_drawn = {"bottom": -math.inf, "top": -math.inf}  # x in pixels of the last label at each end
     for _, row in shown.sort_values("event_date").iterrows():
