@@ -205,6 +205,11 @@ def _top_line_labels(fig: go.Figure, lines: list[tuple]) -> int:
     return len(rows)
 
 
+def _strip_margin(rows: int) -> int:
+    """The top margin that holds the title and rows of line labels (MARGIN's holds one row)."""
+    return MARGIN["t"] + int(labels.LABEL_HEIGHT) * max(rows - 1, 0)
+
+
 def _name_labels(fig: go.Figure, named: pd.DataFrame, points: pd.DataFrame, texts: pd.Series, *,
                  x_range: tuple[float, float], y_range: tuple[float, float], obstacles: list) -> list:
     """The names of the models in named (most urgent first) next to their points, placed clear of
@@ -295,8 +300,8 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
     # The page names these in words (charts.original_value maps the ids back).
     fig.update_layout(meta={"unnamed_model_ids": [str(model_id) for model_id in named.loc[left_off, "model_id"]]})
     _layout(fig, title=f"Buffer map (lines: {policy_label})", y_title="Compute since last clean eval (x, log)",
-            x_title="Days since last clean evaluation", height=400 + labels.LABEL_HEIGHT * strip_rows)
-    fig.update_layout(margin=dict(t=MARGIN["t"] + labels.LABEL_HEIGHT * strip_rows))
+            x_title="Days since last clean evaluation", height=400)  # 400 high: with the counts, the first screen
+    fig.update_layout(margin=dict(t=_strip_margin(strip_rows)))
     _log_axis(fig, 0.85, top)
     fig.update_xaxes(range=list(x_range))
     return fig
@@ -612,8 +617,8 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
                                         pd.to_datetime(crossings["recorded_at"]).dt.strftime("%Y-%m-%d")]),
             hovertemplate="%{customdata[0]}<br>crossed on %{customdata[1]}<extra></extra>"))
     _layout(fig, title=f"Effective compute of {model_label}", y_title="FLOP (log)", x_title="Date",
-            height=560 + labels.LABEL_HEIGHT * strip_rows)
-    fig.update_layout(margin=dict(t=MARGIN["t"] + labels.LABEL_HEIGHT * strip_rows))
+            height=560 + _strip_margin(strip_rows) - MARGIN["t"])
+    fig.update_layout(margin=dict(t=_strip_margin(strip_rows)))
     if not values:  # no range of its own: Plotly's, labelled at decades only (never a bare digit between)
         fig.update_yaxes(type="log", exponentformat="power", dtick=1)
     return fig
