@@ -300,7 +300,8 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
     # The page names these in words (charts.original_value maps the ids back).
     fig.update_layout(meta={"unnamed_model_ids": [str(model_id) for model_id in named.loc[left_off, "model_id"]]})
     _layout(fig, title=f"Buffer map (lines: {policy_label})", y_title="Compute since last clean eval (x, log)",
-            x_title="Days since last clean evaluation", height=400)  # 400 high: with the counts, the first screen
+            # 400 high and a row more per further row of line labels: with the counts, the first screen
+            x_title="Days since last clean evaluation", height=400 + _strip_margin(strip_rows) - MARGIN["t"])
     fig.update_layout(margin=dict(t=_strip_margin(strip_rows)))
     _log_axis(fig, 0.85, top)
     fig.update_xaxes(range=list(x_range))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 # The plot area of a chart on a 390 px page (Streamlit's padding and the figure's margins taken off;
 # the legend under the plot wraps to several rows there): the narrowest a chart is drawn. The
 # trajectory's plot is taller (a taller figure, a longer legend).
-MIN_PLOT = (270.0, 165.0)
+MIN_PLOT = (270.0, 180.0)
 MIN_TRAJECTORY_PLOT = (270.0, 230.0)
 CHAR_PX = 6.4  # the widest average character of an 11 px label (Source Sans; digits and capitals)
 LABEL_HEIGHT = 16.0
