@@ -14,8 +14,10 @@ import pandas as pd
 from dashboard.text import md_escape
 from dashboard.reference import STATUSES
 
+# Each reads on the light and the dark theme (contrast at least 3:1 on both backgrounds): triggered,
+# past red, is purple as on an air-quality scale (a dark red disappeared on the dark theme).
 STATUS_COLOURS = {
-    "triggered": "#7f1d1d",
+    "triggered": "#c026d3",
     "buffer_breached": "#dc2626",
     "eval_overdue": "#ea580c",
     "eval_due_soon": "#ca8a04",
@@ -35,7 +37,7 @@ STATUS_LABELS = {
 # A status label's cell in a table: a light tint of the status colour with dark text of the same
 # hue, readable on the light and the dark theme alike.
 STATUS_CELL_STYLES = {
-    "triggered": "background-color: #fecaca; color: #450a0a; font-weight: 600",
+    "triggered": "background-color: #f5d0fe; color: #4a044e; font-weight: 600",
     "buffer_breached": "background-color: #fee2e2; color: #7f1d1d; font-weight: 600",
     "eval_overdue": "background-color: #ffedd5; color: #7c2d12; font-weight: 600",
     "eval_due_soon": "background-color: #fef9c3; color: #713f12",
@@ -76,6 +78,19 @@ def day(value) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
+def distinct_names(model_ids, names) -> list[str]:
+    """Each model's name as shown beside the others given: its name, with its id in brackets where
+    another of them has the same name ("Fjord 2 2025-11 (fjord-2-2025-11-2)"); its id where it has
+    no name. In the order given."""
+    shown = [str(model_id) if _missing(name) or str(name).strip() == "" else str(name)
+             for model_id, name in zip(model_ids, names)]
+    counts: dict[str, int] = {}
+    for name in shown:
+        counts[name] = counts.get(name, 0) + 1
+    return [f"{name} ({model_id})" if counts[name] > 1 and name != str(model_id) else name
+            for model_id, name in zip(model_ids, shown)]
+
+
 def severity_order(status: pd.DataFrame) -> pd.DataFrame:
     """Most urgent first (DESIGN 4 order, no_checkpoint last), then model_id: status.sql's severity
     column where the frame has it, else the order of reference.STATUSES."""
@@ -85,13 +100,50 @@ def severity_order(status: pd.DataFrame) -> pd.DataFrame:
             .drop(columns="_rank").reset_index(drop=True))
 
 
-def reevaluation_text(next_eval_date, as_of: dt.date) -> str:
-    """The re-evaluation date, marked 'was due' when it is already past on the as-of date (a past date
-    is never shown as a deadline ahead)."""
-    if _missing(next_eval_date):
-        return ""
-    date = pd.Timestamp(next_eval_date).date()
-    return f"was due {date:%Y-%m-%d}" if date < as_of else f"{date:%Y-%m-%d}"
+# The statuses for which no date is a re-evaluation deadline still ahead: due now, or past evaluating.
+DUE_NOW_STATUSES = ("triggered", "buffer_breached", "eval_overdue")
+
+
+def reevaluation(next_eval_date, as_of: dt.date, status: str | None = None, *, overdue_since=None, overdue_by=None,
+                 triggered_on=None) -> tuple[str, str]:
+    """(kind, text) of a model's re-evaluation deadline as of as_of (DESIGN 4a: a date is never
+    presented as a deadline still ahead for a model that is overdue, past its buffer or triggered).
+
+    kind: "ahead" (text: the date), "past" (text: "was due DATE"), "overdue" (overdue or buffer
+    breached while next_eval_date, the time limit, is still ahead: compute made it due; text:
+    "overdue since DATE (by compute)"), "triggered" (no re-evaluation deadline: it triggered; text:
+    "none: triggered on DATE"), or "" (no date, text "")."""
+    if status == "triggered":
+        on = day(triggered_on)
+        return "triggered", f"none: triggered on {on}" if on else "none: triggered"
+    date = None if _missing(next_eval_date) else pd.Timestamp(next_eval_date).date()
+    if date is None and status not in DUE_NOW_STATUSES:
+        return "", ""
+    if date is not None and date < as_of:
+        return "past", f"was due {date:%Y-%m-%d}"
+    if status in DUE_NOW_STATUSES:
+        since, by = day(overdue_since), OVERDUE_BY_TEXT.get(overdue_by)
+        return "overdue", ("overdue" + (f" since {since}" if since else " now") + (f" (by {by})" if by else ""))
+    return "ahead", f"{date:%Y-%m-%d}"
+
+
+def reevaluation_text(next_eval_date, as_of: dt.date, status: str | None = None, **figures) -> str:
+    """The re-evaluation cell of a table: the date ahead, 'was due DATE' when already past on the
+    as-of date, 'overdue since ...' or 'none: triggered ...' (reevaluation)."""
+    return reevaluation(next_eval_date, as_of, status, **figures)[1]
+
+
+def reevaluation_sentence(next_eval_date, as_of: dt.date, status: str | None = None, **figures) -> str:
+    """The same as a phrase for a hover or a chart label: 're-evaluate by DATE', 're-evaluation was
+    due DATE', 're-evaluation overdue since DATE (by compute)', 're-evaluation: none: triggered ...'."""
+    kind, text = reevaluation(next_eval_date, as_of, status, **figures)
+    return {"": "", "ahead": f"re-evaluate by {text}", "past": f"re-evaluation {text}",
+            "overdue": f"re-evaluation {text}", "triggered": f"re-evaluation: {text}"}[kind]
+
+
+def _row_figures(row) -> dict:
+    """The status row's figures reevaluation reads besides the date and status (missing ones None)."""
+    return {name: row.get(name) for name in ("overdue_since", "overdue_by", "triggered_on")}
 
 
 # The on-screen status table: column -> heading. FLOP columns are text ("2.52e25").
@@ -125,7 +177,7 @@ def status_table(status: pd.DataFrame, as_of: dt.date, policies: pd.DataFrame | 
         "multiple": rows["compute_multiple"].map(multiple),
         "buffer_used_pct": pd.to_numeric(rows["buffer_used_pct"], errors="coerce").round(0),
         "days_since_eval": pd.to_numeric(rows["days_since_eval"], errors="coerce").astype(float),
-        "reevaluate_by": rows["next_eval_date"].map(lambda value: reevaluation_text(value, as_of)),
+        "reevaluate_by": _reevaluation_cells(rows, as_of),
         "c_now": rows["c_now"].map(flop),
         "c_eval": rows["c_eval"].map(flop),
         "next_eval_compute": rows["next_eval_compute"].map(flop),
@@ -177,6 +229,15 @@ def policy_option(policies: pd.DataFrame | None, policy_id) -> str:
     return name if name == str(policy_id) else f"{name} ({policy_id})"
 
 
+def _reevaluation_cells(rows: pd.DataFrame, as_of: dt.date) -> list[str]:
+    """reevaluation_text of every row (columns zipped: a row loop over a large lab costs seconds)."""
+    def column(name):
+        return rows[name] if name in rows else [None] * len(rows)
+    return [reevaluation_text(date, as_of, status, overdue_since=since, overdue_by=by, triggered_on=triggered)
+            for date, status, since, by, triggered in zip(column("next_eval_date"), column("status"), column("overdue_since"),
+                                                         column("overdue_by"), column("triggered_on"))]
+
+
 def surface_customer(customer_name, surface) -> str:
     """A deployment's customer as read: its name, or 'first-party (surface)' where there is none."""
     if _missing(customer_name) or customer_name == "":
@@ -214,10 +275,11 @@ def headline(row, as_of: dt.date) -> list[tuple[str, str]]:
                     (_overdue_label(row), day(row.get("overdue_since")) or "-")]
     elif status == "eval_due_soon":
         figures += [("Due soon since", day(row.get("due_soon_since")) or "-"),
-                    ("Re-evaluate by", reevaluation_text(row.get("next_eval_date"), as_of) or "-"),
+                    ("Re-evaluate by", reevaluation_text(row.get("next_eval_date"), as_of, status, **_row_figures(row)) or "-"),
                     ("Next evaluation at", flop(row.get("next_eval_compute")) or "-")]
     elif status == "on_track":
-        figures += [("Next evaluation by", reevaluation_text(row.get("next_eval_date"), as_of) or "-"),
+        figures += [("Next evaluation by", reevaluation_text(row.get("next_eval_date"), as_of, status, **_row_figures(row))
+                     or "-"),
                     ("Next evaluation at", flop(row.get("next_eval_compute")) or "-")]
     figures.append(("C now (FLOP-equivalent)", flop(row.get("c_now")) or "no checkpoint"))
     if not _missing(row.get("compute_multiple")):

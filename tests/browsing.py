@@ -31,6 +31,20 @@ def open_link_cell(page, row: int, row_height: int = 35):
     return opened.value
 
 
+def buffer_map_markers(page) -> list[dict]:
+    """The overview's buffer map markers as drawn in the DOM: the centre of each and the model id it
+    carries (Plotly binds each drawn point to its calcdata, index i, and each trace group to its
+    trace); id None for a point without one."""
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.locator(".scatterlayer .trace .points path.point").first.wait_for()
+    return chart.locator(".scatterlayer .trace .points path.point").evaluate_all("""els => els.map(el => {
+        const box = el.getBoundingClientRect();
+        const trace = el.closest('.trace').__data__[0].trace;
+        return {x: box.x + box.width / 2, y: box.y + box.height / 2,
+                id: trace.customdata ? trace.customdata[el.__data__.i][0] : null};
+    })""")
+
+
 def metric_values(page) -> dict[str, str]:
     labels = page.locator("[data-testid='stMetricLabel']").all_inner_texts()
     values = page.locator("[data-testid='stMetricValue']").all_inner_texts()

@@ -279,7 +279,7 @@ def brief_evidence_tables():
 
 __all__ = ["HOSTILE_EVAL_ID", "HOSTILE_EVAL_MODEL", "TABLES", "add_model", "asof_lab_tables", "base_tables",
            "brief_evidence_tables", "clean", "corrections_tables", "publish_in_turn", "published_lab", "reclassify_tables",
-           "status_lab_tables", "write_folder"]
+           "same_name_lab_tables", "status_lab_tables", "write_folder"]
 
 
 # --- Two snapshots of one lab for the corrections (tests/test_corrections.py lists each change) ----
@@ -404,3 +404,19 @@ def publish_in_turn(store: Path, folders: list[Path]) -> list[str]:
                 time.sleep(0.05)
         ids.append(ingest(folder, store, progress=lambda _message: None, dataset=folder.name).snapshot_id)
     return ids
+def same_name_lab_tables() -> dict[str, list[dict]]:
+    """base_tables() plus two models both named "Twin" as of 2025-06-01 (policy rsp-v1.0: k = 4, b = 6,
+    T = 90 days): twin-late, clean round done 2025-02-01 (120 days: overdue by time), and twin-fresh,
+    clean round done 2025-05-10 (22 days, multiple 1: on track); and "Solo", overdue by compute
+    (multiple 5 >= 4, clean round 2025-05-10, so its time limit 2025-08-08 is still ahead)."""
+    tables = base_tables()
+    add_model(tables, "twin-late", [(100, "2025-01-15", "1e24"), (200, "2025-05-20", "1e24")],
+              [(100, "comprehensive", clean("2025-02-01"))])
+    add_model(tables, "twin-fresh", [(100, "2025-05-01", "1e24"), (200, "2025-05-20", "1e24")],
+              [(100, "comprehensive", clean("2025-05-10"))])
+    add_model(tables, "solo", [(100, "2025-05-01", "1e24"), (200, "2025-05-20", "5e24")],
+              [(100, "comprehensive", clean("2025-05-10"))])
+    for model in tables["models"]:
+        if model["model_id"].startswith("twin-"):
+            model["name"] = "Twin"
+    return tables

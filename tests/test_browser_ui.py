@@ -28,16 +28,8 @@ def url_params(page) -> dict[str, list[str]]:
 
 def buffer_map_point(page):
     """A marker of the overview's buffer map, as drawn in the DOM, that no other marker overlaps,
-    with the model id it carries (Plotly binds each drawn point to its calcdata, index i, and each
-    trace group to its trace)."""
-    chart = page.locator("[data-testid='stPlotlyChart']").first
-    chart.locator(".scatterlayer .trace .points path.point").first.wait_for()
-    points = chart.locator(".scatterlayer .trace .points path.point").evaluate_all("""els => els.map(el => {
-        const box = el.getBoundingClientRect();
-        const trace = el.closest('.trace').__data__[0].trace;
-        return {x: box.x + box.width / 2, y: box.y + box.height / 2,
-                id: trace.customdata ? trace.customdata[el.__data__.i][0] : null};
-    })""")
+    with the model id it carries."""
+    points = browsing.buffer_map_markers(page)
     markers = [point for point in points if point["id"]]
     for point in markers:
         if all(abs(point["x"] - other["x"]) + abs(point["y"] - other["y"]) > 20 for other in points if other is not point):

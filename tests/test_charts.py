@@ -9,7 +9,12 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import charts
+from dashboard.charts import labels
+from dashboard.charts.timeline import fitted_label
+from dashboard.ingest import ingest
 from dashboard.projection import project, projection_line
+from dashboard.store import snapshot
+from labdata import same_name_lab_tables, write_folder
 
 
 def status_rows():
@@ -249,9 +254,12 @@ def test_buffer_map_names_the_models_that_need_attention():
     assert set(names) == {"B", "Dee", "Eve"}  # breached and overdue; not the on-track "A <b>bold</b>"
     # Dee and Eve are 5 days apart at the same height: their labels are stacked, not on top of each other.
     assert names["Dee"].ay != names["Eve"].ay
-    # The 0.75 T and T labels sit at the top, on opposite sides of their lines.
+    # The 0.75 T and T labels sit above the plot, on opposite sides of their lines or in two rows (T
+    # is too near the right edge here for its label to go right of it on a phone).
     vlabels = {a.text: a for a in fig.layout.annotations if "days" in a.text}
-    assert vlabels["due soon after 67.5 days"].xanchor == "right" and vlabels["re-evaluate at 90 days"].xanchor == "left"
+    soon, due = vlabels["due soon after 67.5 days"], vlabels["re-evaluate at 90 days"]
+    assert soon.yref == due.yref == "paper" and soon.y == due.y == 1 and soon.yanchor == due.yanchor == "bottom"
+    assert (soon.xanchor, due.xanchor) == ("right", "left") or soon.yshift != due.yshift
 
 
 def test_legends_sit_under_the_plot_clear_of_title_and_toolbar():
@@ -263,3 +271,137 @@ def test_legends_sit_under_the_plot_clear_of_title_and_toolbar():
         # No template of our own (plotly_white forced a white chart on the dark theme): Plotly's default,
         # which Streamlit's theme replaces with the viewer's light or dark one.
         assert fig.layout.template == go.Figure().layout.template
+
+
+# --- Log axes labelled with their values; no deadline ahead for a model due now; shared names;
+# labels clear of each other at a phone's width ----------------------------------------------------
+
+
+def tick_value(text: str) -> float:
+    """The value a tick label states: "200x", "0.9x", "1e25", "2e25"."""
+    return float(text[:-1]) if text.endswith("x") else float(text)
+
+
+def test_log_ticks_state_their_own_value():
+    values, texts = charts.log_ticks(0.85, 300)
+    assert "2x" in texts and "200x" in texts and "0.9x" not in texts and "9" not in texts
+    assert all(tick_value(text) == pytest.approx(value) for value, text in zip(values, texts))
+    values, texts = charts.log_ticks(2e23, 3e26, charts.flop_tick_text)
+    assert "1e25" in texts and "3e25" in texts and "3e23" in texts
+    assert all(tick_value(text) == pytest.approx(value) for value, text in zip(values, texts))
+    # Many decades: decades only.
+    assert set(charts.log_ticks(1e12, 1e27, charts.flop_tick_text)[1]) <= {f"1e{e}" for e in range(0, 40)}
+
+
+def every_log_axis(fig):
+    return [axis for name, axis in fig.layout.to_plotly_json().items() if name.startswith("yaxis") and axis.get("type") == "log"]
+
+
+def test_every_log_axis_of_every_chart_labels_each_tick_with_its_value():
+    rows = status_rows()
+    rows.loc[1, "compute_multiple"] = 240.0  # a model at 240x: a tick must not read a bare "2" for 200x
+    paths = pd.DataFrame({"model_id": ["a", "a"], "name": ["A", "A"], "status": ["on_track"] * 2,
+                          "recorded_at": pd.to_datetime(["2025-01-01", "2025-02-01"]), "multiple": [1, 240]})
+    points, rounds = stopped_model()
+    positions = pd.DataFrame({"recorded_at": pd.to_datetime(["2025-01-01"]), "effective_compute": [2e25], "name": ["M"],
+                              "model_id": ["m"]})
+    figures = [charts.buffer_map(rows, k=4, b=6, t=90, policy_label="p"), charts.normalised_trajectories(paths, k=4, b=6),
+               charts.trajectory(points, rounds, pd.DataFrame(columns=["asl_level", "effective_from", "reason"]), k=4,
+                                 b=6, as_of=pd.Timestamp("2025-04-12"), model_label="M", now=pd.Timestamp("2025-04-11")),
+               charts.frontier(positions, None)]
+    for fig in figures:
+        axes = every_log_axis(fig)
+        assert axes, fig.layout.title.text
+        for axis in axes:
+            assert axis["tickmode"] == "array", fig.layout.title.text
+            assert all(tick_value(text) == pytest.approx(value) for value, text in zip(axis["tickvals"], axis["ticktext"]))
+    assert "200x" in every_log_axis(figures[0])[0]["ticktext"]
+
+
+def overdue_by_compute_rows():
+    """Cobalt 2 of the demo as of 2026-11-20: past its buffer, overdue by compute since 2026-10-23,
+    its time limit (2026-12-05) still ahead; and an on-track model whose deadline is ahead."""
+    return pd.DataFrame([
+        {"model_id": "cobalt-2", "name": "Cobalt 2", "policy_id": "rsp-v1.0", "status": "buffer_breached",
+         "compute_multiple": 8.9, "days_since_eval": 75, "buffer_used_pct": 122.0, "next_eval_date": dt.date(2026, 12, 5),
+         "c_now": 3.06e25, "c_eval": 3.44e24, "overdue_since": dt.date(2026, 10, 23), "overdue_by": "compute",
+         "triggered_on": None},
+        {"model_id": "ok", "name": "Ok", "policy_id": "rsp-v1.0", "status": "on_track", "compute_multiple": 1.0,
+         "days_since_eval": 10, "buffer_used_pct": 0.0, "next_eval_date": dt.date(2027, 2, 8), "c_now": 1e24,
+         "c_eval": 1e24, "overdue_since": None, "overdue_by": None, "triggered_on": None},
+    ])
+
+
+def test_the_map_hover_of_a_model_due_now_shows_no_deadline_ahead():
+    fig = charts.buffer_map(overdue_by_compute_rows(), k=4, b=6, t=90, policy_label="p", as_of=dt.date(2026, 11, 20))
+    hovers = {}
+    for trace_ in fig.data:
+        for row in trace_.customdata:
+            hovers[row[0]] = trace_.hovertemplate.replace("%{customdata[4]}", row[4])
+    assert "re-evaluation overdue since 2026-10-23 (by compute)" in hovers["cobalt-2"]
+    assert "2026-12-05" not in hovers["cobalt-2"] and "due 20" not in hovers["cobalt-2"]
+    assert "re-evaluate by 2027-02-08" in hovers["ok"]
+
+
+def test_the_trajectory_of_a_model_due_now_labels_no_deadline_ahead():
+    points = pd.DataFrame({"step": [100, 200], "recorded_at": pd.to_datetime(["2026-09-01", "2026-11-19"]),
+                           "training_flop": [2e24, 1.5e25], "effective_compute": [3.44e24, 3.06e25]})
+    rounds = pd.DataFrame([{"step": 100, "round_outcome": "clean", "completed_at": pd.Timestamp("2026-09-06"),
+                            "recorded_at": pd.Timestamp("2026-09-01"), "effective_compute": 3.44e24, "details": []}])
+    history = pd.DataFrame(columns=["asl_level", "effective_from", "reason"])
+    common = dict(k=4, b=6, as_of=pd.Timestamp("2026-11-21"), model_label="Cobalt 2", now=pd.Timestamp("2026-11-20"),
+                  reevaluate_on=dt.date(2026, 12, 5))
+    fig = charts.trajectory(points, rounds, history, status="buffer_breached", overdue_since=dt.date(2026, 10, 23),
+                            overdue_by="compute", **common)
+    texts = [annotation.text for annotation in fig.layout.annotations]
+    assert "re-evaluation overdue since 2026-10-23 (by compute)" in texts
+    assert not any("2026-12-05" in text or "re-evaluate by" in text for text in texts)
+    vlines = {pd.Timestamp(shape.x0) for shape in fig.layout.shapes if shape.type == "line" and shape.x0 == shape.x1}
+    assert pd.Timestamp("2026-10-23") in vlines and pd.Timestamp("2026-12-05") not in vlines
+    # Triggered: no re-evaluation line; on track: the deadline ahead.
+    triggered = charts.trajectory(points, rounds, history, status="triggered", triggered_on=dt.date(2026, 11, 18), **common)
+    assert not any("re-evaluat" in annotation.text for annotation in triggered.layout.annotations)
+    on_track = charts.trajectory(points, rounds, history, status="on_track", **common)
+    assert "re-evaluate by 2026-12-05" in [annotation.text for annotation in on_track.layout.annotations]
+
+
+def test_a_name_two_models_share_carries_the_model_id_on_the_map(tmp_path):
+    store = tmp_path / "twins.duckdb"
+    ingest(write_folder(tmp_path / "twins", same_name_lab_tables()), store, progress=lambda _message: None)
+    status = snapshot(store).query("status", as_of=dt.date(2025, 6, 1), policy_id=None)
+    assert dict(zip(status["model_id"], status["status"]))["twin-late"] == "eval_overdue"
+    assert dict(zip(status["model_id"], status["status"]))["twin-fresh"] == "on_track"
+    fig = charts.buffer_map(status, k=4, b=6, t=90, policy_label="rsp-v1.0", as_of=dt.date(2025, 6, 1))
+    named = [annotation.text for annotation in fig.layout.annotations if annotation.showarrow]
+    assert "Twin (twin-late)" in named and "Twin" not in named and "Solo" in named
+    shown = {row[0]: row[1] for trace_ in fig.data for row in trace_.customdata}
+    assert shown["twin-late"] == "Twin (twin-late)" and shown["twin-fresh"] == "Twin (twin-fresh)" and shown["solo"] == "Solo"
+
+
+def test_place_labels_keeps_labels_apart_inside_the_plot_and_off_the_points():
+    # Four models in a row 5 % of the width apart at the bottom, one alone near the top right corner.
+    wanted = [(0.30, 0.05, "Aster 1 2025-06 Edu"), (0.33, 0.05, "Fjord 2 2025-11"), (0.35, 0.05, "Cobalt 1 Lite"),
+              (0.38, 0.05, "Dune 2 Chat Med"), (0.97, 0.95, "Cobalt 2")]
+    points = [(x, y) for x, y, _ in wanted] + [(0.5, 0.3)]
+    placements = labels.place_labels(wanted, points)
+    width, height = labels.MIN_PLOT
+    boxes = [labels._label_box(x * width, y * height, labels.text_width(text), placement)
+             for (x, y, text), placement in zip(wanted, placements) if placement is not None]
+    assert len(boxes) >= 4
+    assert all(box.inside(width, height) for box in boxes)
+    assert not any(a.meets(b) for index, a in enumerate(boxes) for b in boxes[index + 1:])
+    assert not any(box.meets(labels.point_box(x * width, y * height)) for box in boxes for x, y in points)
+    # The corner label goes below its point and to its left (the only room there).
+    assert placements[-1] == labels.Placement(ay=12, xanchor="right", yanchor="top")
+
+
+def test_a_timeline_label_stays_clear_of_a_line_label_it_would_cross():
+    size = (270, 280)
+    rule = labels.Box(1, 60, 182, 76)  # a regulatory line's label 60 px above the bottom, across the left
+    assert fitted_label("ASL-2 → ASL-3", 0.9, [rule], size) == ("ASL-2 → ASL-3", "bottom")  # right of it: whole
+    assert fitted_label("ASL-2 → ASL-3", 0.5, [rule], size) == ("ASL-2 → ASL-3", "top")  # 135 px in: from the top
+    high = labels.Box(1, 220, 182, 236)  # and another line's label 44 px under the top
+    assert fitted_label("ASL-2 → ASL-3", 0.5, [rule, high], size) == ("ASL-2…", "bottom")  # shortened under it
+    low = labels.Box(1, 20, 182, 36)
+    assert fitted_label("round: clean", 0.5, [low, labels.Box(1, 250, 182, 266)], size) == ("", "bottom")  # no room
+    assert fitted_label("round: clean", None, [rule], size) == ("round: clean", "bottom")

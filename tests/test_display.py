@@ -148,3 +148,52 @@ def test_the_halted_models_read_as_a_lineage_tree():
         "    - **Delta** (d), ASL-2, deployed; safety status: **:red[triggered]**",
     ]
     assert lineage_tree_markdown(affected.iloc[0:0], {}, 3) == "None."
+
+
+# --- Names two models share; a deadline is never ahead for a model that is due now ------------------
+
+
+def test_distinct_names_add_the_id_only_where_a_name_is_shared():
+    assert display.distinct_names(["f-1", "f-2", "g", "h", "i"], ["Fjord", "Fjord", "Gale", None, ""]) == [
+        "Fjord (f-1)", "Fjord (f-2)", "Gale", "h", "i"]
+    # A name equal to another model's id: both shown apart, the id alone stays as it is.
+    assert display.distinct_names(["x", "y"], ["y", None]) == ["y (x)", "y"]
+    assert display.distinct_names([], []) == []
+
+
+def test_a_model_due_now_has_no_deadline_ahead():
+    ahead = dt.date(2025, 5, 1)  # after AS_OF (2025-04-11)
+    # On track or due soon: the date ahead is the deadline.
+    assert display.reevaluation(ahead, AS_OF, "on_track") == ("ahead", "2025-05-01")
+    assert display.reevaluation_sentence(ahead, AS_OF, "eval_due_soon") == "re-evaluate by 2025-05-01"
+    # Overdue or past the buffer by compute while the time limit is still ahead: overdue, since when.
+    for status in ("eval_overdue", "buffer_breached"):
+        kind, text = display.reevaluation(ahead, AS_OF, status, overdue_since=dt.date(2025, 3, 23), overdue_by="compute")
+        assert (kind, text) == ("overdue", "overdue since 2025-03-23 (by compute)")
+        assert "2025-05-01" not in display.reevaluation_sentence(ahead, AS_OF, status, overdue_since=dt.date(2025, 3, 23))
+    # Triggered: no re-evaluation deadline at all, past or ahead.
+    assert display.reevaluation(ahead, AS_OF, "triggered", triggered_on=dt.date(2025, 3, 2)) == (
+        "triggered", "none: triggered on 2025-03-02")
+    assert display.reevaluation_text(dt.date(2025, 1, 1), AS_OF, "triggered") == "none: triggered"
+    # A past date reads "was due", whatever the status.
+    assert display.reevaluation_sentence(dt.date(2025, 4, 1), AS_OF, "eval_overdue") == "re-evaluation was due 2025-04-01"
+
+
+def test_the_status_table_and_headline_show_no_deadline_ahead_for_a_model_due_now():
+    rows = pd.DataFrame([
+        {"model_id": "c2", "name": "Cobalt 2", "family": "f", "asl_level": 3, "policy_id": "p", "c_now": 3e25,
+         "c_eval": 3.4e24, "compute_multiple": 8.9, "next_eval_compute": 1.4e25, "buffer_edge_compute": 2.1e25,
+         "buffer_used_pct": 122.0, "days_since_eval": 75, "next_eval_date": dt.date(2026, 12, 5),
+         "status": "buffer_breached", "overdue_since": dt.date(2026, 10, 23), "overdue_by": "compute",
+         "triggered_on": None},
+        {"model_id": "t", "name": "T", "family": "f", "asl_level": 3, "policy_id": "p", "c_now": 3e25,
+         "c_eval": 3e25, "compute_multiple": 1.0, "next_eval_compute": 1.2e26, "buffer_edge_compute": 1.8e26,
+         "buffer_used_pct": 0.0, "days_since_eval": 14, "next_eval_date": dt.date(2027, 2, 4),
+         "status": "triggered", "overdue_since": None, "overdue_by": None, "triggered_on": dt.date(2026, 11, 18)},
+    ])
+    table = display.status_table(rows, dt.date(2026, 11, 20)).set_index("model_id")
+    assert table.loc["c2", "reevaluate_by"] == "overdue since 2026-10-23 (by compute)"
+    assert table.loc["t", "reevaluate_by"] == "none: triggered on 2026-11-18"
+    for row in rows.to_dict("records"):
+        assert not any("2026-12-05" in value or "2027-02-04" in value
+                       for _, value in display.headline(pd.Series(row), dt.date(2026, 11, 20)))

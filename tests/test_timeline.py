@@ -11,6 +11,7 @@ import pytest
 from changes_lab import changes_tables
 from dashboard import changes
 from dashboard.charts.timeline import annotate_timeline
+from dashboard.display import STATUS_COLOURS
 from dashboard.ingest import ingest
 from dashboard.store import snapshot
 from labdata import write_folder
@@ -81,7 +82,7 @@ def test_annotations_mark_rounds_levels_and_lines_as_plain_text():
         (pd.Timestamp("2025-06-03"), "round: triggered"),
     ]
     assert notes[0][2] == "2025-05-20: ASL-2 → ASL-3: &lt;b&gt;why&lt;/b&gt; new line"
-    assert notes[2][2] == "2025-06-03: evaluation round triggered in cbrn" and notes[2][3] == "#b91c1c"
+    assert notes[2][2] == "2025-06-03: evaluation round triggered in cbrn" and notes[2][3] == STATUS_COLOURS["triggered"]
     assert len(fig.layout.shapes) == 3
 
 

@@ -73,22 +73,27 @@ k, b, t = (float(policy_row["eval_compute_multiple"]), policy_row["buffer_multip
 b = None if pd.isna(b) else float(b)
 t = None if pd.isna(t) else float(t)
 if shown_models["compute_multiple"].notna().any():
-    map_figure = ui.figure(charts.buffer_map, shown_models, k, b, t, display.policy_name(policies.reset_index(), line_policy))
+    map_figure = ui.figure(charts.buffer_map, shown_models, k, b, t,
+                           display.policy_name(policies.reset_index(), line_policy), as_of=scope.as_of)
     event = st.plotly_chart(map_figure, key="buffer_map", on_select="rerun", selection_mode="points", width="stretch")
+    unnamed = [charts.original_value(model_id, shown_models["model_id"])  # named nowhere on the map for lack of room
+               for model_id in map_figure["layout"]["meta"]["unnamed_model_ids"]]
 else:
-    event = None
+    event, unnamed = None, []
     st.markdown("**Buffer map:** no model here has a clean evaluation yet, so there is nothing to place on it.")
 mixed = shown_models["policy_id"].nunique() > 1
+shown_names = dict(zip(shown_models["model_id"], display.distinct_names(shown_models["model_id"], shown_models["name"])))
 if event is not None:  # how to read the map, only under a map that is drawn
     ui.screen_hint("Click a point to open that model's trajectory.", "map")
     st.caption(
-        "Named: the models triggered, past the buffer edge or overdue. "
-        + (f"Lines and bands show {md_escape(display.policy_with_source(policies.reset_index(), line_policy))}; "
-           "models under other policies keep their own status." if mixed else ""))
+        "Named: the models triggered, past the buffer edge or overdue"
+        + (f" (no room on the map for {', '.join(md_escape(shown_names[model_id]) for model_id in unnamed)})" if unnamed else "")
+        + ". " + (f"Lines and bands show {md_escape(display.policy_with_source(policies.reset_index(), line_policy))}; "
+                  "models under other policies keep their own status." if mixed else ""))
 # Never evaluated: no clean evaluation, so not on the map; named here, largest compute first.
 never = shown_models[shown_models["status"] == "never_evaluated"].sort_values("c_now", ascending=False)
 if len(never):
-    listed = ", ".join(f"{md_escape(row['name'])} ({display.flop(row['c_now'])} FLOP)" for _, row in never.head(8).iterrows())
+    listed = ", ".join(f"{md_escape(shown_names[row['model_id']])} ({display.flop(row['c_now'])} FLOP)" for _, row in never.head(8).iterrows())
     more = f", and {len(never) - 8:,} more (Status filter: never_evaluated)" if len(never) > 8 else ""
     st.info(f"**{len(never):,} never evaluated** (no clean evaluation, so not on the map): {listed}{more}.",
             icon=":material/help:")

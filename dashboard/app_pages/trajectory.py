@@ -115,10 +115,12 @@ def trajectory_figure(points, rounds, history, timeline, public, **options):
 
 public = snapshot_questions.public_models(snap, scope.as_of) if show_public and has_public else None
 st.plotly_chart(ui.figure(trajectory_figure, points, rounds, history, timeline, public, k=k, b=b, as_of=as_of_time,
-                          model_label=detail["name"], projection_points=projection_points,
+                          model_label=dict(zip(models["model_id"], display.distinct_names(models["model_id"], models["name"])))[model_id],
+                          projection_points=projection_points,
                           projected_dates=projected_dates, show_reference_lines=show_reference,
                           now=pd.Timestamp(scope.as_of), training=training, reevaluate_on=reevaluate_on,
-                          crossings=crossings, preliminary_triggers=preliminary_triggers),
+                          crossings=crossings, preliminary_triggers=preliminary_triggers,
+                          **{name: status_row[name] for name in ("status", "overdue_since", "overdue_by", "triggered_on")}),
                 key="trajectory", width="stretch")
 st.caption(f"{len(points):,} points drawn (downsampled in the database to at most about {MAX_POINTS:,}; "
            "checkpoints with evaluations are exact). Shaded: between the next evaluation (k x C at the last "

@@ -13,6 +13,7 @@ must not escape again.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib
 import inspect
@@ -24,11 +25,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.display import MAP_NAMED_STATUSES, STATUS_COLOURS, STATUS_LABELS, flop
+from dashboard.charts import labels
+from dashboard.display import (MAP_NAMED_STATUSES, STATUS_COLOURS, STATUS_LABELS, distinct_names, flop,
+                               reevaluation, reevaluation_sentence)
 from dashboard.text import chart_text
 from dashboard.reference import DUE_SOON_FRACTION
 
-OUTCOME_COLOURS = {"below_threshold": "#16a34a", "triggered": "#b91c1c", "inconclusive": "#ca8a04"}
+OUTCOME_COLOURS = {"below_threshold": "#16a34a", "triggered": STATUS_COLOURS["triggered"], "inconclusive": "#ca8a04"}
+# A model's compute and the as-of date: a blue that reads on the light and the dark theme alike
+# (contrast at least 3:1 on both backgrounds, tests/test_browser_charts.py).
+COMPUTE_COLOUR = "#2563eb"
 ROUND_INCOMPLETE_COLOUR = "#64748b"  # slate: a round still missing a required domain (DESIGN 4)
 # Regulatory lines count real training FLOP, not effective compute (DESIGN 1 and 9). The 2023 US
 # executive order's 1e26 reporting line was revoked in January 2025 and is not drawn.
@@ -39,6 +45,9 @@ ORGANISATION_PALETTE = ("#64748b", "#0ea5e9", "#a855f7", "#f97316", "#14b8a6", "
 # SVG trace draws as fast, prints as vector graphics and does not use up one of the few WebGL
 # contexts a browser allows a page (each WebGL chart takes one).
 WEBGL_MIN_POINTS = 1000
+MARGIN = {"l": 60, "r": 20, "t": 52, "b": 40}
+# Behind a name written on a chart: light on both themes, so the name's colour reads on either.
+LABEL_BACKGROUND = "rgba(255, 255, 255, 0.8)"
 
 
 def scatter(point_count: int, **trace) -> go.Scatter | go.Scattergl:
@@ -106,8 +115,10 @@ def _layout(fig: go.Figure, *, title: str, y_title: str, x_title: str, height: i
     """Title top left, legend under the plot (never over the title or the toolbar, at any width).
     No template: Streamlit's theme gives the light or dark look the viewer chose."""
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)), height=height,
-        margin=dict(l=60, r=20, t=48, b=40),
+        # The title at the top of the figure: the strip between it and the plot holds lines' labels.
+        title=dict(text=title, x=0, xanchor="left", y=1, yref="container", yanchor="top", pad=dict(t=6),
+                   font=dict(size=16)), height=height,
+        margin=dict(MARGIN),
         # At the bottom of the figure (container coordinates): the plot makes room for it, so it
         # meets neither the x axis title nor, on a phone, the toolbar at the top.
         legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left"),
@@ -126,55 +137,143 @@ def log_hline(fig: go.Figure, y: float, text: str, *, colour: str, dash: str = "
                        showarrow=False, xanchor=position, yanchor=side, font=dict(size=11, color=colour))
 
 
+def multiple_text(value: float) -> str:
+    """A tick of a multiple axis: 0.5x, 1x, 20x, 200x."""
+    return f"{value:.12g}x"
+
+
+def flop_tick_text(value: float) -> str:
+    """A tick of a FLOP axis as FLOP read everywhere on screen: 1e25, 2e25 (display.flop's form)."""
+    exponent = math.floor(math.log10(value) + 1e-9)
+    return f"{round(value / 10.0 ** exponent, 6):g}e{exponent}"
+
+
+def log_ticks(low: float, high: float, text=multiple_text) -> tuple[list[float], list[str]]:
+    """Ticks of a log axis from low to high (data values, not log10), every one labelled with its
+    full value (Plotly's own log ticks label the ticks between decades with a bare digit: "2" for 200).
+    Within about a decade 1, 2, 3 and 5 of each decade; within three, 1, 2 and 5; within five, 1 and
+    3; beyond, decades only (a phone's plot holds about ten labels). One decade more on each side,
+    so a slight pan keeps labelled ticks."""
+    span = math.log10(high) - math.log10(low)
+    mantissas = (1, 2, 3, 5) if span < 1.5 else (1, 2, 5) if span < 3 else (1, 3) if span < 5 else (1,)
+    values = [mantissa * 10.0 ** exponent
+              for exponent in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 2)
+              for mantissa in mantissas]
+    values = [float(f"{value:.12g}") for value in values]  # 0.30000000000000004 -> 0.3
+    return values, [text(value) for value in values]
+
+
+def _log_axis(fig: go.Figure, low: float, high: float, text=multiple_text, **axis) -> None:
+    """A log y axis showing low..high, its ticks labelled with their full values (log_ticks)."""
+    values, texts = log_ticks(low, high, text)
+    fig.update_yaxes(type="log", range=[math.log10(low), math.log10(high)], tickmode="array", tickvals=values,
+                     ticktext=texts, **axis)
+
+
+def _threshold_texts(k: float, b: float | None) -> list[tuple[float, str]]:
+    """(value, label) of the due soon (k^DUE_SOON_FRACTION), next evaluation (k) and buffer edge (b) lines."""
+    lines = [(k ** DUE_SOON_FRACTION, f"due soon {k ** DUE_SOON_FRACTION:.2f}x"), (k, f"evaluation due {k:g}x")]
+    return lines + ([(b, f"buffer edge {b:g}x")] if b is not None and not pd.isna(b) else [])
+
+
 def _threshold_lines(fig: go.Figure, k: float, b: float | None, position: str = "left") -> None:
-    """Due soon (k^DUE_SOON_FRACTION), next evaluation (k) and buffer edge (b) as labelled horizontal lines."""
-    log_hline(fig, k ** DUE_SOON_FRACTION, f"due soon {k ** DUE_SOON_FRACTION:.2f}x", colour=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1,
-              position=position)
-    log_hline(fig, k, f"evaluation due {k:g}x", colour=STATUS_COLOURS["eval_overdue"], dash="dash", position=position)
-    if b is not None and not pd.isna(b):
-        log_hline(fig, b, f"buffer edge {b:g}x", colour=STATUS_COLOURS["buffer_breached"], width=2, position=position)
+    """Due soon, next evaluation and buffer edge (_threshold_texts) as labelled horizontal lines."""
+    styles = ((STATUS_COLOURS["eval_due_soon"], "dot", 1), (STATUS_COLOURS["eval_overdue"], "dash", 1.5),
+              (STATUS_COLOURS["buffer_breached"], "solid", 2))
+    for (value, text), (colour, dash, width) in zip(_threshold_texts(k, b), styles):
+        log_hline(fig, value, text, colour=colour, dash=dash, width=width, position=position)
 
 
-def _staggered_labels(xs: list[float], ys: list[float], *, near_x: float, near_log_y: float = 0.12) -> list[int]:
-    """A level (0, 1, 2, ...) per point so that labels of points close together sit one above the
-    other instead of on top of each other. Points in the order given; near: closer than near_x in x
-    and near_log_y in log10(y)."""
-    levels: list[int] = []
-    for index, (x, y) in enumerate(zip(xs, ys)):
-        taken = {levels[other] for other in range(index)
-                 if abs(xs[other] - x) < near_x and abs(math.log10(ys[other]) - math.log10(y)) < near_log_y}
-        level = 0
-        while level in taken:
-            level += 1
-        levels.append(level)
-    return levels
+def _top_line_labels(fig: go.Figure, lines: list[tuple]) -> int:
+    """Labels of vertical lines in a strip above the plot (clear of every point and name in it), in
+    as many rows as they need so they meet neither each other nor the page's edges at the narrowest
+    plot (labels.MIN_PLOT). lines: (x, x as a fraction of the plot's width, text, colour or None for
+    the theme's, preferred side "left" or "right"). Returns the number of rows."""
+    width = labels.MIN_PLOT[0]
+    rows: list[list[labels.Box]] = []
+    for x, fraction, text, colour, side in lines:
+        px, text_px = fraction * width, labels.text_width(text)
+        fits = {"left": px - text_px >= -MARGIN["l"], "right": px + text_px <= width + MARGIN["r"]}
+        side = side if fits[side] else ("right" if side == "left" else "left")
+        box = labels.Box(px - text_px if side == "left" else px, 0, px if side == "left" else px + text_px, 1)
+        row = next((index for index, taken in enumerate(rows) if not any(box.meets(other) for other in taken)), len(rows))
+        if row == len(rows):
+            rows.append([])
+        rows[row].append(box)
+        fig.add_annotation(x=x, xref="x", y=1, yref="paper", yanchor="bottom", yshift=2 + labels.LABEL_HEIGHT * row,
+                           xanchor="right" if side == "left" else "left", text=text, showarrow=False,
+                           font=dict(size=11, **({"color": colour} if colour else {})))
+    return len(rows)
+
+
+def _strip_margin(rows: int) -> int:
+    """The top margin that holds the title and rows of line labels (MARGIN's holds one row)."""
+    return MARGIN["t"] + int(labels.LABEL_HEIGHT) * max(rows - 1, 0)
+
+
+def _name_labels(fig: go.Figure, named: pd.DataFrame, points: pd.DataFrame, texts: pd.Series, *,
+                 x_range: tuple[float, float], y_range: tuple[float, float], obstacles: list) -> list:
+    """The names of the models in named (most urgent first) next to their points, placed clear of
+    every point, of each other and of the obstacles (labels.place_labels); returns the index labels
+    of the rows left off (no free place)."""
+    def fraction(x, y):
+        return ((float(x) - x_range[0]) / (x_range[1] - x_range[0]),
+                (math.log10(float(y)) - y_range[0]) / (y_range[1] - y_range[0]))
+    wanted = [(*fraction(row["days_since_eval"], row["compute_multiple"]), texts[index]) for index, row in named.iterrows()]
+    every_point = [fraction(x, y) for x, y in zip(points["days_since_eval"], points["compute_multiple"])]
+    left_off = []
+    for (index, row), placement in zip(named.iterrows(), labels.place_labels(wanted, every_point, obstacles)):
+        if placement is None:
+            left_off.append(index)
+            continue
+        colour = STATUS_COLOURS[row["status"]]
+        fig.add_annotation(x=float(row["days_since_eval"]), y=math.log10(float(row["compute_multiple"])), xref="x", yref="y",
+                           text=texts[index], showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=colour, ax=0,
+                           ay=placement.ay, xanchor=placement.xanchor, yanchor=placement.yanchor,
+                           font=dict(size=11, color=colour), bgcolor=LABEL_BACKGROUND, borderpad=1)
+    return left_off
 
 
 def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None, policy_label: str, *,
-               max_named: int = 15) -> go.Figure:
+               max_named: int = 15, as_of: dt.date | None = None) -> go.Figure:
     """One point per model with a clean evaluation: x = days since it, y = compute multiple since it.
 
     The models that need attention (MAP_NAMED_STATUSES, most urgent first, at most max_named) are
-    named on the map itself, not only in the hovers."""
+    named on the map itself, not only in the hovers, where a free place is found at every width
+    (dashboard/charts/labels.py); a name two models share carries the model id (display.distinct_names).
+    With as_of, each hover says where the model's re-evaluation stands on that date (display.reevaluation)."""
     points = status.dropna(subset=["compute_multiple", "days_since_eval"])
     fig = go.Figure()
     top = max([(b or 0) * 1.25, k * 1.5, *(points["compute_multiple"].astype(float) * 1.3)]) if len(points) else k * 2
     right = max([(t or 90) * 1.25, *(points["days_since_eval"].astype(float) * 1.1 + 5)]) if len(points) else 120
+    x_range, y_range = (-2.0, float(right)), (math.log10(0.85), math.log10(top))
     # Bands between the lines, so the zones read at a glance.
     fig.add_hrect(y0=k ** DUE_SOON_FRACTION, y1=k, fillcolor=STATUS_COLOURS["eval_due_soon"], opacity=0.08, line_width=0)
     fig.add_hrect(y0=k, y1=b if b and not pd.isna(b) else top, fillcolor=STATUS_COLOURS["eval_overdue"], opacity=0.08, line_width=0)
     if b and not pd.isna(b):
         fig.add_hrect(y0=b, y1=top, fillcolor=STATUS_COLOURS["buffer_breached"], opacity=0.08, line_width=0)
     _threshold_lines(fig, k, b, position="right")  # on the right: recently evaluated models sit on the left
+    # The threshold lines' labels (right-aligned, just above their lines): no name goes over them.
+    width, height = labels.MIN_PLOT
+    obstacles = [labels.Box(width * 0.995 - labels.text_width(text), (math.log10(value) - y_range[0]) / (y_range[1] - y_range[0]) * height,
+                            width * 0.995, (math.log10(value) - y_range[0]) / (y_range[1] - y_range[0]) * height + labels.LABEL_HEIGHT)
+                 for value, text in _threshold_texts(k, b)]
+    strip_rows = 0
     if t and not pd.isna(t):
-        # Labels at the top of the plot, on the outer side of each line: they meet neither each
-        # other nor the markers, which sit low (most models are near 1x).
-        fig.add_vline(x=DUE_SOON_FRACTION * t, line=dict(color=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1),
-                      annotation_text=f"due soon after {DUE_SOON_FRACTION * t:g} days", annotation_position="top left",
-                      annotation_font=dict(size=11, color=STATUS_COLOURS["eval_due_soon"]))
-        fig.add_vline(x=t, line=dict(color=STATUS_COLOURS["eval_overdue"], dash="dash", width=1.5),
-                      annotation_text=f"re-evaluate at {t:g} days", annotation_position="top right",
-                      annotation_font=dict(size=11, color=STATUS_COLOURS["eval_overdue"]))
+        # Labels above the plot, each on the outer side of its line where it fits: they meet neither
+        # each other nor the markers nor the names.
+        fig.add_vline(x=DUE_SOON_FRACTION * t, line=dict(color=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1))
+        fig.add_vline(x=t, line=dict(color=STATUS_COLOURS["eval_overdue"], dash="dash", width=1.5))
+        strip_rows = _top_line_labels(fig, [
+            (x, (x - x_range[0]) / (x_range[1] - x_range[0]), text, colour, side) for x, text, colour, side in (
+                (DUE_SOON_FRACTION * t, f"due soon after {DUE_SOON_FRACTION * t:g} days", STATUS_COLOURS["eval_due_soon"], "left"),
+                (t, f"re-evaluate at {t:g} days", STATUS_COLOURS["eval_overdue"], "right"))])
+    names = pd.Series(distinct_names(status["model_id"], status["name"]), index=status.index)
+    reevaluations = pd.Series([
+        "" if as_of is None else reevaluation_sentence(date, as_of, state, overdue_since=since, overdue_by=by, triggered_on=on)
+        for date, state, since, by, on in zip(*(status[column] if column in status else [None] * len(status) for column in
+                                               ("next_eval_date", "status", "overdue_since", "overdue_by", "triggered_on")))],
+        index=status.index)
     for status_name, colour in STATUS_COLOURS.items():
         group = points[points["status"] == status_name]
         if group.empty:
@@ -183,32 +282,30 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
             x=group["days_since_eval"].astype(float), y=group["compute_multiple"].astype(float), mode="markers",
             name=STATUS_LABELS[status_name], marker=dict(color=colour, size=11, line=dict(color="white", width=1)),
             customdata=np.column_stack([
-                group["model_id"].astype(str), group["name"].astype(str), group["policy_id"].astype(str),
-                group["buffer_used_pct"].astype(float).round(0), group["next_eval_date"].astype(str),
+                group["model_id"].astype(str), names[group.index].astype(str), group["policy_id"].astype(str),
+                group["buffer_used_pct"].astype(float).round(0),
+                reevaluations[group.index].replace("", "no re-evaluation time limit"),
                 group["c_now"].map(flop), group["c_eval"].map(flop)]),
             hovertemplate=("<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
                            "%{y:.2f}x since last clean evaluation, %{x} days ago<br>"
-                           "buffer used %{customdata[3]}%<br>re-evaluation due %{customdata[4]}<br>"
+                           "buffer used %{customdata[3]}%<br>" + ("%{customdata[4]}<br>" if as_of is not None else "") +
                            "C now %{customdata[5]}, C at eval %{customdata[6]}<br>"
                            "policy %{customdata[2]}<extra>" + STATUS_LABELS[status_name] + "</extra>"),
         ))
-    # Names of the models that need attention, written next to their points.
+    # Names of the models that need attention, written next to their points, most urgent first.
     rank = {name: index for index, name in enumerate(MAP_NAMED_STATUSES)}
     named = points[points["status"].isin(MAP_NAMED_STATUSES)].copy()
     named["_rank"] = named["status"].map(rank)
     named = named.sort_values(["_rank", "compute_multiple"], ascending=[True, False]).head(max_named)
-    named = named.sort_values(["days_since_eval", "compute_multiple"])
-    xs, ys = list(named["days_since_eval"].astype(float)), list(named["compute_multiple"].astype(float))
-    levels = _staggered_labels(xs, ys, near_x=right * 0.12)
-    for (_, row), x, y, level in zip(named.iterrows(), xs, ys, levels):
-        fig.add_annotation(x=x, y=math.log10(y), xref="x", yref="y", text=str(row["name"]), showarrow=True,
-                           arrowhead=0, arrowwidth=1, arrowcolor=STATUS_COLOURS[row["status"]], ax=0, ay=-18 - 16 * level,
-                           font=dict(size=11, color=STATUS_COLOURS[row["status"]]), xanchor="center", yanchor="bottom",
-                           bgcolor="rgba(255, 255, 255, 0.75)", borderpad=1)
+    left_off = _name_labels(fig, named, points, names, x_range=x_range, y_range=y_range, obstacles=obstacles)
+    # The page names these in words (charts.original_value maps the ids back).
+    fig.update_layout(meta={"unnamed_model_ids": [str(model_id) for model_id in named.loc[left_off, "model_id"]]})
     _layout(fig, title=f"Buffer map (lines: {policy_label})", y_title="Compute since last clean eval (x, log)",
-            x_title="Days since last clean evaluation", height=400)
-    fig.update_yaxes(type="log", range=[math.log10(0.85), math.log10(top)])
-    fig.update_xaxes(range=[-2, right])
+            # 400 high and a row more per further row of line labels: with the counts, the first screen
+            x_title="Days since last clean evaluation", height=400 + _strip_margin(strip_rows) - MARGIN["t"])
+    fig.update_layout(margin=dict(t=_strip_margin(strip_rows)))
+    _log_axis(fig, 0.85, top)
+    fig.update_xaxes(range=list(x_range))
     return fig
 
 
@@ -239,7 +336,7 @@ def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None, *, n
     _layout(fig, title="Every model since its last clean evaluation", y_title="Multiple of C at last clean evaluation (log)",
             x_title="Date")
     top = max([b or 0, k * 1.5, *(paths["multiple"].astype(float) * 1.2)]) if len(paths) else k * 2
-    fig.update_yaxes(type="log", range=[math.log10(0.9), math.log10(top)])
+    _log_axis(fig, 0.9, top)
     if len(paths):
         # The last 200 days up to now (the as-of date): a served model's line is one old point at 1x;
         # a run in progress is recent.
@@ -342,16 +439,40 @@ def _regulatory_lines(fig: go.Figure, *, visible_top: float | None = None) -> No
                       side="top" if value == REFERENCE_LINES[0][0] else "bottom")
 
 
+def _threshold_reached_labels(fig: go.Figure, triggered: pd.DataFrame, x_range: tuple) -> None:
+    """"ASL threshold reached" at each triggered round, placed clear of the lines' labels on a phone's
+    plot (labels.place_labels); left out where there is no room (the round's marker and legend stay)."""
+    y_range = fig.layout.yaxis.range
+    if triggered.empty or y_range is None:
+        return
+    size = labels.MIN_TRAJECTORY_PLOT
+    wanted = [((pd.Timestamp(row["recorded_at"]) - x_range[0]) / (x_range[1] - x_range[0]),
+               (math.log10(float(row["effective_compute"])) - y_range[0]) / (y_range[1] - y_range[0]),
+               "ASL threshold reached") for _, row in triggered.iterrows()]
+    obstacles = labels.line_label_boxes(fig.layout.annotations, y_range, size)
+    placements = labels.place_labels(wanted, [(x, y) for x, y, _ in wanted], obstacles, size)
+    for (_, row), placement in zip(triggered.iterrows(), placements):
+        if placement is not None:
+            fig.add_annotation(x=row["recorded_at"], y=math.log10(float(row["effective_compute"])),
+                               text="ASL threshold reached", showarrow=True, arrowhead=2, arrowcolor=OUTCOME_COLOURS["triggered"],
+                               ax=0, ay=placement.ay, xanchor=placement.xanchor, yanchor=placement.yanchor,
+                               font=dict(size=11, color=OUTCOME_COLOURS["triggered"]), bgcolor=LABEL_BACKGROUND)
+
+
 def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame, *, k: float, b: float | None,
                as_of: pd.Timestamp, model_label: str, projection_points: pd.DataFrame | None = None,
                projected_dates: dict | None = None, show_reference_lines: bool = True, now: pd.Timestamp | None = None,
                training: bool = True, reevaluate_on=None, crossings: pd.DataFrame | None = None,
-               preliminary_triggers: pd.DataFrame | None = None) -> go.Figure:
+               preliminary_triggers: pd.DataFrame | None = None,
+               status: str | None = None, overdue_since=None, overdue_by=None, triggered_on=None) -> go.Figure:
     """A model's effective compute over time against the envelopes its clean evaluations open.
 
     as_of: where the envelopes end (the end of the as-of day). now: the as-of date, drawn as "now"
     (DESIGN 4a: not the last checkpoint); a model that is not training has its compute drawn flat
-    from its last checkpoint to now. reevaluate_on: the time limit t_eval + T, a vertical line.
+    from its last checkpoint to now. reevaluate_on: the time limit t_eval + T, a vertical line labelled
+    as display.reevaluation reads it for status (with overdue_since, overdue_by, triggered_on): a
+    deadline ahead only for a model neither overdue, past its buffer nor triggered; an overdue one
+    gets a line where it became overdue instead, a triggered one none.
     With show_reference_lines, training FLOP (the regulatory measure, DESIGN 9) is drawn too, with
     the 1e25 and 1e26 lines and, from crossings (label, recorded_at, training_flop), where it
     crossed each. preliminary_triggers (queries/preliminary_triggers.sql): preliminary evaluations
@@ -362,6 +483,14 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
     if last_time is not None and last_time > now:
         now = last_time
     due = None if reevaluate_on is None or pd.isna(reevaluate_on) else pd.Timestamp(reevaluate_on)
+    due_kind, _ = reevaluation(due, now.date(), status, overdue_since=overdue_since, overdue_by=overdue_by,
+                               triggered_on=triggered_on)
+    due_label = reevaluation_sentence(due, now.date(), status, overdue_since=overdue_since, overdue_by=overdue_by,
+                                      triggered_on=triggered_on)
+    if due_kind == "overdue":  # the time limit is no deadline any more: the line goes where it became due
+        due = None if overdue_since is None or pd.isna(overdue_since) else pd.Timestamp(overdue_since)
+    elif due_kind not in ("ahead", "past"):
+        due = None
     # The x axis: from the first checkpoint to now, the projection's end or the time limit.
     start = pd.Timestamp(points["recorded_at"].iloc[0]) if len(points) else now
     x_ends = [now, *([due] if due is not None else [])]
@@ -373,15 +502,20 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
     def label_side(x: pd.Timestamp) -> str:
         """A vertical line's label goes right of it, or left when the line is near the right edge."""
         return "left" if x - start > (x_end - start) * 0.75 else "right"
-    # ASL level over time as background bands.
+    x_range = (start - pad, x_end + pad)
+    top_labels = []  # (x, text, colour, side): written above the plot, clear of its lines' labels
+
+    def fraction(x: pd.Timestamp) -> float:
+        return (x - x_range[0]) / (x_range[1] - x_range[0])
+    # ASL level over time as background bands, each named above the plot where it starts.
     if not history.empty:
         history = history.sort_values("effective_from")
         ends = list(history["effective_from"].iloc[1:]) + [as_of]
         for (_, row), end in zip(history.iterrows(), ends):
             level = int(row["asl_level"])
             fig.add_vrect(x0=pd.Timestamp(row["effective_from"]), x1=pd.Timestamp(end), line_width=0, layer="below",
-                          fillcolor=ASL_BAND_COLOURS.get(level, "#f5f5f5"), opacity=0.3,
-                          annotation_text=f"ASL-{level}", annotation_position="top left", annotation_font_size=11)
+                          fillcolor=ASL_BAND_COLOURS.get(level, "#f5f5f5"), opacity=0.3)
+            top_labels.append((max(pd.Timestamp(row["effective_from"]), x_range[0]), f"ASL-{level}", None, "right"))
     env = envelopes(rounds, k, b, as_of)
     if not env.empty:
         xs, ys = _steps(env, "next_eval")
@@ -398,7 +532,7 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
                               y1=piece["buffer_edge"], fillcolor="rgba(234, 88, 12, 0.12)", line_width=0, layer="below")
     fig.add_trace(scatter(
         len(points), x=points["recorded_at"], y=points["effective_compute"].astype(float), mode="lines", name="effective compute",
-        line=dict(color="#1d4ed8", width=2), customdata=np.column_stack([points["step"].astype(str),
+        line=dict(color=COMPUTE_COLOUR, width=2), customdata=np.column_stack([points["step"].astype(str),
                                                                          points["effective_compute"].map(flop)])
         if len(points) else None,
         hovertemplate="step %{customdata[0]}<br>%{x|%Y-%m-%d %H:%M}<br>%{customdata[1]} FLOP-equivalent<extra></extra>"))
@@ -414,21 +548,21 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
             fig.add_trace(go.Scatter(
                 x=[last_time, now], y=[last_c, last_c], mode="lines",
                 name=f"no checkpoint since {last_time:%Y-%m-%d} (not training)",
-                line=dict(color="#1d4ed8", width=2, dash="dash"), opacity=0.6,
+                line=dict(color=COMPUTE_COLOUR, width=2, dash="dash"), opacity=0.6,
                 hovertemplate="no checkpoint since " + f"{last_time:%Y-%m-%d}" + "<br>%{y:.3g}<extra></extra>"))
         fig.add_trace(go.Scatter(
             x=[now], y=[last_c], mode="markers+text", name=f"now ({now:%Y-%m-%d})",
-            marker=dict(color="#1d4ed8", size=13, symbol="circle-open", line=dict(width=3)),
+            marker=dict(color=COMPUTE_COLOUR, size=13, symbol="circle-open", line=dict(width=3)),
             text=["now"], textposition="middle left", showlegend=False,
             hovertemplate=f"as of {now:%Y-%m-%d}" + "<br>%{y:.3g}<extra></extra>"))
-    fig.add_vline(x=now, line=dict(color="#1d4ed8", width=1, dash="dot"), annotation_text=f"as of {now:%Y-%m-%d}",
-                  annotation_position="bottom " + label_side(now), annotation_font=dict(size=11, color="#1d4ed8"))
+    fig.add_vline(x=now, line=dict(color=COMPUTE_COLOUR, width=1, dash="dot"))
+    top_labels.append((now, f"as of {now:%Y-%m-%d}", COMPUTE_COLOUR, label_side(now)))
     if due is not None:
-        # The time limit t_eval + T: a past one reads "was due", never as a deadline ahead.
-        fig.add_vline(x=due, line=dict(color=STATUS_COLOURS["eval_overdue"], width=1.5, dash="dash"),
-                      annotation_text=(f"re-evaluation was due {due:%Y-%m-%d}" if due <= now else f"re-evaluate by {due:%Y-%m-%d}"),
-                      annotation_position="top " + label_side(due),
-                      annotation_font=dict(size=11, color=STATUS_COLOURS["eval_overdue"]))
+        # The time limit t_eval + T: a past one reads "was due", never as a deadline ahead; for an
+        # overdue model, the day it became overdue.
+        fig.add_vline(x=due, line=dict(color=STATUS_COLOURS["eval_overdue"], width=1.5, dash="dash"))
+        top_labels.append((due, due_label, STATUS_COLOURS["eval_overdue"], label_side(due)))
+    strip_rows = _top_line_labels(fig, [(x, fraction(x), text, colour, side) for x, text, colour, side in top_labels])
     # Evaluation rounds: the diamond at the checkpoint evaluated, a thin line at its compute to the
     # round's completion (where its envelope starts): a round done long after its checkpoint reads
     # as one piece (rounds done within a week of their checkpoint need no line).
@@ -472,8 +606,6 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
     # Where a round triggered: the ASL threshold was reached there. The earliest possible level of
     # concern is b x C of the last clean round before it.
     for _, row in rounds[rounds["round_outcome"] == "triggered"].iterrows():
-        fig.add_annotation(x=row["recorded_at"], y=math.log10(float(row["effective_compute"])), text="ASL threshold reached",
-                           showarrow=True, arrowhead=2, ax=-60, ay=40, font=dict(color=OUTCOME_COLOURS["triggered"]))
         earlier = rounds[(rounds["round_outcome"] == "clean") & (rounds["step"] < row["step"])]
         if b and not earlier.empty:
             concern = b * float(earlier.sort_values("step")["effective_compute"].iloc[-1])
@@ -482,7 +614,7 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
     if projection_points is not None and len(projection_points):
         fig.add_trace(go.Scatter(x=projection_points["recorded_at"], y=projection_points["effective_compute"],
                                  mode="lines", name="projection (recent growth)",
-                                 line=dict(color="#1d4ed8", dash="dot", width=1.5),
+                                 line=dict(color=COMPUTE_COLOUR, dash="dot", width=1.5),
                                  hovertemplate="projected %{y:.3g} on %{x|%Y-%m-%d}<extra></extra>"))
         # Projected dates: a dotted vertical line each, named in the legend (a label on the plot would
         # meet the regulatory labels on a narrow screen).
@@ -507,10 +639,11 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
             _regulatory_lines(fig, visible_top=visible_top)
             drawn = [value for value, _ in REFERENCE_LINES if value <= visible_top]
             low, high = min([low, *drawn]), max([high, *drawn])
-        fig.update_yaxes(range=[math.log10(low) - 0.3, math.log10(high) + 0.25])
-        fig.update_xaxes(range=[start - pad, x_end + pad])
+        _log_axis(fig, low / 10 ** 0.3, high * 10 ** 0.25, flop_tick_text)
+        fig.update_xaxes(range=list(x_range))
     elif show_reference_lines:
         _regulatory_lines(fig)
+    _threshold_reached_labels(fig, rounds[rounds["round_outcome"] == "triggered"], x_range)
     if show_reference_lines and crossings is not None and len(crossings):
         fig.add_trace(go.Scatter(
             x=crossings["recorded_at"], y=crossings["training_flop"].astype(float), mode="markers",
@@ -519,8 +652,11 @@ def trajectory(points: pd.DataFrame, rounds: pd.DataFrame, history: pd.DataFrame
             customdata=np.column_stack([crossings["label"].astype(str),
                                         pd.to_datetime(crossings["recorded_at"]).dt.strftime("%Y-%m-%d")]),
             hovertemplate="%{customdata[0]}<br>crossed on %{customdata[1]}<extra></extra>"))
-    _layout(fig, title=f"Effective compute of {model_label}", y_title="FLOP (log)", x_title="Date", height=560)
-    fig.update_yaxes(type="log", exponentformat="power")
+    _layout(fig, title=f"Effective compute of {model_label}", y_title="FLOP (log)", x_title="Date",
+            height=560 + _strip_margin(strip_rows) - MARGIN["t"])
+    fig.update_layout(margin=dict(t=_strip_margin(strip_rows)))
+    if not values:  # no range of its own: Plotly's, labelled at decades only (never a bare digit between)
+        fig.update_yaxes(type="log", exponentformat="power", dtick=1)
     return fig
 
 
@@ -553,7 +689,7 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
     if len(positions) and own_models:
         fig.add_trace(scatter(
             len(positions), x=positions["recorded_at"], y=positions["effective_compute"].astype(float), mode="markers", name="this lab's models",
-            marker=dict(color="#1d4ed8", size=10, symbol="circle", line=dict(color="white", width=1)),
+            marker=dict(color=COMPUTE_COLOUR, size=10, symbol="circle", line=dict(color="white", width=1)),
             text=positions["name"], customdata=positions["model_id"],
             hovertemplate="<b>%{text}</b> (%{customdata})<br>latest checkpoint %{x|%Y-%m-%d}<br>%{y:.3g} FLOP-equivalent<extra></extra>"))
     if show_reference_lines:
@@ -561,7 +697,7 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
     _layout(fig, title="This lab's models against the public frontier" if own_models else "The public frontier",
             y_title="Effective / training compute (FLOP, log)",
             x_title="Date", height=480)
-    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_yaxes(type="log", exponentformat="power", dtick=1)  # decades only until the range is known
     if len(positions):
         # From 2015: the public list reaches back to 1950, which would squeeze the frontier flat.
         start = max(pd.Timestamp("2015-01-01"), pd.to_datetime(positions["recorded_at"]).min() - pd.Timedelta(days=365))
@@ -574,7 +710,7 @@ def frontier(positions: pd.DataFrame, public: pd.DataFrame | None, *, show_refer
                 values.append(float(recent.quantile(0.05)))
                 values.append(float(recent.max()))
         low, high = max(min(values), 1e12), max([*values, *[value for value, _ in REFERENCE_LINES]])
-        fig.update_yaxes(range=[math.log10(low) - 0.5, math.log10(high) + 0.5])
+        _log_axis(fig, low / 10 ** 0.5, high * 10 ** 0.5, flop_tick_text)
     return fig
 
 

@@ -8,13 +8,18 @@ hover. Every text from the data arrives escaped (Plotly renders a subset of HTML
 package wraps every builder (dashboard/charts/__init__.py)."""
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.charts import labels
+from dashboard.display import STATUS_COLOURS
 from dashboard.text import chart_text_shortened
 
 ANNOTATED_KINDS = ("evaluation_round", "asl_change", "threshold_crossed")
-ROUND_COLOURS = {"clean": "#16a34a", "triggered": "#b91c1c", "incomplete": "#64748b", "inconclusive": "#ca8a04"}
+ROUND_COLOURS = {"clean": "#16a34a", "triggered": STATUS_COLOURS["triggered"], "incomplete": "#64748b",
+                 "inconclusive": "#ca8a04"}
 LEVEL_COLOUR = "#7c3aed"
 LINE_COLOUR = "#334155"
 MAX_LABEL = 32
@@ -49,15 +54,51 @@ def label_of(row) -> tuple[str, str, str]:
     return (_short(row["detail"]), f"{date}: crossed {_plain(row['detail'])}", LINE_COLOUR)
 
 
+def fitted_label(label: str, x_fraction: float | None, obstacles: list[labels.Box],
+                 size: tuple[float, float]) -> tuple[str, str]:
+    """(text, end) of label drawn upright at x_fraction of the plot's width, from its bottom (end
+    "bottom") or hanging from its top ("top"): whole at the end where it crosses no obstacle (a
+    line's label), else shortened (or left out, "") at the end with more room."""
+    if x_fraction is None:
+        return label, "bottom"
+    width, height = size
+    px = x_fraction * width
+    room = {"bottom": height, "top": height}
+    for box in obstacles:
+        if box.left < px and px - labels.LABEL_HEIGHT < box.right:
+            room["bottom"] = min(room["bottom"], box.bottom - 4)
+            room["top"] = min(room["top"], height - box.top - 4)
+    for end in ("bottom", "top"):
+        if labels.text_width(label) <= room[end]:
+            return label, end
+    end = max(room, key=room.get)
+    characters = int((room[end] - 6) // labels.CHAR_PX) - 1
+    return (chart_text_shortened(label, characters + 1).replace(" …", "…") if characters >= 4 else ""), end
+
+
 def annotate_timeline(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
-    """Add the events of ANNOTATED_KINDS to fig (a figure with a date x axis) and return it."""
+    """Add the events of ANNOTATED_KINDS to fig (a figure with a date x axis) and return it. On a
+    phone's plot, a label that would cross the label of a horizontal line (a regulatory line, the
+    level of concern) hangs from the top instead, or is shortened; one that would cover the label
+    just before it is left out (its dotted line stays; the timeline table lists every event)."""
     shown = events[events["kind"].isin(ANNOTATED_KINDS)] if len(events) else events
+    size = labels.MIN_TRAJECTORY_PLOT
+    obstacles = labels.line_label_boxes(fig.layout.annotations, fig.layout.yaxis.range, size)
+    x_range = [pd.Timestamp(x) for x in fig.layout.xaxis.range] if fig.layout.xaxis.range else None
+    last_drawn = {"bottom": -math.inf, "top": -math.inf}  # x in pixels of the last label at each end
     for _, row in shown.sort_values("event_date").iterrows():
         label, hover, colour = label_of(row)
         x = pd.Timestamp(row["event_date"])
         fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
                       line=dict(color=colour, width=1, dash="dot"), layer="below")
-        fig.add_annotation(x=x, xref="x", y=0, yref="paper", text=label, hovertext=hover, showarrow=False,
-                           textangle=-90, xanchor="right", yanchor="bottom", font=dict(size=10, color=colour),
-                           bgcolor="rgba(255,255,255,0.75)")
+        fraction = (x - x_range[0]) / (x_range[1] - x_range[0]) if x_range else None
+        label, end = fitted_label(label, fraction, obstacles, size)
+        if fraction is not None and fraction * size[0] - last_drawn[end] < labels.LABEL_HEIGHT:
+            label = ""
+        if label:
+            if fraction is not None:
+                last_drawn[end] = fraction * size[0]
+            fig.add_annotation(x=x, xref="x", y=0 if end == "bottom" else 1, yref="paper", text=label, hovertext=hover,
+                               showarrow=False, textangle=-90, xanchor="right", yanchor=end,
+                               font=dict(size=10, color=colour), bgcolor="rgba(255,255,255,0.75)")
     return fig
