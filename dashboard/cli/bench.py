@@ -26,6 +26,10 @@ def register(commands) -> None:
                              "(errors, p50/p95 time to a finished run, sessions per second, server CPU per session), "
                              "then another viewer's cached overview alone and while N sessions of one other client "
                              "ask as-of dates no one asked before (medians and their ratio, target 2 x)")
+    parser.add_argument("--first-view", action="store_true",
+                        help="instead: the overview as the first page of a pasted link in a new browser (after a server "
+                             "start, on a warm server, after a new snapshot) on the demo data and the --scale lab, "
+                             "against the bare baseline page (medians over --repeats server starts, ratios, target 1.2 x)")
     parser.set_defaults(handler=run)
 
 
@@ -51,6 +55,13 @@ def run(args) -> int:
         print(bench_postgres.report(results))
         if args.json:
             print(bench_postgres.json_line(results))
+        return 0
+    if args.first_view:  # bench/first_view.py
+        bench_first_view = load("first_view")
+        results = bench_first_view.run(args.scale, starts=args.repeats, say=print_err)
+        print(bench_first_view.report(results))
+        if args.json:
+            print(bench_first_view.json_line(results))
         return 0
     if args.meeting is not None:  # bench/meeting.py
         bench_meeting = load("meeting")
