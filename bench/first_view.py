@@ -15,7 +15,9 @@ order, app and baseline taking turns:
 A view is timed in the page, from navigation start until the app is connected, its script run has
 finished, no element is still loading and every chart is drawn (performance.now(), so the harness's
 own polling adds nothing). Each view also records what went over the wire: the static assets (count,
-bytes) and the websocket (when it opened, its last message, bytes). Medians per phase; the ratio of
+bytes) and the websocket (when it opened, its last message, bytes), and the CPU time of the page's
+renderer process and main thread (Chromium's Performance metrics ProcessTime and ThreadTime), which
+depend far less than the wall time on how busy the shared machine is. Medians per phase; the ratio of
 the app to the baseline is taken in the same run. The machine's load average is recorded before and
 after, as the figures depend on it.
 """
@@ -83,9 +85,17 @@ _FIGURES = """() => {
 def _view(context, url: str, timeout_ms: float) -> dict:
     page = context.new_page()
     try:
+        devtools = context.new_cdp_session(page)
+        devtools.send("Performance.enable")
         page.goto(url, timeout=timeout_ms)
         page.wait_for_function(_SETTLED, timeout=timeout_ms)
-        return page.evaluate(_FIGURES)
+        figures = page.evaluate(_FIGURES)
+        # CPU time of the page's renderer process and of its main thread, in seconds since the page
+        # opened: unlike the time to drawn, it hardly depends on how busy the shared machine is.
+        metrics = {metric["name"]: metric["value"] for metric in devtools.send("Performance.getMetrics")["metrics"]}
+        figures["renderer_cpu_ms"] = metrics.get("ProcessTime", float("nan")) * 1000
+        figures["main_thread_cpu_ms"] = metrics.get("ThreadTime", float("nan")) * 1000
+        return figures
     finally:
         page.close()
 
@@ -227,14 +237,16 @@ def report(results: dict) -> str:
         load = figures["load"]
         lines.append(f"\n{lab}: medians over {figures['starts']} server starts, {figures['views']} views each; "
                      f"load average {load[0]:.1f} before, {load[1]:.1f} after")
-        lines.append(f"  {'phase':<15} {'app ms':>9} {'floor ms':>9} {'ratio':>6}   app: ws open / last message ms, "
-                     "assets (count, bytes), ws bytes")
+        lines.append(f"  {'phase':<15} {'app ms':>9} {'floor ms':>9} {'ratio':>6}   app: renderer CPU ms (main thread) "
+                     "against the floor's; ws open / last message ms, assets (count, bytes), ws bytes")
         for phase in PHASES:
             app, floor = figures["app"].get(phase), figures["baseline"].get(phase)
             if not app or not floor:
                 continue
             lines.append(f"  {phase:<15} {app['ms']:>9,.0f} {floor['ms']:>9,.0f} {figures['ratio'][phase]:>5.2f}x"
-                         f"   {app['ws_open_ms']:,.0f} / {app['ws_last_ms']:,.0f}, {app['resources']} assets "
+                         f"   CPU {app['renderer_cpu_ms']:,.0f} ({app['main_thread_cpu_ms']:,.0f}) against "
+                         f"{floor['renderer_cpu_ms']:,.0f} ({floor['main_thread_cpu_ms']:,.0f});"
+                         f" {app['ws_open_ms']:,.0f} / {app['ws_last_ms']:,.0f}, {app['resources']} assets "
                          f"{app['resource_bytes']:,} B, ws {app['ws_bytes']:,} B"
                          f" (floor {floor['resources']} assets {floor['resource_bytes']:,} B, ws {floor['ws_bytes']:,} B)")
     lines.append("")

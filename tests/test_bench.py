@@ -126,7 +126,7 @@ def first_view_figures(app_ms: dict | None = None) -> dict:
     """What `asl-dashboard bench --first-view` returns for one lab, made by hand."""
     def view(ms: float) -> dict:
         return {"ms": ms, "ws_open_ms": 300.0, "ws_last_ms": ms - 200, "ws_bytes": 90_000, "resources": 101,
-                "resource_bytes": 9_100_000}
+                "resource_bytes": 9_100_000, "renderer_cpu_ms": 2 * ms, "main_thread_cpu_ms": ms}
 
     floor = {"after_start": 2000.0, "new_browser": 1000.0, "cache_warm": 500.0, "after_snapshot": 1000.0}
     app = floor | (app_ms or {})
@@ -163,8 +163,9 @@ def test_first_view_report_and_json_line_hold_every_phase_for_app_and_floor():
     for target in ("app", "baseline"):
         assert set(lab[target]) == set(first_view.PHASES)
         for figures in lab[target].values():
-            assert set(figures) == {"ms", "ws_open_ms", "ws_last_ms", "ws_bytes", "resources", "resource_bytes"}
+            assert set(figures) == {"ms", "ws_open_ms", "ws_last_ms", "ws_bytes", "resources", "resource_bytes",
+                                    "renderer_cpu_ms", "main_thread_cpu_ms"}
     text = first_view.report(results)
     assert "load average 1.5 before, 2.0 after" in text
     assert "  demo after start     5,000 ms = 2.50 x floor 2,000 ms (<= 1.2 x)  MISSED" in text
-    assert "  after_start         5,000     2,000  2.50x" in text
+    assert "  after_start         5,000     2,000  2.50x   CPU 10,000 (5,000) against 4,000 (2,000);" in text
