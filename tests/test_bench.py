@@ -162,3 +162,52 @@ def test_the_snapshot_bench_judges_both_cold_opens_against_two_seconds(tmp_path)
     variant = snapshots.lab_variant(lab, tmp_path / "variant")
     assert (variant / "policies.csv").read_text() == "policy_id,name\nrsp-v1.0,RSP (corrected)\n"
     assert (variant / "models.csv").stat().st_ino == (lab / "models.csv").stat().st_ino
+
+
+def first_view_figures(app_ms: dict | None = None) -> dict:
+    """What `asl-dashboard bench --first-view` returns for one lab, made by hand."""
+    def view(ms: float) -> dict:
+        return {"ms": ms, "ws_open_ms": 300.0, "ws_last_ms": ms - 200, "ws_bytes": 90_000, "resources": 101,
+                "resource_bytes": 9_100_000, "renderer_cpu_ms": 2 * ms, "main_thread_cpu_ms": ms}
+
+    floor = {"after_start": 2000.0, "new_browser": 1000.0, "cache_warm": 500.0, "after_snapshot": 1000.0}
+    app = floor | (app_ms or {})
+    figures = {"app": {phase: view(ms) for phase, ms in app.items()},
+               "baseline": {phase: view(ms) for phase, ms in floor.items()}, "starts": 3, "views": 3, "load": [1.5, 2.0]}
+    from bench import first_view
+
+    figures["ratio"] = first_view.ratios(figures)
+    return {"first_view": {"demo": figures}}
+
+
+def test_first_view_medians_ratios_and_their_judging():
+    from bench import first_view
+
+    assert first_view.median_figures([{"ms": 3.0, "resources": 2}, {"ms": 1.0, "resources": 9},
+                                      {"ms": 2.0, "resources": 4}]) == {"ms": 2.0, "resources": 4}
+    results = first_view_figures({"after_start": 2400.0, "new_browser": 1201.0, "cache_warm": 5000.0})
+    assert results["first_view"]["demo"]["ratio"] == {"after_start": 1.2, "new_browser": 1.2, "cache_warm": 10.0,
+                                                      "after_snapshot": 1.0}
+    # 1.2 x is met; 1.201 x rounds to 1.2 in the ratio, and cache_warm (a cached browser) is shown, not judged.
+    assert [(name, met) for name, _text, met in first_view.verdicts(results)] == [
+        ("demo after start", True), ("demo new browser", True), ("demo after snapshot", True)]
+    missed = first_view.verdicts(first_view_figures({"after_snapshot": 1300.0}))
+    assert [name for name, _text, met in missed if not met] == ["demo after snapshot"]
+
+
+def test_first_view_report_and_json_line_hold_every_phase_for_app_and_floor():
+    from bench import first_view
+
+    results = first_view_figures({"after_start": 5000.0})
+    line = json.loads(first_view.json_line(results))
+    lab = line["first_view"]["demo"]
+    assert set(lab) == {"app", "baseline", "ratio", "starts", "views", "load"}
+    for target in ("app", "baseline"):
+        assert set(lab[target]) == set(first_view.PHASES)
+        for figures in lab[target].values():
+            assert set(figures) == {"ms", "ws_open_ms", "ws_last_ms", "ws_bytes", "resources", "resource_bytes",
+                                    "renderer_cpu_ms", "main_thread_cpu_ms"}
+    text = first_view.report(results)
+    assert "load average 1.5 before, 2.0 after" in text
+    assert "  demo after start     5,000 ms = 2.50 x floor 2,000 ms (<= 1.2 x)  MISSED" in text
+    assert "  after_start         5,000     2,000  2.50x   CPU 10,000 (5,000) against 4,000 (2,000);" in text

@@ -34,6 +34,10 @@ def register(commands) -> None:
     parser.add_argument("--corrections", action="store_true",
                         help="instead: the corrections between two snapshots differing in 1%% of checkpoints and 5%% "
                              "of evaluations (time and peak memory, against 15 s and 2 GB at scale l)")
+    parser.add_argument("--first-view", action="store_true",
+                        help="instead: the overview as the first page of a pasted link in a new browser (after a server "
+                             "start, on a warm server, after a new snapshot) on the demo data and the --scale lab, "
+                             "against the bare baseline page (medians over --repeats server starts, ratios, target 1.2 x)")
     parser.set_defaults(handler=run)
 
 
@@ -73,6 +77,13 @@ def run(args) -> int:
         print(bench_snapshots.report(results))
         if args.json:
             print(bench_snapshots.json_line(results))
+        return 0
+    if args.first_view:  # bench/first_view.py
+        bench_first_view = load("first_view")
+        results = bench_first_view.run(args.scale, starts=args.repeats, say=print_err)
+        print(bench_first_view.report(results))
+        if args.json:
+            print(bench_first_view.json_line(results))
         return 0
     if args.meeting is not None:  # bench/meeting.py
         bench_meeting = load("meeting")
