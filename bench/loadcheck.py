@@ -24,7 +24,7 @@ from dashboard.ingest import ingest
 from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path
 
 PAGES = ("/", "/trajectory?model={model}", "/reclassify?model={model}&asl={level}")
-_SNAPSHOT_DATE = re.compile(r"snapshot of (\d{4}-\d{2}-\d{2})")
+_SNAPSHOT_DATE = re.compile(r"snapshot (?:[0-9TZa-f-]+, )?of (\d{4}-\d{2}-\d{2})")  # the header: "snapshot ID, of DATE"
 
 
 def make_variant(source: Path, target: Path, probe_day: dt.date) -> None:

@@ -116,7 +116,7 @@ def reclassify_store(tmp_path_factory) -> Path:
 # The slowest files first (measured with --durations=0): with `-n 3 --dist loadfile` (scripts/test.sh)
 # each file runs whole on one worker, in collection order, so the long ones start at once and the
 # short ones fill in behind them instead of one long file running alone at the end.
-SLOWEST_FIRST = ["test_ingest.py", "test_browser_ui.py", "test_ingest_postgres.py", "test_browser.py",
+SLOWEST_FIRST = ["test_proxy.py", "test_ingest.py", "test_browser_ui.py", "test_ingest_postgres.py", "test_browser.py",
                  "test_data_is_never_markup.py", "test_auth.py", "test_ingest_hardening.py",
                  "test_browser_changes.py", "test_app.py", "test_reclassify.py", "test_web_hardening.py",
                  "test_refresh_under_load.py"]

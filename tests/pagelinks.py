@@ -3,6 +3,7 @@ sign-in tests, secrets and a user)."""
 from __future__ import annotations
 
 import os
+import re
 
 from streamlit.testing.v1 import AppTest
 
@@ -32,3 +33,15 @@ def open_link(store, page: str | None = None, *, secrets: dict | None = None, us
 def metrics(app) -> dict[str, str]:
     """The metric tiles of a page run: label to value, as shown."""
     return {metric.label: metric.value for metric in app.metric}
+
+
+_SNAPSHOT_PARAM = re.compile(r"[?&]snapshot=\d{8}T\d{6}Z-[0-9a-f]{8}(?=&|$)")
+
+
+def pinned(link: str) -> str:
+    """A link a page built, without its snapshot= (every link pins the snapshot the view was made on:
+    checked here, then left out so a test can compare the rest with what it worked out)."""
+    found = _SNAPSHOT_PARAM.findall(link)
+    assert len(found) == 1, f"{link!r} does not pin one snapshot"
+    rest = _SNAPSHOT_PARAM.sub("", link)
+    return rest if "?" in rest or "?" not in link else rest.replace("&", "?", 1)

@@ -7,6 +7,7 @@ import pytest
 from changes_lab import changes_tables
 from dashboard import display
 from dashboard.ingest import ingest
+from pagelinks import pinned
 from bench.server import wait_for_app
 from browsing import metric_values, open_link_cell, open_page
 from labdata import write_folder
@@ -40,6 +41,7 @@ def test_counts_breaches_and_a_link_to_the_trajectory(page, server, changes_stor
             for row in range(page.locator("[data-testid='stDataFrame'] tbody tr").count())]
     # Newest first: alpha's round, beta-d1 (a breach), alpha's status change, alpha-d2 (a breach).
     # Columns on screen: link, breach, date, kind, model ("Name (id)"), change (before -> after), detail.
+    rows = [[pinned(row[0]), *row[1:]] for row in rows]
     assert rows == [
         ["./trajectory?model=alpha&as_of=2025-06-03", "", "2025-06-03", "evaluation_round", "Alpha (alpha)", "triggered", "cbrn"],
         ["./trajectory?model=beta&as_of=2025-06-03", "breach", "2025-06-03", "onboarding_while_triggered", "Beta (beta)", "",
@@ -51,7 +53,7 @@ def test_counts_breaches_and_a_link_to_the_trajectory(page, server, changes_stor
 
     # Clicking "open" on beta-d1's row opens beta's trajectory as of the event date.
     trajectory = open_link_cell(page, 2, row_height=display.wrapped_row_height(3))  # rows of three lines
-    assert trajectory.url.endswith("/trajectory?model=beta&as_of=2025-06-03")
+    assert pinned(trajectory.url).endswith("/trajectory?model=beta&as_of=2025-06-03")
     assert trajectory.get_by_role("heading", name="Beta").is_visible()
     assert "viewing as of 2025-06-03" in trajectory.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
 

@@ -107,7 +107,7 @@ def test_at_a_phones_width_no_label_covers_a_label_a_point_or_an_axis(page, demo
     # Every model that needs attention is named: on the map, or under it where the map had no room.
     status = snapshot(demo_store).query("status", as_of=dt.date(2026, 11, 20), policy_id=None)
     shown = dict(zip(status["model_id"], distinct_names(status["model_id"], status["name"])))
-    caption = page.get_by_text("Click a point to open").inner_text()
+    caption = page.get_by_text("Named: the models triggered").inner_text()
     for model_id in status[status["status"].isin(MAP_NAMED_STATUSES)]["model_id"]:
         assert shown[model_id] in [label["text"] for label in labels] or shown[model_id] in caption, shown[model_id]
     names = [label for label in labels if label["text"] in {"Cobalt 2", "Cobalt 3", "Borealis 3", "Fjord 3"}]

@@ -6,6 +6,9 @@ import urllib.parse
 
 import pytest
 
+from dashboard import display
+
+from pagelinks import pinned
 from bench.server import wait_for_app
 import browsing
 from browsing import open_link_cell
@@ -46,13 +49,14 @@ def test_clicking_a_point_on_the_buffer_map_opens_that_models_trajectory(page, d
     page.wait_for_function("() => location.pathname === '/trajectory'")
     wait_for_app(page)
     assert urllib.parse.urlparse(page.url).path == "/trajectory"
-    assert url_params(page) == {"model": [model_id], "as_of": ["2026-10-01"], "policy": ["rsp-v1.0"]}
+    assert pinned(page.url) and {key: value for key, value in url_params(page).items() if key != "snapshot"} == \
+        {"model": [model_id], "as_of": ["2026-10-01"], "policy": ["rsp-v1.0"]}
     from dashboard.store import snapshot
 
     name = snapshot(demo_store).query("model_detail", model_id=model_id).iloc[0]["name"]
     assert page.locator("h1").first.inner_text().strip() == name
     header = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
-    assert "viewing as of 2026-10-01" in header and "policy: rsp-v1.0" in header
+    assert "viewing as of 2026-10-01" in header and "policy: Anthropic RSP v1.0" in header  # its name, not its id
     assert page.get_by_text("Something went wrong").count() == 0
 
 
@@ -243,9 +247,9 @@ def test_the_open_link_of_an_obligation_opens_that_models_trajectory(page, demo_
     """/obligations: "open" in the first row's Trajectory cell opens that model's page as of the view's date."""
     page.set_viewport_size({"width": 1440, "height": 900})
     open_page(page, demo_server, f"/obligations?as_of={SNAPSHOT_DATE}")
-    trajectory = open_link_cell(page, 1)
+    trajectory = open_link_cell(page, 1, row_height=display.wrapped_row_height(4))  # rows of four lines
     # The most urgent clock on the demo's date: cobalt-3's EU notification, overdue.
-    assert trajectory.url.endswith(f"/trajectory?model=cobalt-3&as_of={SNAPSHOT_DATE}")
+    assert pinned(trajectory.url).endswith(f"/trajectory?model=cobalt-3&as_of={SNAPSHOT_DATE}")
     assert trajectory.get_by_role("heading", name="Cobalt 3").is_visible()
 
 
@@ -269,7 +273,7 @@ def test_the_timeline_opens_an_event_as_of_its_date_and_the_evaluations_download
     assert len(pd.read_csv(io.StringIO(downloaded))) == 21
     page.locator("[data-testid='stDataFrame']").first.scroll_into_view_if_needed()
     event = open_link_cell(page, 3)
-    assert event.url.endswith("/trajectory?model=cobalt-3&as_of=2026-11-14")
+    assert pinned(event.url).endswith("/trajectory?model=cobalt-3&as_of=2026-11-14")
     assert "viewing as of 2026-11-14" in event.locator(
         "[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
     assert event.get_by_role("heading", name="Cobalt 3").is_visible()

@@ -6,6 +6,7 @@ The lab is tests/labdata.py's reclassification lab (test_reclassify.py) with ft1
 evaluation triggered on 2025-03-01, so ft1-ft is `triggered` as of 2025-06-01."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,7 @@ from dashboard.ingest import ingest
 from dashboard.links import reclassify_params
 from bench.server import wait_for_app
 from labdata import reclassify_tables, write_folder
-from pagelinks import open_link
+from pagelinks import open_link, pinned
 from waits import streamlit_server
 
 PUBLIC = "https://asl.example.com"
@@ -91,7 +92,7 @@ def test_trajectory_of_a_triggered_model_offers_its_scenario(triggered_store):
     app = open_link(triggered_store, "app_pages/trajectory.py", model="ft1-ft", as_of="2025-06-01")
     # A relative link (works under any base path), opened as a new session: a page switch inside the
     # session would drop the parameters of widgets bound on both pages (model, as_of).
-    assert [link.url for link in reclassify_links(app)] == ["reclassify?model=ft1-ft&asl=3&domain=cbrn&as_of=2025-06-01"]
+    assert [pinned(link.url) for link in reclassify_links(app)] == ["reclassify?model=ft1-ft&asl=3&domain=cbrn&as_of=2025-06-01"]
     app = open_link(triggered_store, "app_pages/trajectory.py", model="ft1", as_of="2025-06-01")  # never evaluated
     assert not reclassify_links(app)
 
@@ -137,7 +138,7 @@ def test_from_trajectory_to_plan_to_brief(page, public_server, tmp_path):
         page.get_by_role("link", name="Reclassify this model").click()
     scenario = opened.value
     wait_for_app(scenario)
-    assert scenario.url == public_server.url + "/reclassify?model=ft1-ft&asl=3&domain=cbrn&as_of=2025-06-01"
+    assert pinned(scenario.url) == public_server.url + "/reclassify?model=ft1-ft&asl=3&domain=cbrn&as_of=2025-06-01"
     assert scenario.get_by_text("safety status: triggered").is_visible()
     scenario.close()
     # The whole lineage's scenario: the plan chart, named steps, and the briefs.
@@ -150,7 +151,8 @@ def test_from_trajectory_to_plan_to_brief(page, public_server, tmp_path):
     with page.expect_download() as markdown_download:  # the brief is built on the click
         page.get_by_role("button", name="Download brief (Markdown)").click()
     markdown = Path(markdown_download.value.path()).read_text(encoding="utf-8")
-    assert f"- Link: <{PUBLIC}/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01>" in markdown
+    link = re.search(r"^- Link: <([^>]+)>", markdown, re.M).group(1)
+    assert pinned(link) == f"{PUBLIC}/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01"
     assert "127.0.0.1" not in markdown and "localhost" not in markdown
     assert "**Already triggered on its own evaluations**: Ft1-Ft (ft1-ft)." in markdown
     wait_for_app(page)  # a download button's click reruns the page: click the next one once it is drawn again
@@ -160,6 +162,6 @@ def test_from_trajectory_to_plan_to_brief(page, public_server, tmp_path):
     html_download.value.save_as(saved)
     page.goto(saved.as_uri())
     assert page.get_by_role("heading", name="Safeguard plan").is_visible()
-    assert page.locator("a").evaluate_all("links => links.map(a => a.href)") == [
+    assert [pinned(href) for href in page.locator("a").evaluate_all("links => links.map(a => a.href)")] == [
         f"{PUBLIC}/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01"]
     assert page.locator("table").count() >= 5

@@ -199,7 +199,9 @@ def test_a_snapshot_published_mid_session_reaches_both_processes(browser, proxie
     opened = [open_on(browser, proxied, route, "/") for route in routes.values()]
     for _, page in opened:
         page.get_by_text("first data set").first.wait_for()
-    ingest(proxied.folder, proxied.store, progress=quiet, dataset="second data set")
+    corrected = status_lab_tables()
+    corrected["models"][0]["name"] = "Base, renamed"  # new content: an equal one would add no snapshot
+    ingest(write_folder(tmp_path / "corrected", corrected), proxied.store, progress=quiet, dataset="second data set")
     for context, page in opened:
         page.goto(proxied.url + "/")
         wait_for_app(page)

@@ -54,15 +54,6 @@ counts = shown_models["status"].value_counts().to_dict()
 # no_checkpoint: models that did not exist yet on the as-of date; a tile only when there are some.
 ui.status_counts(counts, [name for name in STATUSES if name != "no_checkpoint" or counts.get(name)])
 
-if ui.row_counts(context.info).get("obligations", 0) > 0:  # regulatory clocks (DESIGN 9), whatever the filters
-    overdue, due_soon = attention_counts(obligation_questions.obligations_frame(snap, scope.as_of))
-    overdue_link, due_soon_link = st.columns(2, width=560)  # each figure opens the rows it counts
-    overdue_link.page_link("app_pages/obligations.py", label=f"Obligations: {overdue} overdue", icon=":material/gavel:",
-                           query_params=links.obligations_filter_params(scope.as_of, scope.policy_id, state="overdue", snapshot_id=scope.snapshot_id))
-    due_soon_link.page_link("app_pages/obligations.py", label=f"{due_soon} due within {DUE_SOON_DAYS} days",
-                            icon=":material/schedule:",
-                            query_params=links.obligations_filter_params(scope.as_of, scope.policy_id, due_soon=True, snapshot_id=scope.snapshot_id))
-
 # --- Buffer map ----------------------------------------------------------------------------------
 line_policy = scope.policy_id or shown_models["policy_id"].mode().iat[0] if len(shown_models) else None
 if line_policy is None:
@@ -90,6 +81,15 @@ if event is not None:  # how to read the map, only under a map that is drawn
         + (f" (no room on the map for {', '.join(md_escape(shown_names[model_id]) for model_id in unnamed)})" if unnamed else "")
         + ". " + (f"Lines and bands show {md_escape(display.policy_with_source(policies.reset_index(), line_policy))}; "
                   "models under other policies keep their own status." if mixed else ""))
+# Regulatory clocks under the map: the counts and the map fill the first screen at 1280x720.
+if ui.row_counts(context.info).get("obligations", 0) > 0:  # regulatory clocks (DESIGN 9), whatever the filters
+    overdue, due_soon = attention_counts(obligation_questions.obligations_frame(snap, scope.as_of))
+    overdue_link, due_soon_link = st.columns(2, width=560)  # each figure opens the rows it counts
+    overdue_link.page_link("app_pages/obligations.py", label=f"Obligations: {overdue} overdue", icon=":material/gavel:",
+                           query_params=links.obligations_filter_params(scope.as_of, scope.policy_id, state="overdue", snapshot_id=scope.snapshot_id))
+    due_soon_link.page_link("app_pages/obligations.py", label=f"{due_soon} due within {DUE_SOON_DAYS} days",
+                            icon=":material/schedule:",
+                            query_params=links.obligations_filter_params(scope.as_of, scope.policy_id, due_soon=True, snapshot_id=scope.snapshot_id))
 # Never evaluated: no clean evaluation, so not on the map; named here, largest compute first.
 never = shown_models[shown_models["status"] == "never_evaluated"].sort_values("c_now", ascending=False)
 if len(never):
