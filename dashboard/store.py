@@ -32,6 +32,10 @@ class StoreError(RuntimeError):
     """The store cannot be read: missing, or not a snapshot. The message is for people."""
 
 
+class OutdatedStore(StoreError):
+    """The store was published by an older version of asl-dashboard, without columns this one reads."""
+
+
 def store_path(explicit: str | os.PathLike | None = None) -> Path:
     """The store to read: --store, else $ASL_STORE, else data/asl.duckdb."""
     return settings.store_path(explicit, DEFAULT_STORE)
@@ -100,6 +104,12 @@ class Snapshot(_AttachedSnapshots):
         except duckdb.Error as error:
             self._database.close()
             raise StoreError(f"{key.path} is not a readable snapshot: {str(error).strip().splitlines()[0]}") from None
+        try:
+            self._database.execute(internal_sql("store_columns.sql"))
+        except duckdb.BinderException:
+            self._database.close()
+            raise OutdatedStore(f"{key.path} was published by an older version of asl-dashboard: publish it again "
+                                "with `asl-dashboard ingest` from the folder or database it came from") from None
         self._database.execute(internal_sql("shared_rules.sql"))  # the rules the ingest applies too
         self._database.execute(internal_sql("rules.sql"))  # the shared rules, in memory (not the read-only store)
         self._use_store = internal_sql("use_store.sql")

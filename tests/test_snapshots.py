@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
+
+import duckdb
 
 import pytest
 
 from clirun import run_cli
 from dashboard import store as store_module
-from dashboard.ingest import ingest
+from dashboard.ingest import ensure_store, ingest
 from dashboard.params import ParamError, check_snapshot_id
 from dashboard.questions.snapshot import ViewScope
 from dashboard.questions.status import status_frame
@@ -158,3 +161,27 @@ def test_history_unchanged_ingest_retention_open_reader_and_exact_reprint(tmp_pa
     assert gone.stderr.startswith(f"error: snapshot {a} is not kept") and "Traceback" not in gone.stderr
     malformed = run_cli("--store", store, "status", "--snapshot", "'; DROP TABLE models")
     assert malformed.returncode == 2 and "is not a snapshot id" in malformed.stderr
+
+
+def outdated_copy(store: Path, target: Path) -> Path:
+    """A copy of store as an older version published it: policies without required_domains."""
+    shutil.copy(store, target)
+    with duckdb.connect(str(target)) as database:
+        database.execute("ALTER TABLE policies DROP COLUMN required_domains")
+    return target
+
+
+def test_a_store_from_an_older_version_is_refused_in_one_line(demo_store, tmp_path):
+    old = outdated_copy(demo_store, tmp_path / "old.duckdb")
+    result = run_cli("status", "--store", old)
+    assert result.returncode != 0 and "older version" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_bundled_demo_store_from_an_older_version_is_built_again(demo_store, tmp_path, monkeypatch):
+    old = outdated_copy(demo_store, tmp_path / "asl.duckdb")
+    monkeypatch.setattr(store_module, "DEFAULT_STORE", old)
+    said = []
+    assert ensure_store(old.resolve(), say=said.append) == old.resolve()
+    assert any("older version" in line for line in said)
+    assert len(run_cli("status", "--store", old).stdout.splitlines()) > 1
