@@ -50,6 +50,15 @@ def load(name: str):
     return importlib.import_module(f"bench.{name}")
 
 
+def _report(module, args, results: dict) -> int:
+    """One benchmark's report, and with --json its JSON line (without per-run detail)."""
+    print(module.report(results))
+    if args.json:
+        line = getattr(module, "json_line", None)
+        print(line(results) if line else json.dumps({key: value for key, value in results.items() if key != "runs"}))
+    return 0
+
+
 def run(args) -> int:
     try:
         bench = load("run")
@@ -57,34 +66,17 @@ def run(args) -> int:
         print_err(f"error: {error}")
         return 2
     if args.corrections:  # bench/corrections.py
-        bench_corrections = load("corrections")
-        results = bench_corrections.run(args.scale, repeats=args.repeats, say=print_err)
-        print(bench_corrections.report(results))
-        if args.json:
-            print(json.dumps({key: value for key, value in results.items() if key != "runs"}))
-        return 0
+        module = load("corrections")
+        return _report(module, args, module.run(args.scale, repeats=args.repeats, say=print_err))
     if args.source == "postgres":  # bench/postgres.py
-        bench_postgres = load("postgres")
-        results = bench_postgres.run(args.scale, source_url=args.source_url,
-                                     repeats=args.repeats, say=print_err)
-        print(bench_postgres.report(results))
-        if args.json:
-            print(bench_postgres.json_line(results))
-        return 0
+        module = load("postgres")
+        return _report(module, args, module.run(args.scale, source_url=args.source_url, repeats=args.repeats, say=print_err))
     if args.snapshots:  # bench/snapshots.py
-        bench_snapshots = load("snapshots")
-        results = bench_snapshots.run(args.scale, repeats=args.repeats, say=print_err)
-        print(bench_snapshots.report(results))
-        if args.json:
-            print(bench_snapshots.json_line(results))
-        return 0
+        module = load("snapshots")
+        return _report(module, args, module.run(args.scale, repeats=args.repeats, say=print_err))
     if args.first_view:  # bench/first_view.py
-        bench_first_view = load("first_view")
-        results = bench_first_view.run(args.scale, starts=args.repeats, say=print_err)
-        print(bench_first_view.report(results))
-        if args.json:
-            print(bench_first_view.json_line(results))
-        return 0
+        module = load("first_view")
+        return _report(module, args, module.run(args.scale, starts=args.repeats, say=print_err))
     if args.meeting is not None:  # bench/meeting.py
         bench_meeting = load("meeting")
         if args.meeting < 1:
