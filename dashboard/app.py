@@ -23,7 +23,9 @@ page_list = [
     st.Page("app_pages/corrections.py", title="Corrections", icon=":material/difference:", url_path="corrections"),
 ]
 auth.refuse_foreign_host()  # DNS rebinding: no page, no data for a host this server does not serve
-pages = st.navigation(page_list, position=auth.nav_position())  # hidden until allowed
+pages = st.navigation(page_list, position="hidden")
+if auth.may_see_pages():  # people who may not see data do not see the list of pages either
+    ui.page_menu(page_list)
 viewer = auth.gate(pages, {page.url_path: page for page in page_list})
 auth.audit(viewer, pages)
 

@@ -375,9 +375,9 @@ def access_state() -> str:
     return "allowed" if _signed_in_allowed() else "denied"
 
 
-def nav_position() -> str:
-    """For st.navigation: people who may not see data do not see the list of pages either."""
-    return "sidebar" if access_state() in ("local", "allowed") else "hidden"
+def may_see_pages() -> bool:
+    """Whether this viewer sees the list of pages: people who may not see data do not."""
+    return access_state() in ("local", "allowed")
 
 
 def gate(page, pages_by_path: dict) -> Viewer:

@@ -105,6 +105,21 @@ def check_policy(text: str | None, policies: pd.DataFrame) -> str | None:
     return text
 
 
+_POLICY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def carried_scope(values: dict[str, list[str]]) -> dict:
+    """The view's as_of, policy and snapshot (each name's values from the address bar) for links to
+    the other pages, so a page switch keeps the pinned view. A malformed or repeated value is not
+    carried: the page it was on already said what is wrong with it."""
+    carried = {}
+    for name, well_formed in (("as_of", _DATE.fullmatch), ("policy", _POLICY_ID.fullmatch), ("snapshot", is_snapshot_id)):
+        found = values.get(name) or []
+        if len(found) == 1 and well_formed(found[0]):
+            carried[name] = found[0]
+    return carried
+
+
 def check_snapshot_id(text: str | None, name: str = "snapshot") -> str | None:
     """A snapshot id (DESIGN 11): YYYYMMDDTHHMMSSZ- and 8 hex digits, e.g. 20261206T231200Z-3f9a1c2b.
     Empty: None (the latest). Only the form is checked here; whether it is kept, by the store."""

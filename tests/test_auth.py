@@ -261,14 +261,14 @@ def test_sign_in_keeps_the_deep_link_and_sign_out_works(browser, signed_in_serve
     wait_for_app(page)
     assert page.get_by_role("button", name="Sign in").is_visible()
     assert page.locator("[data-testid='stMetricValue']").count() == 0
-    assert page.locator("[data-testid='stSidebarNav']").count() == 0  # not even the list of pages
+    assert page.locator(".st-key-page_menu").count() == 0  # not even the list of pages
     sign_in_as(page, "lead")
     page.wait_for_selector("[data-testid='stMetricValue']")
     wait_for_app(page)
     assert "/trajectory" in page.url and "model=on-track" in page.url and "as_of=2025-06-01" in page.url
     assert page.get_by_role("heading", name="On-Track").is_visible()
     assert page.get_by_text("lead@\u2060example.com").is_visible()  # a word joiner after @ stops a mail link
-    assert page.locator("[data-testid='stSidebarNav']").count() == 1
+    assert page.locator(".st-key-page_menu").count() == 1
     page.get_by_role("button", name="Sign out").click()
     # Streamlit ends the session at the provider too (OIDC end_session), which asks to confirm.
     page.get_by_role("button", name="End session").click()
@@ -291,7 +291,7 @@ def test_a_denied_person_sees_not_authorised(browser, signed_in_server):
     wait_for_app(page)
     assert page.get_by_role("heading", name="Not authorised").is_visible()
     assert page.locator("[data-testid='stMetricValue']").count() == 0
-    assert page.locator("[data-testid='stSidebarNav']").count() == 0
+    assert page.locator(".st-key-page_menu").count() == 0
     context.close()
 
 
@@ -307,7 +307,7 @@ def test_a_malformed_or_unverified_address_from_the_provider_is_not_authorised(b
     sign_in_as(page, subject)
     page.wait_for_selector("text=Not authorised")
     assert page.locator("[data-testid='stMetricValue']").count() == 0
-    assert page.locator("[data-testid='stSidebarNav']").count() == 0
+    assert page.locator(".st-key-page_menu").count() == 0
     context.close()
 
 

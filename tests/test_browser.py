@@ -55,7 +55,7 @@ def test_bad_link_shows_a_message_not_a_traceback(page, lab_server):
 def test_navigation_lists_the_three_pages(page, lab_server):
     # Opened straight on a sub-page: st.navigation must own the routing (not a legacy pages/ folder).
     open_page(page, lab_server, "/trajectory?model=on-track")
-    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    nav = page.locator(".st-key-page_menu").inner_text()
     assert "Overview" in nav and "Trajectory" in nav and "Reclassify" in nav
     assert "app" not in nav.split()
 

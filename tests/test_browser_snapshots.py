@@ -65,6 +65,15 @@ def test_a_link_on_a_snapshot_reopens_it_exactly_after_later_ingests(page, histo
     text = notice.inner_text()
     assert f"older snapshot, {a}" in text and f"The latest is {b}" in text
     assert download_at_risk(page) == csv_a  # byte for byte
+
+    # The sidebar's list of pages keeps the pin: another page, same old snapshot and date.
+    page.locator(".st-key-page_menu").get_by_role("link", name="Overview").click()
+    page.wait_for_function("!location.pathname.includes('reclassify')")
+    wait_for_snapshot(page, a)
+    assert "as_of=2025-06-01" in page.url and "model=" not in page.url
+    page.locator(".st-key-older-snapshot").wait_for()
+    page.goto(link_a)
+    notice.wait_for()
     corrections = notice.get_by_role("link", name="What the newer data corrects").get_attribute("href")
     assert corrections == f"./corrections?from={a}&to={b}&as_of=2025-06-01"
     notice.get_by_role("link", name="Open this view on the latest snapshot").click()

@@ -132,7 +132,7 @@ def open_on(browser, server, route: str | None, path: str):
     page.goto(server.url + path)
     wait_for_app(page)
     sign_in_as(page, "lead")
-    page.wait_for_selector("[data-testid='stSidebarNav']")
+    page.wait_for_selector(".st-key-page_menu")
     wait_for_app(page)
     return context, page
 

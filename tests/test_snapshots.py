@@ -15,7 +15,7 @@ import pytest
 from clirun import run_cli
 from dashboard import store as store_module
 from dashboard.ingest import ensure_store, ingest
-from dashboard.params import ParamError, check_snapshot_id
+from dashboard.params import ParamError, carried_scope, check_snapshot_id
 from dashboard.questions.snapshot import ViewScope
 from dashboard.questions.status import status_frame
 from dashboard.snapshots import (Retention, UnknownSnapshot, history_dir, is_snapshot_id, list_snapshots,
@@ -185,3 +185,13 @@ def test_the_bundled_demo_store_from_an_older_version_is_built_again(demo_store,
     assert ensure_store(old.resolve(), say=said.append) == old.resolve()
     assert any("older version" in line for line in said)
     assert len(run_cli("status", "--store", old).stdout.splitlines()) > 1
+
+
+def test_page_menu_links_carry_only_a_well_formed_view():
+    sid = "20261206T231200Z-3f9a1c2b"
+    assert carried_scope({"as_of": ["2025-06-01"], "policy": ["rsp-v2.0"], "snapshot": [sid]}) == \
+        {"as_of": "2025-06-01", "policy": "rsp-v2.0", "snapshot": sid}
+    assert carried_scope({"as_of": [], "policy": [], "snapshot": []}) == {}
+    # Malformed, markup or repeated values stay behind: the page they were on already said why.
+    assert carried_scope({"as_of": ["2025-6-1"], "policy": ["<b>x</b>"], "snapshot": [sid, sid]}) == {}
+    assert carried_scope({"policy": ["a" * 65], "snapshot": ["../etc"]}) == {}

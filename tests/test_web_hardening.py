@@ -143,7 +143,7 @@ def test_dns_rebinding_in_a_real_browser(browser_type, lab_server):
         assert "answers only at its own address" in main
         assert "On-Track" not in main and "Data set" not in main
         assert page.locator("[data-testid='stMetricValue']").count() == 0
-        assert page.locator("[data-testid='stSidebarNav']").count() == 0
+        assert page.locator(".st-key-page_menu").count() == 0
         page.goto(f"{lab_server.url}/trajectory?model=on-track&as_of=2025-06-01")
         page.wait_for_selector("[data-testid='stMetricValue']")
     finally:

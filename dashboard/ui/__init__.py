@@ -23,6 +23,7 @@ from dashboard.ui.url import (
     link_to_this_view,
     scope_query_params,
     link_query,
+    page_menu,
 )
 from dashboard.ui.scope import (
     PageContext,
@@ -61,6 +62,7 @@ __all__ = [
     "link_to_this_view",
     "scope_query_params",
     "link_query",
+    "page_menu",
     "PageContext",
     "model_labels",
     "scope_controls",

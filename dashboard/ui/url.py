@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import links
-from dashboard.params import ParamError, check_choice_values, check_flag_value, single_value
+from dashboard.params import ParamError, carried_scope, check_choice_values, check_flag_value, single_value
 from dashboard.text import md_escape
 from dashboard.questions.snapshot import ViewScope
 
@@ -104,3 +104,13 @@ def link_query(params: dict, scope: ViewScope) -> str:
 def page_for(page_path: str):
     """The page file of a page path ("" is the overview)."""
     return _page_for(page_path)
+
+
+def page_menu(pages: list) -> None:
+    """The list of pages in the sidebar. Streamlit's own list drops the address bar's parameters on a
+    page switch, which would silently move a pinned view (an old snapshot, an as-of date) to the
+    latest data; these links carry as_of, policy and snapshot along."""
+    carried = carried_scope({name: st.query_params.get_all(name) for name in SCOPE_PARAMS})
+    with st.sidebar.container(key="page_menu"):
+        for page in pages:
+            st.page_link(page, label=page.title, icon=page.icon, query_params=carried)
