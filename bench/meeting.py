@@ -506,9 +506,15 @@ def _proxied_meeting(store: Path, replicas: int, sessions: int, link: str, varia
             publish_done.append(time.perf_counter() - started)
             published.set()
 
+        client_cpu: list[float] = []
+
         async def meeting() -> list[RawView]:
-            return await asyncio.gather(*[open_link(server.url, link, source_address=meeting_address(index),
-                                                    page_first=True) for index in range(sessions)])
+            # The clients share this machine's cores with the server: their own CPU time is reported too.
+            client_started = time.thread_time()
+            views = await asyncio.gather(*[open_link(server.url, link, source_address=meeting_address(index),
+                                                     page_first=True) for index in range(sessions)])
+            client_cpu.append(time.thread_time() - client_started)
+            return views
 
         publisher = threading.Thread(target=publish, daemon=True)
         cpu_before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
@@ -538,6 +544,7 @@ def _proxied_meeting(store: Path, replicas: int, sessions: int, link: str, varia
         "page_p95_s": round(_percentile([view.page_seconds for view in views if view.ok], 0.95), 3),
         "wall_s": round(wall, 3), "sessions_per_s": round(sessions / wall, 2),
         "cpu_s": round(total_cpu, 2), "cpu_per_session_s": round(total_cpu / sessions, 3),
+        "cores_used": round(total_cpu / wall, 2), "client_cpu_s": round(client_cpu[0], 2),
         "process_cpu_s": {name: round(seconds, 2) for name, seconds in cpu.items()},
         "nginx_cpu_s": round(nginx_cpu, 2) if nginx_cpu is not None else None,
         "spread": spread["sessions"], "unattributed": spread["unattributed"], "split_routes": spread["split_routes"],
@@ -592,7 +599,7 @@ def replicas_verdicts(results: dict) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _configuration_lines(configuration: dict, sessions: int) -> list[str]:
+def _configuration_lines(configuration: dict, sessions: int, cores: int) -> list[str]:
     count = configuration["replicas"]
     spread = configuration["spread"]
     per_process = ", ".join(f"{name.rsplit(' ', 1)[0]}: {spread[name]} ({configuration['process_cpu_s'][name]:.2f} s CPU)"
@@ -603,7 +610,8 @@ def _configuration_lines(configuration: dict, sessions: int) -> list[str]:
              f"{configuration['page_p95_s']:.2f} s); all {sessions} done in {configuration['wall_s']:.2f} s "
              f"({configuration['sessions_per_s']} per second)",
              f"    server CPU {configuration['cpu_s']:.2f} s = {configuration['cpu_per_session_s']:.3f} s per session "
-             f"(summed over the processes{nginx})",
+             f"(summed over the processes{nginx}): {configuration['cores_used']:.2f} of the {cores} cores on average; "
+             f"the clients themselves {configuration['client_cpu_s']:.2f} s",
              f"    sessions per process (nginx's log: upstream of each websocket): {per_process}; "
              + ("even" if configuration["spread_even"] else "NOT even")
              + f" (as random routes would spread: each within 2 standard deviations of {sessions / count:g})",
@@ -624,7 +632,7 @@ def replicas_report(results: dict) -> str:
              f"published (scale {results['scale']}, {results['cores']} cores); each session asks for the page "
              f"(the proxy's route cookie), then opens its websocket with it, timed together"]
     for configuration in results["configurations"]:
-        lines += _configuration_lines(configuration, sessions)
+        lines += _configuration_lines(configuration, sessions, results["cores"])
     ratios = results.get("ratios")
     if ratios:
         lines.append(f"  {replicas} processes against 1 (both through nginx, same run): p50 {ratios['p50_s']} x, "
