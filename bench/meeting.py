@@ -437,11 +437,16 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds of a process and its children (nginx: the master and its workers)."""
+def tree_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds of a process and its children (nginx: the master and its workers); None where the
+    kernel does not list a process's children (/proc/PID/task/TID/children)."""
     total = process_cpu_seconds(pid)
     for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:
+            return None
+        for child in children:
             try:
                 total += process_cpu_seconds(int(child))
             except FileNotFoundError:  # a child that exited since
@@ -518,13 +523,14 @@ def _proxied_meeting(store: Path, replicas: int, sessions: int, link: str, varia
 
         publisher = threading.Thread(target=publish, daemon=True)
         cpu_before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
-        nginx_before = tree_cpu_seconds(nginx_pid) if nginx_pid else 0.0
+        nginx_before = tree_cpu_seconds(nginx_pid) if nginx_pid else None
         started = time.perf_counter()
         publisher.start()
         views = _run_on_own_thread(meeting)
         wall = time.perf_counter() - started
         cpu = {name: process_cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
-        nginx_cpu = tree_cpu_seconds(nginx_pid) - nginx_before if nginx_pid else None
+        nginx_after = tree_cpu_seconds(nginx_pid) if nginx_before is not None else None
+        nginx_cpu = nginx_after - nginx_before if nginx_after is not None else None
         publisher.join()
         restarted = server.processes() != processes
         reached_websocket = sum(not view.problem.startswith("page:") for view in views)
