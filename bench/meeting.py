@@ -20,8 +20,10 @@ import asyncio
 import datetime as dt
 import itertools
 import json
+import math
 import os
 import statistics
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -55,6 +57,7 @@ class RawView:
     errors: list[str] = field(default_factory=list)  # st.error bodies
     raw_bytes: int = 0
     problem: str = ""
+    page_seconds: float = 0.0  # with page_first: the page's own request (included in seconds)
     ended: float = float("nan")  # time.perf_counter() when the session ended (to order sessions)
 
     @property
@@ -88,13 +91,33 @@ def _ws_url(base_url: str) -> str:
                                     parts.path.rstrip("/") + "/_stcore/stream", "", ""))
 
 
+async def _page_cookies(base_url: str, link: str, source_address: str | None, timeout: float) -> str:
+    """GET the link's page as a browser does first, to its end; the cookies it sets, as a Cookie header
+    value ("" when none). Behind the proxy this is where a browser gets its route cookie."""
+    real = urllib.parse.urlsplit(base_url)
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(
+        real.hostname, real.port, local_addr=(source_address, 0) if source_address else None), timeout)
+    try:
+        writer.write(f"GET {link} HTTP/1.1\r\nHost: {real.netloc}\r\nConnection: close\r\n\r\n".encode("ascii"))
+        answer = await asyncio.wait_for(reader.read(), timeout)
+    finally:
+        writer.close()
+    head = answer.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    if not head[0].startswith("HTTP/1.1 200"):
+        raise OSError(f"the page answered {head[0][:80]!r}")
+    cookies = [line.split(":", 1)[1].strip().split(";", 1)[0] for line in head[1:] if line.lower().startswith("set-cookie:")]
+    return "; ".join(cookies)
+
+
 async def open_link(base_url: str, link: str, *, headers: dict | None = None, clear_cache: bool = False,
-                    timeout: float = 120.0, source_address: str | None = None) -> RawView:
+                    timeout: float = 120.0, source_address: str | None = None, page_first: bool = False) -> RawView:
     """Open `link` ("/reclassify?model=x&asl=3") as a new session; return what came back.
 
     headers: extra request headers for the websocket handshake (Host, Origin, Cookie, ...).
     clear_cache: send Streamlit's clear-cache BackMsg before (instead of) running a page.
-    source_address: connect from this local address ("127.0.0.2": another client to a loopback server)."""
+    source_address: connect from this local address ("127.0.0.2": another client to a loopback server).
+    page_first: GET the link's page first and send the cookies it sets with the websocket, as a browser
+    does (behind the proxy: the route cookie that keeps the session on one process); timed with it."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -103,6 +126,17 @@ async def open_link(base_url: str, link: str, *, headers: dict | None = None, cl
     view = RawView()
     started = time.perf_counter()
     extra = dict(headers or {})
+    if page_first:
+        try:
+            cookies = await _page_cookies(base_url, link, source_address, timeout)
+        except (OSError, asyncio.TimeoutError) as error:
+            view.problem = f"page: {type(error).__name__}: {error}"
+            view.ended = time.perf_counter()
+            view.seconds = view.ended - started
+            return view
+        view.page_seconds = time.perf_counter() - started
+        if cookies:
+            extra["Cookie"] = cookies
     host = extra.pop("Host", None)
     origin = extra.pop("Origin", None)
     url, connection = _ws_url(base_url), {}
@@ -285,8 +319,6 @@ def run(sessions: int, *, scale: str = "m", folder: Path | None = None, link: st
         from bench.run import ensure_synth
 
         folder = ensure_synth(scale, say=say)
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="asl-meeting-") as scratch:
         store = Path(scratch) / "meeting.duckdb"
         say(f"publishing {folder} ...")
@@ -367,6 +399,8 @@ def verdicts(results: dict) -> list[tuple[str, str, bool]]:
 
 
 def report(results: dict) -> str:
+    if "configurations" in results:
+        return replicas_report(results)
     judged = results["sessions"] >= 40 and results["scale"] == "m"
     lines = [f"Meeting: {results['sessions']} sessions open {results['link']} at once while a snapshot is published "
              f"(scale {results['scale']}, {results['cores']} cores)",
@@ -389,3 +423,232 @@ def report(results: dict) -> str:
 
 def json_line(results: dict) -> str:
     return json.dumps(results)
+
+
+# --- The same meeting through nginx, with R processes and with 1 (bench --meeting N --replicas R) ---
+
+REPLICA_TARGETS = {"errors": 0, "p95_s": 8.0}  # at N = 80, R = 2, scale m, on the 2-core machine
+LOGGED_WAIT_S = 60.0  # nginx logs a websocket when it closes: how long to wait for the meeting's lines
+SERVE_START_S = 300.0  # N processes starting on a busy machine
+
+
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages, as /proc/loadavg gives them."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds of a process and its children (nginx: the master and its workers); None where the
+    kernel does not list a process's children (/proc/PID/task/TID/children)."""
+    total = process_cpu_seconds(pid)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:
+            return None
+        for child in children:
+            try:
+                total += process_cpu_seconds(int(child))
+            except FileNotFoundError:  # a child that exited since
+                pass
+    return total
+
+
+def session_spread(requests: list[dict], process_ports: dict[str, int]) -> dict:
+    """From nginx's log lines of a meeting (bench.server.proxied_requests): how many sessions (websockets,
+    /_stcore/stream) each process served, the websockets that reached no known process, and the route
+    cookies whose requests reached more than one process (a session split: 0 when the sticky rule holds);
+    routes: how many route cookies there were (one per session when each sent the cookie its page set)."""
+    names = {f"127.0.0.1:{port}": name for name, port in process_ports.items()}
+    sessions = {name: 0 for name in process_ports}
+    unattributed = 0
+    upstreams_of_route: dict[str, set] = {}
+    for row in requests:
+        upstream = row["upstream"].split(",")[-1].strip()  # after a retry, the last one tried answered
+        upstreams_of_route.setdefault(row["route"], set()).add(upstream)
+        if row["path"].split("?")[0] == "/_stcore/stream":
+            if upstream in names:
+                sessions[names[upstream]] += 1
+            else:
+                unattributed += 1
+    return {"sessions": sessions, "unattributed": unattributed,
+            "split_routes": sum(len(upstreams) > 1 for upstreams in upstreams_of_route.values()),
+            "routes": len(upstreams_of_route)}
+
+
+def spread_is_even(counts: list[int]) -> bool:
+    """Whether sessions spread as evenly as random routes would: every process within two standard
+    deviations of an equal share (a binomial count: sqrt(n p (1 - p)) with p = 1 / processes)."""
+    total, share = sum(counts), 1 / len(counts)
+    deviation = math.sqrt(total * share * (1 - share))
+    return all(abs(count - total * share) <= 2 * deviation for count in counts)
+
+
+def _proxied_meeting(store: Path, replicas: int, sessions: int, link: str, variant: Path, scale: str,
+                     log_path: Path, say) -> dict:
+    """`sessions` open `link` through nginx in front of `replicas` processes while `variant` is published."""
+    from bench.server import ReplicatedServer
+    from dashboard.ingest import ingest
+
+    load_before = loadavg()
+    with ReplicatedServer(store, replicas, log_path, start_timeout=SERVE_START_S) as server:
+        processes = server.processes()
+        ports = {f"process {number} 127.0.0.1:{port}": port for number, (port, _pid) in sorted(processes.items())}
+        pids = {f"process {number} 127.0.0.1:{port}": pid for number, (port, pid) in sorted(processes.items())}
+        for name, port in ports.items():  # every process warmed alike, on its own port
+            warm = open_link_sync(f"http://127.0.0.1:{port}", link)
+            if not warm.ok:
+                raise RuntimeError(f"the link does not open cleanly on {name}: "
+                                   f"{warm.problem or warm.errors or warm.exceptions}")
+        nginx_pid = server.nginx_pid()
+        logged_before = len(server.requests())
+        say(f"{sessions} sessions through nginx to {replicas} process(es) while a snapshot is published ...")
+        published = threading.Event()
+        publish_done: list[float] = []
+
+        def publish() -> None:
+            ingest(variant, store, progress=lambda _: None, dataset=f"meeting-{scale}")
+            publish_done.append(time.perf_counter() - started)
+            published.set()
+
+        client_cpu: list[float] = []
+
+        async def meeting() -> list[RawView]:
+            # The clients share this machine's cores with the server: their own CPU time is reported too.
+            client_started = time.thread_time()
+            views = await asyncio.gather(*[open_link(server.url, link, source_address=meeting_address(index),
+                                                     page_first=True) for index in range(sessions)])
+            client_cpu.append(time.thread_time() - client_started)
+            return views
+
+        publisher = threading.Thread(target=publish, daemon=True)
+        cpu_before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
+        nginx_before = tree_cpu_seconds(nginx_pid) if nginx_pid else None
+        started = time.perf_counter()
+        publisher.start()
+        views = _run_on_own_thread(meeting)
+        wall = time.perf_counter() - started
+        cpu = {name: process_cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+        nginx_after = tree_cpu_seconds(nginx_pid) if nginx_before is not None else None
+        nginx_cpu = nginx_after - nginx_before if nginx_after is not None else None
+        publisher.join()
+        restarted = server.processes() != processes
+        reached_websocket = sum(not view.problem.startswith("page:") for view in views)
+        deadline = time.monotonic() + LOGGED_WAIT_S
+        while True:
+            rows = server.requests()[logged_before:]
+            if sum(row["path"] == "/_stcore/stream" for row in rows) >= reached_websocket or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    errors = [view.problem or "; ".join(view.errors + view.exceptions) for view in views if not view.ok]
+    times = [view.seconds for view in views if view.ok]
+    spread = session_spread(rows, ports)
+    total_cpu = sum(cpu.values())
+    return {
+        "replicas": replicas, "errors": len(errors), "error_examples": errors[:3],
+        "p50_s": round(_percentile(times, 0.5), 3), "p95_s": round(_percentile(times, 0.95), 3),
+        "page_p95_s": round(_percentile([view.page_seconds for view in views if view.ok], 0.95), 3),
+        "wall_s": round(wall, 3), "sessions_per_s": round(sessions / wall, 2),
+        "cpu_s": round(total_cpu, 2), "cpu_per_session_s": round(total_cpu / sessions, 3),
+        "cores_used": round(total_cpu / wall, 2), "client_cpu_s": round(client_cpu[0], 2),
+        "process_cpu_s": {name: round(seconds, 2) for name, seconds in cpu.items()},
+        "nginx_cpu_s": round(nginx_cpu, 2) if nginx_cpu is not None else None,
+        "spread": spread["sessions"], "unattributed": spread["unattributed"], "split_routes": spread["split_routes"],
+        "routes": spread["routes"], "requests_logged": len(rows),
+        "spread_even": spread_is_even(list(spread["sessions"].values())),
+        "clients": len({row["client"] for row in rows}), "restarted": restarted,
+        "snapshot_published": published.is_set(), "publish_s": round(publish_done[0], 3) if publish_done else None,
+        "loadavg_before": load_before, "loadavg_after": loadavg(),
+    }
+
+
+def run_replicas(sessions: int, replicas: int, *, scale: str = "m", folder: Path | None = None,
+                 link: str | None = None, say=print) -> dict:
+    """The meeting through nginx (serve --replicas) with `replicas` processes, then the same through
+    nginx with 1 process, each on a store of its own published from the same folder."""
+    from bench.snapshots import lab_variant
+    from dashboard.ingest import ingest
+    from dashboard.proxy import find_nginx
+
+    find_nginx()  # ProxyError (one line) before anything is built
+    if folder is None:
+        from bench.run import ensure_synth
+
+        folder = ensure_synth(scale, say=say)
+    configurations = []
+    with tempfile.TemporaryDirectory(prefix="asl-meeting-") as scratch:
+        variant = lab_variant(folder, Path(scratch) / "variant")
+        for count in dict.fromkeys((replicas, 1)):
+            store = Path(scratch) / f"replicas-{count}" / "meeting.duckdb"
+            store.parent.mkdir()
+            say(f"publishing {folder} ...")
+            ingest(folder, store, progress=lambda _: None, dataset=f"meeting-{scale}")
+            link = link or _default_link(store)
+            configurations.append(_proxied_meeting(store, count, sessions, link, variant, scale,
+                                                   Path(scratch) / f"serve-{count}.log", say))
+    results = {"sessions": sessions, "scale": scale, "link": link, "replicas": replicas, "cores": os.cpu_count(),
+               "configurations": configurations}
+    if len(configurations) == 2:
+        many, one = configurations
+        results["ratios"] = {key: round(many[key] / one[key], 2) if one[key] else None
+                             for key in ("p50_s", "p95_s", "sessions_per_s", "cpu_per_session_s")}
+    return results
+
+
+def replicas_verdicts(results: dict) -> list[tuple[str, str, bool]]:
+    measured = results["configurations"][0]
+    return [
+        ("errors", f"{measured['errors']} (target {REPLICA_TARGETS['errors']})",
+         measured["errors"] <= REPLICA_TARGETS["errors"]),
+        ("p95", f"{measured['p95_s']:.2f} s <= {REPLICA_TARGETS['p95_s']:g} s (p50 {measured['p50_s']:.2f} s)",
+         measured["p95_s"] <= REPLICA_TARGETS["p95_s"]),
+    ]
+
+
+def _configuration_lines(configuration: dict, sessions: int, cores: int) -> list[str]:
+    count = configuration["replicas"]
+    spread = configuration["spread"]
+    per_process = ", ".join(f"{name.rsplit(' ', 1)[0]}: {spread[name]} ({configuration['process_cpu_s'][name]:.2f} s CPU)"
+                            for name in spread)
+    nginx = f"; nginx {configuration['nginx_cpu_s']:.2f} s" if configuration["nginx_cpu_s"] is not None else ""
+    lines = [f"  {count} process{'es' if count > 1 else ''}: {configuration['errors']} errors; p50 "
+             f"{configuration['p50_s']:.2f} s, p95 {configuration['p95_s']:.2f} s (the page's own request p95 "
+             f"{configuration['page_p95_s']:.2f} s); all {sessions} done in {configuration['wall_s']:.2f} s "
+             f"({configuration['sessions_per_s']} per second)",
+             f"    server CPU {configuration['cpu_s']:.2f} s = {configuration['cpu_per_session_s']:.3f} s per session "
+             f"(summed over the processes{nginx}): {configuration['cores_used']:.2f} of the {cores} cores on average; "
+             f"the clients themselves {configuration['client_cpu_s']:.2f} s",
+             f"    sessions per process (nginx's log: upstream of each websocket): {per_process}; "
+             + ("even" if configuration["spread_even"] else "NOT even")
+             + f" (as random routes would spread: each within 2 standard deviations of {sessions / count:g})",
+             f"    {configuration['routes']} route cookies in {configuration['requests_logged']} requests, "
+             f"{configuration['split_routes']} of them split across processes, "
+             f"{configuration['unattributed']} websockets unattributed, {configuration['clients']} client addresses "
+             f"seen by nginx; " + ("a process was RESTARTED during the run; " if configuration["restarted"] else "")
+             + (f"the new snapshot was published {configuration['publish_s']:.2f} s after the sessions opened"
+                if configuration["snapshot_published"] else "the snapshot was NOT published"),
+             f"    load average (1, 5, 15 min) {configuration['loadavg_before']} before, {configuration['loadavg_after']} after"]
+    return lines
+
+
+def replicas_report(results: dict) -> str:
+    sessions, replicas = results["sessions"], results["replicas"]
+    judged = sessions >= 80 and results["scale"] == "m" and replicas >= 2
+    lines = [f"Meeting through nginx: {sessions} sessions open {results['link']} at once while a snapshot is "
+             f"published (scale {results['scale']}, {results['cores']} cores); each session asks for the page "
+             f"(the proxy's route cookie), then opens its websocket with it, timed together"]
+    for configuration in results["configurations"]:
+        lines += _configuration_lines(configuration, sessions, results["cores"])
+    ratios = results.get("ratios")
+    if ratios:
+        lines.append(f"  {replicas} processes against 1 (both through nginx, same run): p50 {ratios['p50_s']} x, "
+                     f"p95 {ratios['p95_s']} x, sessions per second {ratios['sessions_per_s']} x, "
+                     f"CPU per session {ratios['cpu_per_session_s']} x")
+    if not judged:
+        lines.append(f"  The targets apply at N = 80 with 2 or more processes on scale m; here they are shown for reference.")
+    for name, text, met in replicas_verdicts(results):
+        lines.append(f"  {name:<16} {text}  {'ok' if met else ('MISSED' if judged else '(not met)')}")
+    for configuration in results["configurations"]:
+        for example in configuration["error_examples"]:
+            lines.append(f"  error ({configuration['replicas']} process(es)): {example}")
+    return "\n".join(lines)

@@ -106,7 +106,8 @@ def wait_for_app(page, timeout_ms: float | None = None) -> None:
 
 
 _STARTED = re.compile(r"^(process (\d+) 127\.0\.0\.1:(\d+)) started \(pid (\d+)\)$")
-_PROXIED = re.compile(r"^\[nginx [^\]]+\] \S+ \S+ \"(\S+) (\S+) [^\"]*\" (\d+) \d+ upstream=(.+?) route=(\S+) ")
+_NGINX_STARTED = re.compile(r"^nginx \S+ started \(pid (\d+)\)$")
+_PROXIED = re.compile(r"^\[nginx [^\]]+\] \S+ (\S+) \"(\S+) (\S+) [^\"]*\" (\d+) \d+ upstream=(.+?) route=(\S+) ")
 
 
 class ReplicatedServer:
@@ -164,12 +165,23 @@ class ReplicatedServer:
         return found
 
     def requests(self) -> list[dict]:
-        """Every request nginx logged so far: method, path, status, upstream (ip:port), route cookie."""
-        rows = []
-        for line in self.log().splitlines():
-            match = _PROXIED.match(line)
-            if match:
-                method, path, status, upstream, route = match.groups()
-                rows.append({"method": method, "path": path, "status": int(status), "upstream": upstream,
-                             "route": route})
-        return rows
+        """Every request nginx logged so far (proxied_requests)."""
+        return proxied_requests(self.log())
+
+    def nginx_pid(self) -> int | None:
+        """The pid of nginx's master process (its workers are its children)."""
+        found = [int(match.group(1)) for match in map(_NGINX_STARTED.match, self.log().splitlines()) if match]
+        return found[-1] if found else None
+
+
+def proxied_requests(log_text: str) -> list[dict]:
+    """Every request in serve --replicas's output that nginx logged: client address, method, path, status, upstream
+    (ip:port of the process that answered; after a retry nginx lists every one it tried, the last
+    answered), route cookie."""
+    rows = []
+    for line in log_text.splitlines():
+        match = _PROXIED.match(line)
+        if match:
+            client, method, path, status, upstream, route = match.groups()
+            rows.append({"client": client, "method": method, "path": path, "status": int(status), "upstream": upstream, "route": route})
+    return rows

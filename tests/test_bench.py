@@ -211,3 +211,114 @@ def test_first_view_report_and_json_line_hold_every_phase_for_app_and_floor():
     assert "load average 1.5 before, 2.0 after" in text
     assert "  demo after start     5,000 ms = 2.50 x floor 2,000 ms (<= 1.2 x)  MISSED" in text
     assert "  after_start         5,000     2,000  2.50x   CPU 10,000 (5,000) against 4,000 (2,000);" in text
+
+
+# --- bench --meeting N --replicas R: the meeting through nginx -----------------------------------
+
+# serve --replicas's output as ReplicatedServer reads it: two processes, nginx, and nginx's lines (one
+# per request, with the process that answered). Sessions a and b each ask for the page, then open
+# their websocket with its route cookie; c's websocket was retried on process 1 after process 2
+# failed (nginx lists both, the last answered); d's websocket reached a port that is no process of
+# this run.
+SERVE_LOG = """\
+process 1 127.0.0.1:9001 started (pid 101)
+process 2 127.0.0.1:9002 started (pid 102)
+[process 1 127.0.0.1:9001]   You can now view your Streamlit app in your browser.
+nginx 127.0.0.1:8080 started (pid 103)
+Serving on http://127.0.0.1:8080/ : 2 dashboard processes (127.0.0.1:9001, 9002) behind nginx. Ctrl-C stops all of them.
+[nginx 127.0.0.1:8080] 2026-12-07T07:00:00+00:00 127.1.0.1 "GET /reclassify?model=m-1 HTTP/1.1" 200 1874 upstream=127.0.0.1:9001 route=a rt=0.004
+[nginx 127.0.0.1:8080] 2026-12-07T07:00:00+00:00 127.1.0.2 "GET /reclassify?model=m-1 HTTP/1.1" 200 1874 upstream=127.0.0.1:9002 route=b rt=0.004
+[nginx 127.0.0.1:8080] 2026-12-07T07:00:00+00:00 127.1.0.3 "GET /reclassify?model=m-1 HTTP/1.1" 200 1874 upstream=127.0.0.1:9002 route=c rt=0.005
+[nginx 127.0.0.1:8080] 2026-12-07T07:00:03+00:00 127.1.0.1 "GET /_stcore/stream HTTP/1.1" 101 51234 upstream=127.0.0.1:9001 route=a rt=2.912
+[nginx 127.0.0.1:8080] 2026-12-07T07:00:04+00:00 127.1.0.2 "GET /_stcore/stream HTTP/1.1" 101 51234 upstream=127.0.0.1:9002 route=b rt=3.870
+[nginx 127.0.0.1:8080] 2026-12-07T07:00:05+00:00 127.1.0.3 "GET /_stcore/stream HTTP/1.1" 101 51234 upstream=127.0.0.1:9002, 127.0.0.1:9001 route=c rt=4.101
+[nginx 127.0.0.1:8080] 2026-12-07T07:00:05+00:00 127.1.0.4 "GET /_stcore/stream HTTP/1.1" 101 51234 upstream=127.0.0.1:9009 route=d rt=4.200
+"""
+
+
+def test_sessions_per_process_are_read_from_nginxs_log():
+    from bench import meeting
+    from bench.server import proxied_requests
+
+    rows = proxied_requests(SERVE_LOG)
+    assert len(rows) == 7  # serve's own lines and the processes' are not requests
+    assert rows[0] == {"client": "127.1.0.1", "method": "GET", "path": "/reclassify?model=m-1", "status": 200,
+                       "upstream": "127.0.0.1:9001", "route": "a"}
+    assert rows[5]["upstream"] == "127.0.0.1:9002, 127.0.0.1:9001"
+    spread = meeting.session_spread(rows, {"process 1 127.0.0.1:9001": 9001, "process 2 127.0.0.1:9002": 9002})
+    # a on 1, b on 2, c answered by 1 after the retry, d on no process of the run; c's page and
+    # websocket reached two processes (its session was split), a's and b's one each.
+    assert spread == {"sessions": {"process 1 127.0.0.1:9001": 2, "process 2 127.0.0.1:9002": 1},
+                      "unattributed": 1, "split_routes": 1, "routes": 4}
+
+
+def test_an_even_spread_is_what_random_routes_give():
+    """Within two standard deviations of an equal share: 80 sessions on 2 processes, sqrt(80 x 0.5 x 0.5)
+    = 4.47, so 40 +- 8.94."""
+    from bench.meeting import spread_is_even
+
+    assert spread_is_even([48, 32]) and spread_is_even([40, 40]) and spread_is_even([80])
+    assert not spread_is_even([49, 31]) and not spread_is_even([80, 0])
+    # 3 processes, 81 sessions: sqrt(81 x 1/3 x 2/3) = 4.24, so 27 +- 8.49
+    assert spread_is_even([35, 23, 23]) and not spread_is_even([36, 23, 22])
+
+
+def replicas_figures(**measured) -> dict:
+    """What `asl-dashboard bench --meeting 80 --replicas 2 --scale m` returns, made by hand."""
+    def configuration(replicas: int, p50: float, p95: float, spread: list[int], **changes) -> dict:
+        names = [f"process {number} 127.0.0.1:{9000 + number}" for number in range(1, replicas + 1)]
+        figures = {"replicas": replicas, "errors": 0, "error_examples": [], "p50_s": p50, "p95_s": p95,
+                   "page_p95_s": 0.2, "wall_s": p95 + 0.5, "sessions_per_s": round(80 / (p95 + 0.5), 2),
+                   "cpu_s": 16.0, "cpu_per_session_s": 0.2, "cores_used": 1.6, "client_cpu_s": 3.0,
+                   "process_cpu_s": {name: 16.0 / replicas for name in names}, "nginx_cpu_s": 0.3,
+                   "spread": dict(zip(names, spread)), "unattributed": 0, "split_routes": 0, "routes": 80,
+                   "requests_logged": 160, "spread_even": True, "clients": 80, "restarted": False,
+                   "snapshot_published": True, "publish_s": 2.5, "loadavg_before": "1.00 1.00 1.00",
+                   "loadavg_after": "3.00 1.50 1.10"}
+        figures.update(changes)
+        return figures
+
+    many = configuration(2, 3.0, 6.0, [43, 37], **measured)
+    one = configuration(1, 6.0, 12.0, [80], cpu_per_session_s=0.19)
+    return {"sessions": 80, "scale": "m", "link": "/reclassify?model=m-1", "replicas": 2, "cores": 2,
+            "configurations": [many, one],
+            "ratios": {"p50_s": round(many["p50_s"] / 6.0, 2), "p95_s": round(many["p95_s"] / 12.0, 2),
+                       "sessions_per_s": round(many["sessions_per_s"] / one["sessions_per_s"], 2),
+                       "cpu_per_session_s": round(many["cpu_per_session_s"] / 0.19, 2)}}
+
+
+def test_the_replicas_report_shows_both_configurations_the_ratios_and_judges_the_many():
+    from bench import meeting
+
+    text = meeting.report(replicas_figures())
+    assert "Meeting through nginx: 80 sessions open /reclassify?model=m-1" in text
+    assert "  2 processes: 0 errors; p50 3.00 s, p95 6.00 s" in text and "  1 process: 0 errors; p50 6.00 s, p95 12.00 s" in text
+    assert ("server CPU 16.00 s = 0.200 s per session (summed over the processes; nginx 0.30 s): 1.60 of the 2 cores "
+            "on average; the clients themselves 3.00 s") in text
+    assert "process 1: 43 (8.00 s CPU), process 2: 37 (8.00 s CPU); even" in text
+    assert "80 route cookies in 160 requests, 0 of them split across processes" in text
+    assert "load average (1, 5, 15 min) 1.00 1.00 1.00 before, 3.00 1.50 1.10 after" in text
+    assert "2 processes against 1 (both through nginx, same run): p50 0.5 x, p95 0.5 x" in text
+    assert "CPU per session 1.05 x" in text
+    assert text.splitlines()[-2:] == ["  errors           0 (target 0)  ok",
+                                      "  p95              6.00 s <= 8 s (p50 3.00 s)  ok"]
+    # Only the R processes are judged; 1 process's 12 s is the comparison.
+    slow = meeting.report(replicas_figures(p95_s=8.5, errors=1, error_examples=["connection closed"]))
+    assert "  p95              8.50 s <= 8 s (p50 3.00 s)  MISSED" in slow
+    assert "  errors           1 (target 0)  MISSED" in slow and "  error (2 process(es)): connection closed" in slow
+    small = replicas_figures()
+    small["sessions"] = 4
+    assert "shown for reference" in meeting.report(small) and "MISSED" not in meeting.report(small)
+    line = json.loads(meeting.json_line(replicas_figures()))
+    assert [configuration["replicas"] for configuration in line["configurations"]] == [2, 1]
+    assert set(line["ratios"]) == {"p50_s", "p95_s", "sessions_per_s", "cpu_per_session_s"}
+    assert line["configurations"][0]["spread"] == {"process 1 127.0.0.1:9001": 43, "process 2 127.0.0.1:9002": 37}
+
+
+def test_replicas_go_with_a_meeting():
+    from clirun import run_cli
+
+    alone = run_cli("bench", "--replicas", "2")
+    assert alone.returncode == 2 and alone.stderr.strip() == "error: --replicas goes with --meeting N"
+    out_of_range = run_cli("bench", "--meeting", "4", "--replicas", "0")
+    assert out_of_range.returncode == 2 and "--replicas" in out_of_range.stderr

@@ -266,3 +266,23 @@ def _children_of_nobody_left(port: int) -> str:
             return "nginx still answers"
     except OSError:
         return ""
+
+
+def test_a_small_meeting_through_nginx_with_two_processes_and_with_one():
+    """bench --meeting 4 --replicas 2 on the demo data, for real (no figure judged: that is the
+    benchmark's job): both configurations run, every session finishes, each session's page and
+    websocket share one route cookie and one process, and every session is counted on a process."""
+    from bench import meeting
+    from dashboard.store import DEMO_DIR
+
+    results = meeting.run_replicas(4, 2, scale="s", folder=DEMO_DIR, say=quiet)
+    assert [configuration["replicas"] for configuration in results["configurations"]] == [2, 1]
+    for configuration in results["configurations"]:
+        assert configuration["errors"] == 0, configuration["error_examples"]
+        assert sum(configuration["spread"].values()) == 4 and len(configuration["spread"]) == configuration["replicas"]
+        assert configuration["routes"] == 4 and configuration["requests_logged"] == 8
+        assert configuration["split_routes"] == 0 and configuration["unattributed"] == 0
+        assert configuration["clients"] == 4 and not configuration["restarted"]
+        assert configuration["cpu_per_session_s"] > 0 and configuration["snapshot_published"]
+    assert set(results["ratios"]) == {"p50_s", "p95_s", "sessions_per_s", "cpu_per_session_s"}
+    assert "2 processes against 1 (both through nginx, same run)" in meeting.report(results)

@@ -8,7 +8,9 @@ import json
 import sys
 
 from dashboard.cli.common import print_err
+from dashboard.cli.serve import replica_count
 from dashboard.params import ParamError
+from dashboard.proxy import ProxyError
 from dashboard.sqlfiles import REPO_ROOT
 
 
@@ -27,6 +29,10 @@ def register(commands) -> None:
                              "(errors, p50/p95 time to a finished run, sessions per second, server CPU per session), "
                              "then another viewer's cached overview alone and while N sessions of one other client "
                              "ask as-of dates no one asked before (medians and their ratio, target 2 x)")
+    parser.add_argument("--replicas", type=replica_count, metavar="R",
+                        help="with --meeting: the meeting through nginx in front of R processes (serve --replicas R) "
+                             "and, in the same run, through nginx in front of 1; per configuration errors, p50/p95, "
+                             "server CPU per session summed over the processes, sessions per process, and the ratios")
     parser.add_argument("--snapshots", action="store_true",
                         help="instead: publish two snapshots of the lab, open the older by id and the latest, each "
                              "cold in a new process (median of --repeats, target 2 s, ratio printed), and the disk "
@@ -65,6 +71,9 @@ def run(args) -> int:
     except ParamError as error:
         print_err(f"error: {error}")
         return 2
+    if args.replicas is not None and args.meeting is None:
+        print_err("error: --replicas goes with --meeting N")
+        return 2
     if args.corrections:  # bench/corrections.py
         module = load("corrections")
         return _report(module, args, module.run(args.scale, repeats=args.repeats, say=print_err))
@@ -82,10 +91,16 @@ def run(args) -> int:
         if args.meeting < 1:
             print_err("error: --meeting needs at least 1 session")
             return 2
+        if args.replicas is not None:
+            try:
+                results = bench_meeting.run_replicas(args.meeting, args.replicas, scale=args.scale, say=print_err)
+            except ProxyError as error:
+                print_err(f"error: {error}")
+                return 2
+            _report(bench_meeting, args, results)
+            return 0 if all(configuration["errors"] == 0 for configuration in results["configurations"]) else 1
         results = bench_meeting.run(args.meeting, scale=args.scale, say=print_err)
-        print(bench_meeting.report(results))
-        if args.json:
-            print(bench_meeting.json_line(results))
+        _report(bench_meeting, args, results)
         return 0 if results["errors"] == 0 and results["fairness"]["errors"] == 0 else 1
 
     results = bench.run(args.scale, browser=args.browser, repeats=args.repeats, say=print_err)

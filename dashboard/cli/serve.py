@@ -25,7 +25,7 @@ def register(commands) -> None:
     parser.add_argument("--address", default="127.0.0.1")
     parser.add_argument("--insecure-allow-anyone", action="store_true",
                         help="serve on a non-loopback address without sign-in (anyone who can reach it sees everything)")
-    parser.add_argument("--replicas", type=_replica_count, metavar="N",
+    parser.add_argument("--replicas", type=replica_count, metavar="N",
                         help="run N dashboard processes on free loopback ports behind nginx listening on "
                              "--address:--port (sessions stay on one process); needs nginx")
     parser.set_defaults(handler=run)
@@ -34,7 +34,7 @@ def register(commands) -> None:
 MAX_REPLICAS = 64
 
 
-def _replica_count(text: str) -> int:
+def replica_count(text: str) -> int:
     try:
         count = int(text)
     except ValueError:
