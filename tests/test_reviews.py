@@ -208,6 +208,27 @@ def test_actions_append_checked_rows_and_refuse_in_one_line(ledger):
     assert len(ledger.entries()) == 5  # nothing refused was written
 
 
+def test_the_questions_list_open_reviews_first_and_detail_one(ledger):
+    for title in ("a", "b", "c", "d"):  # R1 R2 R3 R4
+        actions.open_review(ledger, actor="ann", title=title, snapshot_id=SNAPSHOT, as_of="2026-12-01")
+    actions.close_review(ledger, "R1", actor="ann")                                 # C5
+    actions.decide(ledger, "R3", actor="ann", kind="other", detail="x")             # D6
+    actions.sign(ledger, "D6", actor="bob", approve=True, comment="fine")           # S7
+    actions.decide(ledger, "R2", actor="ann", kind="no_action", detail="y")         # D8
+    listed = review_questions.reviews_list(ledger, approvals_needed=1)
+    assert listed[["review_id", "state"]].values.tolist() == [
+        ["R4", "open"], ["R2", "open"], ["R3", "decided"], ["R1", "closed"]]
+    detail = review_questions.review_detail(ledger, "R3", approvals_needed=1)
+    assert detail.review["state"] == "decided" and detail.decisions["decision_id"].tolist() == ["D6"]
+    assert detail.signoffs[["signoff_id", "signed_by", "verdict", "comment"]].values.tolist() == [
+        ["S7", "bob", "approve", "fine"]]
+    assert review_questions.review_decisions(ledger, "R2", 1).columns.tolist() == review_questions.SHOW_COLUMNS
+    with pytest.raises(ReviewRefused, match="no review 'R9'"):
+        review_questions.review_detail(ledger, "R9", 1)
+    checked = review_questions.ledger_verification(ledger).iloc[0]
+    assert (checked["rows"], checked["problem"], checked["last_hash"]) == (8, "", ledger.entries()["row_hash"].iloc[-1])
+
+
 # --- the SQLite file: edited behind the tool's back, two writers, kill -9 ------------------------
 
 def _filled(path: Path) -> None:
@@ -300,14 +321,14 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def test_kill_9_during_writes_loses_nothing_acknowledged(tmp_path):
-    path = tmp_path / "asl.reviews.sqlite"
-    open_ledger(str(path)).close()
-    child = subprocess.Popen([sys.executable, "-c", APPENDER, str(path), "ann", "1000000"], stdout=subprocess.PIPE,
+def appended_until_killed(location: str, count: int) -> list[str]:
+    """Start a child appending to the ledger in a loop, printing each id once its COMMIT returned;
+    kill -9 it after count ids; every id it printed."""
+    child = subprocess.Popen([sys.executable, "-c", APPENDER, location, "ann", "1000000"], stdout=subprocess.PIPE,
                              text=True, cwd=REPO, env=_child_env())
     acknowledged = []
     try:
-        while len(acknowledged) < 200:  # the child prints each id after its COMMIT returned
+        while len(acknowledged) < count:
             line = child.stdout.readline()
             assert line, "the appender stopped early"
             acknowledged.append(line.strip())
@@ -315,11 +336,16 @@ def test_kill_9_during_writes_loses_nothing_acknowledged(tmp_path):
     finally:
         child.kill()
         child.wait(timeout=WAIT_S)
-    acknowledged += [line.strip() for line in child.stdout.read().splitlines() if line.strip()]
     assert child.returncode == -signal.SIGKILL
+    return acknowledged + [line.strip() for line in child.stdout.read().splitlines() if line.strip()]
+
+
+def test_kill_9_during_writes_loses_nothing_acknowledged(tmp_path):
+    path = tmp_path / "asl.reviews.sqlite"
+    open_ledger(str(path)).close()
+    acknowledged = appended_until_killed(str(path), 200)
     with open_ledger(str(path)) as opened:
-        ids = set(opened.entries()["entry_id"])
-        assert set(acknowledged) <= ids and opened.verify() == (None, "")
+        assert set(acknowledged) <= set(opened.entries()["entry_id"]) and opened.verify() == (None, "")
 
 
 def test_a_ledger_that_cannot_be_opened_is_one_line(tmp_path):

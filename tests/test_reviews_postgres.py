@@ -4,7 +4,6 @@ Each test uses its own schema (the URL's ?schema=)."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -14,7 +13,8 @@ import pytest
 
 import clirun
 from bench import pgserver
-from test_reviews import APPENDER, SNAPSHOT
+from test_ingest_postgres import require_server_programs
+from test_reviews import APPENDER, SNAPSHOT, appended_until_killed
 from waits import WAIT_S
 from dashboard.reviews import actions, ledger as ledger_module, model
 from dashboard.reviews.ledger import LedgerError, open_ledger
@@ -25,10 +25,7 @@ WRITER_PASSWORD = "Wr1ter-s3cret-pw"
 
 @pytest.fixture(scope="module")
 def pg():
-    if not pgserver.available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("no PostgreSQL server programs: CI must run these tests (apt-get install postgresql)")
-        pytest.skip("PostgreSQL's initdb/pg_ctl not found: apt-get install postgresql")
+    require_server_programs()
     with pgserver.PostgresServer() as server:
         yield server
 
@@ -107,19 +104,7 @@ def test_two_processes_and_two_threads_append_at_once(pg):
 def test_kill_9_during_writes_loses_nothing_acknowledged(pg):
     url = schema_url(pg, "killed")
     open_ledger(url).close()
-    child = subprocess.Popen([sys.executable, "-c", APPENDER, url, "ann", "1000000"], stdout=subprocess.PIPE, text=True,
-                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
-    acknowledged = []
-    try:
-        while len(acknowledged) < 50:
-            line = child.stdout.readline()
-            assert line, "the appender stopped early"
-            acknowledged.append(line.strip())
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.kill()
-        child.wait(timeout=WAIT_S)
-    acknowledged += [line.strip() for line in child.stdout.read().splitlines() if line.strip()]
+    acknowledged = appended_until_killed(url, 50)
     with open_ledger(url) as ledger:
         assert set(acknowledged) <= set(ledger.entries()["entry_id"]) and ledger.verify() == (None, "")
 

@@ -12,15 +12,8 @@ import sys
 from dashboard import store as store_module
 from dashboard.cli.common import markdown_table, open_snapshot, print_err, print_frame, snapshot_option, store_option
 from dashboard.questions import reviews as review_questions
-from dashboard.reviews.actions import (
-    ReviewRefused,
-    close_review,
-    decide,
-    open_review,
-    os_actor,
-    record_report,
-    sign,
-)
+from dashboard.reviews import actions
+from dashboard.reviews.actions import ReviewRefused, os_actor
 from dashboard.reviews.ledger import LedgerError
 from dashboard.reviews.model import DECISION_KINDS
 from dashboard.text import neutralise, one_line
@@ -136,7 +129,7 @@ def run_open(args) -> int:
     view = review_questions.check_review_view(snap, args.as_of, args.policy, args.model, args.asl, args.domain)
     scenario = view.scenario
     with _ledger(args) as ledger:
-        new_id = open_review(ledger, actor=actor, title=args.title, snapshot_id=view.snapshot_id,
+        new_id = actions.open_review(ledger, actor=actor, title=args.title, snapshot_id=view.snapshot_id,
                              as_of=view.scope.as_of, policy=view.scope.policy_id,
                              model_id=scenario.model_id if scenario else None,
                              asl=scenario.asl_level if scenario else None,
@@ -152,7 +145,7 @@ def run_decide(args) -> int:
             detail = review_questions.review_detail(ledger, args.review_id, approvals_needed=1)
             snap = store_module.open_snapshot(store_module.store_path(args.store), detail.review["snapshot_id"])
             review_questions.check_decision_values(snap, args.model, args.asl, None)
-        new_id = decide(ledger, args.review_id, actor=actor, kind=args.kind, detail=args.detail, model_id=args.model,
+        new_id = actions.decide(ledger, args.review_id, actor=actor, kind=args.kind, detail=args.detail, model_id=args.model,
                         asl=_level(args.asl), safeguard_id=args.safeguard, owner=args.owner, due_on=args.due,
                         supersedes=args.supersedes)
     return _recorded(actor, new_id)
@@ -169,21 +162,21 @@ def _level(text: str | None) -> int | None:
 def run_sign(args) -> int:
     actor = os_actor()
     with _ledger(args) as ledger:
-        new_id = sign(ledger, args.decision_id, actor=actor, approve=bool(args.approve), comment=args.comment)
+        new_id = actions.sign(ledger, args.decision_id, actor=actor, approve=bool(args.approve), comment=args.comment)
     return _recorded(actor, new_id)
 
 
 def run_close(args) -> int:
     actor = os_actor()
     with _ledger(args) as ledger:
-        new_id = close_review(ledger, args.review_id, actor=actor)
+        new_id = actions.close_review(ledger, args.review_id, actor=actor)
     return _recorded(actor, new_id)
 
 
 def run_report(args) -> int:
     actor = os_actor()
     with _ledger(args) as ledger:
-        new_id = record_report(ledger, args.review_id, actor=actor, obligation_id=args.obligation,
+        new_id = actions.record_report(ledger, args.review_id, actor=actor, obligation_id=args.obligation,
                                reference=args.reference, reported_at=args.reported_at)
     return _recorded(actor, new_id)
 
