@@ -406,5 +406,11 @@ def test_the_commands_open_decide_sign_show_and_refuse(demo_store, tmp_path):
     unknown = run("open", "--title", "x", "--model", "no-such-model", "--asl", "3")
     assert (unknown.returncode, unknown.stderr) == (2, "error: model 'no-such-model' is unknown in this snapshot\n")
     assert run("decide", "R1", "--kind", "reclassify", "--detail", "x", "--asl", "99").returncode == 2
-    assert run("close", "R1").stdout == "C5\n"
+    unknown = run("decide", "R1", "--kind", "add_safeguard", "--detail", "x", "--safeguard", "no-such",
+                  "--owner", "ops", "--due", "2027-01-15")
+    assert (unknown.returncode, unknown.stderr) == (2, "error: safeguard 'no-such' is unknown in the review's snapshot\n")
+    assert run("decide", "R1", "--kind", "add_safeguard", "--detail", "x", "--safeguard", "input_classifier",
+               "--owner", "ops", "--due", "2027-01-15").stdout == "D5\n"
+    assert run("close", "R1").stdout == "C6\n"
+    assert run("sign", "D5", "--approve", user="bob").stderr == "error: review R1 is closed: open a new review\n"
     assert run("verify").returncode == 0

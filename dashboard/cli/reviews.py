@@ -7,6 +7,7 @@ a table or Markdown. `--reviews PATH_OR_URL` (or $ASL_REVIEWS_URL) picks the led
 file beside the store."""
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 from dashboard import store as store_module
@@ -141,13 +142,17 @@ def run_open(args) -> int:
 def run_decide(args) -> int:
     actor = os_actor()
     with _ledger(args) as ledger:
-        if args.model or args.asl:
-            detail = review_questions.review_detail(ledger, args.review_id, approvals_needed=1)
-            snap = store_module.open_snapshot(store_module.store_path(args.store), detail.review["snapshot_id"])
-            review_questions.check_decision_values(snap, args.model, args.asl, None)
-        new_id = actions.decide(ledger, args.review_id, actor=actor, kind=args.kind, detail=args.detail, model_id=args.model,
-                        asl=_level(args.asl), safeguard_id=args.safeguard, owner=args.owner, due_on=args.due,
-                        supersedes=args.supersedes)
+        detail = review_questions.review_detail(ledger, args.review_id, approvals_needed=1)
+        review = detail.review
+        model = args.model or (review["model_id"] if args.kind in ("reclassify", "halt_onboarding") else None)
+        if model or args.asl or args.safeguard:
+            # Checked against the snapshot the review pinned, as of its date.
+            snap = store_module.open_snapshot(store_module.store_path(args.store), review["snapshot_id"])
+            review_questions.check_decision_values(snap, model, args.asl, args.safeguard,
+                                                   dt.date.fromisoformat(review["as_of"]))
+        new_id = actions.decide(ledger, args.review_id, actor=actor, kind=args.kind, detail=args.detail,
+                                model_id=args.model, asl=_level(args.asl), safeguard_id=args.safeguard,
+                                owner=args.owner, due_on=args.due, supersedes=args.supersedes)
     return _recorded(actor, new_id)
 
 

@@ -12,6 +12,8 @@ from typing import NamedTuple
 import pandas as pd
 
 from dashboard import settings
+from dashboard.params import ParamError, shown
+from dashboard.questions import question
 from dashboard.questions.reclassify import Scenario, resolve_scenario
 from dashboard.questions.snapshot import ViewScope, resolve_scope
 from dashboard.reviews.actions import ReviewRefused
@@ -114,8 +116,17 @@ def check_review_view(snap: Snapshot, as_of_text: str | None, policy_text: str |
     return ReviewView(snap.snapshot_id, scope, scenario)
 
 
+@question(["safeguard_id", "name", "kind"])
+def safeguards(snap: Snapshot) -> pd.DataFrame:
+    """Every safeguard the snapshot defines."""
+    return snap.query("safeguards")
+
+
 def check_decision_values(snap: Snapshot, model_text: str | None, asl_text: str | None,
-                          as_of: dt.date | None = None) -> None:
-    """A decision's model and level checked against its review's snapshot (ParamError, one line)."""
+                          safeguard_text: str | None = None, as_of: dt.date | None = None) -> None:
+    """A decision's model, level and safeguard checked against its review's snapshot (ParamError,
+    one line). A reclassify decision's level must be above the model's level as of the review's date."""
     if model_text or asl_text:
         resolve_scenario(snap, model_text, asl_text, None, partial=True, as_of=as_of)
+    if safeguard_text and safeguard_text not in set(safeguards(snap)["safeguard_id"]):
+        raise ParamError(f"safeguard {shown(safeguard_text)} is unknown in the review's snapshot")
