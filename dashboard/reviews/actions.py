@@ -12,7 +12,7 @@ import re
 import pandas as pd
 
 from dashboard.reviews.ledger import Ledger, utc_text
-from dashboard.reviews.model import DECISION_KINDS, decisions_frame, reviews_frame
+from dashboard.reviews.model import DECISION_KINDS, reviews_frame
 from dashboard.text import neutralise_changes_any
 
 MAX_TITLE = 200
@@ -123,19 +123,16 @@ def parse_moment(name: str, value, *, now: dt.datetime | None = None) -> str | N
 
 # --- the ledger so far, checked inside the append's transaction ----------------------------------
 
-def _review(entries: pd.DataFrame, review_id: str) -> dict:
-    reviews = reviews_frame(entries, approvals_needed=1)  # the state's closed or not is what is asked
-    found = reviews[reviews["review_id"] == review_id]
-    if found.empty:
-        raise ReviewRefused(f"there is no review {review_id}")
-    return found.iloc[0].to_dict()
-
-
 def _open_review(entries: pd.DataFrame, review_id: str) -> dict:
-    review = _review(entries, review_id)
-    if review["state"] == "closed":
+    """The review's body; ReviewRefused when there is no such review or it is closed. Reads only the
+    review's own rows (one pass over the entries: an append's check stays cheap on a long ledger)."""
+    own = entries[entries["review_id"] == review_id]
+    opened = own[own["kind"] == "review"]
+    if opened.empty:
+        raise ReviewRefused(f"there is no review {review_id}")
+    if (own["kind"] == "close").any():
         raise ReviewRefused(f"review {review_id} is closed: open a new review")
-    return review
+    return reviews_frame(opened, approvals_needed=1).iloc[0].to_dict()
 
 
 # --- the actions -----------------------------------------------------------------------------------
@@ -196,8 +193,7 @@ def decide(ledger: Ledger, review_id: str, *, actor: str, kind: str, detail: str
             else:
                 raise ReviewRefused("reclassify needs the level (--asl N)")
         if body["supersedes"] is not None:
-            decisions = decisions_frame(entries, approvals_needed=1)
-            earlier = decisions[decisions["decision_id"] == body["supersedes"]]
+            earlier = entries[(entries["kind"] == "decision") & (entries["entry_id"] == body["supersedes"])]
             if earlier.empty or earlier.iloc[0]["review_id"] != review_id:
                 raise ReviewRefused(f"review {review_id} has no decision {body['supersedes']} to supersede")
 

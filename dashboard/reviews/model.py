@@ -83,14 +83,16 @@ def decisions_frame(entries: pd.DataFrame, approvals_needed: int) -> pd.DataFram
     """Every decision, in the order made, with its approvals and rejections (each person's latest
     verdict, the maker's own left out), whether it is in effect, since when, and what superseded it."""
     decisions = _rows(entries, "decision")
-    signoffs = _rows(entries, "signoff")
+    signoffs_of: dict[str, list[tuple[dict, dict]]] = {}
+    for signoff, signed in _rows(entries, "signoff"):
+        signoffs_of.setdefault(signed.get("decision_id"), []).append((signoff, signed))
     rows = []
     for row, body in decisions:
         maker = row["recorded_by"]
         verdicts: dict[str, str] = {}
         effective_at = None
-        for signoff, signed in signoffs:
-            if signed.get("decision_id") != row["entry_id"] or signoff["recorded_by"] == maker:
+        for signoff, signed in signoffs_of.get(row["entry_id"], []):
+            if signoff["recorded_by"] == maker:
                 continue
             if signed.get("verdict") not in VERDICTS:
                 continue
