@@ -19,10 +19,14 @@ from pathlib import Path
 import pytest
 
 import clirun
+from test_snapshots import lab_folder, quiet as quiet_progress
 from waits import WAIT_S
 from dashboard import settings
+from dashboard import store as store_module
+from dashboard.ingest import ingest
 from dashboard.params import ParamError
 from dashboard.questions import reviews as review_questions
+from dashboard.questions import snapshot as snapshot_questions
 from dashboard.reviews import actions, ledger as ledger_module, model
 from dashboard.reviews.actions import ReviewRefused
 from dashboard.reviews.ledger import GENESIS_HASH, LedgerError, chain, first_break, open_ledger
@@ -414,3 +418,22 @@ def test_the_commands_open_decide_sign_show_and_refuse(demo_store, tmp_path):
     assert run("close", "R1").stdout == "C6\n"
     assert run("sign", "D5", "--approve", user="bob").stderr == "error: review R1 is closed: open a new review\n"
     assert run("verify").returncode == 0
+
+
+def test_open_pins_the_given_snapshot_or_the_latest_and_never_writes_the_store(tmp_path):
+    store = tmp_path / "lab.duckdb"
+    older = ingest(lab_folder(tmp_path, 1000), store, progress=quiet_progress).snapshot_id
+    latest = ingest(lab_folder(tmp_path, 1500), store, progress=quiet_progress).snapshot_id
+    before = hashlib.sha256(store.read_bytes()).hexdigest(), sorted(path.name for path in tmp_path.rglob("*.duckdb"))
+    pinned_older = clirun.run_cli("--store", store, "reviews", "open", "--title", "then", "--snapshot", older)
+    pinned_latest = clirun.run_cli("--store", store, "reviews", "open", "--title", "now", "--as-of", "2025-06-01",
+                                   "--model", "base", "--asl", "3", "--domain", "cbrn")
+    assert (pinned_older.stdout, pinned_latest.stdout) == ("R1\n", "R2\n"), pinned_latest.stderr
+    with open_ledger(str(tmp_path / "lab.reviews.sqlite")) as opened:  # the file beside the store
+        reviews = model.reviews_frame(opened.entries(), 2).set_index("review_id")
+    older_date = snapshot_questions.snapshot_date(store_module.open_snapshot(store, older)).isoformat()
+    assert (reviews.loc["R1", "snapshot_id"], reviews.loc["R1", "as_of"]) == (older, older_date)
+    assert reviews.loc["R2", ["snapshot_id", "as_of", "model_id", "asl", "domain"]].tolist() == [
+        latest, "2025-06-01", "base", 3, "cbrn"]
+    after = hashlib.sha256(store.read_bytes()).hexdigest(), sorted(path.name for path in tmp_path.rglob("*.duckdb"))
+    assert after == before  # reviews live beside the store, never in a snapshot
