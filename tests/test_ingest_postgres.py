@@ -103,12 +103,17 @@ CREATE VIEW slow.checkpoints AS SELECT c.* FROM lab.checkpoints c
 """
 
 
-@pytest.fixture(scope="session")
-def pg():
+def require_server_programs() -> None:
+    """Skip without PostgreSQL's server programs (fail in CI, which must run these tests)."""
     if not pgserver.available():
         if os.environ.get("CI") == "true":
             pytest.fail("no PostgreSQL server programs: CI must run these tests (apt-get install postgresql)")
         pytest.skip("PostgreSQL's initdb/pg_ctl not found: apt-get install postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg():
+    require_server_programs()
     with pgserver.PostgresServer() as server:
         server.load_folder(DEMO_DIR, "lab")
         server.load_folder(DEMO_DIR, "broken", typed=False)

@@ -37,6 +37,7 @@ def arguments(snap, name: str) -> tuple:
         "reclassify.levels_as_of": (AS_OF,),
         "reclassify.safeguard_plan": (scope, scenario),
         "reclassify.safeguards_required": (level + 1,),
+        "reviews.safeguards": (),
         "reclassify.triggering_evaluations": (tuple(ranked["model_id"]), AS_OF),
         "reclassify.rule_2d_breaches": (tuple(ranked["model_id"]), AS_OF - dt.timedelta(days=90), AS_OF),
         "snapshot.asl_levels": (),
