@@ -22,7 +22,7 @@ def obligations_frame(snap: Snapshot, as_of: dt.date) -> pd.DataFrame:
 
 @question([
     "obligation_id", "name", "jurisdiction", "threshold_flop", "measure", "clock", "deadline_days",
-    "applies_from", "source"
+    "applies_from", "source", "deadline_hours", "categories"
 ])
 def obligation_list(snap: Snapshot) -> pd.DataFrame:
     """The obligations the snapshot holds (the rules, not the clocks)."""
