@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -132,3 +133,41 @@ def hours_left_text(state: str, hours_left) -> str:
         return "overdue by less than 1 h" if hours < 1 else f"overdue by {hours:,} h"
     hours = math.floor(hours_left)
     return "less than 1 h left" if hours < 1 else f"{hours:,} h left"
+
+
+# The columns of `asl-dashboard obligations --incidents` and the page's CSV (docs/cli.md), in this order.
+CLI_COLUMNS = ["review_id", "title", "obligation_id", "obligation_name", "jurisdiction", "incident_category",
+               "aware_at", "due_at", "hours_left", "left_or_overdue", "hours_left_at", "state", "done_at",
+               "reported_by", "reference"]
+
+
+class ClockTime(NamedTuple):
+    """The time the clocks are read at, and how the page and the CSV say it."""
+    at: pd.Timestamp
+    text: str  # "2026-12-07 07:10 UTC"
+    statement: str  # "hours left at 2026-12-07 07:10 UTC (now)"
+
+
+def clock_time(now: dt.datetime, as_of: dt.date | None = None) -> ClockTime:
+    """The wall clock (UTC) by default; with an as_of date given, the end of that day (midnight UTC
+    after it), never later than now: a time not reached yet would call clocks overdue that are not."""
+    now_utc = utc_time(now)
+    if as_of is not None:
+        day_end = pd.Timestamp(as_of + dt.timedelta(days=1), tz="UTC")
+        if day_end < now_utc:
+            text = utc_text(day_end)
+            return ClockTime(day_end, text, f"hours left at the end of {as_of:%Y-%m-%d} ({text})")
+    text = utc_text(now_utc)
+    return ClockTime(now_utc, text, f"hours left at {text} (now)")
+
+
+def clocks_table(clocks: pd.DataFrame, at_text: str) -> pd.DataFrame:
+    """The clocks as the command and the CSV give them (CLI_COLUMNS): times as "YYYY-MM-DD HH:MM UTC",
+    hours left to a tenth (empty when done) and in words, and the time they were read at."""
+    table = clocks.copy()
+    for column in ("aware_at", "due_at", "done_at"):
+        table[column] = [utc_text(value) for value in clocks[column]]
+    table["left_or_overdue"] = [hours_left_text(state, hours) for state, hours in zip(clocks["state"], clocks["hours_left"])]
+    table["hours_left"] = [None if pd.isna(hours) else round(float(hours), 1) for hours in clocks["hours_left"]]
+    table["hours_left_at"] = at_text
+    return table[CLI_COLUMNS].reset_index(drop=True)

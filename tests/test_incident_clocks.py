@@ -9,7 +9,8 @@ import random
 import pandas as pd
 import pytest
 
-from dashboard.incident_clocks import COLUMNS, hours_left_text, incident_clocks, utc_text
+from dashboard.incident_clocks import (CLI_COLUMNS, COLUMNS, clock_time, clocks_table, hours_left_text, incident_clocks,
+                                      utc_text)
 from dashboard.obligations import BUNDLED_OBLIGATIONS
 from incident_clocks_reference import reference_clocks
 
@@ -156,6 +157,30 @@ def test_hours_left_in_words_never_call_a_past_time_ahead():
     assert hours_left_text("done", float("nan")) == "" and hours_left_text("done_late", None) == ""
     assert hours_left_text("due", 1234.0) == "1,234 h left"
     assert utc_text("2026-12-09T15:00:00+01:00") == "2026-12-09 14:00 UTC" and utc_text(None) == ""
+
+
+def test_the_clocks_are_read_now_or_at_the_end_of_a_past_day():
+    now = dt.datetime(2026, 12, 7, 7, 10, 42, tzinfo=UTC)
+    assert clock_time(now).at == pd.Timestamp(now) and clock_time(now).statement == "hours left at 2026-12-07 07:10 UTC (now)"
+    past = clock_time(now, dt.date(2026, 12, 5))
+    assert past.at == utc("2026-12-06 00:00")
+    assert past.statement == "hours left at the end of 2026-12-05 (2026-12-06 00:00 UTC)"
+    # Today's end (or a later day's) is not reached yet: the clocks are read now.
+    assert clock_time(now, dt.date(2026, 12, 7)).at == pd.Timestamp(now)
+    assert clock_time(now, dt.date(2026, 12, 9)).at == pd.Timestamp(now)
+    # A naive wall clock is UTC.
+    assert clock_time(dt.datetime(2026, 12, 7, 7, 10)).text == "2026-12-07 07:10 UTC"
+
+
+def test_the_command_and_csv_table():
+    table = clocks_table(clocks(), "2026-12-07 07:10 UTC")
+    assert list(table.columns) == CLI_COLUMNS
+    first, late, ahead = (table.iloc[index].to_dict() for index in range(3))
+    assert first["due_at"] == "2026-12-05 07:10 UTC" and first["aware_at"] == "2026-11-20 07:10 UTC"
+    assert first["hours_left"] == -48.0 and first["left_or_overdue"] == "overdue by 48 h" and first["state"] == "overdue"
+    assert first["done_at"] == "" and first["reference"] is None and first["hours_left_at"] == "2026-12-07 07:10 UTC"
+    assert late["done_at"] == "2026-12-07 02:00 UTC" and pd.isna(late["hours_left"]) and late["left_or_overdue"] == ""
+    assert ahead["hours_left"] == 54.8 and ahead["left_or_overdue"] == "54 h left"
 
 
 # --- Against the independent reading on generated cases --------------------------------------------

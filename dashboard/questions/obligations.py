@@ -1,11 +1,13 @@
 """Regulatory and framework clocks (DESIGN 9): the /obligations page, the overview's count and
-`asl-dashboard obligations`. The arithmetic is queries/obligations.sql."""
+`asl-dashboard obligations`. The arithmetic is queries/obligations.sql; the clocks an incident starts
+(DESIGN 12) are dashboard/incident_clocks.py on the reviews ledger's frames."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
 
+from dashboard.incident_clocks import COLUMNS as INCIDENT_COLUMNS, incident_clocks
 from dashboard.questions import question
 from dashboard.store import Snapshot
 
@@ -27,3 +29,13 @@ def obligations_frame(snap: Snapshot, as_of: dt.date) -> pd.DataFrame:
 def obligation_list(snap: Snapshot) -> pd.DataFrame:
     """The obligations the snapshot holds (the rules, not the clocks)."""
     return snap.query("obligation_list")
+
+
+def incident_clock_rows(snap: Snapshot, reviews: pd.DataFrame, reports: pd.DataFrame, at: dt.datetime) -> pd.DataFrame:
+    """The clocks the reviews' incidents start (DESIGN 12, dashboard/incident_clocks.py): the snapshot's
+    obligations with clock after_awareness, the ledger's reviews and reports, read at `at`; soonest
+    due first. Not cached: the ledger changes with every report (the obligations are)."""
+    return incident_clocks(obligation_list(snap), reviews, reports, at)
+
+
+incident_clock_rows.columns = list(INCIDENT_COLUMNS)
