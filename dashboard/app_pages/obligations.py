@@ -114,15 +114,21 @@ with exports:
 # --- The rules -----------------------------------------------------------------------------------
 st.subheader("The obligations in this snapshot")
 rules_table = rules[["obligation_id", "jurisdiction", "threshold_flop", "measure", "clock", "deadline_days", "applies_from",
-                     "name", "source"]].copy()
-rules_table["threshold_flop"] = rules_table["threshold_flop"].map(lambda value: f"{value:.3g} FLOP")
-rules_table["deadline_days"] = rules_table["deadline_days"].map(lambda value: "" if pd.isna(value) else f"{int(value)}")
-rules_table["applies_from"] = rules_table["applies_from"].map(lambda value: "" if pd.isna(value) else str(value))
-# On screen the line (threshold and measure) and the clock (kind and days) read as one column each, so
-# that at 1440 px the table fits and the rule's name and source wrap whole (the print copy has every column).
-rules_table["line"] = rules_table["threshold_flop"] + " " + rules_table["measure"]
-rules_table["clock_days"] = [f"{clock}, {days} days" if days else clock
-                             for clock, days in zip(rules_table["clock"], rules_table["deadline_days"])]
+                     "deadline_hours", "categories", "name", "source"]].copy()
+rules_table["threshold_flop"] = rules_table["threshold_flop"].map(lambda value: "" if pd.isna(value) else f"{value:.3g} FLOP")
+for column in ("deadline_days", "deadline_hours"):
+    rules_table[column] = rules_table[column].map(lambda value: "" if pd.isna(value) else f"{int(value)}")
+for column in ("applies_from", "measure", "categories"):
+    rules_table[column] = rules_table[column].map(lambda value: "" if value is None or pd.isna(value) else str(value))
+# On screen the line (threshold and measure) and the clock (kind and days, or hours and the incident
+# categories) read as one column each, so that at 1440 px the table fits and the rule's name and source
+# wrap whole (the print copy has every column).
+rules_table["line"] = [f"{flop} {measure}" if flop else "" for flop, measure in
+                       zip(rules_table["threshold_flop"], rules_table["measure"])]
+rules_table["clock_days"] = [
+    f"{clock}, {hours} h: {categories.replace(';', ', ')}" if hours else f"{clock}, {days} days" if days else clock
+    for clock, days, hours, categories in zip(rules_table["clock"], rules_table["deadline_days"],
+                                              rules_table["deadline_hours"], rules_table["categories"])]
 st.dataframe(
     ui.shown_frame(rules_table), hide_index=True, width="stretch", row_height=display.wrapped_row_height(5),
     column_order=["obligation_id", "jurisdiction", "line", "clock_days", "applies_from", "name", "source"],
@@ -130,7 +136,9 @@ st.dataframe(
         "obligation_id": st.column_config.TextColumn("Obligation", width=125),
         "jurisdiction": st.column_config.TextColumn("Where", width=90),
         "line": st.column_config.TextColumn("Line", width=110, help="The threshold and the measure it counts"),
-        "clock_days": st.column_config.TextColumn("Clock", width=170, help="after_crossing: days from the start of the clock"),
+        "clock_days": st.column_config.TextColumn(
+            "Clock", width=170, help="after_crossing: days from the start of the clock; after_awareness: hours from "
+                                     "when the lab became aware of an incident of these categories"),
         "applies_from": st.column_config.TextColumn("Applies from", width=95),
         "name": st.column_config.TextColumn("What", width=190),
         "source": st.column_config.TextColumn("Source", width=190),
