@@ -64,7 +64,8 @@ def _first_reports(reports: pd.DataFrame, at: pd.Timestamp) -> dict[tuple[str, s
 
 def incident_clocks(obligations: pd.DataFrame, reviews: pd.DataFrame, reports: pd.DataFrame,
                     at: dt.datetime) -> pd.DataFrame:
-    """One row per review with an incident (incident_category and aware_at set) and obligation with
+    """One row per review with an incident (incident_category and aware_at set, aware_at on or before
+    `at`: as of a past day, an incident learnt of later starts nothing yet) and obligation with
     clock after_awareness whose categories hold the review's incident_category and whose applies_from
     (empty: always) is on or before aware_at's date (UTC).
 
@@ -82,8 +83,8 @@ def incident_clocks(obligations: pd.DataFrame, reviews: pd.DataFrame, reports: p
     for review in reviews.to_dict("records"):
         category = review.get("incident_category")
         aware_at = utc_time(review.get("aware_at"))
-        if not isinstance(category, str) or not category.strip() or aware_at is None:
-            continue
+        if not isinstance(category, str) or not category.strip() or aware_at is None or aware_at > now:
+            continue  # no incident, or one the lab was not aware of yet at `at` (DESIGN 4a)
         category = category.strip()
         for rule in rules:
             applies_from = _applies_from(rule.get("applies_from"))

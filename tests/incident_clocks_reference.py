@@ -22,6 +22,8 @@ def reference_clocks(obligations: list[dict], reviews: list[dict], reports: list
         if not review.get("incident_category") or not review.get("aware_at"):
             continue
         aware = _parse(review["aware_at"])
+        if aware > at:  # not known yet at that time
+            continue
         for rule in obligations:
             if rule["clock"] != "after_awareness":
                 continue

@@ -80,9 +80,7 @@ def test_every_clock_by_hand_soonest_first():
         ("R6", "ca-imminent", utc("2026-12-07 00:00"), "done_late", "first"),
         ("R2", "eu-cyber", utc("2026-12-09 14:00"), "due", None),
         ("R1", "ca-incident", utc("2026-12-16 14:00"), "done", "OES-1"),
-        ("R3", "ca-imminent", utc("2027-01-03 08:30"), "due", None),
-        ("R3", "ny", utc("2027-01-05 08:30"), "due", None),
-    ]
+    ]  # R3's incident is learnt of in 2027: at AT it starts nothing yet
     by_key = frame.set_index(["review_id", "obligation_id"])
     # hours left at 2026-12-07 07:10: overdue by exactly two days; 2 days 6 h 50 min ahead; none when done.
     assert by_key.loc[("R7", "ca-incident"), "hours_left"] == -48
@@ -90,9 +88,18 @@ def test_every_clock_by_hand_soonest_first():
     assert pd.isna(by_key.loc[("R6", "ca-imminent"), "hours_left"])
     late = by_key.loc[("R6", "ca-imminent")]
     assert late["done_at"] == utc("2026-12-07 02:00") and late["reported_by"] == "os:p11"
-    assert by_key.loc[("R3", "ny"), "aware_at"] == utc("2027-01-02 08:30")  # +01:00 read as UTC
     assert by_key.loc[("R1", "ca-incident"), "title"] == "Review R1"
     assert by_key.loc[("R2", "eu-cyber"), "incident_category"] == "weights_exfiltration"
+
+
+def test_an_incident_starts_its_clocks_when_the_lab_becomes_aware_of_it():
+    before = clocks(at=dt.datetime(2027, 1, 2, 8, 29, tzinfo=UTC))
+    assert "R3" not in set(before["review_id"])
+    frame = clocks(at=dt.datetime(2027, 1, 2, 8, 30, tzinfo=UTC))
+    mine = frame[frame["review_id"] == "R3"]
+    assert [(row.obligation_id, row.aware_at, row.due_at, row.state, row.hours_left) for row in mine.itertuples()] == [
+        ("ca-imminent", utc("2027-01-02 08:30"), utc("2027-01-03 08:30"), "due", 24),  # +01:00 read as UTC
+        ("ny", utc("2027-01-02 08:30"), utc("2027-01-05 08:30"), "due", 72)]
 
 
 def test_a_report_counts_from_its_time_on():
@@ -116,7 +123,7 @@ def test_applies_from_is_compared_with_the_utc_date_of_awareness():
     # 2026-12-31 23:30 in New York is 2027-01-01 04:30 UTC: the rule applies; 2026-12-31 23:59 UTC does not.
     cases = [review("A", "imminent_risk", "2026-12-31T23:30:00-05:00"), review("B", "imminent_risk", "2026-12-31T23:59:59Z"),
              review("C", "critical_safety_incident", "2027-01-01T00:00:00Z")]
-    frame = clocks(reviews=cases, obligations=ny, reports=[])
+    frame = clocks(reviews=cases, obligations=ny, reports=[], at=dt.datetime(2027, 1, 2, tzinfo=UTC))
     assert list(frame["review_id"]) == ["C", "A"]
     assert list(frame["due_at"]) == [utc("2027-01-04 00:00"), utc("2027-01-04 04:30")]
 
@@ -141,7 +148,8 @@ def test_the_bundled_rows_of_design_12():
     assert incident.loc["ny-raise-incident", "applies_from"] == "2027-01-01"
     frame = incident_clocks(bundled, pd.DataFrame([review("R1", "critical_safety_incident", "2026-12-01T14:00:00Z"),
                                                    review("R2", "critical_safety_incident", "2027-02-01T14:00:00Z")]),
-                            pd.DataFrame(columns=["review_id", "obligation_id", "reported_at"]), AT)
+                            pd.DataFrame(columns=["review_id", "obligation_id", "reported_at"]),
+                            dt.datetime(2027, 2, 2, tzinfo=UTC))
     assert [(row.review_id, row.obligation_id, row.due_at) for row in frame.itertuples()] == [
         ("R1", "ca-sb53-incident", utc("2026-12-16 14:00")),
         ("R2", "ny-raise-incident", utc("2027-02-04 14:00")),

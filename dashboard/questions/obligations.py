@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 
+from dashboard import settings
 from dashboard.incident_clocks import COLUMNS as INCIDENT_COLUMNS, incident_clocks
 from dashboard.questions import question
-from dashboard.store import Snapshot
+from dashboard.reviews.ledger import LedgerError, default_location, is_postgres, ledger_location, open_ledger, shown_location
+from dashboard.reviews.model import REPORT_COLUMNS, REVIEW_COLUMNS, reports_frame, reviews_frame
+from dashboard.store import Snapshot, store_path
 
 
 @question([
@@ -39,3 +43,25 @@ def incident_clock_rows(snap: Snapshot, reviews: pd.DataFrame, reports: pd.DataF
 
 
 incident_clock_rows.columns = list(INCIDENT_COLUMNS)
+
+
+def incident_clocks_of_ledger(snap: Snapshot, at: dt.datetime, store: str | Path | None = None,
+                              reviews: str | None = None) -> pd.DataFrame:
+    """The incident clocks of the reviews ledger (reviews: --reviews, else $ASL_REVIEWS_URL, else the
+    file beside the store: --store, else $ASL_STORE, else data/asl.duckdb), read at `at`.
+    LedgerError (one line) when the ledger cannot be read. Reading never creates the ledger: without
+    the default file no review was ever opened, and there is no clock (a ledger named and missing is
+    an error)."""
+    store = store_path(store)
+    location = ledger_location(reviews, store)
+    if not is_postgres(location) and not Path(location).expanduser().exists():
+        if location != str(default_location(store)):
+            raise LedgerError(f"there is no reviews ledger at {shown_location(location)}")
+        return incident_clock_rows(snap, pd.DataFrame(columns=REVIEW_COLUMNS), pd.DataFrame(columns=REPORT_COLUMNS), at)
+    with open_ledger(location) as ledger:
+        entries = ledger.entries()
+    # A review's state (which needs the lab's number of approvals) does not move its clocks.
+    return incident_clock_rows(snap, reviews_frame(entries, settings.DEFAULT_APPROVALS), reports_frame(entries), at)
+
+
+incident_clocks_of_ledger.columns = list(INCIDENT_COLUMNS)
