@@ -8,6 +8,8 @@ that may hold a secret.
 - ASL_AUDIT_LOG: where views are recorded (audit_log).
 - ASL_PAGE_RUNS: how many page runs at once (page_runs_limit).
 - ASL_INSECURE_ALLOW_ANYONE: "1" when `serve --insecure-allow-anyone` started the server.
+- ASL_SINGLE_USER: "1" when `serve --single-user` started the server (reviews are written as the
+  operating-system user, single_user; only without sign-in, on this machine).
 - ASL_SOURCE_URL: the lab's database (or folder) for `ingest` without an argument.
 (The benchmark harness in bench/ reads its own variable; the product has no benchmark hook.)
 
@@ -18,6 +20,7 @@ invalid value is refused in one line that does not repeat it (it may hold a secr
 line exits 2, the pages warn and use the address the request came to."""
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import re
@@ -34,6 +37,7 @@ AUDIT_LOG = "ASL_AUDIT_LOG"
 PAGE_RUNS = "ASL_PAGE_RUNS"
 INSECURE_ALLOW_ANYONE = "ASL_INSECURE_ALLOW_ANYONE"
 SOURCE_URL = "ASL_SOURCE_URL"
+SINGLE_USER = "ASL_SINGLE_USER"
 
 
 def _read(name: str, environ=None) -> str | None:
@@ -59,6 +63,23 @@ def audit_log(default: str | os.PathLike) -> Path:
 def insecure_allow_anyone() -> bool:
     """Whether `serve --insecure-allow-anyone` started this server (ASL_INSECURE_ALLOW_ANYONE=1)."""
     return _read(INSECURE_ALLOW_ANYONE) == "1"
+
+
+def single_user(environ=None) -> bool:
+    """Whether `serve --single-user` started this server (ASL_SINGLE_USER=1): without sign-in, the
+    pages may write reviews, recorded as the operating-system user (os_user). Any other value: no."""
+    return _read(SINGLE_USER, environ) == "1"
+
+
+def os_user() -> str:
+    """Who a review is recorded as on the command line and under `serve --single-user`: `os:<user>`,
+    the operating-system user (getpass reads LOGNAME, USER, LNAME, USERNAME, then the password
+    database: the account the process runs as, never a value a viewer of a page can set)."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid anywhere: its number still names it
+        name = str(os.getuid())
+    return f"os:{name}"
 
 
 def source_url() -> str | None:
@@ -91,7 +112,7 @@ def page_runs_limit() -> int:
 
 NAME = "ASL_PUBLIC_URL"
 MAX_LENGTH = 2048
-PAGES = ("/trajectory", "/reclassify", "/changes", "/obligations")  # a page's URL pasted: its base is kept
+PAGES = ("/trajectory", "/reclassify", "/changes", "/obligations", "/reviews", "/review")  # a page's URL pasted: its base is kept
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?|\[[0-9A-Fa-f:.]+\]")
