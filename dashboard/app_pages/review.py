@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, display, links, settings, ui
+from dashboard import auth, links, settings, ui
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError, check_review_id
 from dashboard.text import md_escape
@@ -23,10 +23,6 @@ from dashboard.questions import snapshot as snapshot_questions
 
 FLASH = "review_flash"  # what the last write did, shown once after the page is drawn again
 
-SIGNOFF_HEADINGS = {"signoff_id": "sign-off", "decision_id": "decision", "signed_by": "signed by",
-                    "signed_at": "signed at", "verdict": "verdict", "comment": "comment"}
-DECISION_HEADINGS = {"decision_id": "decision", "kind": "kind", "detail": "detail", "made_by": "made by",
-                     "made_at": "made at", "approvals": "approvals", "rejections": "rejections", "standing": "standing"}
 
 
 def show_flash() -> None:
@@ -158,31 +154,21 @@ decisions = record.decisions
 if decisions.empty:
     st.info("No decision yet.")
 else:
-    table = decisions.copy()
-    table["standing"] = review_questions.decision_standing(table, approvals_needed)
-    for column in ("detail", "made_by", "made_at"):
-        table[column] = table[column].map(lambda value: "" if optional(value) is None else str(value))
-    st.dataframe(ui.shown_frame(table), hide_index=True, width="stretch",
-                 column_order=["decision_id", "kind", "detail", "standing", "approvals", "rejections", "made_by",
-                               "made_at"],
-                 row_height=display.wrapped_row_height(3),
-                 column_config={"decision_id": st.column_config.TextColumn("Decision", width=80),
-                                "kind": st.column_config.TextColumn("Kind", width=120),
-                                "detail": st.column_config.TextColumn("Detail", width=320),
-                                "standing": st.column_config.TextColumn("Standing", width=200),
-                                "made_by": st.column_config.TextColumn("Made by", width=170),
-                                "made_at": st.column_config.TextColumn("Made at", width=160)})
-    ui.print_table(table[list(DECISION_HEADINGS)].rename(columns=DECISION_HEADINGS), "decisions")
+    standing = review_questions.decision_standing(decisions, approvals_needed)
+    for (_, decision), where in zip(decisions.iterrows(), standing):
+        with st.container(border=True, key=f"decision-{decision['decision_id']}"):
+            what = md_escape(decision["kind"] + review_questions.decision_target(decision))
+            st.markdown(f"**{decision['decision_id']} · {what}** · {md_escape(where)}")
+            if optional(decision["detail"]):
+                st.markdown(md_escape(decision["detail"]))
+            st.caption(f"Made by {md_escape(decision['made_by'])} at {md_escape(decision['made_at'])} · "
+                       f"{int(decision['approvals'])} approval(s), {int(decision['rejections'])} rejection(s)")
+            for _, signoff in record.signoffs[record.signoffs["decision_id"] == decision["decision_id"]].iterrows():
+                comment = f": {md_escape(signoff['comment'])}" if optional(signoff["comment"]) else ""
+                st.markdown(f"- {signoff['signoff_id']} **{md_escape(signoff['verdict'])}** by "
+                            f"{md_escape(signoff['signed_by'])} at {md_escape(signoff['signed_at'])}{comment}")
     st.caption(f"A decision takes effect with {approvals_needed} approval(s) from people other than its maker and "
                "no rejection (each person's latest verdict counts once); a later decision may supersede it.")
-st.markdown("**Sign-offs**")
-if record.signoffs.empty:
-    st.caption("No sign-off yet.")
-else:
-    signoffs = record.signoffs[list(SIGNOFF_HEADINGS)]
-    st.dataframe(ui.shown_frame(signoffs), hide_index=True, width="stretch", row_height=display.wrapped_row_height(3),
-                 column_config={"comment": st.column_config.TextColumn("comment", width=360)})
-    ui.print_table(signoffs.rename(columns=SIGNOFF_HEADINGS), "signoffs")
 
 # --- The incident clocks ----------------------------------------------------------------------------
 st.subheader("Incident clocks")
@@ -201,10 +187,10 @@ if actor is not None and review["state"] == "closed":
     st.info("This review is closed: nothing more can be recorded on it.", icon=":material/lock:")
 elif actor is not None:
     with st.container(key="screen-review-forms"):  # forms are for the screen: print shows what is recorded
-        standing = decisions[~decisions["superseded_by"].map(lambda value: optional(value) is not None)] \
+        current = decisions[decisions["superseded_by"].map(lambda value: optional(value) is None)] \
             if not decisions.empty else decisions
-        own = standing[standing["made_by"] == actor] if not standing.empty else standing
-        others = standing[standing["made_by"] != actor] if not standing.empty else standing
+        own = current[current["made_by"] == actor] if not current.empty else current
+        others = current[current["made_by"] != actor] if not current.empty else current
         for _, decision in others.iterrows():
             with st.form(f"sign-{decision['decision_id']}"):
                 st.markdown(f"**Sign {decision['decision_id']}** ({md_escape(decision['kind'])}, made by "
@@ -242,7 +228,7 @@ elif actor is not None:
             safeguard = safeguard_column.text_input("Safeguard id (add_safeguard)", max_chars=100)
             owner = owner_column.text_input("Owner (add_safeguard)", max_chars=200)
             due = due_column.date_input("Due on (add_safeguard)", value=None, format="YYYY-MM-DD")
-            superseded = list(standing["decision_id"]) if not standing.empty else []
+            superseded = list(current["decision_id"]) if not current.empty else []
             supersedes = st.selectbox("Supersedes (optional)", superseded, index=None, placeholder="None")
             decided = st.form_submit_button("Record the decision", type="primary", icon=":material/gavel:")
         if decided:
