@@ -37,6 +37,7 @@ from streamlit import config
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
 from dashboard import settings
+from dashboard.reviews.actions import ReviewRefused, os_actor
 from dashboard.text import md_escape
 from dashboard.sqlfiles import REPO_ROOT
 
@@ -450,8 +451,12 @@ def current_actor() -> str | None:
     provider's ID token, in a cookie signed with cookie_secret), never a form field, URL parameter
     or header a viewer can set."""
     state = access_state()
-    return actor_for(state, _user_email() if state == "allowed" else None,
-                     single_user=settings.single_user(), os_user=settings.os_user())
+    single_user = settings.single_user() and state == "local"
+    try:
+        os_user = os_actor() if single_user else ""
+    except ReviewRefused:  # no name for the account this server runs as: nobody to record
+        return None
+    return actor_for(state, _user_email() if state == "allowed" else None, single_user=single_user, os_user=os_user)
 
 
 def client_key(viewer: Viewer) -> str:

@@ -131,10 +131,12 @@ def pinned_view_path(model_id: str | None, asl_level: int | None, domain: str | 
 def new_review_params(model_id: str, asl_level: int, domain: str | None, as_of: dt.date, policy_id: str | None,
                       snapshot_id: str | None) -> dict:
     """The parameters of /review that open the form for a new review of this scenario, pinned to this
-    view (the reclassify page's "Open a review of this scenario")."""
-    params = {"model": model_id, "asl": str(int(asl_level))}
+    view (the reclassify page's "Open a review of this scenario"). The level and domain travel as
+    new_asl= and trigger=: asl= and domain= are the reclassify page's bound widgets, which Streamlit
+    drops from a link that leaves that page."""
+    params = {"model": model_id, "new_asl": str(int(asl_level))}
     if domain:
-        params["domain"] = domain
+        params["trigger"] = domain
     return {**params, **scope_query_params(as_of, policy_id, snapshot_id)}
 
 

@@ -24,7 +24,6 @@ invalid value is refused in one line that does not repeat it (it may hold a secr
 line exits 2, the pages warn and use the address the request came to."""
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import re
@@ -74,19 +73,8 @@ def insecure_allow_anyone() -> bool:
 
 def single_user(environ=None) -> bool:
     """Whether `serve --single-user` started this server (ASL_SINGLE_USER=1): without sign-in, the
-    pages may write reviews, recorded as the operating-system user (os_user). Any other value: no."""
+    pages may write reviews, recorded as the operating-system user. Any other value: no."""
     return _read(SINGLE_USER, environ) == "1"
-
-
-def os_user() -> str:
-    """Who a review is recorded as on the command line and under `serve --single-user`: `os:<user>`,
-    the operating-system user (getpass reads LOGNAME, USER, LNAME, USERNAME, then the password
-    database: the account the process runs as, never a value a viewer of a page can set)."""
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid anywhere: its number still names it
-        name = str(os.getuid())
-    return f"os:{name}"
 
 
 def source_url() -> str | None:

@@ -14,6 +14,7 @@ import pytest
 from dashboard import links, settings
 from dashboard.auth import actor_for
 from dashboard.params import ParamError, check_review_id
+from dashboard.reviews.actions import os_actor
 from waits import WAIT_S
 
 OS_USER = "os:" + getpass.getuser()
@@ -42,7 +43,7 @@ def test_single_user_is_on_only_when_serve_set_it(value, single):
 
 
 def test_the_operating_system_user_is_named_os_user():
-    assert settings.os_user() == OS_USER
+    assert os_actor() == OS_USER
 
 
 @pytest.mark.parametrize("arguments", [
@@ -86,5 +87,5 @@ def test_the_pinned_view_opens_exactly_the_view_the_review_names():
 
 def test_open_a_review_of_this_scenario_carries_the_scenario_and_pins_the_view():
     params = links.new_review_params("a&b", 3, None, dt.date(2025, 6, 1), None, "20261206T231200Z-3f9a1c2b")
-    assert params == {"model": "a&b", "asl": "3", "as_of": "2025-06-01", "snapshot": "20261206T231200Z-3f9a1c2b"}
+    assert params == {"model": "a&b", "new_asl": "3", "as_of": "2025-06-01", "snapshot": "20261206T231200Z-3f9a1c2b"}
     assert urllib.parse.parse_qs(urllib.parse.urlencode(params))["model"] == ["a&b"]

@@ -9,7 +9,9 @@ import pytest
 from dashboard import settings
 from dashboard.ingest import ingest
 from dashboard.reviews import actions
+from dashboard.reviews.actions import os_actor
 from dashboard.reviews.ledger import ledger_location, open_ledger
+from dashboard.store import open_snapshot
 from dashboard.text import md_escape
 from labdata import status_lab_tables, write_folder
 from pagelinks import open_link
@@ -27,15 +29,16 @@ def store(tmp_path_factory):
     folder = write_folder(tmp_path_factory.mktemp("review-pages-src") / "lab", status_lab_tables())
     path = tmp_path_factory.mktemp("review-pages") / "lab.duckdb"
     ingest(folder, path, progress=lambda _message: None)
-    with open_ledger(ledger_location(str(path.with_name("lab.reviews.sqlite")), path)) as ledger:
-        review = actions.open_review(ledger, actor="lead@example.com", title=TITLE, snapshot_id=None,
+    with open_ledger(ledger_location(None, path)) as ledger:
+        review = actions.open_review(ledger, actor="lead@example.com", title=TITLE,
+                                     snapshot_id=open_snapshot(path).snapshot_id,
                                      as_of="2025-06-01", model_id="base", asl=3)
         actions.decide(ledger, review, actor="lead@example.com", kind="reclassify", detail=DETAIL, model_id="base", asl=3)
     return path
 
 
 def entries(store):
-    with open_ledger(ledger_location(str(store.with_name("lab.reviews.sqlite")), store)) as ledger:
+    with open_ledger(ledger_location(None, store)) as ledger:
         return ledger.entries()
 
 
@@ -56,7 +59,7 @@ def test_without_sign_in_a_review_is_read_only_and_says_how_to_write(store):
 
 
 def test_without_sign_in_no_review_can_be_opened(store):
-    app = open_link(store, REVIEW_PAGE, model="base", asl="3", as_of="2025-06-01")
+    app = open_link(store, REVIEW_PAGE, model="base", new_asl="3", as_of="2025-06-01")
     assert "Open the review" not in buttons(app)
     assert any("Reviews are read-only here" in info.value for info in app.info)
 
@@ -67,7 +70,7 @@ def test_single_user_mode_records_the_operating_system_user(store, monkeypatch):
     app.text_input[0].input("Checked by the one person at this machine")
     next(button for button in app.button if button.label == "Open the review").click().run()
     last = entries(store).iloc[-1]
-    assert (last["kind"], last["recorded_by"]) == ("review", settings.os_user())
+    assert (last["kind"], last["recorded_by"]) == ("review", os_actor())
     assert '"title":"Checked by the one person at this machine"' in last["body"]
 
 
@@ -79,7 +82,7 @@ def test_the_maker_gets_no_sign_button_for_their_own_decision(store):
 
 def test_a_signed_in_person_signs_as_themselves_whatever_the_link_says(store):
     # Parameters naming someone else are not identity: the session's signed-in e-mail is.
-    app = signed_in_as(store, "second@example.com", id="R1", actor="lead@example.com", user="lead@example.com")
+    app = signed_in_as(store, "second@example.com", id="R1", actor="lead@example.com", by="lead@example.com")
     form_comment = next(area for area in app.text_area if area.label == "Comment")
     form_comment.input(TITLE)
     next(button for button in app.button if button.label == "Approve D2").click().run()

@@ -56,7 +56,10 @@ except ParamError as error:
     ui.stop_with_problem(str(error), "reviews")
 actor = auth.current_actor()
 location = review_questions.page_ledger()
-approvals_needed = settings.approvals_needed()
+try:
+    approvals_needed = settings.approvals_needed()
+except ParamError as error:  # ASL_REVIEW_APPROVALS set but invalid: no page counts approvals on a guess
+    ui.stop_with_problem(str(error), "reviews")
 
 # --- Without id=: open a review of the view the link names ----------------------------------------
 if review_id is None:
@@ -64,8 +67,8 @@ if review_id is None:
     snap, scope = context.snapshot, context.scope
     st.title("Open a review")
     try:
-        requested = reclassify_questions.checked_scenario(snap, ui.raw_param("model"), ui.raw_param("asl"),
-                                                          ui.raw_param("domain"), partial=True, as_of=scope.as_of)
+        requested = reclassify_questions.checked_scenario(snap, ui.raw_param("model"), ui.raw_param("new_asl"),
+                                                          ui.raw_param("trigger"), partial=True, as_of=scope.as_of)
     except ParamError as error:
         ui.stop_with_problem(str(error), "review")
     st.markdown(f"The review pins this view: snapshot **{md_escape(scope.snapshot_id or 'the latest')}**, as of "
@@ -97,11 +100,10 @@ if review_id is None:
         opened = st.form_submit_button("Open the review", type="primary", icon=":material/rate_review:")
     if opened:
         aware_at = (dt.datetime.combine(aware_day, aware_time).strftime("%Y-%m-%dT%H:%M:%SZ")
-                    if category and aware_day else None)
+                    if aware_day else None)
         try:
             new_id = review_questions.record_review(
-                location, actor=actor, title=title, snapshot_id=scope.snapshot_id, as_of=scope.as_of.isoformat(),
-                policy=scope.policy_id, model_id=model_id, asl=asl_level, domain=domain,
+                location, snap, scope, actor=actor, title=title, model_id=model_id, asl=asl_level, domain=domain,
                 incident_category=category, aware_at=aware_at)
         except review_questions.REFUSALS as error:
             st.error(md_escape(str(error)), icon=":material/block:")
@@ -157,7 +159,7 @@ else:
     standing = review_questions.decision_standing(decisions, approvals_needed)
     for (_, decision), where in zip(decisions.iterrows(), standing):
         with st.container(border=True, key=f"decision-{decision['decision_id']}"):
-            what = md_escape(decision["kind"] + review_questions.decision_target(decision))
+            what = md_escape(decision["kind"] + review_questions.decision_target(decision.to_dict()))
             st.markdown(f"**{decision['decision_id']} · {what}** · {md_escape(where)}")
             if optional(decision["detail"]):
                 st.markdown(md_escape(decision["detail"]))
@@ -234,9 +236,11 @@ elif actor is not None:
         if decided:
             try:
                 decision_id = review_questions.record_decision(
-                    location, review_id, actor=actor, kind=kind, detail=detail, model_id=decided_model,
-                    asl=None if decided_level is None else int(decided_level), safeguard_id=safeguard or None,
-                    owner=owner or None, due_on=due.isoformat() if due else None, supersedes=supersedes)
+                    location, context.snapshot if context is not None else None, as_of, review_id, actor=actor,
+                    kind=kind, detail=detail, model_id=decided_model if kind in ("reclassify", "halt_onboarding") else None,
+                    asl=int(decided_level) if kind == "reclassify" and decided_level is not None else None,
+                    safeguard_id=safeguard or None, owner=owner or None, due_on=due.isoformat() if due else None,
+                    supersedes=supersedes)
             except review_questions.REFUSALS as error:
                 st.error(md_escape(str(error)), icon=":material/block:")
             else:

@@ -6,10 +6,11 @@ import streamlit as st
 
 from dashboard import auth, display, settings, ui
 from dashboard.export import to_download_csv
+from dashboard.params import ParamError
 from dashboard.text import md_escape
 from dashboard.questions import reviews as review_questions
 
-STATES = list(review_questions.REVIEW_STATES)
+STATES = list(review_questions.STATES)
 LIST_HEADINGS = {"review_id": "review", "title": "title", "state": "state", "scenario": "scenario",
                  "incident_category": "incident", "aware_at": "aware since", "opened_by": "opened by",
                  "opened_at": "opened at", "decisions": "decisions", "in_effect": "in effect",
@@ -18,7 +19,11 @@ LIST_HEADINGS = {"review_id": "review", "title": "title", "state": "state", "sce
 context = ui.page_context("reviews")
 snap, scope = context.snapshot, context.scope
 st.title("Reviews: what was decided, by whom, on which view")
-reviews = review_questions.review_list(review_questions.page_ledger(), settings.approvals_needed())
+try:
+    approvals_needed = settings.approvals_needed()
+except ParamError as error:  # ASL_REVIEW_APPROVALS set but invalid: no page counts approvals on a guess
+    ui.stop_with_problem(str(error), "")
+reviews = review_questions.review_list(review_questions.page_ledger(), approvals_needed)
 reviewed_models = sorted({model for model in reviews["model_id"] if isinstance(model, str) and model})
 
 # --- Filters, kept in the URL as state= and model= (checked first: a pasted link gets a clear message)
@@ -54,7 +59,9 @@ ui.screen_hint("Open reviews first, the most recently opened first. Click a revi
 if shown_rows.empty:
     st.info("No review yet." if reviews.empty else "No review matches these filters.")
 else:
-    table = review_questions.review_list_shown(shown_rows)
+    table = shown_rows.copy()
+    for column in ("incident_category", "aware_at", "policy", "snapshot_id", "as_of"):
+        table[column] = table[column].map(lambda value: "" if value is None else str(value))
     table.insert(0, "open", "./review?" + table["review_id"].map(lambda review_id: f"id={review_id}"))
     st.dataframe(
         ui.shown_frame(table), hide_index=True, width="stretch", row_height=display.wrapped_row_height(2),
