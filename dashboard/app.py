@@ -21,6 +21,9 @@ page_list = [
     st.Page("app_pages/changes.py", title="Changes", icon=":material/history:", url_path="changes"),
     st.Page("app_pages/obligations.py", title="Obligations", icon=":material/gavel:", url_path="obligations"),
     st.Page("app_pages/corrections.py", title="Corrections", icon=":material/difference:", url_path="corrections"),
+    st.Page("app_pages/reviews.py", title="Reviews", icon=":material/fact_check:", url_path="reviews"),
+    st.Page("app_pages/review.py", title="Review", icon=":material/rate_review:", url_path="review",
+            visibility="hidden"),  # opened from /reviews and from a scenario on /reclassify
 ]
 auth.refuse_foreign_host()  # DNS rebinding: no page, no data for a host this server does not serve
 pages = st.navigation(page_list, position="hidden")

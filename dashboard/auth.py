@@ -37,6 +37,7 @@ from streamlit import config
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
 from dashboard import settings
+from dashboard.reviews.actions import ReviewRefused, os_actor
 from dashboard.text import md_escape
 from dashboard.sqlfiles import REPO_ROOT
 
@@ -422,6 +423,40 @@ def gate(page, pages_by_path: dict) -> Viewer:
         st.caption(f":material/person: {md_escape(email)}")
         st.button("Sign out", on_click=st.logout, icon=":material/logout:")
     return Viewer(email=email, local=False)
+
+
+# --- Who writes a review (DESIGN 12) ---------------------------------------------------------------
+
+READ_ONLY_REVIEWS = ("Reviews are read-only here: no sign-in is configured, so this dashboard cannot tell who you are. "
+                     "To record reviews, configure sign-in ([auth] in .streamlit/secrets.toml), or start it for one "
+                     "person on this machine with `asl-dashboard serve --single-user` (recorded as the operating-system "
+                     "user), or use `asl-dashboard reviews` on the command line.")
+
+
+def actor_for(state: str, email: str | None, *, single_user: bool, os_user: str) -> str | None:
+    """Who a review written in this page run is recorded as, from the server's own view of the session
+    only: the signed-in person's e-mail (allowed, a well-formed address), os_user (`os:<user>`) in
+    local mode under `serve --single-user`, else None (read-only). Pure: access_state, the e-mail and
+    the settings are its inputs."""
+    if state == "allowed":
+        address = well_formed_email(email)
+        return address.normalized if address is not None else None
+    if state == "local" and single_user:
+        return os_user
+    return None
+
+
+def current_actor() -> str | None:
+    """The actor of this page run (actor_for): the identity Streamlit holds for the session (the
+    provider's ID token, in a cookie signed with cookie_secret), never a form field, URL parameter
+    or header a viewer can set."""
+    state = access_state()
+    single_user = settings.single_user() and state == "local"
+    try:
+        os_user = os_actor() if single_user else ""
+    except ReviewRefused:  # no name for the account this server runs as: nobody to record
+        return None
+    return actor_for(state, _user_email() if state == "allowed" else None, single_user=single_user, os_user=os_user)
 
 
 def client_key(viewer: Viewer) -> str:

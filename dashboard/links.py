@@ -3,7 +3,8 @@ else the address the request came to, under the same rule; a path alone when nei
 
 - page links: the link to this exact view, as_of and policy carried to another page;
 - the brief's link (scenario_link), the "Reclassify this model" link's parameters (reclassify_params);
-- the digest's links and the changes and obligations tables' links (trajectory_path).
+- the digest's links and the changes and obligations tables' links (trajectory_path);
+- reviews (DESIGN 12): a review's page, the view a review pins, and opening a review of a scenario.
 
 Every value goes into a link percent-encoded; a base that did not pass settings.base_url is refused.
 No Streamlit here: the pages pass their own address in.
@@ -106,6 +107,37 @@ def corrections_path(from_id: str, to_id: str, as_of: dt.date, policy_id: str | 
     if policy_id:
         params["policy"] = policy_id
     return "/corrections?" + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+
+
+# --- Reviews (DESIGN 12) ------------------------------------------------------------------------
+
+def review_path(review_id: str) -> str:
+    """A review's own page: /review?id=R12."""
+    return "/review?" + urllib.parse.urlencode({"id": review_id})
+
+
+def pinned_view_path(model_id: str | None, asl_level: int | None, domain: str | None, as_of: dt.date,
+                     policy_id: str | None, snapshot_id: str | None) -> str:
+    """The view a review pins, opened exactly: its scenario on /reclassify (model, asl, domain), a model
+    alone on /trajectory, else the overview; always as of its date, under its policy, on its snapshot."""
+    scope = scope_query_params(as_of, policy_id, snapshot_id)
+    if model_id and asl_level is not None:
+        return scenario_link(None, model_id, int(asl_level), domain, as_of, policy_id, snapshot_id)
+    if model_id:
+        return "/trajectory?" + urllib.parse.urlencode({"model": model_id, **scope})
+    return "/?" + urllib.parse.urlencode(scope)
+
+
+def new_review_params(model_id: str, asl_level: int, domain: str | None, as_of: dt.date, policy_id: str | None,
+                      snapshot_id: str | None) -> dict:
+    """The parameters of /review that open the form for a new review of this scenario, pinned to this
+    view (the reclassify page's "Open a review of this scenario"). The level and domain travel as
+    new_asl= and trigger=: asl= and domain= are the reclassify page's bound widgets, which Streamlit
+    drops from a link that leaves that page."""
+    params = {"model": model_id, "new_asl": str(int(asl_level))}
+    if domain:
+        params["trigger"] = domain
+    return {**params, **scope_query_params(as_of, policy_id, snapshot_id)}
 
 
 # --- Page links (the pages' "Link to this view" and links between pages) ---------------------------

@@ -1,4 +1,5 @@
-"""Validation of view parameters (as_of, policy, snapshot, model, asl, domain) for the CLI and the pages.
+"""Validation of view parameters (as_of, policy, snapshot, model, asl, domain, a review id) for the CLI and
+the pages.
 
 Every value arrives as untrusted text (a URL or a command line). A bad one raises ParamError with a
 one-line message for people; nothing is ever formatted into SQL or rendered as HTML. (How values are
@@ -128,4 +129,17 @@ def check_snapshot_id(text: str | None, name: str = "snapshot") -> str | None:
     if not is_snapshot_id(text):
         raise ParamError(f"{name} {shown(text)} is not a snapshot id: it looks like 20261206T231200Z-3f9a1c2b "
                          "(the snapshots command lists them)")
+    return text
+
+
+_REVIEW_ID = re.compile(r"R[1-9][0-9]{0,11}")
+
+
+def check_review_id(text: str | None) -> str | None:
+    """A review id (DESIGN 12): R and the ledger row that opened it, R1, R2, ... Empty: None.
+    Only the form is checked here; whether the review exists, by the ledger."""
+    if text is None or text == "":
+        return None
+    if not _REVIEW_ID.fullmatch(text):
+        raise ParamError(f"id {shown(text)} is not a review id: it looks like R12 (the reviews page lists them)")
     return text

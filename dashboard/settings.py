@@ -8,6 +8,8 @@ that may hold a secret.
 - ASL_AUDIT_LOG: where views are recorded (audit_log).
 - ASL_PAGE_RUNS: how many page runs at once (page_runs_limit).
 - ASL_INSECURE_ALLOW_ANYONE: "1" when `serve --insecure-allow-anyone` started the server.
+- ASL_SINGLE_USER: "1" when `serve --single-user` started the server (reviews are written as the
+  operating-system user, single_user; only without sign-in, on this machine).
 - ASL_SOURCE_URL: the lab's database (or folder) for `ingest` without an argument.
 - ASL_REVIEWS_URL: where the reviews ledger lives (reviews_url; --reviews wins; default: a file
   beside the store).
@@ -38,6 +40,7 @@ AUDIT_LOG = "ASL_AUDIT_LOG"
 PAGE_RUNS = "ASL_PAGE_RUNS"
 INSECURE_ALLOW_ANYONE = "ASL_INSECURE_ALLOW_ANYONE"
 SOURCE_URL = "ASL_SOURCE_URL"
+SINGLE_USER = "ASL_SINGLE_USER"
 REVIEWS_URL = "ASL_REVIEWS_URL"
 REVIEW_APPROVALS = "ASL_REVIEW_APPROVALS"
 DEFAULT_APPROVALS = 2
@@ -66,6 +69,12 @@ def audit_log(default: str | os.PathLike) -> Path:
 def insecure_allow_anyone() -> bool:
     """Whether `serve --insecure-allow-anyone` started this server (ASL_INSECURE_ALLOW_ANYONE=1)."""
     return _read(INSECURE_ALLOW_ANYONE) == "1"
+
+
+def single_user(environ=None) -> bool:
+    """Whether `serve --single-user` started this server (ASL_SINGLE_USER=1): without sign-in, the
+    pages may write reviews, recorded as the operating-system user. Any other value: no."""
+    return _read(SINGLE_USER, environ) == "1"
 
 
 def source_url() -> str | None:
@@ -122,7 +131,7 @@ def page_runs_limit() -> int:
 
 NAME = "ASL_PUBLIC_URL"
 MAX_LENGTH = 2048
-PAGES = ("/trajectory", "/reclassify", "/changes", "/obligations")  # a page's URL pasted: its base is kept
+PAGES = ("/trajectory", "/reclassify", "/changes", "/obligations", "/reviews", "/review")  # a page's URL pasted: its base is kept
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?|\[[0-9A-Fa-f:.]+\]")

@@ -105,6 +105,12 @@ else:
                              "unknown" if len(requests) and requests.isna().all() else f"{int(requests.fillna(0).sum()):,}",
                              help="Every live deployment considered: how many are at risk depends on safeguards "
                                   "that are unknown in this data set.")
+# A review records what is decided about this scenario, pinned to this view (DESIGN 12).
+st.page_link("app_pages/review.py", label="Open a review of this scenario", icon=":material/rate_review:",
+             query_params=links.new_review_params(model_id, new_level, domain, scope.as_of, scope.policy_id,
+                                                  scope.snapshot_id),
+             help="Record the decisions taken on this scenario and who signs them, pinned to this view: its "
+                  "snapshot, as-of date and policy.")
 
 left, right = st.columns([2, 3])
 with left:

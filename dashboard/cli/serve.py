@@ -25,6 +25,9 @@ def register(commands) -> None:
     parser.add_argument("--address", default="127.0.0.1")
     parser.add_argument("--insecure-allow-anyone", action="store_true",
                         help="serve on a non-loopback address without sign-in (anyone who can reach it sees everything)")
+    parser.add_argument("--single-user", action="store_true",
+                        help="without sign-in, let the pages write reviews, recorded as the operating-system user "
+                             "(os:<user>); only on a loopback address, for one person on this machine")
     parser.add_argument("--replicas", type=replica_count, metavar="N",
                         help="run N dashboard processes on free loopback ports behind nginx listening on "
                              "--address:--port (sessions stay on one process); needs nginx")
@@ -54,7 +57,13 @@ def run(args) -> int:
         print_err(f"error: refusing to serve on {args.address} without sign-in: configure [auth] in "
                   ".streamlit/secrets.toml (see secrets.example.toml), or pass --insecure-allow-anyone")
         return 2
+    if args.single_user and (signed_in or args.insecure_allow_anyone or not is_loopback(args.address)):
+        why = ("sign-in is configured: reviews are recorded as the signed-in person" if signed_in else
+               "anyone who can reach this server would write reviews as you")
+        print_err(f"error: --single-user is for one person on this machine, without sign-in ({why})")
+        return 2
     env = settings.child_environment()
+    env.pop(settings.SINGLE_USER, None)  # writing reviews without sign-in: only when asked for here
     if env.get("ASL_AUDIT_LOG"):  # relative to where serve was started, not to repo_root
         env["ASL_AUDIT_LOG"] = str(Path(env["ASL_AUDIT_LOG"]).expanduser().resolve())
     audit_log = Path(env.get("ASL_AUDIT_LOG") or audit_log_path())
@@ -68,6 +77,8 @@ def run(args) -> int:
     env["ASL_STORE"] = str(store)
     if args.insecure_allow_anyone:
         env["ASL_INSECURE_ALLOW_ANYONE"] = "1"
+    if args.single_user:
+        env[settings.SINGLE_USER] = "1"
     hosts = serve_allowed_hosts(args.address, secrets, open_mode=not signed_in and args.insecure_allow_anyone)
 
     def command(address: str, port: int) -> list[str]:

@@ -11,15 +11,17 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from dashboard import settings
+from dashboard import display, settings
 from dashboard.params import ParamError, shown
 from dashboard.questions import question
-from dashboard.questions.reclassify import Scenario, resolve_scenario
+from dashboard.questions.reclassify import Scenario, decision_summary, resolve_scenario
 from dashboard.questions.snapshot import ViewScope, resolve_scope
-from dashboard.reviews.actions import ReviewRefused
-from dashboard.reviews.ledger import Ledger, ledger_location, open_ledger
+from dashboard.questions.status import status_frame
+from dashboard.reviews.actions import MAX_TEXT, MAX_TITLE, ReviewRefused, close_review, decide, open_review, sign
+from dashboard.reviews.ledger import Ledger, LedgerError, is_postgres, ledger_location, open_ledger
 from dashboard.reviews.model import (
     DECISION_COLUMNS,
+    DECISION_KINDS,
     REPORT_COLUMNS,
     REVIEW_COLUMNS,
     SIGNOFF_COLUMNS,
@@ -29,7 +31,7 @@ from dashboard.reviews.model import (
     reviews_frame,
     signoffs_frame,
 )
-from dashboard.store import Snapshot
+from dashboard.store import Snapshot, store_path
 
 LIST_COLUMNS = REVIEW_COLUMNS
 # `reviews show`: one row per decision.
@@ -130,3 +132,160 @@ def check_decision_values(snap: Snapshot, model_text: str | None, asl_text: str 
         resolve_scenario(snap, model_text, asl_text, None, partial=True, as_of=as_of)
     if safeguard_text and safeguard_text not in set(safeguards(snap)["safeguard_id"]):
         raise ParamError(f"safeguard {shown(safeguard_text)} is unknown in the review's snapshot")
+
+
+# --- The pages: /reviews and /review (what they read, what they write) ------------------------------
+
+# What a page refuses in one line: an action refused, the ledger unreachable, a value the snapshot
+# does not know (ParamError also covers an invalid ASL_REVIEW_APPROVALS).
+REFUSALS = (ReviewRefused, LedgerError, ParamError)
+TITLE_LIMIT = MAX_TITLE
+TEXT_LIMIT = MAX_TEXT
+PAGE_LIST_COLUMNS = LIST_COLUMNS + ["decisions", "in_effect", "scenario"]
+# The incident categories DESIGN 12's bundled obligations name, offered by the new review's form.
+INCIDENT_CATEGORIES = ("critical_safety_incident", "imminent_risk", "critical_infrastructure", "cybersecurity",
+                       "weights_exfiltration", "death", "serious_harm")
+
+
+def page_ledger() -> str:
+    """The ledger the pages read and write: $ASL_REVIEWS_URL, else the file beside the store."""
+    return ledger_location(None, store_path())
+
+
+def _kept(location: str) -> bool:
+    """Whether the ledger may hold anything: a page that only reads never creates the local file."""
+    return is_postgres(location) or Path(location).expanduser().exists()
+
+
+def scenario_text(model_id, asl_level, domain) -> str:
+    """A review's scenario in words: "base to ASL-3 (cyber)", "base", or ""."""
+    model_id, domain = (value if isinstance(value, str) and value else None for value in (model_id, domain))
+    if model_id is None:
+        return ""
+    if asl_level is None or pd.isna(asl_level):
+        return model_id
+    return f"{model_id} to ASL-{int(asl_level)}" + (f" ({domain})" if domain else "")
+
+
+def review_list(location: str, approvals_needed: int) -> pd.DataFrame:
+    """reviews_list for the /reviews page (PAGE_LIST_COLUMNS): with each review's number of decisions,
+    how many are in effect, and its scenario in words."""
+    if not _kept(location):
+        listed, decisions = pd.DataFrame(columns=LIST_COLUMNS), pd.DataFrame(columns=DECISION_COLUMNS)
+    else:
+        with open_ledger(location) as ledger:
+            listed = reviews_list(ledger, approvals_needed)
+            decisions = decisions_frame(ledger.entries(), approvals_needed)
+    made = decisions.groupby("review_id").size()
+    effective = decisions[decisions["in_effect"].astype(bool)].groupby("review_id").size()
+    return listed.assign(
+        decisions=listed["review_id"].map(made).fillna(0).astype("int64"),
+        in_effect=listed["review_id"].map(effective).fillna(0).astype("int64"),
+        scenario=[scenario_text(model, level, domain)
+                  for model, level, domain in zip(listed["model_id"], listed["asl"], listed["domain"])],
+    )[PAGE_LIST_COLUMNS]
+
+
+def review_record(location: str, review_id: str, approvals_needed: int) -> ReviewDetail | None:
+    """review_detail for the /review page; None when the ledger holds no review of that id."""
+    if not _kept(location):
+        return None
+    with open_ledger(location) as ledger:
+        try:
+            return review_detail(ledger, review_id, approvals_needed)
+        except ReviewRefused:
+            return None
+
+
+def record_review(location: str, snap: Snapshot, scope: ViewScope, *, actor: str, title: str, model_id=None,
+                  asl=None, domain=None, incident_category=None, aware_at=None) -> str:
+    """Open a review pinned to this view (its snapshot, as-of date and policy), its scenario checked
+    against that snapshot as the command line checks it; the new review's id."""
+    view = check_review_view(snap, scope.as_of.isoformat(), scope.policy_id, model_id,
+                             None if asl is None else str(asl), domain)
+    scenario = view.scenario
+    with open_ledger(location) as ledger:
+        return open_review(ledger, actor=actor, title=title, snapshot_id=view.snapshot_id,
+                           as_of=view.scope.as_of.isoformat(), policy=view.scope.policy_id,
+                           model_id=scenario.model_id if scenario else None,
+                           asl=scenario.asl_level if scenario else None, domain=scenario.domain if scenario else None,
+                           incident_category=incident_category, aware_at=aware_at)
+
+
+def record_decision(location: str, snap: Snapshot | None, as_of: dt.date, review_id: str, *, actor: str, kind: str,
+                    detail: str, model_id=None, asl=None, **fields) -> str:
+    """Record a decision of a review, its model and level checked against the review's snapshot (when
+    it is still kept); the decision's id."""
+    if snap is not None:
+        check_decision_values(snap, model_id, None if asl is None else str(asl),
+                              safeguard_text=fields.get("safeguard_id"), as_of=as_of)
+    with open_ledger(location) as ledger:
+        return decide(ledger, review_id, actor=actor, kind=kind, detail=detail, model_id=model_id, asl=asl, **fields)
+
+
+def record_signoff(location: str, decision_id: str, *, actor: str, approve: bool, comment: str = "") -> str:
+    """Approve or reject a decision (its maker is refused); the sign-off's id."""
+    with open_ledger(location) as ledger:
+        return sign(ledger, decision_id, actor=actor, approve=approve, comment=comment)
+
+
+def record_close(location: str, review_id: str, *, actor: str) -> str:
+    with open_ledger(location) as ledger:
+        return close_review(ledger, review_id, actor=actor)
+
+
+def pinned_figures(snap: Snapshot, scope: ViewScope, model_id: str | None, asl_level, domain: str | None) -> dict:
+    """The pinned view's headline figures (DESIGN 12): the scenario model's status as of the pinned date
+    in the pinned snapshot and its figures (display.headline), and for a scenario the live deployments
+    at risk (their action is not `covered`) and the models whose onboarding halts. {} without a model;
+    "problem" names what cannot be shown."""
+    if not model_id:
+        return {}
+    status = status_frame(snap, scope)
+    found = status[status["model_id"] == model_id]
+    if found.empty:
+        return {"problem": f"model {model_id} is not in the pinned snapshot"}
+    row = found.iloc[0]
+    figures = {"status": row["status"], "headline": display.headline(row, scope.as_of)}
+    if asl_level is None or pd.isna(asl_level):
+        return figures
+    try:
+        scenario = resolve_scenario(snap, model_id, str(int(asl_level)), domain, as_of=scope.as_of)
+    except ParamError as error:
+        return {**figures, "problem": str(error)}
+    summary = decision_summary(snap, scope, scenario)
+    actions = summary["actions"]
+    return {**figures, "at_risk": sum(count for action, count in actions.items() if action != "covered"),
+            "live": sum(actions.values()), "halted": len(summary["halted_models"])}
+
+
+def decision_standing(decisions: pd.DataFrame, approvals_needed: int) -> list[str]:
+    """Where each decision stands, in words: "in effect since T", "superseded by D9", "rejected (1)",
+    "awaiting N more approval(s)"."""
+    standing = []
+    for row in decisions.to_dict("records"):
+        if row["superseded_by"]:
+            standing.append(f"superseded by {row['superseded_by']}")
+        elif row["in_effect"]:
+            standing.append(f"in effect since {row['effective_at']}")
+        elif row["rejections"]:
+            standing.append(f"rejected ({int(row['rejections'])})")
+        else:
+            missing = max(0, approvals_needed - int(row["approvals"]))
+            standing.append(f"awaiting {missing} more approval{'' if missing == 1 else 's'}")
+    return standing
+
+
+def decision_target(decision: dict) -> str:
+    """What a decision acts on, after its kind: ": base to ASL-3", ": base", ": sg-1 (owner O, due D)"."""
+    def given(name):
+        value = decision.get(name)
+        return None if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else value
+
+    if decision["kind"] == "reclassify" and given("model_id") and given("asl") is not None:
+        return f": {given('model_id')} to ASL-{int(given('asl'))}"
+    if decision["kind"] == "add_safeguard" and given("safeguard_id"):
+        extra = ", ".join(part for part in (f"owner {given('owner')}" if given("owner") else "",
+                                            f"due {given('due_on')}" if given("due_on") else "") if part)
+        return f": {given('safeguard_id')}" + (f" ({extra})" if extra else "")
+    return f": {given('model_id')}" if given("model_id") else ""

@@ -17,6 +17,7 @@ from dashboard.ui.url import (
     check_flag,
     stop_with_problem,
     write_to_url,
+    write_list_to_url,
     put_in_url,
     show_in_widget,
     view_url,
@@ -31,6 +32,7 @@ from dashboard.ui.scope import (
     scope_controls,
     header,
     page_context,
+    pinned_context,
     report_unexpected,
 )
 from dashboard.ui.layout import (
@@ -56,6 +58,7 @@ __all__ = [
     "check_flag",
     "stop_with_problem",
     "write_to_url",
+    "write_list_to_url",
     "put_in_url",
     "show_in_widget",
     "view_url",
@@ -68,6 +71,7 @@ __all__ = [
     "scope_controls",
     "header",
     "page_context",
+    "pinned_context",
     "report_unexpected",
     "PRINT_ROWS",
     "page_styles",

@@ -2,6 +2,7 @@
 reported under an id."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
@@ -159,6 +160,27 @@ def page_context(page_path: str) -> PageContext:
     header(info, scope, snapshot_questions.policies(snap))
     if snap.snapshot_id and latest.snapshot_id and snap.snapshot_id != latest.snapshot_id:
         older_snapshot_notice(info, latest, scope, page_path)
+    return PageContext(snapshot=snap, info=info, scope=scope)
+
+
+def pinned_context(snapshot_id: str | None, as_of: dt.date, policy_id: str | None) -> PageContext | None:
+    """A view a record pins (a review, DESIGN 12): that snapshot, as-of date and policy whatever the URL
+    says, with no controls to change them; the header names it, and a notice says when a newer snapshot
+    exists (with what it corrects). None, with a warning, when the snapshot is no longer kept."""
+    page_styles()
+    latest = current_snapshot()
+    try:
+        snap = store_module.open_snapshot(store_module.store_path(), snapshot_id)
+    except UnknownSnapshot as error:
+        st.warning(f"The view this review pins cannot be shown: {md_escape(str(error))}", icon=":material/history_toggle_off:")
+        return None
+    info = snapshot_questions.snapshot_info(snap)
+    scope = ViewScope(as_of=as_of, policy_id=policy_id, as_of_is_default=False, snapshot_id=snap.snapshot_id)
+    header(info, scope, snapshot_questions.policies(snap))
+    if snap.snapshot_id and latest.snapshot_id and snap.snapshot_id != latest.snapshot_id:
+        corrections = "." + links.corrections_path(snap.snapshot_id, latest.snapshot_id, as_of, policy_id)
+        st.caption(f"This is snapshot **{snap.snapshot_id}**, the data as it was when the review was opened; the latest "
+                   f"is **{latest.snapshot_id}**. [What the newer data corrects]({corrections})")
     return PageContext(snapshot=snap, info=info, scope=scope)
 
 

@@ -46,7 +46,8 @@ def stop_with_problem(message: str, page_path: str = "") -> None:
 
 def _page_for(page_path: str):
     return {"": "app_pages/overview.py", "trajectory": "app_pages/trajectory.py", "reclassify": "app_pages/reclassify.py",
-            "changes": "app_pages/changes.py", "obligations": "app_pages/obligations.py"}.get(
+            "changes": "app_pages/changes.py", "obligations": "app_pages/obligations.py",
+            "corrections": "app_pages/corrections.py", "reviews": "app_pages/reviews.py", "review": "app_pages/review.py"}.get(
         page_path, "app_pages/overview.py")
 
 
@@ -59,6 +60,16 @@ def write_to_url(key: str) -> None:
             del st.query_params[key]
     else:
         st.query_params[key] = value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def write_list_to_url(key: str, name: str) -> None:
+    """on_change of a multiselect kept in the URL by hand under another name (its key is its own, so it
+    never meets another page's widget of that name): every value as a repeated parameter."""
+    values = [str(value) for value in st.session_state.get(key) or []]
+    if values:
+        st.query_params[name] = values
+    elif name in st.query_params:
+        del st.query_params[name]
 
 
 def put_in_url(key: str, value: str) -> None:

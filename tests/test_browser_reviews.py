@@ -1,0 +1,153 @@
+"""A review as three signed-in people make it, in a real browser against a local OpenID Connect
+provider (oidc-provider-mock): the first opens a review of a scenario from the reclassify page and
+decides to reclassify the model to ASL-3, and gets no sign button for their own decision; the second
+and the third approve (two approvals needed), which brings it into effect; the ledger's chain holds.
+Everything typed is hostile text that must show as typed, never as markup."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bench.server import free_port, wait_for_app
+from dashboard.ingest import ingest
+from dashboard.reviews.ledger import ledger_location, open_ledger
+from dashboard.sqlfiles import REPO_ROOT
+from labdata import status_lab_tables, write_folder
+from test_auth import sign_in_as, write_sign_in_secrets
+from waits import new_context, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+HOSTILE_TITLE = "<img src=x onerror=alert(1)> **bold** review"
+HOSTILE_DETAIL = "**bold** [link](https://evil.example) <b>not bold</b>"
+HOSTILE_COMMENT = "<img src=x onerror=alert(1)> agreed"
+SCENARIO = "/reclassify?model=base&asl=3&as_of=2025-06-01"
+
+
+@pytest.fixture(scope="module")
+def review_store(tmp_path_factory):
+    """A store of its own (the ledger lives beside it: no other test sees these reviews)."""
+    folder = write_folder(tmp_path_factory.mktemp("reviews-src") / "lab", status_lab_tables())
+    store = tmp_path_factory.mktemp("reviews") / "lab.duckdb"
+    ingest(folder, store, progress=lambda _message: None)
+    return store
+
+
+@pytest.fixture(scope="module")
+def reviews_server(review_store, tmp_path_factory):
+    from oidc_provider_mock import User, run_server_in_thread
+
+    users = [User(sub="maker", claims={"email": "maker@example.com", "name": "Maker"}),
+             User(sub="second", claims={"email": "second@example.com", "name": "Second"}),
+             User(sub="third", claims={"email": "third@example.com", "name": "Third"})]
+    with run_server_in_thread(user_claims=users) as provider:
+        port = free_port()
+        home = tmp_path_factory.mktemp("reviews-signin")
+        (home / ".streamlit").mkdir()
+        shutil.copy(REPO_ROOT / ".streamlit" / "config.toml", home / ".streamlit" / "config.toml")
+        write_sign_in_secrets(home / ".streamlit", port, provider.server_port)
+        with streamlit_server(review_store, port=port, cwd=home, host="localhost", log_path=home / "streamlit.log",
+                              extra_env={"ASL_REVIEW_APPROVALS": "2"}) as server:
+            yield server
+
+
+def text_of(locator) -> str:
+    """What a person reads: the word joiners that stop autolinks after ':' and '@' left out."""
+    return locator.inner_text().replace("\u2060", "")
+
+
+def signed_in(browser, server, path: str, subject: str):
+    """A browser of its own (its own cookies), path opened signed out, then signed in as subject: back
+    on path (the deep link survives the sign-in)."""
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(server.url + path)
+    wait_for_app(page)
+    sign_in_as(page, subject)
+    # The sidebar names the person (a word joiner after @ stops a mail link).
+    page.locator("[data-testid='stSidebar']").get_by_text(f"{subject}@\u2060example.com").wait_for()
+    wait_for_app(page)
+    return context, page
+
+
+def approve(browser, server, subject: str, comment: str) -> str:
+    context, page = signed_in(browser, server, "/review?id=R1", subject)
+    try:
+        assert "id=R1" in page.url
+        form = page.locator("[data-testid='stForm']").filter(has_text="Sign D2")
+        form.get_by_label("Comment").fill(comment)
+        form.get_by_role("button", name="Approve D2").click()
+        page.wait_for_selector("text=Approved D2")
+        wait_for_app(page)
+        return text_of(page.locator("[class*='st-key-decision-D2']"))
+    finally:
+        context.close()
+
+
+def test_two_other_people_bring_a_decision_into_effect(browser, reviews_server, review_store):
+    # The maker opens a review of the scenario from the reclassify page, pinned to its view.
+    context, page = signed_in(browser, reviews_server, SCENARIO, "maker")
+    page.get_by_role("link", name="Open a review of this scenario").click()
+    page.wait_for_selector("text=Open the review")
+    wait_for_app(page)
+    assert "model=base" in page.url and "new_asl=3" in page.url and "snapshot=" in page.url
+    page.get_by_label("Title").fill(HOSTILE_TITLE)
+    page.get_by_role("button", name="Open the review").click()
+    page.wait_for_selector("text=Opened review R1")
+    wait_for_app(page)
+    assert "id=R1" in page.url
+    heading = text_of(page.locator("h1").first)
+    assert HOSTILE_TITLE in heading  # as typed: no image, no bold
+    # The pinned view's figures: base's status as of the date, and the scenario's deployments at risk.
+    assert page.get_by_text("Deployments at risk").is_visible()
+    view_link = page.get_by_role("link", name="Open this view").get_attribute("href")
+    assert "reclassify?model=base&asl=3&as_of=2025-06-01&snapshot=" in view_link
+
+    # It decides to reclassify base to ASL-3.
+    decide = page.locator("[data-testid='stForm']").filter(has_text="Record a decision")
+    kind = decide.locator("[data-testid='stSelectbox']").filter(has_text="Kind")
+    kind.scroll_into_view_if_needed()  # a click that scrolls the page closes the list it opens
+    kind.click()
+    page.get_by_role("option", name="reclassify", exact=True).click()
+    decide.get_by_label("Detail").fill(HOSTILE_DETAIL)
+    decide.get_by_role("button", name="Record the decision").click()
+    page.wait_for_selector("text=Recorded decision D2")
+    wait_for_app(page)
+    decision = page.locator("[class*='st-key-decision-D2']")
+    assert "D2 · reclassify: base to ASL-3 · awaiting 2 more approvals" in text_of(decision)
+    assert HOSTILE_DETAIL in text_of(decision)
+    # The maker's own decision offers them no sign button.
+    assert page.get_by_role("button", name="Approve D2").count() == 0
+    assert page.get_by_text("You made D2: another person must sign it.").is_visible()
+    assert page.locator("img[src='x']").count() == 0 and page.locator("main b").count() == 0
+
+    # Two other people approve: the first approval leaves it waiting, the second brings it into effect.
+    assert "awaiting 1 more approval" in approve(browser, reviews_server, "second", HOSTILE_COMMENT)
+    shown = approve(browser, reviews_server, "third", "fine")
+    assert "in effect since" in shown and HOSTILE_COMMENT in shown
+
+    # The maker sees it in effect; the print copy keeps the record and drops the forms.
+    page.reload()
+    wait_for_app(page)
+    assert "in effect since" in text_of(page.locator("[class*='st-key-decision-D2']"))
+    page.emulate_media(media="print")
+    assert page.locator("[class*='st-key-decision-D2']").is_visible()
+    assert not page.locator("[data-testid='stForm']").first.is_visible()
+    page.emulate_media(media="screen")
+    # The list shows it decided, the title as typed.
+    page.goto(reviews_server.url + "/reviews")
+    wait_for_app(page)
+    # The print copy (the grid is a canvas).
+    listed = page.locator("[class*='st-key-print-reviews']").text_content().replace("\u2060", "")
+    assert "R1" in listed and HOSTILE_TITLE in listed and "decided" in listed
+    assert page.locator("img[src='x']").count() == 0
+    context.close()
+
+    # Who did what, as the ledger holds it; its hash chain holds.
+    with open_ledger(ledger_location(None, review_store)) as ledger:
+        entries = ledger.entries()
+        assert ledger.verify() == (None, "")
+    assert list(zip(entries["entry_id"], entries["recorded_by"])) == [
+        ("R1", "maker@example.com"), ("D2", "maker@example.com"), ("S3", "second@example.com"),
+        ("S4", "third@example.com")]
