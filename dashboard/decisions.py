@@ -2,7 +2,9 @@
 in `changes` (kind `decision`, DESIGN 8) and its mark on a model's timeline.
 
 Pure: frames of the review ledger's views (dashboard/reviews/model.py: reviews_frame, decisions_frame,
-signoffs_frame) in, frames out; no ledger, no snapshot, no clock. Dates are UTC days, as the as-of
+signoffs_frame) in, frames out; no ledger, no snapshot, no clock. A superseded decision keeps the
+effective_at of its coming into effect here (the questions layer puts it back: the ledger's view
+empties it), so its history reads true for any date. Dates are UTC days, as the as-of
 date is: a decision made (or brought into effect) at 23:59 UTC on the as-of date counts as of it.
 """
 from __future__ import annotations
@@ -84,9 +86,10 @@ def summary(decision, review=None) -> str:
 
 
 def superseded_on(decision, decisions_by_id: dict) -> dt.date | None:
-    """The day the decision was superseded: the day its superseding decision was made."""
+    """The day the decision was superseded: the day its correction came into effect (a correction
+    needs its own approvals; until then the original stands: dashboard/reviews/model.py)."""
     later = decisions_by_id.get(plain_value(decision["superseded_by"]))
-    return None if later is None else day_of(later["made_at"])
+    return None if later is None else day_of(later["effective_at"])
 
 
 def state_on(decision, on: dt.date, decisions_by_id: dict) -> str | None:

@@ -31,7 +31,8 @@ def decision(decision_id, review_id, kind, made_at, *, model_id=None, asl=None, 
 
 
 DECISIONS = pd.DataFrame([
-    # On R1's scenario model (alpha) and level (3); in effect on 12-04; superseded by D7 on 12-06.
+    # On R1's scenario model (alpha) and level (3); in effect on 12-04; superseded by D7 when D7 came
+    # into effect on 12-06.
     decision("D2", "R1", "reclassify", "2026-12-02T10:00:00Z", detail="raise **now**",
              effective_at="2026-12-04T09:00:00Z", superseded_by="D7"),
     # Its own model; made one second before midnight UTC: still 12-03.
@@ -40,7 +41,10 @@ DECISIONS = pd.DataFrame([
     decision("D5", "R4", "other", "2026-12-03T08:00:00Z", detail="call the regulator"),
     decision("D6", "R1", "add_safeguard", "2026-12-05T00:00:00Z", model_id="alpha", safeguard_id="sg-1",
              owner="ops", due_on="2026-12-20", rejections=1),
-    decision("D7", "R1", "reclassify", "2026-12-06T08:00:00Z", model_id="alpha", asl=4),
+    decision("D7", "R1", "reclassify", "2026-12-06T08:00:00Z", model_id="alpha", asl=4,
+             effective_at="2026-12-06T11:00:00Z"),
+    # A correction of D6 still waiting for its approvals: D6 is not superseded yet.
+    decision("D8", "R1", "add_safeguard", "2026-12-06T09:00:00Z", model_id="beta", safeguard_id="sg-2"),
 ])
 
 SIGNOFFS = pd.DataFrame([
@@ -79,6 +83,7 @@ def test_decision_events_of_a_window_made_and_come_into_effect():
     later = changes.combine([decisions.decision_events(DECISIONS, REVIEWS, SIGNOFFS, D(2026, 12, 4), D(2026, 12, 6),
                                                        NAMES, model_id="alpha")])
     assert [(row.event_date, row.before, row.after) for row in later.itertuples()] == [
+        (D(2026, 12, 6), "reclassify to ASL-4: proposed", "reclassify to ASL-4: in effect"),
         (D(2026, 12, 6), None, "reclassify to ASL-4: proposed"),
         (D(2026, 12, 5), None, "add safeguard sg-1 (owner ops, due 2026-12-20): proposed"),
     ]
@@ -125,12 +130,15 @@ def test_timeline_marks_are_true_for_the_views_date():
     assert marks(D(2026, 12, 3)) == [(D(2026, 12, 2), "reclassify to ASL-3: proposed", D2_MADE)]
     assert marks(D(2026, 12, 4)) == [(D(2026, 12, 2), "reclassify to ASL-3: in effect",
                                       D2_MADE + " · approved by b@lab, c@lab")]
-    # D7 superseded D2 on 12-06; D6 was rejected; D3 is beta's.
+    # D7 superseded D2 when it came into effect on 12-06; D6 was rejected; D3 and D8 are beta's.
     assert [mark[:2] for mark in marks(D(2026, 12, 6))] == [
         (D(2026, 12, 2), "reclassify to ASL-3: superseded"),
         (D(2026, 12, 5), "add safeguard sg-1 (owner ops, due 2026-12-20): rejected"),
-        (D(2026, 12, 6), "reclassify to ASL-4: proposed"),
+        (D(2026, 12, 6), "reclassify to ASL-4: in effect"),
     ]
+    # On 12-05 D7 was not made yet and D2 stood.
+    assert [mark[1] for mark in marks(D(2026, 12, 5))] == ["reclassify to ASL-3: in effect",
+                                                           "add safeguard sg-1 (owner ops, due 2026-12-20): rejected"]
 
 
 def test_ledger_times_are_utc_days():
