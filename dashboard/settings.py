@@ -9,6 +9,10 @@ that may hold a secret.
 - ASL_PAGE_RUNS: how many page runs at once (page_runs_limit).
 - ASL_INSECURE_ALLOW_ANYONE: "1" when `serve --insecure-allow-anyone` started the server.
 - ASL_SOURCE_URL: the lab's database (or folder) for `ingest` without an argument.
+- ASL_REVIEWS_URL: where the reviews ledger lives (reviews_url; --reviews wins; default: a file
+  beside the store).
+- ASL_REVIEW_APPROVALS: how many approvals bring a decision into effect (approvals_needed; 1..10,
+  default 2).
 (The benchmark harness in bench/ reads its own variable; the product has no benchmark hook.)
 
 ASL_PUBLIC_URL: a valid value is an http(s) URL with a host name, an optional port and an optional
@@ -34,6 +38,9 @@ AUDIT_LOG = "ASL_AUDIT_LOG"
 PAGE_RUNS = "ASL_PAGE_RUNS"
 INSECURE_ALLOW_ANYONE = "ASL_INSECURE_ALLOW_ANYONE"
 SOURCE_URL = "ASL_SOURCE_URL"
+REVIEWS_URL = "ASL_REVIEWS_URL"
+REVIEW_APPROVALS = "ASL_REVIEW_APPROVALS"
+DEFAULT_APPROVALS = 2
 
 
 def _read(name: str, environ=None) -> str | None:
@@ -64,6 +71,30 @@ def insecure_allow_anyone() -> bool:
 def source_url() -> str | None:
     """The lab's database (or folder) for `ingest` without an argument: $ASL_SOURCE_URL, None when unset or empty."""
     return _read(SOURCE_URL) or None
+
+
+def reviews_url(environ=None) -> str | None:
+    """Where the reviews ledger lives (a postgresql:// URL or a file path): $ASL_REVIEWS_URL, None
+    when unset or empty (then the file beside the store)."""
+    value = (_read(REVIEWS_URL, environ) or "").strip()
+    return value or None
+
+
+class ReviewSettingError(ParamError):
+    """ASL_REVIEW_APPROVALS is set but not a whole number from 1 to 10 (one line)."""
+
+
+def approvals_needed(environ=None) -> int:
+    """How many approvals, from people other than its maker, bring a decision into effect:
+    $ASL_REVIEW_APPROVALS, a whole number from 1 to 10; 2 when unset or empty. Any other value is
+    refused (ReviewSettingError), never replaced by a default: a lab that asked for 3 must not get 2."""
+    value = (_read(REVIEW_APPROVALS, environ) or "").strip()
+    if not value:
+        return DEFAULT_APPROVALS
+    if not value.isdigit() or len(value) > 2 or not 1 <= int(value) <= 10:
+        raise ReviewSettingError(f"{REVIEW_APPROVALS}={value[:20]!r} is not a whole number from 1 to 10 "
+                                 f"(unset, it is {DEFAULT_APPROVALS})")
+    return int(value)
 
 
 def page_runs_limit_from(value: str | None, cores: int | None) -> int:

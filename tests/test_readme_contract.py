@@ -33,11 +33,16 @@ def commands() -> dict[str, list[str]]:
     parser = build_parser()
     found = {"": [option for action in parser._actions for option in action.option_strings
                   if option.startswith("--") and option != "--help"]}
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                found[name] = [option for sub_action in sub._actions for option in sub_action.option_strings
-                               if option.startswith("--") and option != "--help" and sub_action.help != argparse.SUPPRESS]
+    def walk(command, prefix: str) -> None:  # subcommands of subcommands too (`reviews open`)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found[prefix + name] = [
+                        option for sub_action in sub._actions for option in sub_action.option_strings
+                        if option.startswith("--") and option != "--help" and sub_action.help != argparse.SUPPRESS]
+                    walk(sub, f"{prefix}{name} ")
+
+    walk(parser, "")
     return found
 
 

@@ -16,6 +16,7 @@ from dashboard.cli import (
     obligations,
     public,
     reclassify,
+    reviews,
     serve,
     snapshots,
     status,
@@ -26,7 +27,8 @@ from dashboard.params import ParamError
 from dashboard.snapshots import UnknownSnapshot
 
 # In the order `asl-dashboard --help` lists them.
-COMMANDS = (ingest, status, reclassify, public, synth, bench, changes, obligations, snapshots, corrections, serve)
+COMMANDS = (ingest, status, reclassify, public, synth, bench, changes, obligations, snapshots, corrections, reviews,
+            serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

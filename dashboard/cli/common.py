@@ -13,7 +13,7 @@ from dashboard import store as store_module
 from dashboard.export import to_csv
 from dashboard.ingest import ensure_store
 from dashboard.params import ParamError, as_of_notice, check_snapshot_id
-from dashboard.text import neutralise, one_line
+from dashboard.text import brief_md, neutralise, one_line
 from dashboard.questions import snapshot as snapshot_questions
 
 
@@ -98,6 +98,20 @@ def print_frame(frame, fmt: str) -> None:
         sys.stdout.write(to_csv(shown_text(frame, keep_lines=True)))
     else:
         sys.stdout.write(to_csv(frame))
+
+
+def markdown_table(frame) -> str:
+    """frame as a GitHub-flavoured Markdown table: every cell inert text (brief_md), an empty cell empty."""
+    def cell(value) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        return brief_md(value, cell=True)
+
+    columns = [str(column) for column in frame.columns]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(value) for value in values) + " |"
+              for values in frame.itertuples(index=False, name=None)]
+    return "\n".join(lines) + "\n"
 
 
 def resolve_scope(snap, as_of_text, policy_text):
