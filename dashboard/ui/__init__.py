@@ -44,6 +44,7 @@ from dashboard.ui.layout import (
     snapshot_summary,
     row_counts,
     data_caveats,
+    review_decisions,
 )
 
 __all__ = [
@@ -78,4 +79,5 @@ __all__ = [
     "snapshot_summary",
     "row_counts",
     "data_caveats",
+    "review_decisions",
 ]
