@@ -21,6 +21,7 @@ from dashboard.snapshots import list_snapshots
 from dashboard.store import snapshot
 from browsing import open_page
 from labdata import reclassify_tables, write_folder
+from pagelinks import metrics, open_link
 from waits import streamlit_server
 
 HOSTILE = "<script>alert(1)</script> **bold**"
@@ -84,6 +85,29 @@ def test_changes_list_the_decision_made_and_come_into_effect(lab):
     assert not elsewhere.exists()
 
 
+def test_the_changes_page_counts_the_decisions_and_links_them_to_their_review(lab):
+    store, review, _ = lab
+    app = open_link(store, "app_pages/changes.py", since=(today() - dt.timedelta(days=1)).isoformat(),
+                    as_of=today().isoformat())
+    assert metrics(app)["Decisions"] == "2"
+    table = app.dataframe[0].value
+    chosen = table[table["kind"] == "decision"]
+    assert list(chosen["open"]) == [f"./review?id={review}"] * 2
+    assert list(chosen["change"]) == ["reclassify to ASL-3: proposed",
+                                      "reclassify to ASL-3: proposed → reclassify to ASL-3: in effect"]
+
+
+def test_the_trajectory_page_lists_the_decision_in_its_timeline(lab):
+    store, review, _ = lab
+    app = open_link(store, "app_pages/trajectory.py", model="base", as_of=today().isoformat())
+    timeline = next(frame.value for frame in app.dataframe if "kind" in frame.value.columns
+                    and "change" in frame.value.columns)
+    chosen = timeline[timeline["kind"] == "decision"]
+    assert list(chosen["change"]) == ["reclassify to ASL-3: in effect"] and list(chosen["open"]) == [f"./review?id={review}"]
+    earlier = open_link(store, "app_pages/trajectory.py", model="base", as_of=(today() - dt.timedelta(days=1)).isoformat())
+    assert not any("decision" in set(frame.value.get("kind", [])) for frame in earlier.dataframe)
+
+
 def test_the_timeline_shows_the_decision_as_it_stood_on_the_views_date(lab):
     store, review, _ = lab
     snap = snapshot(store)
@@ -135,6 +159,15 @@ def test_the_brief_has_the_scenarios_review(lab):
     # Another level: no review of that scenario.
     other = run_cli("--store", store, "brief", "--model", "base", "--asl", "4", "--as-of", "2025-06-01")
     assert other.returncode == 0 and "## Review" not in other.stdout
+
+
+def test_the_reclassify_pages_brief_has_the_review(lab):
+    store, review, decision = lab
+    app = open_link(store, "app_pages/reclassify.py", model="base", asl="3", domain="cbrn", as_of="2025-06-01")
+    app.toggle(key="show_brief").set_value(True).run()
+    brief = next(block.value for block in app.code if block.value.startswith("# Reclassification brief"))
+    assert f"## Review {review}: Base \\<script>alert(1)\\</script>" in brief
+    assert f"| {decision} | reclassify to ASL-3 |" in brief and "**in effect**" in brief
 
 
 def lab_version(root, requests: int):
