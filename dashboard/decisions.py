@@ -150,7 +150,8 @@ def decision_events(decisions: pd.DataFrame, reviews: pd.DataFrame, signoffs: pd
 
     - a decision made in the window: dated the day it was made; after `<summary>: proposed`;
     - a decision that came into effect in the window: dated that day; `<summary>: proposed` ->
-      `<summary>: in effect`; its detail names who approved it.
+      `in effect` (read together: `reclassify to ASL-3: proposed -> in effect`); its detail names
+      who approved it.
 
     On the decision's model (its own, else its review's scenario model); a decision about no model
     is no event of a model and is left out. model_names: model_id -> name (a model the snapshot does
@@ -171,8 +172,7 @@ def decision_events(decisions: pd.DataFrame, reviews: pd.DataFrame, signoffs: pd
                          "detail": detail_of(decision, review)})
         effective = day_of(decision["effective_at"])
         if effective is not None and since < effective <= as_of:
-            rows.append({**common, "event_date": effective, "before": f"{what}: {PROPOSED}",
-                         "after": f"{what}: {IN_EFFECT}",
+            rows.append({**common, "event_date": effective, "before": f"{what}: {PROPOSED}", "after": IN_EFFECT,
                          "detail": detail_of(decision, review, approvers(decision, signoffs, decision["effective_at"]))})
     return _frame(rows)
 

@@ -73,7 +73,7 @@ def test_decision_events_of_a_window_made_and_come_into_effect():
     assert list(events.columns) == decisions.EVENT_COLUMNS
     assert rows(events) == [
         # D2 came into effect with b's and c's approvals (a made it; d signed later).
-        (D(2026, 12, 4), "decision", "alpha", "Alpha", "reclassify to ASL-3: proposed", "reclassify to ASL-3: in effect",
+        (D(2026, 12, 4), "decision", "alpha", "Alpha", "reclassify to ASL-3: proposed", "in effect",
          D2_MADE + " · approved by b@lab, c@lab", "R1"),
         (D(2026, 12, 3), "decision", "beta", "Beta", None, "halt onboarding: proposed",
          f"halt_onboarding · {R1} · made by a@lab", "R1"),
@@ -83,7 +83,7 @@ def test_decision_events_of_a_window_made_and_come_into_effect():
     later = changes.combine([decisions.decision_events(DECISIONS, REVIEWS, SIGNOFFS, D(2026, 12, 4), D(2026, 12, 6),
                                                        NAMES, model_id="alpha")])
     assert [(row.event_date, row.before, row.after) for row in later.itertuples()] == [
-        (D(2026, 12, 6), "reclassify to ASL-4: proposed", "reclassify to ASL-4: in effect"),
+        (D(2026, 12, 6), "reclassify to ASL-4: proposed", "in effect"),
         (D(2026, 12, 6), None, "reclassify to ASL-4: proposed"),
         (D(2026, 12, 5), None, "add safeguard sg-1 (owner ops, due 2026-12-20): proposed"),
     ]

@@ -70,7 +70,7 @@ def test_changes_list_the_decision_made_and_come_into_effect(lab):
         {"event_date": day, "kind": "decision", "model_id": "base", "model_name": "Base", "before": "",
          "after": "reclassify to ASL-3: proposed", "detail": made, "link": f"/review?id={review}"},
         {"event_date": day, "kind": "decision", "model_id": "base", "model_name": "Base",
-         "before": "reclassify to ASL-3: proposed", "after": "reclassify to ASL-3: in effect",
+         "before": "reclassify to ASL-3: proposed", "after": "in effect",
          "detail": made + " · approved by os:first, os:second", "link": f"/review?id={review}"},
     ]
     # The digest: the decisions' group, their text escaped, the review's link.
@@ -94,7 +94,7 @@ def test_the_changes_page_counts_the_decisions_and_links_them_to_their_review(la
     chosen = table[table["kind"] == "decision"]
     assert list(chosen["open"]) == [f"./review?id={review}"] * 2
     assert list(chosen["change"]) == ["reclassify to ASL-3: proposed",
-                                      "reclassify to ASL-3: proposed → reclassify to ASL-3: in effect"]
+                                      "reclassify to ASL-3: proposed → in effect"]
 
 
 def test_the_trajectory_page_lists_the_decision_in_its_timeline(lab):

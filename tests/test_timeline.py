@@ -124,3 +124,7 @@ def test_decisions_are_their_own_marks_with_their_state_in_the_hover():
     assert list(marks[0].marker.color) == ["white", "#0e7490"]
     assert sorted(shape.line.dash for shape in fig.layout.shapes) == ["dash", "dash", "dot"]
     assert [note.text for note in fig.layout.annotations] == ["ASL-2 → ASL-3"]
+    # Two decisions of one day: one under the other, each hovered on its own.
+    same_day = pd.concat([events.iloc[[0]], events.iloc[[0]].assign(after="no action: proposed")])
+    marks = [trace for trace in annotate_timeline(go.Figure(), same_day).data if trace.name == "review decision"][0]
+    assert list(marks.y) == pytest.approx([0.96, 0.90])

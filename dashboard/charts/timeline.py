@@ -29,6 +29,7 @@ MAX_LABEL = 32
 DECISION_KIND = "decision"
 DECISION_COLOUR = "#0e7490"
 DECISION_AXIS = "y9"  # an invisible 0..1 axis over the plot: the diamonds sit near its top at any scale
+DECISION_TOP, DECISION_STEP = 0.96, 0.06
 
 
 def _plain(value) -> str:
@@ -122,8 +123,13 @@ def _decision_marks(fig: go.Figure, marks: pd.DataFrame) -> None:
         fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
                       line=dict(color=DECISION_COLOUR, width=1, dash="dash"), layer="below")
     in_effect = [_plain(after).endswith(f": {IN_EFFECT}") for after in marks["after"]]
+    # Several decisions of one day stand one under the other, each with its own hover.
+    heights, seen = [], {}
+    for x in dates:
+        heights.append(DECISION_TOP - DECISION_STEP * seen.get(x, 0))
+        seen[x] = seen.get(x, 0) + 1
     fig.add_trace(go.Scatter(
-        x=dates, y=[0.96] * len(dates), yaxis=DECISION_AXIS, mode="markers", name="review decision",
+        x=dates, y=heights, yaxis=DECISION_AXIS, mode="markers", name="review decision",
         marker=dict(symbol="diamond", size=12, color=[DECISION_COLOUR if flag else "white" for flag in in_effect],
                     line=dict(color=DECISION_COLOUR, width=2)),
         customdata=[[f"{date:%Y-%m-%d}", _plain(after), _plain(detail)]
