@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from dashboard import decisions as decisions_module
 from dashboard import display, links
 from dashboard import plan as plan_module
 from dashboard.questions import reclassify
@@ -211,9 +212,12 @@ def _names(ids: str, names: dict) -> str:
 
 def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | None, as_of: dt.date,
                 policy_id: str | None, info: dict, link: str, deployments: pd.DataFrame | None = None,
-                affected: pd.DataFrame | None = None, plan: pd.DataFrame | None = None) -> Brief:
+                affected: pd.DataFrame | None = None, plan: pd.DataFrame | None = None,
+                reviews: decisions_module.ReviewsView | None = None, base_url: str | None = None) -> Brief:
     """The brief of one scenario. deployments, affected and plan may be passed in when already at hand
-    (the page has them); otherwise they are queried here, exactly as the command line does."""
+    (the page has them); otherwise they are queried here, exactly as the command line does. reviews:
+    the review ledger's views (dashboard/questions/reviews.py); the reviews of this scenario on this
+    snapshot get a section, their links on base_url (dashboard.links.public_base_url)."""
     scope = ViewScope(as_of=as_of, policy_id=policy_id, as_of_is_default=False)
     scenario = reclassify.Scenario(model_id=model_id, asl_level=new_level, domain=domain, current_level=None)
     if deployments is None:
@@ -282,6 +286,10 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
                 " (how many are at risk depends on the safeguards in place, which are unknown).")],
         ]
     brief.ul(items)
+
+    if reviews is not None:
+        review_sections(brief, decisions_module.scenario_reviews(reviews, model_id, new_level, info.get("snapshot_id")),
+                        base_url)
 
     _evidence(brief, snap, affected, domain, as_of, policy_id)
 
@@ -373,6 +381,54 @@ def build_brief(snap: Snapshot, *, model_id: str, new_level: int, domain: str | 
         brief.table(["deployment", "model", "customer", "business-critical", "surface", "use case",
                      "monthly requests", "missing safeguards" if known else "safeguards in place"], rows)
     return brief
+
+
+def review_sections(brief: Brief, view: decisions_module.ReviewsView, base_url: str | None) -> None:
+    """One section per review of the scenario (DESIGN 12): who opened it and when, its pinned view, its
+    decisions as the ledger holds them and their sign-offs. Every value from the ledger is plain text."""
+    for _, review in view.reviews.iterrows():
+        review_id = review["review_id"]
+        brief.h2(f"Review {review_id}: {decisions_module.plain_value(review['title'])}")
+        level = decisions_module.level_of(review["asl"])
+        pinned = links.scenario_link(base_url, review["model_id"], level, decisions_module.plain_value(review["domain"]) or None,
+                                     dt.date.fromisoformat(str(review["as_of"])[:10]),
+                                     decisions_module.plain_value(review["policy"]) or None, review["snapshot_id"])
+        brief.ul([
+            ["Opened by ", decisions_module.plain_value(review["opened_by"]), " on ",
+             decisions_module.shown_time(review["opened_at"]), "; state: ", Strong(decisions_module.plain_value(review["state"])), "."],
+            ["Pinned view: snapshot ", str(review["snapshot_id"]), ", as of ", str(review["as_of"])[:10], ": ",
+             *_url_pieces(pinned)],
+            ["Review page: ", *_url_pieces(links.review_url(base_url, review_id))],
+        ])
+        made = view.decisions[view.decisions["review_id"] == review_id]
+        brief.h3(f"Decisions ({_count(len(made))})")
+        if not len(made):
+            brief.p("None yet.")
+            continue
+        brief.p("As the review ledger holds them when this brief was made: a decision takes effect with the "
+                "approvals the lab requires from people other than its maker, and none rejecting.")
+        brief.table(["decision", "decision made", "detail", "made by", "made at", "approvals", "rejections", "state"],
+                    [[row["decision_id"], decisions_module.summary(row, review), decisions_module.plain_value(row["detail"]),
+                      decisions_module.plain_value(row["made_by"]), decisions_module.shown_time(row["made_at"]),
+                      _count(row["approvals"]), _count(row["rejections"]),
+                      [Strong(state)] if (state := decisions_module.current_state(row)) == decisions_module.IN_EFFECT
+                      else state]
+                     for _, row in made.iterrows()])
+        signed = view.signoffs[view.signoffs["decision_id"].isin(made["decision_id"])]
+        brief.h3(f"Sign-offs ({_count(len(signed))})")
+        if not len(signed):
+            brief.p("None yet.")
+            continue
+        brief.table(["decision", "signed by", "signed at", "verdict", "comment"],
+                    [[row["decision_id"], decisions_module.plain_value(row["signed_by"]),
+                      decisions_module.shown_time(row["signed_at"]), decisions_module.plain_value(row["verdict"]),
+                      decisions_module.plain_value(row["comment"])]
+                     for _, row in signed.iterrows()])
+
+
+def _url_pieces(url: str) -> list:
+    """A link the brief built: a Link when it is a full URL, else the path (no base known)."""
+    return [Link(url)] if url.startswith("http") else [url]
 
 
 def _link_item(link: str) -> list:

@@ -18,19 +18,22 @@ from dashboard.text import digest_text
 from dashboard.store import Snapshot
 
 COLUMNS = ["event_date", "kind", "model_id", "model_name", "before", "after", "detail"]
+REVIEW_ID = "review_id"  # a decision's review, for its link (the review page); not one of DESIGN 8's columns
 
 # The event kinds of DESIGN section 8, in the order the page and the digest show them: the breach first.
 BREACH = "onboarding_while_triggered"
-KINDS = [BREACH, "status_change", "asl_change", "threshold_crossed", "evaluation_round"]
+DECISION = "decision"  # a review's decision made or come into effect (DESIGN 12; dashboard/decisions.py)
+KINDS = [BREACH, DECISION, "status_change", "asl_change", "threshold_crossed", "evaluation_round"]
 KIND_LABELS = {
     BREACH: "Onboarding while triggered (breach of rule 2d)",
+    DECISION: "Review decisions",
     "status_change": "Status changes",
     "asl_change": "ASL level changes",
     "threshold_crossed": "Regulatory lines crossed",
     "evaluation_round": "Evaluation rounds",
 }
 
-SHORT_LABELS = {BREACH: "Breaches (rule 2d)", "status_change": "Status changes", "asl_change": "ASL changes",
+SHORT_LABELS = {BREACH: "Breaches (rule 2d)", DECISION: "Decisions", "status_change": "Status changes", "asl_change": "ASL changes",
                 "threshold_crossed": "Regulatory lines", "evaluation_round": "Evaluation rounds"}
 
 DEFAULT_DAYS = 7
@@ -56,11 +59,16 @@ def status_changes(before: pd.DataFrame, after: pd.DataFrame, as_of: dt.date) ->
 
 def sort_events(frame: pd.DataFrame) -> pd.DataFrame:
     """DESIGN section 8's order: event_date descending, then kind, then model_id (then detail and
-    after, so that two events of one model, kind and day always come in the same order)."""
+    after, so that two events of one model, kind and day always come in the same order). The columns
+    are COLUMNS, and review_id when the frame has it (the decisions' events)."""
     keys = frame.assign(_detail=frame["detail"].fillna(""), _after=frame["after"].fillna(""))
     ordered = keys.sort_values(["event_date", "kind", "model_id", "_detail", "_after"],
                                ascending=[False, True, True, True, True], kind="stable")
-    return ordered[COLUMNS].reset_index(drop=True)
+    return ordered[_columns_of(frame)].reset_index(drop=True)
+
+
+def _columns_of(frame: pd.DataFrame) -> list[str]:
+    return [*COLUMNS, REVIEW_ID] if REVIEW_ID in frame.columns else COLUMNS
 
 
 def first_date(snap: Snapshot) -> dt.date | None:
@@ -131,9 +139,11 @@ def model_timeline(snap: Snapshot, model_id: str, as_of: dt.date, policy_id: str
 
 
 def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    parts = [frame[COLUMNS].astype(object) for frame in frames if len(frame)]
+    """The events of frames in one frame, DESIGN 8's order; with review_id when any frame has it."""
+    columns = [*COLUMNS, REVIEW_ID] if any(REVIEW_ID in frame.columns for frame in frames) else COLUMNS
+    parts = [frame.reindex(columns=columns).astype(object) for frame in frames if len(frame)]
     if not parts:
-        return pd.DataFrame({column: pd.Series(dtype=object) for column in COLUMNS})
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
     frame = pd.concat(parts, ignore_index=True)
     frame["event_date"] = frame["event_date"].map(lambda value: pd.Timestamp(value).date())
     frame = frame.astype({"before": object, "after": object, "detail": object})
@@ -146,11 +156,27 @@ def counts(frame: pd.DataFrame) -> dict[str, int]:
     return {kind: int(found.get(kind, 0)) for kind in KINDS}
 
 
-def with_links(frame: pd.DataFrame, policy_id: str | None, snapshot_id: str | None = None) -> pd.DataFrame:
-    """The events with a last column `link`: the path of the model's trajectory as of the event date
+def with_decisions(events: pd.DataFrame, decision_events: pd.DataFrame) -> pd.DataFrame:
+    """The snapshot's events and the reviews' decision events (dashboard/decisions.py) in one frame,
+    DESIGN 8's order, with review_id (empty but on the decisions' rows)."""
+    return combine([events.assign(**{REVIEW_ID: None}), decision_events])
+
+
+def event_path(model_id: str, event_date, review_id, policy_id: str | None, snapshot_id: str | None) -> str:
+    """Where an event links: a decision's review page, else the model's trajectory as of the event date
     (on the same snapshot)."""
-    out = frame.copy()
-    out["link"] = [links.trajectory_path(model, date, policy_id, snapshot_id) for model, date in zip(out["model_id"], out["event_date"])]
+    if isinstance(review_id, str) and review_id:
+        return links.review(review_id)
+    return links.trajectory_path(model_id, event_date, policy_id, snapshot_id)
+
+
+def with_links(frame: pd.DataFrame, policy_id: str | None, snapshot_id: str | None = None) -> pd.DataFrame:
+    """The events (COLUMNS) with a last column `link`: the path of the model's trajectory as of the
+    event date (on the same snapshot), or of a decision's review page."""
+    reviews = frame[REVIEW_ID] if REVIEW_ID in frame.columns else [None] * len(frame)
+    out = frame[COLUMNS].copy()
+    out["link"] = [event_path(model, date, review, policy_id, snapshot_id)
+                   for model, date, review in zip(out["model_id"], out["event_date"], reviews)]
     return out
 
 
@@ -185,8 +211,10 @@ def digest(frame: pd.DataFrame, *, since: dt.date, as_of: dt.date, info: dict, p
             continue
         lines += ["", f"### {KIND_LABELS[kind]}: {len(group)}", ""]
         for row in group.itertuples(index=False):
-            path = links.trajectory_path(row.model_id, row.event_date, policy_id, info.get("snapshot_id"))
-            link = f"[trajectory]({base}{path})" if base else f"`{path}`"
+            review_id = getattr(row, REVIEW_ID, None)
+            path = event_path(row.model_id, row.event_date, review_id, policy_id, info.get("snapshot_id"))
+            label = "review" if isinstance(review_id, str) and review_id else "trajectory"
+            link = f"[{label}]({base}{path})" if base else f"`{path}`"
             change = ""
             if row.before is not None or row.after is not None:
                 change = (f": {digest_text(row.before)} → {digest_text(row.after)}" if row.before is not None

@@ -98,6 +98,16 @@ def trajectory_path(model_id: str, event_date: dt.date, policy_id: str | None = 
     return "/trajectory?" + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
 
 
+def review(review_id: str) -> str:
+    """A review's page (DESIGN 12): /review?id=ID."""
+    return "/review?" + urllib.parse.urlencode({"id": review_id}, quote_via=urllib.parse.quote)
+
+
+def review_url(base: str | None, review_id: str) -> str:
+    """A review's page on the base (the brief's link; a path alone without a base)."""
+    return link_base(base) + review(review_id)
+
+
 # --- Snapshots (DESIGN 11) ------------------------------------------------------------------------
 
 def corrections_path(from_id: str, to_id: str, as_of: dt.date, policy_id: str | None = None) -> str:

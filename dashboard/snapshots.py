@@ -141,6 +141,14 @@ def snapshots_to_keep(snapshot_ids, now: dt.datetime, retention: Retention = DEF
     return keep
 
 
-def pinned_snapshot_ids(store: Path) -> frozenset[str]:
-    """The snapshots reviews pin (DESIGN 12): retention never removes them. No reviews yet: none."""
-    return frozenset()
+class PinsUnknown(Exception):
+    """The snapshots reviews pin could not be read (the reviews ledger is unreachable): the retention
+    rule removes nothing then. str() is one line for people, without a secret."""
+
+
+def pinned_snapshot_ids(read_pins=None) -> frozenset[str]:
+    """The snapshots reviews pin (DESIGN 12): retention never removes them. read_pins: a function
+    returning them (the command line passes dashboard.questions.reviews.pinned_snapshot_ids, which
+    reads the store's ledger; this module cannot: the ledger's package imports the ingest, which
+    imports this module); None: no ledger read, none pinned. PinsUnknown passes through."""
+    return frozenset() if read_pins is None else frozenset(read_pins())

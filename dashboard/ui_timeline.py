@@ -7,21 +7,24 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import changes, links, ui
+from dashboard import changes, ui
 from dashboard.questions.snapshot import ViewScope
 
 
 def section(timeline: pd.DataFrame, scope: ViewScope) -> None:
     st.subheader("Timeline")
     st.caption(f"What was known, and when: every event of this model up to {scope.as_of:%Y-%m-%d}, newest first "
-               "(rounds, ASL level and regulatory lines are also marked on the chart). The status change compares "
-               "the status before the data with the status now; **open** shows the page as of the event's date.")
+               "(rounds, ASL level, regulatory lines and review decisions are also marked on the chart). The status change "
+               "compares the status before the data with the status now; a decision reads as it stood on this date "
+               "(proposed until it came into effect); **open** shows the page as of the event's date, or the "
+               "decision's review.")
     if timeline.empty:
         st.write("No events up to this date.")
         return
     table = timeline.astype({"before": object, "after": object, "detail": object}).fillna("")
-    table.insert(0, "open", ["." + links.trajectory_path(model, date, scope.policy_id, scope.snapshot_id)
-                             for model, date in zip(table["model_id"], table["event_date"])])
+    reviews = table[changes.REVIEW_ID] if changes.REVIEW_ID in table.columns else [None] * len(table)
+    table.insert(0, "open", ["." + changes.event_path(model, date, review or None, scope.policy_id, scope.snapshot_id)
+                             for model, date, review in zip(table["model_id"], table["event_date"], reviews)])
     table["change"] = [f"{before} → {after}" if before else after for before, after in zip(table["before"], table["after"])]
     table = ui.shown_frame(table[["open", "event_date", "kind", "change", "detail"]])
     styled = table.style.apply(

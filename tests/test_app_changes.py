@@ -26,7 +26,7 @@ def store(tmp_path_factory):
 def test_the_window_from_the_link(store):
     app = open_link(store, PAGE, since="2025-06-01", as_of="2025-06-10")
     # The 17 events of (06-01, 06-10] by kind: 5 breaches, 3 status changes, 4 ASL changes, 2 lines, 3 rounds.
-    assert metrics(app) == {"Breaches (rule 2d)": "5", "Status changes": "3", "ASL changes": "4",
+    assert metrics(app) == {"Breaches (rule 2d)": "5", "Decisions": "0", "Status changes": "3", "ASL changes": "4",
                             "Regulatory lines": "2", "Evaluation rounds": "3"}
     table = app.dataframe[0].value
     assert len(table) == 17 and list(table["kind"][:2]) == ["asl_change", "evaluation_round"]

@@ -75,7 +75,7 @@ DIGEST = """## What changed from 2025-06-01 to 2025-06-03
 
 Window: after 2025-06-01, up to and including 2025-06-03 · data set changes\\-lab, snapshot {sid} of 2025-06-12 · each model's own policy
 
-**4 events**: Onboarding while triggered (breach of rule 2d) 2 · Status changes 1 · ASL level changes 0 · Regulatory lines crossed 0 · Evaluation rounds 1
+**4 events**: Onboarding while triggered (breach of rule 2d) 2 · Review decisions 0 · Status changes 1 · ASL level changes 0 · Regulatory lines crossed 0 · Evaluation rounds 1
 
 ### Onboarding while triggered (breach of rule 2d): 2
 

@@ -100,3 +100,31 @@ def test_trajectory_page_shows_the_timeline(store):
     assert second == {"open": "./trajectory?model=beta&as_of=2025-06-04", "event_date": D(2025, 6, 4),
                                           "kind": "asl_change", "change": "2 → 3", "detail": "triggered cbrn"}
     assert "onboarding_while_triggered" in set(timeline["kind"])
+
+
+def test_decisions_are_their_own_marks_with_their_state_in_the_hover():
+    events = pd.DataFrame([
+        {"event_date": D(2026, 12, 2), "kind": "decision", "model_id": "m", "model_name": "M", "before": None,
+         "after": "reclassify to ASL-3: in effect", "detail": "reclassify · review R1 <b>x</b> · made by a@lab",
+         "review_id": "R1"},
+        {"event_date": D(2026, 11, 30), "kind": "decision", "model_id": "m", "model_name": "M", "before": None,
+         "after": "halt onboarding: proposed", "detail": "halt_onboarding · review R1 · made by a@lab",
+         "review_id": "R1"},
+        {"event_date": D(2026, 12, 1), "kind": "asl_change", "model_id": "m", "model_name": "M", "before": "2",
+         "after": "3", "detail": "raised", "review_id": None},
+    ])
+    fig = annotate_timeline(go.Figure(), events)
+    marks = [trace for trace in fig.data if trace.name == "review decision"]
+    assert len(marks) == 1 and list(marks[0].x) == [pd.Timestamp("2026-11-30"), pd.Timestamp("2026-12-02")]
+    assert [list(row) for row in marks[0].customdata] == [
+        ["2026-11-30", "halt onboarding: proposed", "halt_onboarding · review R1 · made by a@lab"],
+        ["2026-12-02", "reclassify to ASL-3: in effect", "reclassify · review R1 &lt;b&gt;x&lt;/b&gt; · made by a@lab"],
+    ]
+    # Filled when in effect, open while proposed; the decisions' lines are dashed, the level change's dotted.
+    assert list(marks[0].marker.color) == ["white", "#0e7490"]
+    assert sorted(shape.line.dash for shape in fig.layout.shapes) == ["dash", "dash", "dot"]
+    assert [note.text for note in fig.layout.annotations] == ["ASL-2 → ASL-3"]
+    # Two decisions of one day: one under the other, each hovered on its own.
+    same_day = pd.concat([events.iloc[[0]], events.iloc[[0]].assign(after="no action: proposed")])
+    marks = [trace for trace in annotate_timeline(go.Figure(), same_day).data if trace.name == "review decision"][0]
+    assert list(marks.y) == pytest.approx([0.96, 0.90])

@@ -11,7 +11,8 @@ from dashboard.export import to_download_csv
 from dashboard.params import ParamError
 from dashboard.text import md_escape
 from dashboard.questions import snapshot as snapshot_questions
-from dashboard.questions.changes import changes_frame, first_date
+from dashboard.questions.changes import first_date
+from dashboard.questions.reviews import changes_with_decisions
 
 context = ui.page_context("changes")
 snap, scope = context.snapshot, context.scope
@@ -42,7 +43,8 @@ st.caption(f"Events after **{since:%Y-%m-%d}**, up to and including **{scope.as_
            + ("." if since_text else f" (the default window: the {changes.DEFAULT_DAYS} days up to the as-of date).")
            + " Statuses are compared as of both dates under the view's policy (named above).")
 
-events = changes_frame(snap, scope, since)
+# The snapshot's events and the review decisions as the ledger stood at the end of the as-of date.
+events = changes_with_decisions(snap, scope, since, ui.review_decisions(scope.as_of))
 
 # --- Counts per kind -------------------------------------------------------------------------------
 tally = changes.counts(events)
@@ -58,8 +60,8 @@ if events.empty:
     st.info(f"Nothing changed after {since:%Y-%m-%d} up to {scope.as_of:%Y-%m-%d}.")
 else:
     table = events.astype({"before": object, "after": object, "detail": object}).fillna("")
-    table.insert(0, "open", ["." + links.trajectory_path(model, date, scope.policy_id, scope.snapshot_id)
-                             for model, date in zip(table["model_id"], table["event_date"])])
+    table.insert(0, "open", ["." + changes.event_path(model, date, review or None, scope.policy_id, scope.snapshot_id)
+                             for model, date, review in zip(table["model_id"], table["event_date"], table["review_id"])])
     table.insert(1, "breach", ["breach" if kind == changes.BREACH else "" for kind in table["kind"]])
     # On screen, before and after read as one change; the CSV keeps DESIGN 8's columns.
     table["change"] = [f"{before} → {after}" if before else after for before, after in zip(table["before"], table["after"])]
@@ -75,8 +77,8 @@ else:
     st.dataframe(styled, hide_index=True, width="stretch", row_height=display.wrapped_row_height(3),
                  column_order=["open", "breach", "event_date", "kind", "model", "change", "detail"],
                  height=display.table_height(len(table), display.wrapped_row_height(3)), column_config={
-        "open": st.column_config.LinkColumn("Trajectory", display_text="open", width=70,
-                                            help="The model's trajectory as of the event date"),
+        "open": st.column_config.LinkColumn("Open", display_text="open", width=70,
+                                            help="The model's trajectory as of the event date; a decision's review"),
         "breach": st.column_config.TextColumn("Breach", width=60),
         "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width=85),
         "kind": st.column_config.TextColumn("Kind", width=200),

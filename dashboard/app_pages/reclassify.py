@@ -194,14 +194,15 @@ if known and len(summary["safeguard_gaps"]):
         st.plotly_chart(ui.figure(charts.safeguard_gaps, gaps), key="gaps", width="stretch")
         ui.print_table(gaps, "gaps")  # print shows the chart's figures as a table
 
-brief_link = links.scenario_link(links.public_base_url(st.context.url), model_id, new_level, domain, scope.as_of,
-                                scope.policy_id, scope.snapshot_id)
+brief_base = links.public_base_url(st.context.url)
+brief_link = links.scenario_link(brief_base, model_id, new_level, domain, scope.as_of, scope.policy_id, scope.snapshot_id)
+brief_reviews = ui.review_decisions()  # the brief's reviews of this scenario, as the ledger holds them now
 
 
 def the_brief():
     return build_brief(snap, model_id=model_id, new_level=new_level, domain=domain, as_of=scope.as_of,
                        policy_id=scope.policy_id, info=context.info, link=brief_link, deployments=deployments,
-                       affected=affected, plan=steps)
+                       affected=affected, plan=steps, reviews=brief_reviews, base_url=brief_base)
 
 
 st.subheader("Incident brief")

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import charts, display, links, ui, ui_timeline
 from dashboard.charts import timeline as charts_timeline
 from dashboard.questions import snapshot as snapshot_questions
+from dashboard.questions import reviews as review_questions
 from dashboard.questions import trajectory as trajectory_questions
 from dashboard.questions.status import status_frame
 from dashboard.export import to_download_csv
@@ -100,7 +101,8 @@ if projection is not None:
 reevaluate_on = status_row["next_eval_date"] if pd.notna(status_row["next_eval_date"]) else None
 
 
-timeline = trajectory_questions.timeline(snap, scope, model_id)  # the model's events, also drawn on the chart
+# The model's events and its review decisions as they stood on the as-of date, also drawn on the chart.
+timeline = review_questions.timeline_with_decisions(snap, scope, model_id, ui.review_decisions(scope.as_of))
 
 
 def trajectory_figure(points, rounds, history, timeline, public, **options):

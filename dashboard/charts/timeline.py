@@ -4,7 +4,9 @@
 Drawn: evaluation rounds (coloured by outcome), ASL level changes and regulatory lines crossed, each
 as a dotted vertical line with a short label at the bottom of the plot (the top holds the
 trajectory chart's own labels); the full text is in the label's
-hover. Every text from the data arrives escaped (Plotly renders a subset of HTML in annotations): the
+hover. Review decisions (kind `decision`, dashboard/decisions.py timeline_marks) are their own
+marks: a dashed vertical line and a diamond near the top of the plot, filled when the decision is in
+effect as of the view's date, whose hover says what was decided, its state, the review and who made it. Every text from the data arrives escaped (Plotly renders a subset of HTML in annotations): the
 package wraps every builder (dashboard/charts/__init__.py)."""
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import labels
+from dashboard.decisions import IN_EFFECT
 from dashboard.display import STATUS_COLOURS
 from dashboard.text import chart_text_shortened
 
@@ -23,6 +26,10 @@ ROUND_COLOURS = {"clean": "#16a34a", "triggered": STATUS_COLOURS["triggered"], "
 LEVEL_COLOUR = "#7c3aed"
 LINE_COLOUR = "#334155"
 MAX_LABEL = 32
+DECISION_KIND = "decision"
+DECISION_COLOUR = "#0e7490"
+DECISION_AXIS = "y9"  # an invisible 0..1 axis over the plot: the diamonds sit near its top at any scale
+DECISION_TOP, DECISION_STEP = 0.96, 0.06
 
 
 def _plain(value) -> str:
@@ -101,4 +108,31 @@ def annotate_timeline(fig: go.Figure, events: pd.DataFrame) -> go.Figure:
             fig.add_annotation(x=x, xref="x", y=0 if end == "bottom" else 1, yref="paper", text=label, hovertext=hover,
                                showarrow=False, textangle=-90, xanchor="right", yanchor=end,
                                font=dict(size=10, color=colour), bgcolor="rgba(255,255,255,0.75)")
+    _decision_marks(fig, events[events["kind"] == DECISION_KIND] if len(events) else events)
     return fig
+
+
+def _decision_marks(fig: go.Figure, marks: pd.DataFrame) -> None:
+    """A dashed vertical line and a diamond per decision; the hover: its date, what was decided and
+    its state as of the view's date (the events' after), and the detail (kind, review, text, who)."""
+    if not len(marks):
+        return
+    marks = marks.sort_values("event_date")
+    dates = [pd.Timestamp(value) for value in marks["event_date"]]
+    for x in dates:
+        fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
+                      line=dict(color=DECISION_COLOUR, width=1, dash="dash"), layer="below")
+    in_effect = [_plain(after).endswith(f": {IN_EFFECT}") for after in marks["after"]]
+    # Several decisions of one day stand one under the other, each with its own hover.
+    heights, seen = [], {}
+    for x in dates:
+        heights.append(DECISION_TOP - DECISION_STEP * seen.get(x, 0))
+        seen[x] = seen.get(x, 0) + 1
+    fig.add_trace(go.Scatter(
+        x=dates, y=heights, yaxis=DECISION_AXIS, mode="markers", name="review decision",
+        marker=dict(symbol="diamond", size=12, color=[DECISION_COLOUR if flag else "white" for flag in in_effect],
+                    line=dict(color=DECISION_COLOUR, width=2)),
+        customdata=[[f"{date:%Y-%m-%d}", _plain(after), _plain(detail)]
+                    for date, after, detail in zip(dates, marks["after"], marks["detail"])],
+        hovertemplate="<b>decision</b> %{customdata[0]}: %{customdata[1]}<br>%{customdata[2]}<extra></extra>"))
+    fig.update_layout({f"yaxis{DECISION_AXIS[1:]}": dict(range=[0, 1], overlaying="y", visible=False, fixedrange=True)})

@@ -6,18 +6,24 @@ import sys
 import time
 
 from dashboard import changes, settings
-from dashboard.cli.common import open_snapshot, print_err, print_frame, resolve_scope, snapshot_option, store_option
+from dashboard import store as store_module
+from dashboard.cli.common import (open_snapshot, print_err, print_frame, resolve_scope, reviews_option, snapshot_option,
+                                  store_option)
 from dashboard.questions import changes as changes_questions
+from dashboard.questions import reviews as review_questions
 from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions.snapshot import snapshot_info
+from dashboard.reviews.ledger import LedgerError
 from dashboard.webhook import PostError, check_url, post_text, where
 
 
 def register(commands) -> None:
     parser = commands.add_parser(
-        "changes", help="what changed between two dates: status, rounds, ASL levels, regulatory lines, breaches")
+        "changes", help="what changed between two dates: status, rounds, ASL levels, regulatory lines, breaches, "
+                        "review decisions")
     store_option(parser)
     snapshot_option(parser)
+    reviews_option(parser)
     parser.add_argument("--since", required=True, help="start of the window, YYYY-MM-DD (excluded)")
     parser.add_argument("--as-of", help="end of the window, YYYY-MM-DD, included (default: the snapshot's own date)")
     parser.add_argument("--policy", help="apply this policy to every model's status (default: each model's own)")
@@ -49,7 +55,12 @@ def run(args) -> int:
     snap = open_snapshot(args)
     scope = resolve_scope(snap, args.as_of, args.policy)  # with the note for a date after the snapshot's
     since = changes.resolve_since(args.since, scope.as_of, changes_questions.first_date(snap), default_days=None)
-    frame = changes_questions.changes_frame(snap, scope, since)
+    try:  # the decisions as the ledger stood at the end of the as-of date
+        view = review_questions.reviews_view(store_module.store_path(args.store), args.reviews, scope.as_of)
+    except LedgerError as error:
+        print_err(f"error: {error}")
+        return 2
+    frame = review_questions.changes_with_decisions(snap, scope, since, view)
     text = None
     if args.format == "markdown" or args.post:
         text = changes.digest(frame, since=since, as_of=scope.as_of, info=snapshot_info(snap),

@@ -56,6 +56,13 @@ def snapshot_option(command) -> None:
                          help="read this kept snapshot (the snapshots command lists them; default: the latest)")
 
 
+def reviews_option(command) -> None:
+    """--reviews PATH_OR_URL on a command that reads the reviews ledger's decisions (DESIGN 12)."""
+    command.add_argument("--reviews", metavar="PATH_OR_URL",
+                         help="the reviews ledger to read decisions from (default: $ASL_REVIEWS_URL, else the file "
+                              "beside the store; none there: no decisions)")
+
+
 def snapshot_id(text: str) -> str:
     try:
         return check_snapshot_id(text)

@@ -8,6 +8,7 @@ from dashboard import store as store_module
 from dashboard.cli.common import folder_or_url, print_err, seconds, store_option, whole_number
 from dashboard.ingest import ingest, ingest_outcome
 from dashboard.ingest.postgres import cli_ingest
+from dashboard.questions import reviews as review_questions
 from dashboard.snapshots import DEFAULT_RETENTION, Retention
 
 
@@ -33,12 +34,16 @@ def register(commands) -> None:
     parser.add_argument("--keep-daily", type=whole_number(0), default=DEFAULT_RETENTION.daily_days, metavar="DAYS",
                         help="snapshot history: also keep the newest snapshot of each of the last DAYS days, UTC "
                              f"(default {DEFAULT_RETENTION.daily_days}; 0: none). Snapshots a review pins are always kept")
+    parser.add_argument("--reviews", metavar="PATH_OR_URL",
+                        help="the reviews ledger whose pinned snapshots are kept (default: $ASL_REVIEWS_URL, else the "
+                             "file beside the store); when it cannot be read, no snapshot is removed")
     parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
     store = store_module.store_path(args.store)
     args.retention = Retention(keep_last=args.keep_last, daily_days=args.keep_daily)
+    args.pinned = lambda: review_questions.pinned_snapshot_ids(store, args.reviews)
     if args.dir is None:  # a scheduled job keeps the URL (and any password) out of its command line
         if not settings.source_url():
             print_err("error: name a folder or a postgresql:// URL, or set ASL_SOURCE_URL")
@@ -49,4 +54,5 @@ def run(args) -> int:
         return cli_ingest(args, store, print_err)
     print(f"Ingesting {args.dir} into {store} ...", file=sys.stderr)
     return ingest_outcome(lambda: ingest(args.dir, store, progress=print_err, dataset=args.dataset,
-                                         wait_seconds=args.wait, retention=args.retention), print_err)
+                                         wait_seconds=args.wait, retention=args.retention, pinned=args.pinned),
+                          print_err)

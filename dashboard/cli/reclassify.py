@@ -5,9 +5,13 @@ from __future__ import annotations
 import sys
 
 from dashboard import brief, links, plan, settings
-from dashboard.cli.common import open_snapshot, print_frame, resolve_scope, snapshot_option, store_option
+from dashboard import store as store_module
+from dashboard.cli.common import (open_snapshot, print_err, print_frame, resolve_scope, reviews_option, snapshot_option,
+                                  store_option)
 from dashboard.questions import reclassify
+from dashboard.questions import reviews as review_questions
 from dashboard.questions.snapshot import snapshot_info
+from dashboard.reviews.ledger import LedgerError
 
 
 def _scenario_arguments(command) -> None:
@@ -38,6 +42,7 @@ def register(commands) -> None:
     _scenario_arguments(brief_command)
     brief_command.add_argument("--policy", help="statuses under this policy (default: each model's own)")
     brief_command.add_argument("--format", choices=["markdown", "html"], default="markdown")
+    reviews_option(brief_command)
     brief_command.set_defaults(handler=run_brief)
 
 
@@ -68,10 +73,16 @@ def run_plan(args) -> int:
 def run_brief(args) -> int:
     settings.public_url_required()  # an invalid ASL_PUBLIC_URL is refused at start, in one line
     snap, scope, scenario, info = _scenario(args, args.policy)
-    link = links.scenario_link(links.public_base_url(None), scenario.model_id, scenario.asl_level, scenario.domain,
+    base = links.public_base_url(None)
+    link = links.scenario_link(base, scenario.model_id, scenario.asl_level, scenario.domain,
                               scope.as_of, scope.policy_id, snap.snapshot_id)
+    try:  # the reviews of this scenario, as the ledger holds them now
+        reviews = review_questions.reviews_view(store_module.store_path(args.store), args.reviews)
+    except LedgerError as error:
+        print_err(f"error: {error}")
+        return 2
     document = brief.build_brief(snap, model_id=scenario.model_id, new_level=scenario.asl_level,
                                  domain=scenario.domain, as_of=scope.as_of, policy_id=scope.policy_id, info=info,
-                                 link=link)
+                                 link=link, reviews=reviews, base_url=base)
     sys.stdout.write(brief.to_html(document) if args.format == "html" else brief.to_markdown(document))
     return 0

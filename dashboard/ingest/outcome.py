@@ -44,6 +44,7 @@ class IngestResult:
     published_at: dt.datetime | None = None
     unchanged: bool = False  # the content equals the latest snapshot's: nothing published
     removed: list[str] = field(default_factory=list)  # snapshot ids the retention rule removed
+    retention_refused: str | None = None  # why nothing was removed (the reviews' pins could not be read)
 
     @property
     def total_rows(self) -> int:
@@ -55,6 +56,8 @@ class IngestResult:
                     f"so no snapshot was added ({self.total_rows:,} rows checked in {self.seconds:.1f} s).")
         removed = (f" Removed {len(self.removed)} older snapshot(s) under the retention rule: {', '.join(self.removed)}."
                    if self.removed else "")
+        if self.retention_refused:
+            removed = " Removed no older snapshot: the snapshots reviews pin could not be read."
         rate = self.total_rows / self.seconds if self.seconds > 0 else float("inf")
         counts = ", ".join(f"{name} {count:,}" for name, count in self.row_counts.items())
         return (f"Published {self.store} ({self.total_rows:,} rows in {self.seconds:.1f} s, "

@@ -28,19 +28,21 @@ from dashboard.ingest.outcome import IngestResult
 from dashboard.ingest.problems import IngestError, Problem, PublishError
 from dashboard.ingest.sources import TableSource
 from dashboard.ingest.store_file import check_store_path, why_not_replaceable
-from dashboard.snapshots import (DEFAULT_RETENTION, Retention, history_dir, list_snapshots, pinned_snapshot_ids,
-                                 snapshot_file, snapshots_to_keep)
+from dashboard.snapshots import (DEFAULT_RETENTION, PinsUnknown, Retention, history_dir, list_snapshots,
+                                 pinned_snapshot_ids, snapshot_file, snapshots_to_keep)
 from dashboard.store import StoreError, read_identity
 
 
 def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str | None = None,
-           wait_seconds: float = 30.0, retention: Retention = DEFAULT_RETENTION) -> IngestResult:
+           wait_seconds: float = 30.0, retention: Retention = DEFAULT_RETENTION, pinned=None) -> IngestResult:
     """Validate the folder src and publish it as the snapshot at store.
 
     Raises IngestError (every problem found), IngestBusy or PublishError (the store path cannot take a
     snapshot: checked before any work where possible); in every case the store is untouched.
     src may also be a TableSource (a database schema), whose own errors pass through as they are.
-    retention: which kept snapshots stay after publishing (dashboard/snapshots.py).
+    retention: which kept snapshots stay after publishing (dashboard/snapshots.py). pinned: a function
+    returning the snapshot ids reviews pin, called after publishing (a review opened meanwhile counts);
+    when it raises PinsUnknown nothing is removed and progress gets one line saying why.
     """
     store = Path(store).resolve()
     if not isinstance(src, TableSource):
@@ -68,7 +70,14 @@ def ingest(src: Path | str, store: Path | str, *, progress=print, dataset: str |
                 _keep_in_history(store, build, result.snapshot_id)
                 os.replace(build, store)
                 fsync_dir(store.parent)
-                result.removed = remove_expired(store, result.published_at, retention, keep={result.snapshot_id})
+                try:
+                    pins = pinned_snapshot_ids(pinned)
+                except PinsUnknown as error:
+                    result.retention_refused = str(error)
+                    progress(f"warning: no older snapshot removed: {error}")
+                else:
+                    result.removed = remove_expired(store, result.published_at, retention, keep={result.snapshot_id},
+                                                    pinned=pins)
         except (OSError, duckdb.Error) as error:
             if isinstance(error, duckdb.Error) and not _is_io_error(error):
                 raise
@@ -132,13 +141,12 @@ def _keep_in_history(store: Path, source: Path, snapshot_id: str | None) -> None
 
 
 def remove_expired(store: Path, now: dt.datetime, retention: Retention = DEFAULT_RETENTION,
-                   keep=frozenset()) -> list[str]:
+                   keep=frozenset(), pinned=frozenset()) -> list[str]:
     """Remove the kept snapshots the retention rule no longer keeps at time now (UTC), besides keep
-    and those reviews pin; the ids removed, oldest first. Each removal is one unlink: a reader that
-    has the file open keeps reading it (the space is freed when it closes)."""
+    and pinned (those reviews pin); the ids removed, oldest first. Each removal is one unlink: a reader
+    that has the file open keeps reading it (the space is freed when it closes)."""
     kept = list_snapshots(store)
-    keeping = snapshots_to_keep([entry.snapshot_id for entry in kept], now, retention,
-                                pinned_snapshot_ids(store)) | set(keep)
+    keeping = snapshots_to_keep([entry.snapshot_id for entry in kept], now, retention, pinned) | set(keep)
     removed = []
     for entry in reversed(kept):
         if entry.snapshot_id not in keeping:

@@ -11,9 +11,14 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from dashboard import display, settings
+from dashboard import changes, decisions, display, settings
+from dashboard import store as store_module
+from dashboard.decisions import ReviewsView
 from dashboard.params import ParamError, shown
+from dashboard.questions import changes as changes_questions
 from dashboard.questions import question
+from dashboard.questions import snapshot as snapshot_questions
+from dashboard.questions import trajectory as trajectory_questions
 from dashboard.questions.reclassify import Scenario, decision_summary, resolve_scenario
 from dashboard.questions.snapshot import ViewScope, resolve_scope
 from dashboard.questions.status import status_frame
@@ -31,6 +36,7 @@ from dashboard.reviews.model import (
     reviews_frame,
     signoffs_frame,
 )
+from dashboard.snapshots import PinsUnknown
 from dashboard.store import Snapshot, store_path
 
 LIST_COLUMNS = REVIEW_COLUMNS
@@ -289,3 +295,80 @@ def decision_target(decision: dict) -> str:
                                             f"due {given('due_on')}" if given("due_on") else "") if part)
         return f": {given('safeguard_id')}" + (f" ({extra})" if extra else "")
     return f": {given('model_id')}" if given("model_id") else ""
+
+
+# --- Decisions over time: changes, a model's timeline, the brief, retention (dashboard/decisions.py) ----
+
+def no_reviews() -> ReviewsView:
+    """An empty view: no reviews (what a page shows beside the one line saying the ledger could not be read)."""
+    return ReviewsView(pd.DataFrame(columns=REVIEW_COLUMNS), pd.DataFrame(columns=DECISION_COLUMNS),
+                       pd.DataFrame(columns=SIGNOFF_COLUMNS))
+
+
+def ledger_entries(store: Path | None = None, explicit: str | None = None) -> pd.DataFrame | None:
+    """Every row of the store's ledger (explicit, else $ASL_REVIEWS_URL, else the file beside the
+    store; store None: the pages' store); None when that file does not exist: no reviews (reading
+    never creates a ledger). LedgerError (one line) when the ledger cannot be read."""
+    location = ledger_location(explicit, Path(store) if store is not None else store_module.store_path())
+    if not is_postgres(location) and "://" not in location and not Path(location).expanduser().is_file():
+        return None
+    with open_ledger(location) as ledger:
+        return ledger.entries()
+
+
+def view_of(entries: pd.DataFrame | None, until: dt.date | None = None,
+            approvals_needed: int | None = None) -> ReviewsView:
+    """The reviews, decisions and sign-offs as the ledger's rows stood at the end of the UTC day until
+    (None: every row). A superseded decision keeps the time it came into effect (the ledger's view
+    empties it once superseded; dashboard/decisions.py reads its history from it)."""
+    if entries is None or not len(entries):
+        return no_reviews()
+    if until is not None:
+        entries = entries[entries["recorded_at"].str[:10] <= until.isoformat()]
+    needed = _needed(approvals_needed)
+    made = decisions_frame(entries, needed)
+    for index in made.index[made["superseded_by"].notna()]:
+        # The decision as it stood without its correction: when it came into effect.
+        without = decisions_frame(entries[entries["entry_id"] != made.at[index, "superseded_by"]], needed)
+        made.at[index, "effective_at"] = without.set_index("decision_id").at[made.at[index, "decision_id"], "effective_at"]
+    return ReviewsView(reviews_frame(entries, needed), made, signoffs_frame(entries))
+
+
+def reviews_view(store: Path | None = None, explicit: str | None = None, until: dt.date | None = None) -> ReviewsView:
+    """The store's ledger (store None: the pages' store) as its rows stood at the end of the day until
+    (view_of); no ledger file: no reviews. LedgerError (one line) when the ledger cannot be read."""
+    return view_of(ledger_entries(store, explicit), until)
+
+
+def _model_names(snap: Snapshot) -> dict:
+    models = snapshot_questions.models(snap)
+    return dict(zip(models["model_id"], models["name"]))
+
+
+def changes_with_decisions(snap: Snapshot, scope: ViewScope, since: dt.date, view: ReviewsView) -> pd.DataFrame:
+    """The changes of (since, as of] (DESIGN 8) and the reviews' decision events (kind `decision`),
+    with review_id (changes.with_decisions). view: reviews_view(..., until=scope.as_of)."""
+    events = changes_questions.changes_frame(snap, scope, since)
+    return changes.with_decisions(events, decisions.decision_events(
+        view.decisions, view.reviews, view.signoffs, since, scope.as_of, _model_names(snap)))
+
+
+def timeline_with_decisions(snap: Snapshot, scope: ViewScope, model_id: str, view: ReviewsView) -> pd.DataFrame:
+    """The model's timeline (DESIGN 8 kinds, deployments per month) and its decisions as they stood
+    on the view's date, one mark each (decisions.timeline_marks). view: reviews_view(..., until=scope.as_of)."""
+    events = trajectory_questions.timeline(snap, scope, model_id)
+    name = _model_names(snap).get(model_id, model_id)
+    return changes.with_decisions(events, decisions.timeline_marks(
+        view.decisions, view.reviews, view.signoffs, scope.as_of, model_id, name))
+
+
+def pinned_snapshot_ids(store: Path, explicit: str | None = None) -> frozenset[str]:
+    """The snapshots the store's reviews pin (DESIGN 11 and 12: every review's, open or closed; a
+    review is never removed). No ledger file: none. PinsUnknown (one line, no password) when the
+    ledger cannot be read: then the retention rule removes nothing."""
+    try:
+        entries = ledger_entries(store, explicit)
+    except LedgerError as error:
+        raise PinsUnknown(f"{error} (so the snapshots its reviews pin are unknown)") from None
+    reviews = view_of(entries).reviews
+    return frozenset(value for value in reviews["snapshot_id"] if isinstance(value, str) and value)

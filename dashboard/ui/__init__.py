@@ -47,6 +47,7 @@ from dashboard.ui.layout import (
     snapshot_summary,
     row_counts,
     data_caveats,
+    review_decisions,
 )
 
 __all__ = [
@@ -84,4 +85,5 @@ __all__ = [
     "snapshot_summary",
     "row_counts",
     "data_caveats",
+    "review_decisions",
 ]

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import store as store_module
 from dashboard.display import STATUS_COLOURS, STATUS_LABELS
 from dashboard.text import md_escape, neutralise, neutralise_changes_any, neutralise_changes_any_arrow, one_line, one_line_html, print_cell_text
+from dashboard.questions import reviews as review_questions
 from dashboard.questions.snapshot import ViewScope
 from dashboard.questions.status import deployments_by_status_surface, models_by_level_and_status
 
@@ -239,3 +240,13 @@ def data_caveats(info: dict, *, safeguards_matter: bool = False) -> None:
     if notes:
         with st.expander("About this data (sources, licences, caveats)"):
             st.text(notes)
+
+
+def review_decisions(until=None) -> review_questions.ReviewsView:
+    """The reviews ledger's reviews and decisions for a page, as they stood at the end of the day until
+    (None: now). A ledger that cannot be read: one warning line, and none (the page goes on)."""
+    try:
+        return review_questions.reviews_view(until=until)
+    except review_questions.LedgerError as error:
+        st.warning(md_escape(f"Review decisions are not shown: {error}"), icon=":material/gavel:")
+        return review_questions.no_reviews()

@@ -26,6 +26,6 @@ def cli_ingest(args, store, say) -> int:
         with PostgresSource(args.dir, lock_timeout=args.lock_timeout, statement_timeout=args.statement_timeout,
                             stall_timeout=getattr(args, "stall_timeout", None), progress=say) as source:
             return ingest(source, store, progress=say, dataset=args.dataset, wait_seconds=args.wait,
-                          retention=args.retention)
+                          retention=args.retention, pinned=getattr(args, "pinned", None))
 
     return ingest_outcome(run, say, url.scrub)
