@@ -211,3 +211,22 @@ def test_first_view_report_and_json_line_hold_every_phase_for_app_and_floor():
     assert "load average 1.5 before, 2.0 after" in text
     assert "  demo after start     5,000 ms = 2.50 x floor 2,000 ms (<= 1.2 x)  MISSED" in text
     assert "  after_start         5,000     2,000  2.50x   CPU 10,000 (5,000) against 4,000 (2,000);" in text
+
+
+def test_first_view_publishes_a_new_snapshot_after_each_start(tmp_path):
+    """After a new snapshot means new content: the same folder again would publish nothing, and the
+    app would serve that view from the caches of the snapshot it already had."""
+    from bench import first_view
+    from dashboard.ingest import ingest
+    from dashboard.store import DEMO_DIR, read_identity
+
+    store = tmp_path / "asl.duckdb"
+    ingest(DEMO_DIR, store, progress=lambda _: None)
+    ids = [read_identity(store)[0]]
+    published = [DEMO_DIR]
+    for _ in range(2):  # two server starts: each publishes new content
+        outcome = first_view.publish_variant(published, store, tmp_path, "first-view-demo")
+        assert not outcome.unchanged
+        ids.append(read_identity(store)[0])
+    assert len(set(ids)) == 3
+    assert published[0] == DEMO_DIR and published[2].parent == tmp_path
