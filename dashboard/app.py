@@ -9,8 +9,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import auth, page_runs, ui  # noqa: E402
-from dashboard.store import StoreError  # noqa: E402
+from dashboard import auth, page_runs, ui, warm  # noqa: E402
+from dashboard.store import StoreError, store_path  # noqa: E402
 
 st.set_page_config(page_title="ASL compute dashboard", page_icon=":material/shield:", layout="wide")
 
@@ -26,6 +26,8 @@ auth.refuse_foreign_host()  # DNS rebinding: no page, no data for a host this se
 pages = st.navigation(page_list, position=auth.nav_position())  # hidden until allowed
 viewer = auth.gate(pages, {page.url_path: page for page in page_list})
 auth.audit(viewer, pages)
+if not st.get_option("global.appTest"):  # a real server (AppTest runs pages inside the test process)
+    warm.start(store_path())  # each new snapshot's overview warmed before its first viewer
 
 try:
     with page_runs.slot(auth.client_key(viewer)):
