@@ -8,12 +8,13 @@ order, app and baseline taking turns:
 - after_start: the first viewer after the server started;
 - new_browser: `views` new browsers, one after another, on the warm server;
 - cache_warm: one browser that has the page cached, reloading it `views` times (for reference);
-- after_snapshot: the same folder is published again as a new snapshot (the app's caches keyed on the
-  old one are of no use), then a new browser opens the link; the baseline page reads no snapshot, so
-  its figure at that moment is a new browser's.
+- after_snapshot: the folder is published again as a new snapshot, with one model renamed (content
+  equal to the latest would publish nothing, and the app's caches keyed on the old snapshot's id would
+  still serve it), then a new browser opens the link; the baseline page reads no snapshot, so its
+  figure at that moment is a new browser's.
 
 A view is timed in the page, from navigation start until the app is connected, its script run has
-finished, no element is still loading and every chart is drawn (performance.now(), so the harness's
+finished (its charts are there and it is not running), no element is still loading and every chart is drawn (performance.now(), so the harness's
 own polling adds nothing). Each view also records what went over the wire: the static assets (count,
 bytes) and the websocket (when it opened, its last message, bytes), and the CPU time of the page's
 renderer process and main thread (Chromium's Performance metrics ProcessTime and ThreadTime), which
@@ -32,6 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.snapshots import lab_variant
 from dashboard.ingest import ingest
 from dashboard.sqlfiles import REPO_ROOT
 from dashboard.store import DEMO_DIR
@@ -42,10 +44,11 @@ TARGET_RATIO = 1.2  # the app's first view against the floor's
 VIEWPORT = {"width": 1400, "height": 1000}
 
 # Recorded in the page from its first script on: the websocket's traffic, and the first moment the
-# page is drawn (reset if a rerun starts again), on a 10 ms tick.
+# page is drawn (reset if a rerun starts again), on a 10 ms tick. Drawn needs the run's charts, not a
+# tick that saw the run going: a busy page's ticks can miss a short run altogether (it then waited forever).
 _MARKS = """
 (() => {
-  const m = window.__firstView = {wsOpen: null, wsLast: null, wsBytes: 0, ran: false, drawn: null};
+  const m = window.__firstView = {wsOpen: null, wsLast: null, wsBytes: 0, drawn: null};
   const Native = window.WebSocket;
   function Recording(...args) {
     const socket = new Native(...args);
@@ -63,9 +66,8 @@ _MARKS = """
     const app = document.querySelector("[data-testid='stApp']");
     if (!app) return;
     const state = app.dataset.testScriptState;
-    if (state === 'running') m.ran = true;
     const plots = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
-    const drawn = m.ran && state === 'notRunning' && app.dataset.testConnectionState === 'CONNECTED'
+    const drawn = state === 'notRunning' && app.dataset.testConnectionState === 'CONNECTED'
       && !document.querySelector('[data-testid=stSkeleton]') && plots.length > 0
       && plots.every((plot) => plot.querySelector('.main-svg'));
     if (!drawn) m.drawn = null;
@@ -153,6 +155,17 @@ def ratios(figures: dict) -> dict:
             for phase in PHASES if figures["app"].get(phase) and figures["baseline"].get(phase)}
 
 
+def publish_variant(published: list[Path], store: Path, scratch: Path, dataset: str):
+    """Publish a new snapshot: a variant of the last folder published (published[-1], one policy renamed
+    once more), so new content each time (an ingest equal to the latest publishes nothing, and the
+    app's caches keyed on the latest snapshot's id would still serve it). Appends the variant."""
+    published.append(lab_variant(published[-1], scratch / f"variant-{len(published)}"))
+    outcome = ingest(published[-1], store, progress=lambda _: None, dataset=dataset)
+    if outcome.unchanged:
+        raise RuntimeError(f"the variant {published[-1]} published no new snapshot")
+    return outcome
+
+
 def _baseline_payload(store: Path, scratch: Path) -> str:
     """The pickle the baseline page draws: the overview's own elements, as bench/pages.py builds it."""
     plan = {"repeats": 1, "pages": {"overview": {"page": None, "params": {}}},
@@ -173,7 +186,8 @@ def run_lab(name: str, folder: Path, *, starts: int = 3, views: int = 3, say=pri
     from bench.server import CHROMIUM_ARGS, StreamlitServer, chromium_path
 
     load_before = os.getloadavg()
-    with tempfile.TemporaryDirectory() as scratch_name:
+    # Beside the lab: its variants hard-link the lab's files (bench.snapshots.lab_variant).
+    with tempfile.TemporaryDirectory(dir=folder.parent) as scratch_name:
         scratch = Path(scratch_name)
         store = scratch / f"{name}.duckdb"
         say(f"first view ({name}): publishing {folder} ...")
@@ -181,6 +195,7 @@ def run_lab(name: str, folder: Path, *, starts: int = 3, views: int = 3, say=pri
         payload = _baseline_payload(store, scratch)
         seen: dict[str, dict[str, list]] = {"app": {phase: [] for phase in PHASES},
                                             "baseline": {phase: [] for phase in PHASES}}
+        published = [folder]
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             try:
@@ -190,8 +205,7 @@ def run_lab(name: str, folder: Path, *, starts: int = 3, views: int = 3, say=pri
                             StreamlitServer(store, app=REPO_ROOT / "bench" / "baseline_app.py", start_timeout=300,
                                             extra_env={"ASL_BENCH_BASELINE": payload}) as baseline_server:
                         one = measure(app_server, baseline_server, browser,
-                                      lambda: ingest(folder, store, progress=lambda _: None,
-                                                     dataset=f"first-view-{name}"),
+                                      lambda: publish_variant(published, store, scratch, f"first-view-{name}"),
                                       views=views)
                     for target, phases in one.items():
                         for phase, figures in phases.items():

@@ -9,8 +9,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import auth, page_runs, ui  # noqa: E402
-from dashboard.store import StoreError  # noqa: E402
+from dashboard import auth, page_runs, ui, warm  # noqa: E402
+from dashboard.store import StoreError, store_path  # noqa: E402
 
 st.set_page_config(page_title="ASL compute dashboard", page_icon=":material/shield:", layout="wide")
 
@@ -31,6 +31,8 @@ if auth.may_see_pages():  # people who may not see data do not see the list of p
     ui.page_menu(page_list)
 viewer = auth.gate(pages, {page.url_path: page for page in page_list})
 auth.audit(viewer, pages)
+if not st.get_option("global.appTest"):  # a real server (AppTest runs pages inside the test process)
+    warm.start(store_path())  # each new snapshot's overview warmed before its first viewer
 
 try:
     with page_runs.slot(auth.client_key(viewer)):

@@ -322,3 +322,22 @@ def test_replicas_go_with_a_meeting():
     assert alone.returncode == 2 and alone.stderr.strip() == "error: --replicas goes with --meeting N"
     out_of_range = run_cli("bench", "--meeting", "4", "--replicas", "0")
     assert out_of_range.returncode == 2 and "--replicas" in out_of_range.stderr
+
+
+def test_first_view_publishes_a_new_snapshot_after_each_start(tmp_path):
+    """After a new snapshot means new content: the same folder again would publish nothing, and the
+    app would serve that view from the caches of the snapshot it already had."""
+    from bench import first_view
+    from dashboard.ingest import ingest
+    from dashboard.store import DEMO_DIR, read_identity
+
+    store = tmp_path / "asl.duckdb"
+    ingest(DEMO_DIR, store, progress=lambda _: None)
+    ids = [read_identity(store)[0]]
+    published = [DEMO_DIR]
+    for _ in range(2):  # two server starts: each publishes new content
+        outcome = first_view.publish_variant(published, store, tmp_path, "first-view-demo")
+        assert not outcome.unchanged
+        ids.append(read_identity(store)[0])
+    assert len(set(ids)) == 3
+    assert published[0] == DEMO_DIR and published[2].parent == tmp_path

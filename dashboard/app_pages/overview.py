@@ -1,7 +1,6 @@
 """Overview (/): where every model stands against its evaluation cadence and safety buffer."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts, display, links, ui
@@ -12,6 +11,7 @@ from dashboard.questions import obligations as obligation_questions
 from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions import status as status_questions
 from dashboard.questions.status import STATUS_COLUMNS, STATUSES
+from dashboard.ui import overview
 
 context = ui.page_context("")
 snap, scope = context.snapshot, context.scope
@@ -55,17 +55,12 @@ counts = shown_models["status"].value_counts().to_dict()
 ui.status_counts(counts, [name for name in STATUSES if name != "no_checkpoint" or counts.get(name)])
 
 # --- Buffer map ----------------------------------------------------------------------------------
-line_policy = scope.policy_id or shown_models["policy_id"].mode().iat[0] if len(shown_models) else None
+line_policy = overview.map_policy(shown_models, scope)
 if line_policy is None:
     st.info("No model matches these filters.")
     st.stop()
-policy_row = policies.loc[line_policy]
-k, b, t = (float(policy_row["eval_compute_multiple"]), policy_row["buffer_multiple"], policy_row["eval_interval_days"])
-b = None if pd.isna(b) else float(b)
-t = None if pd.isna(t) else float(t)
 if shown_models["compute_multiple"].notna().any():
-    map_figure = ui.figure(charts.buffer_map, shown_models, k, b, t,
-                           display.policy_name(policies.reset_index(), line_policy), as_of=scope.as_of)
+    map_figure = overview.buffer_map(shown_models, policies, line_policy, scope)
     event = st.plotly_chart(map_figure, key="buffer_map", on_select="rerun", selection_mode="points", width="stretch")
     unnamed = [charts.original_value(model_id, shown_models["model_id"])  # named nowhere on the map for lack of room
                for model_id in map_figure["layout"]["meta"]["unnamed_model_ids"]]
@@ -103,14 +98,9 @@ if model_id:  # the point shows the id escaped (charts.escape): map it back to t
     st.switch_page("app_pages/trajectory.py", query_params={"model": model_id, **ui.scope_query_params(scope)})
 
 # --- Every trajectory, normalised to its last clean evaluation ----------------------------------
-evaluated = shown_models.dropna(subset=["eval_step"])
-if len(evaluated):
-    paths = status_questions.normalised_trajectories(
-        snap, scope.as_of, tuple(evaluated["model_id"]), tuple(int(step) for step in evaluated["eval_step"]),
-        max(8, min(200, 4000 // max(len(evaluated), 1))))
-    paths = paths.merge(evaluated[["model_id", "name", "status"]], on="model_id")
-    st.plotly_chart(ui.figure(charts.normalised_trajectories, paths, k, b, now=pd.Timestamp(scope.as_of)),
-                    key="normalised", width="stretch")
+trajectories = overview.trajectories(snap, scope, shown_models, policies, line_policy)
+if trajectories is not None:
+    st.plotly_chart(trajectories, key="normalised", width="stretch")
 
 # --- Against the public frontier -----------------------------------------------------------------
 if show_public and has_public:
