@@ -56,8 +56,9 @@ def test_navigation_lists_the_three_pages(page, lab_server):
     # Opened straight on a sub-page: st.navigation must own the routing (not a legacy pages/ folder).
     open_page(page, lab_server, "/trajectory?model=on-track")
     nav = page.locator(".st-key-page_menu").inner_text()
-    assert "Overview" in nav and "Trajectory" in nav and "Reclassify" in nav
+    assert "Overview" in nav and "Trajectory" in nav and "Reclassify" in nav and "Reviews" in nav
     assert "app" not in nav.split()
+    assert "Review\n" not in nav + "\n"  # one review is opened from the list, never from the menu
 
 
 @pytest.fixture(scope="module")

@@ -124,4 +124,6 @@ def page_menu(pages: list) -> None:
     carried = carried_scope({name: st.query_params.get_all(name) for name in SCOPE_PARAMS})
     with st.sidebar.container(key="page_menu"):
         for page in pages:
+            if page.visibility == "hidden":  # reached from other pages only (a review from its list)
+                continue
             st.page_link(page, label=page.title, icon=page.icon, query_params=carried)
