@@ -352,6 +352,14 @@ def test_kill_9_during_writes_loses_nothing_acknowledged(tmp_path):
         assert set(acknowledged) <= set(opened.entries()["entry_id"]) and opened.verify() == (None, "")
 
 
+def test_an_empty_ledger_lists_its_columns_in_every_format(tmp_path):
+    path = tmp_path / "asl.reviews.sqlite"
+    header = ",".join(model.REVIEW_COLUMNS)
+    assert clirun.run_cli("reviews", "list", "--reviews", path).stdout == header + "\n"
+    assert clirun.run_cli("reviews", "list", "--reviews", path, "--format", "table").stdout == header.replace(",", " ") + "\n"
+    assert clirun.run_cli("reviews", "list", "--reviews", path, "--format", "markdown").stdout.startswith("| review_id |")
+
+
 def test_a_ledger_that_cannot_be_opened_is_one_line(tmp_path):
     with pytest.raises(LedgerError, match="does not exist"):
         open_ledger(str(tmp_path / "missing" / "x.sqlite"))

@@ -4,11 +4,14 @@ Each test uses its own schema (the URL's ?schema=)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import textwrap
 import threading
 from pathlib import Path
 
+import psycopg
 import pytest
 
 import clirun
@@ -143,3 +146,53 @@ def test_failures_are_one_line_without_the_password_and_bounded(pg, monkeypatch)
         with open_ledger(url) as ledger, pytest.raises(LedgerError, match="locked by another writer for more than 0.3 s"):
             ledger.append("review", None, {}, actor="ann")
         holder.rollback()
+
+
+def lab_setup_blocks() -> list[str]:
+    """The SQL blocks of docs/reviews.md's "Setting up PostgreSQL for a lab", in order."""
+    text = (REPO / "docs/reviews.md").read_text()
+    section = text.split("## Setting up PostgreSQL for a lab", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+    return [textwrap.dedent("\n".join(line.removeprefix("   ") for line in block.splitlines())) for block in blocks]
+
+
+def run_statements(pg, database: str, block: str) -> None:
+    """A block's statements one by one, as psql would (CREATE DATABASE refuses a transaction), with
+    psql's `\\i FILE` read from the repository."""
+    with psycopg.connect(host="127.0.0.1", port=pg.port, user=pg.superuser, password=pg.password,
+                         dbname=database, autocommit=True) as con:
+        for line in block.strip().splitlines():
+            statement = (REPO / line.split()[1]).read_text() if line.startswith("\\i ") else line
+            con.execute(statement)
+
+
+def test_the_lab_setup_in_the_docs_works_as_written(pg, demo_store):
+    """docs/reviews.md's steps, run as written: the database, the user, the schema it owns (the
+    ledger made on the first run); then the stricter schema whose table another owner made, where
+    the database refuses an edit through the dashboard's user. The password never in the URL and
+    never printed."""
+    create_user, owned_schema, strict_schema = lab_setup_blocks()
+    password = "Lab-" + WRITER_PASSWORD
+    run_statements(pg, pg.database, create_user.replace("change-me", password))
+    run_statements(pg, "asl", owned_schema)
+    url = f"postgresql://asl_reviews@127.0.0.1:{pg.port}/asl?schema=reviews"
+    env = {"ASL_REVIEWS_URL": url, "PGPASSWORD": password, "LOGNAME": "ann", "USER": "ann"}
+
+    def run(*args):
+        result = clirun.run_cli("--store", demo_store, "reviews", *args, env=env)
+        assert password not in result.stdout + result.stderr
+        return result
+
+    assert run("verify").stdout.splitlines()[1].startswith("0,")
+    assert run("open", "--title", "owned schema").stdout == "R1\n"
+    assert run("verify").returncode == 0
+    run_statements(pg, "asl", "DROP SCHEMA reviews CASCADE")
+    run_statements(pg, "asl", strict_schema)
+    assert run("open", "--title", "strict schema").stdout == "R1\n"
+    verified = run("verify")
+    assert verified.returncode == 0 and verified.stdout.splitlines()[1].startswith("1,")
+    with psycopg.connect(host="127.0.0.1", port=pg.port, user="asl_reviews", password=password, dbname="asl",
+                         autocommit=True) as con, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        con.execute("UPDATE reviews.ledger SET recorded_by = 'mallory'")
+    wrong = clirun.run_cli("reviews", "list", env={**env, "PGPASSWORD": "not-" + password})
+    assert wrong.returncode == 2 and password not in wrong.stderr and len(wrong.stderr.splitlines()) == 1

@@ -98,6 +98,9 @@ def print_frame(frame, fmt: str) -> None:
             values = readable[column]
             if values.dtype.kind != "f" and values.isna().any():
                 readable[column] = values.astype(object).where(values.notna(), "")
+        if readable.empty:  # the column names, not pandas' "Empty DataFrame" summary
+            print(" ".join(str(column) for column in readable.columns))
+            return
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
             print(readable.to_string(index=False, na_rep=""))
     elif sys.stdout.isatty():
