@@ -140,15 +140,15 @@ if incidents is not None:
         st.dataframe(
             ui.shown_frame(incident_table), hide_index=True, width="stretch",
             column_order=["review", "obligation_id", "jurisdiction", "due_at", "left_or_overdue", "state", "reference"],
-            row_height=display.wrapped_row_height(2),
-            height=display.table_height(len(incident_table), display.wrapped_row_height(2)),
+            row_height=display.wrapped_row_height(3),  # a review's title wraps onto up to three lines
+            height=display.table_height(len(incident_table), display.wrapped_row_height(3)),
             column_config={
                 "review": st.column_config.TextColumn("Review", width=210),
-                "obligation_id": st.column_config.TextColumn("Obligation", width=150),
+                "obligation_id": st.column_config.TextColumn("Obligation", width=160),
                 "jurisdiction": st.column_config.TextColumn("Where", width=90),
                 "due_at": st.column_config.TextColumn("Due at (UTC)", width=160),
                 "left_or_overdue": st.column_config.TextColumn(
-                    "Hours left", width=130, help=f"Whole hours to the due time, or past it: the {read_at.statement}"),
+                    "Hours left", width=120, help=f"Whole hours to the due time, or past it: the {read_at.statement}"),
                 "state": st.column_config.TextColumn("State", width=85),
                 "reference": st.column_config.TextColumn("Report", width=150),
             })
