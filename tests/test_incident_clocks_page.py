@@ -19,7 +19,7 @@ from pagelinks import open_link
 from test_obligations import lab_tables
 from browsing import open_page
 from waits import streamlit_server
-from test_browser_tables import CELL_PADDING, COLUMN_EDGES, WRAPPED_LINES
+from test_browser_tables import assert_fits, column_widths
 
 PAGE = "app_pages/obligations.py"
 TITLE = "Weights **copied** <b>x</b> [link](http://example.com)"  # data: must stay text
@@ -134,11 +134,7 @@ def test_at_1440_px_no_incident_cell_is_cut(page, incident_server):
     open_page(page, incident_server, "/obligations?as_of=2026-04-02", width=1440, height=1800)
     grid = page.locator("[data-testid='stDataFrame']").nth(1)
     grid.locator("[data-testid='glide-cell-1-0']").wait_for(state="attached")
-    layout = grid.evaluate(COLUMN_EDGES)
-    assert layout["total"] <= layout["visible"], layout  # no column beyond the right edge
-    edges = [0, *layout["edges"], layout["total"]]
-    widths = [right - left for left, right in zip(edges, edges[1:]) if right - left > 2]
-    headers = grid.locator("th[role='columnheader']").all_inner_texts()
+    widths, headers = column_widths(grid)
     assert headers == ["Review", "Obligation", "Where", "Due at (UTC)", "Hours left", "State", "Report"]
     texts = []
     for row in range(3):
@@ -146,9 +142,7 @@ def test_at_1440_px_no_incident_cell_is_cut(page, incident_server):
             text = grid.locator(f"[data-testid='glide-cell-{column}-{row}']").text_content().strip()
             texts.append(text)
             if text:
-                fit = page.evaluate(WRAPPED_LINES, [text, widths[column] - CELL_PADDING])
-                assert fit["longest"] <= widths[column] - CELL_PADDING, (headers[column], text, widths[column])
-                assert fit["lines"] <= 3, (headers[column], text, widths[column], fit)
+                fit = assert_fits(page, headers[column], text, widths[column], 3)
                 assert headers[column] != "Due at (UTC)" or fit["lines"] == 1, text
     assert f"{TITLE} (R1)" in texts and "82 h left" in texts and "overdue by 12 h" in texts
 
