@@ -87,8 +87,10 @@ def test_the_page_shows_the_clocks_beside_the_compute_clocks(incident_store):
     app = open_link(incident_store, PAGE, as_of="2026-04-02")
     assert [header.value for header in app.subheader][:2] == ["Clocks as of 2026-04-02", "Incident clocks"]
     table = app.dataframe[1].value
+    # On screen a clock that is done says when it was reported (the command's column is empty).
     assert [(row.review_id, row.obligation_id, row.due_at, row.left_or_overdue, row.state, row.reference)
-            for row in table.itertuples()] == EXPECTED
+            for row in table.itertuples()] == [("R3", "ca-sb53-incident", "2026-03-16 00:00 UTC",
+                                                "reported 2026-03-10 08:00 UTC", "done", "OES <i>7</i>"), *EXPECTED[1:]]
     assert table["review"].iloc[2] == f"{TITLE} (R1)"  # the title as text, beside its id
     assert any("hours left at the end of 2026-04-02 (2026-04-03 00:00 UTC)" in caption.value for caption in app.caption)
     # The compute clocks are unchanged by the incident rows (test_page_counts_rows_and_links's 14 clocks).
@@ -135,7 +137,7 @@ def test_at_1440_px_no_incident_cell_is_cut(page, incident_server):
     grid = page.locator("[data-testid='stDataFrame']").nth(1)
     grid.locator("[data-testid='glide-cell-1-0']").wait_for(state="attached")
     widths, headers = column_widths(grid)
-    assert headers == ["Review", "Obligation", "Where", "Due at (UTC)", "Hours left", "State", "Report"]
+    assert headers == ["Review", "Obligation", "Where", "Due at (UTC)", "Left or reported", "State", "Report"]
     texts = []
     for row in range(3):
         for column in range(len(headers)):
@@ -144,7 +146,7 @@ def test_at_1440_px_no_incident_cell_is_cut(page, incident_server):
             if text:
                 fit = assert_fits(page, headers[column], text, widths[column], 3)
                 assert headers[column] != "Due at (UTC)" or fit["lines"] == 1, text
-    assert f"{TITLE} (R1)" in texts and "82 h left" in texts and "overdue by 12 h" in texts
+    assert f"{TITLE} (R1)" in texts and "82 h left" in texts and "reported 2026-03-10 08:00 UTC" in texts and "overdue by 12 h" in texts
 
 
 @pytest.mark.browser
