@@ -80,6 +80,25 @@ WRAPPED_LINES = """([text, width]) => {
 CELL_PADDING = 16  # the grid's 8 px each side
 
 
+def column_widths(grid) -> tuple[list[int], list[str]]:
+    """The drawn width (px) and heading of each column of a grid that fits its width (no column beyond the right edge)."""
+    layout = grid.evaluate(COLUMN_EDGES)
+    assert layout["total"] <= layout["visible"], layout
+    edges = [0, *layout["edges"], layout["total"]]
+    widths = [right - left for left, right in zip(edges, edges[1:]) if right - left > 2]
+    headers = grid.locator("th[role='columnheader']").all_inner_texts()
+    assert len(widths) == len(headers), (widths, headers)
+    return widths, headers
+
+
+def assert_fits(page, header: str, text: str, width: int, lines: int) -> dict:
+    """Every word of text fits a cell of width px, and the text wraps onto at most lines lines."""
+    fit = page.evaluate(WRAPPED_LINES, [text, width - CELL_PADDING])
+    assert fit["longest"] <= width - CELL_PADDING, (header, text, width)
+    assert fit["lines"] <= lines, (header, text, width, fit)
+    return fit
+
+
 @pytest.mark.parametrize("path, lines", [
     ("/changes?since=2026-11-16", 3),  # breaches (bold), long model ids, the obligations' names as detail
     ("/obligations?state=done_late&state=done", 4),  # the records, the longest cells of the page
@@ -88,20 +107,13 @@ def test_long_cells_are_not_cut_at_1440_px(page, demo_server, path, lines):
     open_page(page, demo_server, f"{path}&as_of={SNAPSHOT_DATE}", width=1440, height=900)
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.locator("[data-testid='glide-cell-1-0']").wait_for(state="attached")
-    layout = grid.evaluate(COLUMN_EDGES)
-    assert layout["total"] <= layout["visible"], layout  # no column beyond the right edge
-    edges = [0, *layout["edges"], layout["total"]]
-    widths = [right - left for left, right in zip(edges, edges[1:]) if right - left > 2]
-    headers = grid.locator("th[role='columnheader']").all_inner_texts()
-    assert len(widths) == len(headers), (widths, headers)
+    widths, headers = column_widths(grid)
     checked = 0
     for row in range(grid.locator("tbody tr").count()):
         for column in range(1, len(headers)):  # column 0 is the link "open"
             text = grid.locator(f"[data-testid='glide-cell-{column}-{row}']").text_content().strip()
             if not text:
                 continue
-            fit = page.evaluate(WRAPPED_LINES, [text, widths[column] - CELL_PADDING])
-            assert fit["longest"] <= widths[column] - CELL_PADDING, (headers[column], text, widths[column])
-            assert fit["lines"] <= lines, (headers[column], text, widths[column], fit)
+            assert_fits(page, headers[column], text, widths[column], lines)
             checked += 1
     assert checked > 20

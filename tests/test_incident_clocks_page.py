@@ -18,6 +18,8 @@ from labdata import write_folder
 from pagelinks import open_link
 from test_obligations import lab_tables
 from browsing import open_page
+from waits import streamlit_server
+from test_browser_tables import assert_fits, column_widths
 
 PAGE = "app_pages/obligations.py"
 TITLE = "Weights **copied** <b>x</b> [link](http://example.com)"  # data: must stay text
@@ -85,8 +87,10 @@ def test_the_page_shows_the_clocks_beside_the_compute_clocks(incident_store):
     app = open_link(incident_store, PAGE, as_of="2026-04-02")
     assert [header.value for header in app.subheader][:2] == ["Clocks as of 2026-04-02", "Incident clocks"]
     table = app.dataframe[1].value
+    # On screen a clock that is done says when it was reported (the command's column is empty).
     assert [(row.review_id, row.obligation_id, row.due_at, row.left_or_overdue, row.state, row.reference)
-            for row in table.itertuples()] == EXPECTED
+            for row in table.itertuples()] == [("R3", "ca-sb53-incident", "2026-03-16 00:00 UTC",
+                                                "reported 2026-03-10 08:00 UTC", "done", "OES <i>7</i>"), *EXPECTED[1:]]
     assert table["review"].iloc[2] == f"{TITLE} (R1)"  # the title as text, beside its id
     assert any("hours left at the end of 2026-04-02 (2026-04-03 00:00 UTC)" in caption.value for caption in app.caption)
     # The compute clocks are unchanged by the incident rows (test_page_counts_rows_and_links's 14 clocks).
@@ -110,8 +114,6 @@ def test_before_any_incident_the_page_says_no_incident_review_is_open(incident_s
 
 @pytest.fixture(scope="module")
 def incident_server(incident_store, tmp_path_factory):
-    from waits import streamlit_server
-
     with streamlit_server(incident_store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as server:
         yield server
 
@@ -127,3 +129,36 @@ def test_the_incident_download_is_the_command_output(page, incident_server, inci
     cli = run_cli("--store", incident_store, "obligations", "--incidents", "--as-of", "2026-04-02").stdout
     # The same rows and columns; the spreadsheet-safe CSV differs only where a cell starts like a formula.
     assert downloaded == cli
+
+
+@pytest.mark.browser
+def test_at_1440_px_no_incident_cell_is_cut(page, incident_server):
+    open_page(page, incident_server, "/obligations?as_of=2026-04-02", width=1440, height=1800)
+    grid = page.locator("[data-testid='stDataFrame']").nth(1)
+    grid.locator("[data-testid='glide-cell-1-0']").wait_for(state="attached")
+    widths, headers = column_widths(grid)
+    assert headers == ["Review", "Obligation", "Where", "Due at (UTC)", "Left or reported", "State", "Report"]
+    texts = []
+    for row in range(3):
+        for column in range(len(headers)):
+            text = grid.locator(f"[data-testid='glide-cell-{column}-{row}']").text_content().strip()
+            texts.append(text)
+            if text:
+                fit = assert_fits(page, headers[column], text, widths[column], 3)
+                assert headers[column] != "Due at (UTC)" or fit["lines"] == 1, text
+    assert f"{TITLE} (R1)" in texts and "82 h left" in texts and "reported 2026-03-10 08:00 UTC" in texts and "overdue by 12 h" in texts
+
+
+@pytest.mark.browser
+def test_printed_the_incident_clocks_keep_every_row_and_typed_text_stays_text(page, incident_server):
+    open_page(page, incident_server, "/obligations?as_of=2026-04-02", width=1280, height=1800)
+    page.locator("[data-testid='stDataFrame']").nth(1).locator("table[role='grid']").wait_for(state="attached")
+    page.emulate_media(media="print")
+    printed = page.locator("[class*='st-key-print-incidents'] table.print-table")
+    assert printed.is_visible()
+    assert printed.locator("tbody tr").count() == 3
+    # What was typed into the reviews is shown as typed: no element made of it, no link followed.
+    assert printed.get_by_text(TITLE, exact=True).is_visible()
+    assert printed.get_by_text("OES <i>7</i>", exact=True).is_visible()
+    assert printed.locator("b, i, a").count() == 0
+    page.emulate_media(media="screen")

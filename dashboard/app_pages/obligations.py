@@ -137,18 +137,22 @@ if incidents is not None:
         incident_table.insert(0, "review", [f"{title} ({review_id})" for title, review_id
                                             in zip(incident_table["title"], incident_table["review_id"])])
         incident_table["reference"] = incident_table["reference"].map(lambda value: "" if value is None else str(value))
+        # A clock that is done says when it was reported where the others say the hours left.
+        incident_table["left_or_overdue"] = [f"reported {done_at}" if done_at else left for left, done_at
+                                             in zip(incident_table["left_or_overdue"], incident_table["done_at"])]
         st.dataframe(
             ui.shown_frame(incident_table), hide_index=True, width="stretch",
             column_order=["review", "obligation_id", "jurisdiction", "due_at", "left_or_overdue", "state", "reference"],
-            row_height=display.wrapped_row_height(2),
-            height=display.table_height(len(incident_table), display.wrapped_row_height(2)),
+            row_height=display.wrapped_row_height(3),  # a review's title wraps onto up to three lines
+            height=display.table_height(len(incident_table), display.wrapped_row_height(3)),
             column_config={
-                "review": st.column_config.TextColumn("Review", width=210),
-                "obligation_id": st.column_config.TextColumn("Obligation", width=150),
+                "review": st.column_config.TextColumn("Review", width=200),
+                "obligation_id": st.column_config.TextColumn("Obligation", width=160),
                 "jurisdiction": st.column_config.TextColumn("Where", width=90),
                 "due_at": st.column_config.TextColumn("Due at (UTC)", width=160),
                 "left_or_overdue": st.column_config.TextColumn(
-                    "Hours left", width=130, help=f"Whole hours to the due time, or past it: the {read_at.statement}"),
+                    "Left or reported", width=130, help=f"Whole hours to the due time, or past it: the "
+                                                        f"{read_at.statement}; when done, the time of the report"),
                 "state": st.column_config.TextColumn("State", width=85),
                 "reference": st.column_config.TextColumn("Report", width=150),
             })
