@@ -22,7 +22,7 @@ from dashboard.reviews.actions import decide, open_review, sign
 from dashboard.reviews.ledger import default_location, open_ledger
 from dashboard.snapshots import list_snapshots
 from dashboard.store import snapshot
-from browsing import metric_values, open_link_cell, open_page
+from browsing import dialogs_recorded, metric_values, open_link_cell, open_page
 from labdata import reclassify_tables, write_folder
 from pagelinks import metrics, open_link
 from waits import streamlit_server
@@ -137,15 +137,7 @@ def server(lab, tmp_path_factory):
 @pytest.fixture()
 def alerts(page, request):
     """Every dialog a page opens (an alert() the ledger's text managed to run), dismissed."""
-    seen = []
-
-    def dismiss(dialog):
-        seen.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", dismiss)
-    request.addfinalizer(lambda: page.remove_listener("dialog", dismiss))  # the tab is shared (conftest.page)
-    return seen
+    return dialogs_recorded(page, request)
 
 
 def no_markup_made(page, alerts) -> None:
