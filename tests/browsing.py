@@ -45,6 +45,20 @@ def buffer_map_markers(page) -> list[dict]:
     })""")
 
 
+def dialogs_recorded(page, request) -> list[str]:
+    """Every dialog page opens from now until the test ends (an alert() some text managed to run),
+    dismissed; the listener removed after the test (the tab is shared: conftest.page)."""
+    seen = []
+
+    def dismiss(dialog):
+        seen.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    request.addfinalizer(lambda: page.remove_listener("dialog", dismiss))
+    return seen
+
+
 def metric_values(page) -> dict[str, str]:
     labels = page.locator("[data-testid='stMetricLabel']").all_inner_texts()
     values = page.locator("[data-testid='stMetricValue']").all_inner_texts()

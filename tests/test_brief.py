@@ -21,6 +21,7 @@ from dashboard.ingest import ingest
 from dashboard.links import public_base_url, scenario_link
 from dashboard.store import snapshot
 from labdata import reclassify_tables, write_folder
+from browsing import dialogs_recorded
 from clirun import run_cli
 
 AS_OF = dt.date(2025, 6, 1)
@@ -251,14 +252,7 @@ def test_cli_brief_markdown_and_html(hostile_store):
 
 @pytest.mark.browser
 def test_html_brief_in_a_real_browser(hostile_store, page, request):
-    dialogs = []
-
-    def dismiss(dialog):
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", dismiss)
-    request.addfinalizer(lambda: page.remove_listener("dialog", dismiss))  # the tab is shared (conftest.page)
+    dialogs = dialogs_recorded(page, request)
     page.set_content(to_html(make_brief(hostile_store)))
     tags = set(page.eval_on_selector_all("*", "elements => elements.map(e => e.tagName.toLowerCase())"))
     assert tags <= BRIEF_TAGS | {"html", "head", "meta", "title", "style", "body"}, tags

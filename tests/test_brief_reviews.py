@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
@@ -18,6 +17,7 @@ from dashboard.ingest import ingest
 from dashboard.questions.snapshot import snapshot_info
 from dashboard.store import snapshot
 from labdata import reclassify_tables, write_folder
+from test_brief import Elements  # the brief's own test: how a rendered brief is read
 
 AS_OF = dt.date(2025, 6, 1)
 BASE = "https://asl.example.com"
@@ -72,20 +72,6 @@ def brief_of(store, reviews):
     info = snapshot_info(snap)
     return build_brief(snap, model_id="base", new_level=3, domain="cbrn", as_of=AS_OF, policy_id=None, info=info,
                        link=LINK, reviews=reviews, base_url=BASE)
-
-
-class Elements(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags, self.links, self.text = [], [], []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        if tag == "a":
-            self.links.append(dict(attrs).get("href"))
-
-    def handle_data(self, data):
-        self.text.append(data)
 
 
 def parsed(html_text: str) -> Elements:

@@ -5,13 +5,16 @@ hovered in a real browser), the brief's review section (the command), and retent
 snapshot a review pins (and removing nothing when the ledger cannot be read)."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
-import csv
+import re
+import urllib.parse
 
 import pytest
 
 from clirun import run_cli
+from dashboard import display
 from dashboard.ingest import ingest
 from dashboard.questions import reviews as review_questions
 from dashboard.questions.snapshot import ViewScope
@@ -19,12 +22,14 @@ from dashboard.reviews.actions import decide, open_review, sign
 from dashboard.reviews.ledger import default_location, open_ledger
 from dashboard.snapshots import list_snapshots
 from dashboard.store import snapshot
-from browsing import open_page
+from browsing import dialogs_recorded, metric_values, open_link_cell, open_page
 from labdata import reclassify_tables, write_folder
 from pagelinks import metrics, open_link
 from waits import streamlit_server
 
-HOSTILE = "<script>alert(1)</script> **bold**"
+HOSTILE = "<img src=x onerror=alert(1)> <script>alert(1)</script> **bold**"
+# The same in the brief's Markdown: only what would turn it into markup escaped.
+HOSTILE_MD = "\\<img src=x onerror=alert(1)> \\<script>alert(1)\\</script> \\*\\*bold\\*\\*"
 BASE = "https://asl.example.com"
 
 
@@ -76,7 +81,7 @@ def test_changes_list_the_decision_made_and_come_into_effect(lab):
     # The digest: the decisions' group, their text escaped, the review's link.
     digest = run_cli("--store", store, "changes", *window, "--format", "markdown", env={"ASL_PUBLIC_URL": BASE})
     assert digest.returncode == 0 and "### Review decisions: 2" in digest.stdout
-    assert "<script>" not in digest.stdout and "**bold**" not in digest.stdout
+    assert not re.search(r"(?<!\\)<(img|script)", digest.stdout) and "**bold**" not in digest.stdout
     assert f"[review]({BASE}/review?id={review})" in digest.stdout
     # Another ledger, missing: no decisions, and reading it created nothing.
     elsewhere = store.parent / "elsewhere.sqlite"
@@ -122,24 +127,92 @@ def test_the_timeline_shows_the_decision_as_it_stood_on_the_views_date(lab):
     assert marks(today() - dt.timedelta(days=1)) == []  # made after that as-of date: not there
 
 
+@pytest.fixture(scope="module")
+def server(lab, tmp_path_factory):
+    store, _, _ = lab
+    with streamlit_server(store, log_path=tmp_path_factory.mktemp("logs") / "streamlit.log") as running:
+        yield running
+
+
+@pytest.fixture()
+def alerts(page, request):
+    """Every dialog a page opens (an alert() the ledger's text managed to run), dismissed."""
+    return dialogs_recorded(page, request)
+
+
+def no_markup_made(page, alerts) -> None:
+    """The hostile text ran nothing and made no element: no alert, no <img src=x>, no script of it."""
+    assert not alerts
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator("script", has_text="alert(1)").count() == 0
+    assert page.locator("strong", has_text="bold").count() == 0
+
+
 @pytest.mark.browser
-def test_hovering_the_decisions_diamond_on_the_trajectory(lab, page, tmp_path):
+def test_hovering_the_decisions_diamond_on_the_trajectory(lab, server, page, alerts):
     store, review, _ = lab
-    with streamlit_server(store, log_path=tmp_path / "streamlit.log") as server:
-        open_page(page, server, f"/trajectory?model=base&as_of={today().isoformat()}", width=1280, height=720)
-        chart = page.locator("[data-testid='stPlotlyChart']").first
-        diamond = chart.locator(".scatterlayer .trace .points path.point").evaluate_all("""els => els.filter(el => {
-            const trace = el.closest('.trace').__data__[0].trace; return trace.name === 'review decision';
-        }).map(el => { const b = el.getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.y + b.height / 2}; })""")
-        assert len(diamond) == 1
-        page.mouse.move(diamond[0]["x"] - 40, diamond[0]["y"] + 40)
-        page.mouse.move(diamond[0]["x"], diamond[0]["y"])
-        hover = chart.locator(".hoverlayer .hovertext").first
-        hover.wait_for()
-        text = hover.text_content()
-        assert f"decision {today().isoformat()}: reclassify to ASL-3: in effect" in text, text
-        assert f"review {review} Base {HOSTILE}" in text and "made by os:maker" in text, text
-        assert page.locator("script", has_text="alert(1)").count() == 0  # shown as text, never an element
+    open_page(page, server, f"/trajectory?model=base&as_of={today().isoformat()}", width=1280, height=720)
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    diamond = chart.locator(".scatterlayer .trace .points path.point").evaluate_all("""els => els.filter(el => {
+        const trace = el.closest('.trace').__data__[0].trace; return trace.name === 'review decision';
+    }).map(el => { const b = el.getBoundingClientRect(); return {x: b.x + b.width / 2, y: b.y + b.height / 2}; })""")
+    assert len(diamond) == 1
+    page.mouse.move(diamond[0]["x"] - 40, diamond[0]["y"] + 40)
+    page.mouse.move(diamond[0]["x"], diamond[0]["y"])
+    hover = chart.locator(".hoverlayer .hovertext").first
+    hover.wait_for()
+    text = hover.text_content()
+    assert f"decision {today().isoformat()}: reclassify to ASL-3: in effect" in text, text
+    # The review's title and the decision's text as typed, letter for letter.
+    assert f"review {review} Base {HOSTILE}" in text and f"raise it {HOSTILE}" in text and "made by os:maker" in text, text
+    no_markup_made(page, alerts)
+
+
+@pytest.mark.browser
+def test_the_changes_page_lists_the_decisions_with_their_reviews_link(lab, server, page, alerts):
+    _, review, _ = lab
+    since, day = (today() - dt.timedelta(days=1)).isoformat(), today().isoformat()
+    open_page(page, server, f"/changes?since={since}&as_of={day}", width=1440, height=900)
+    assert metric_values(page)["Decisions"] == "2"
+    page.wait_for_selector("[data-testid='glide-cell-0-0']", state="attached")
+    rows = [[page.locator(f"[data-testid='glide-cell-{column}-{row}']").text_content() for column in range(7)]
+            for row in range(page.locator("[data-testid='stDataFrame'] tbody tr").count())]
+    made = f"reclassify · review {review} Base {HOSTILE} · raise it {HOSTILE} · made by os:maker"
+    # Columns on screen: link, breach, date, kind, model, change (before -> after), detail.
+    assert sorted(rows) == sorted([
+        [f"./review?id={review}", "", day, "decision", "Base (base)", "reclassify to ASL-3: proposed", made],
+        [f"./review?id={review}", "", day, "decision", "Base (base)", "reclassify to ASL-3: proposed → in effect",
+         made + " · approved by os:first, os:second"],
+    ])
+    no_markup_made(page, alerts)
+    # Clicking "open" on a decision's row opens its review's page.
+    opened = open_link_cell(page, 1, row_height=display.wrapped_row_height(3))
+    # The address the new tab loaded (Streamlit rewrites the address bar of a page it does not know).
+    loaded = opened.evaluate("() => performance.getEntriesByType('navigation')[0].name")
+    assert urllib.parse.urlsplit(loaded)[2:4] == ("/review", f"id={review}"), loaded
+
+
+@pytest.mark.browser
+def test_the_reclassify_pages_brief_downloads_have_the_review(lab, server, page, alerts):
+    store, review, decision = lab
+    open_page(page, server, "/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01", width=1440, height=900)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download brief (Markdown)").click()
+    markdown = open(download.value.path(), encoding="utf-8").read()
+    assert f"## Review {review}: Base {HOSTILE_MD}" in markdown
+    assert f"| {decision} | reclassify to ASL-3 | raise it {HOSTILE_MD} | os:maker |" in markdown
+    assert f"| approve | agreed {HOSTILE_MD} |" in markdown and "| 2 | 0 | **in effect** |" in markdown
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download brief (HTML)").click()
+    html_text = open(download.value.path(), encoding="utf-8").read()
+    assert "<img" not in html_text and "<script>" not in html_text
+    assert "raise it &lt;img src=x onerror=alert(1)&gt; &lt;script&gt;alert(1)&lt;/script&gt; **bold**" in html_text
+    # Shown on the page, the brief is the download's text, the hostile strings as typed.
+    page.get_by_text("Show the brief on this page").click()
+    code = page.locator("[data-testid='stCode']").filter(has_text="# Reclassification brief")
+    code.wait_for()
+    assert f"raise it {HOSTILE_MD}" in code.inner_text()
+    no_markup_made(page, alerts)
 
 
 def test_the_brief_has_the_scenarios_review(lab):
@@ -148,14 +221,15 @@ def test_the_brief_has_the_scenarios_review(lab):
                     "2025-06-01", env={"ASL_PUBLIC_URL": BASE})
     assert brief.returncode == 0, brief.stderr
     text = brief.stdout
-    assert f"## Review {review}: Base \\<script>alert(1)\\</script> \\*\\*bold\\*\\*" in text
+    assert f"## Review {review}: Base {HOSTILE_MD}" in text
     assert f"- Review page: <{BASE}/review?id={review}>" in text
-    assert f"| {decision} | reclassify to ASL-3 | raise it \\<script>alert(1)\\</script> \\*\\*bold\\*\\* | os:maker |" in text
+    assert f"| {decision} | reclassify to ASL-3 | raise it {HOSTILE_MD} | os:maker |" in text
     assert "| 2 | 0 | **in effect** |" in text
-    assert "| os:first |" in text and "| approve | agreed \\<script>alert(1)\\</script> \\*\\*bold\\*\\* |" in text
+    assert "| os:first |" in text and f"| approve | agreed {HOSTILE_MD} |" in text
     page = run_cli("--store", store, "brief", "--model", "base", "--asl", "3", "--format", "html", "--as-of",
                    "2025-06-01", env={"ASL_PUBLIC_URL": BASE})
-    assert "<script>" not in page.stdout and "raise it &lt;script&gt;alert(1)&lt;/script&gt; **bold**" in page.stdout
+    assert "<script>" not in page.stdout and "<img" not in page.stdout
+    assert "raise it &lt;img src=x onerror=alert(1)&gt; &lt;script&gt;alert(1)&lt;/script&gt; **bold**" in page.stdout
     # Another level: no review of that scenario.
     other = run_cli("--store", store, "brief", "--model", "base", "--asl", "4", "--as-of", "2025-06-01")
     assert other.returncode == 0 and "## Review" not in other.stdout
@@ -166,7 +240,7 @@ def test_the_reclassify_pages_brief_has_the_review(lab):
     app = open_link(store, "app_pages/reclassify.py", model="base", asl="3", domain="cbrn", as_of="2025-06-01")
     app.toggle(key="show_brief").set_value(True).run()
     brief = next(block.value for block in app.code if block.value.startswith("# Reclassification brief"))
-    assert f"## Review {review}: Base \\<script>alert(1)\\</script>" in brief
+    assert f"## Review {review}: Base {HOSTILE_MD}" in brief
     assert f"| {decision} | reclassify to ASL-3 |" in brief and "**in effect**" in brief
 
 

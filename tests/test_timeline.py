@@ -121,7 +121,7 @@ def test_decisions_are_their_own_marks_with_their_state_in_the_hover():
         ["2026-12-02", "reclassify to ASL-3: in effect", "reclassify · review R1 &lt;b&gt;x&lt;/b&gt; · made by a@lab"],
     ]
     # Filled when in effect, open while proposed; the decisions' lines are dashed, the level change's dotted.
-    assert list(marks[0].marker.color) == ["white", "#0e7490"]
+    assert list(marks[0].marker.symbol) == ["diamond-open", "diamond"]
     assert sorted(shape.line.dash for shape in fig.layout.shapes) == ["dash", "dash", "dot"]
     assert [note.text for note in fig.layout.annotations] == ["ASL-2 → ASL-3"]
     # Two decisions of one day: one under the other, each hovered on its own.

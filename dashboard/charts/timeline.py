@@ -130,7 +130,8 @@ def _decision_marks(fig: go.Figure, marks: pd.DataFrame) -> None:
         seen[x] = seen.get(x, 0) + 1
     fig.add_trace(go.Scatter(
         x=dates, y=heights, yaxis=DECISION_AXIS, mode="markers", name="review decision",
-        marker=dict(symbol="diamond", size=12, color=[DECISION_COLOUR if flag else "white" for flag in in_effect],
+        # Open while proposed (Plotly's open symbol: hollow on a light or a dark background alike).
+        marker=dict(symbol=["diamond" if flag else "diamond-open" for flag in in_effect], size=12, color=DECISION_COLOUR,
                     line=dict(color=DECISION_COLOUR, width=2)),
         customdata=[[f"{date:%Y-%m-%d}", _plain(after), _plain(detail)]
                     for date, after, detail in zip(dates, marks["after"], marks["detail"])],
