@@ -24,5 +24,6 @@ CREATE TABLE public_models (public_model_id text, name text, organization text, 
                             training_compute_flop double precision, base_model_name text, accessibility text,
                             source text);
 CREATE TABLE obligations (obligation_id text PRIMARY KEY, name text, jurisdiction text, threshold_flop double precision,
-                          measure text, clock text, deadline_days integer, applies_from date, source text);
+                          measure text, clock text, deadline_days integer, applies_from date, source text,
+                          deadline_hours integer, categories text);
 CREATE TABLE obligation_records (obligation_id text, model_id text, done_on date, reference text);

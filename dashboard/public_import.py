@@ -290,7 +290,7 @@ def import_public(epoch_csv: Path, models_dev_dir: Path | None, out_dir: Path, p
         "deployment_safeguards": [],
         "asl_history": sorted(history, key=lambda h: (h["model_id"], h["effective_from"])),
         "public_models": public_rows,
-        # DESIGN section 9's two bundled regulatory clocks; no records: what a lab filed is not public.
+        # DESIGN sections 9 and 12's bundled clocks; no records: what a lab filed is not public.
         "obligations": [dict(row) for row in BUNDLED_OBLIGATIONS],
         "obligation_records": [],
     }
@@ -376,7 +376,9 @@ def _attribution(report: ImportReport, licence: str | None, with_models_dev: boo
         "- One checkpoint per model, at its publication date: public data has no training trajectory.",
         "- Evaluations and per-deployment safeguards are not public: those tables are empty, not invented.",
         "- Obligations: the EU AI Act Art. 52(1) notification (1e25 training FLOP) and California SB 53's",
-        "  transparency report (1e26), as DESIGN section 9 bundles them; no obligation records (not public).",
+        "  transparency report (1e26), as DESIGN section 9 bundles them, and the incident reporting clocks",
+        "  of DESIGN section 12 (SB 53, the EU Code of Practice, New York's RAISE Act); no obligation",
+        "  records (not public).",
         "- ASL levels: 2 unless the lab announced otherwise; the announcements are in asl_history with",
         "  their source. Models of other labs are shown against Anthropic's ASL scale for reference only.",
         "- Policies: Anthropic models rsp-v1.0 (rsp-v2.0 from 2024-10-15), Google DeepMind fsf-v1.0,",

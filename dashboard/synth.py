@@ -467,6 +467,8 @@ def _obligation_records(checkpoints: pd.DataFrame) -> pd.DataFrame:
     columns = TABLES_BY_NAME["obligation_records"].columns
     rows = []
     for obligation in BUNDLED_OBLIGATIONS:
+        if obligation["clock"] == "after_awareness":  # an incident starts it, not a crossing: no model record
+            continue
         threshold = float(obligation["threshold_flop"])
         applies = dt.date.fromisoformat(obligation["applies_from"])
         reached = checkpoints[checkpoints["training_flop"].astype(float) >= threshold]

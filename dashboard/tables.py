@@ -57,7 +57,8 @@ TABLES: tuple[TableSpec, ...] = (
               required=False),
     # DESIGN section 9: regulatory and framework clocks, and what was done about them.
     TableSpec("obligations", ("obligation_id", "name", "jurisdiction", "threshold_flop", "measure", "clock",
-                              "deadline_days", "applies_from", "source"), required=False),
+                              "deadline_days", "applies_from", "source", "deadline_hours", "categories"),
+              required=False, optional=("deadline_hours", "categories")),
     TableSpec("obligation_records", ("obligation_id", "model_id", "done_on", "reference"), required=False,
               compound_key=("obligation_id", "model_id"), key_unique=False),
 )

@@ -1,5 +1,6 @@
 -- obligations: the regulatory and framework clocks of DESIGN section 9, one row per model and
--- obligation that has a state as of $as_of (only rows dated on or before it count).
+-- obligation that has a state as of $as_of (only rows dated on or before it count). The clocks an
+-- incident starts (clock after_awareness, DESIGN 12) are not a model's: dashboard/incident_clocks.py.
 --
 -- crossed_on   the recorded_at date of the model's first checkpoint (lowest step) whose measure
 --              (training_flop or effective_compute) reaches threshold_flop;
@@ -92,6 +93,7 @@ fit_per_obligation AS (
            measure_of(o.measure, f.current_training_flop, f.current_effective_compute) AS current_value,
            measure_of(o.measure, f.slope_training_flop, f.slope_effective_compute) AS slope
     FROM fits f CROSS JOIN obligations o
+    WHERE o.clock <> 'after_awareness'
 ),
 projections AS (
     SELECT obligation_id, model_id,
@@ -119,6 +121,7 @@ pairs AS (
     LEFT JOIN crossings x ON x.model_id = m.model_id AND x.obligation_id = o.obligation_id
     LEFT JOIN projections p ON p.model_id = m.model_id AND p.obligation_id = o.obligation_id
     LEFT JOIN first_records fr ON fr.model_id = m.model_id AND fr.obligation_id = o.obligation_id
+    WHERE o.clock <> 'after_awareness'  -- an incident starts those clocks (dashboard/incident_clocks.py)
 ),
 dated AS (
     SELECT pairs.*,

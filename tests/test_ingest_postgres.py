@@ -59,7 +59,7 @@ CREATE TABLE own.contracts AS SELECT deployment_id AS id, model_id, customer_id 
 CREATE TABLE own.contract_controls AS SELECT deployment_id AS contract, safeguard_id AS control FROM lab.deployment_safeguards;
 CREATE TABLE own.level_log AS SELECT * FROM lab.asl_history;
 CREATE TABLE own.regulatory_clocks AS SELECT obligation_id AS clock_id, name, jurisdiction, threshold_flop, measure,
-    clock, deadline_days, applies_from, source FROM lab.obligations;
+    clock, deadline_days, applies_from, source, deadline_hours AS hours, categories AS incident_kinds FROM lab.obligations;
 CREATE TABLE own.filings AS SELECT obligation_id AS clock_id, model_id, done_on AS filed_on, reference
     FROM lab.obligation_records;
 CREATE SCHEMA mapped;
@@ -80,7 +80,7 @@ CREATE VIEW mapped.deployment_safeguards AS SELECT contract AS deployment_id, co
     FROM own.contract_controls;
 CREATE VIEW mapped.asl_history AS SELECT * FROM own.level_log;
 CREATE VIEW mapped.obligations AS SELECT clock_id AS obligation_id, name, jurisdiction, threshold_flop, measure, clock,
-    deadline_days, applies_from, source FROM own.regulatory_clocks;
+    deadline_days, applies_from, source, hours AS deadline_hours, incident_kinds AS categories FROM own.regulatory_clocks;
 CREATE VIEW mapped.obligation_records AS SELECT clock_id AS obligation_id, model_id, filed_on AS done_on, reference
     FROM own.filings;
 """
@@ -619,6 +619,25 @@ def test_types_that_are_not_what_they_say_are_refused_with_the_column_named(pg, 
         'obligations (obligation_id=eu-ai-act-art52): threshold_flop "(1e+25)" is not a number',
         "Refused: 5 problem(s). The published store was not changed.",
     ]
+
+
+def test_an_obligations_table_without_the_incident_columns(pg, published, tmp_path):
+    """deadline_hours and categories are optional: a lab's older table without them still ingests; a
+    row that needs them (clock after_awareness) is refused, named by its key."""
+    older = ("SELECT obligation_id, name, jurisdiction, threshold_flop, measure, clock, deadline_days, applies_from, "
+             "source FROM lab.obligations")
+    views_over_lab(pg, "older", {"obligations": older + " WHERE clock <> 'after_awareness'"})
+    store = tmp_path / "older.duckdb"
+    result = ingest_pg(store, pg.url(schema="older"), password=pg.password)
+    assert result.returncode == 0, result.stderr
+    assert "obligations 2," in result.stderr
+    views_over_lab(pg, "older", {"obligations": older + " WHERE obligation_id IN ('eu-ai-act-art52', 'eu-cop-death')"})
+    lines = refused_schema(pg, published, "older")
+    assert [line for line in lines if line.startswith("obligations")] == [
+        "obligations (obligation_id=eu-cop-death): deadline_hours is empty, expected a whole number of hours (1 or more), "
+        "required for clock after_awareness",
+        "obligations (obligation_id=eu-cop-death): categories is empty, expected incident categories separated by \";\" "
+        "(such as death;serious_harm), required for clock after_awareness"]
 
 
 def test_an_array_holding_a_null_is_refused(pg, published):

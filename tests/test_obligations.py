@@ -253,6 +253,8 @@ def reference_obligations(tables: dict[str, pd.DataFrame], as_of: dt.date) -> pd
         own = checkpoints[checkpoints["model_id"] == model.model_id].sort_values("step")
         training = len(own) > 0 and (as_of - own["day"].max()).days <= 14
         for ob in tables["obligations"].itertuples():
+            if ob.clock == "after_awareness":  # an incident starts it (DESIGN 12), not a crossing
+                continue
             reached = own[own[ob.measure] >= ob.threshold_flop]
             mine = records[(records["model_id"] == model.model_id) & (records["obligation_id"] == ob.obligation_id)]
             done = [day for day in mine["done_on"] if day <= as_of]
@@ -324,6 +326,9 @@ def test_the_demo_shows_every_state_on_its_snapshot_date(demo_store):
     frame = snap.query("obligations", as_of=as_of)
     assert set(frame["state"]) == {"done", "done_late", "overdue", "due", "projected"}
     assert set(frame["obligation_id"]) == {"eu-ai-act-art52", "ca-sb53-frontier"}
+    # The demo also holds the bundled incident clocks (DESIGN 12): an incident starts those, not a crossing.
+    rules = snap.query("obligation_list")
+    assert (rules["clock"] == "after_awareness").sum() == 7
 
 
 # --- The command line -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ validated like every other table (file, line, column; every problem; the store u
 and the store always has both tables, empty when the files are absent."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 
@@ -19,12 +20,17 @@ EU = {"obligation_id": "eu-ai-act-art52", "name": "EU AI Act: notify the Commiss
 CA = {"obligation_id": "ca-sb53-frontier", "name": "SB 53 transparency report", "jurisdiction": "California",
       "threshold_flop": "1e26", "measure": "training_flop", "clock": "before_first_deployment", "deadline_days": "",
       "applies_from": "2026-01-01", "source": "California SB 53 (2025)"}
+# DESIGN 12: a clock an incident starts (no line, a deadline in hours, the categories it applies to).
+INCIDENT = {"obligation_id": "eu-cop-cybersecurity", "name": "Code of Practice: serious cybersecurity incident",
+            "jurisdiction": "EU", "threshold_flop": "", "measure": "", "clock": "after_awareness", "deadline_days": "",
+            "applies_from": "2025-08-02", "source": "GPAI Code of Practice", "deadline_hours": "120",
+            "categories": " weights_exfiltration ; cybersecurity;cybersecurity"}
 RECORD = {"obligation_id": "eu-ai-act-art52", "model_id": "base", "done_on": "2025-09-01", "reference": "ticket 1"}
 
 
 def tables_with_obligations():
     tables = base_tables()
-    tables["obligations"] = [dict(EU), dict(CA)]
+    tables["obligations"] = [dict(EU), dict(CA), dict(INCIDENT)]
     tables["obligation_records"] = [dict(RECORD)]
     return tables
 
@@ -67,11 +73,16 @@ def test_good_obligations_are_published_with_their_types(published):
                            "FROM obligations ORDER BY obligation_id") == [
         ("ca-sb53-frontier", 1e26, "training_flop", "before_first_deployment", None, dt.date(2026, 1, 1)),
         ("eu-ai-act-art52", 1e25, "training_flop", "after_crossing", 14, dt.date(2025, 8, 2)),
+        ("eu-cop-cybersecurity", None, None, "after_awareness", None, dt.date(2025, 8, 2)),
     ]
+    # The categories as words, sorted, each once; the hours a whole number; empty for the other clocks.
+    assert read(published, "SELECT obligation_id, deadline_hours, categories FROM obligations ORDER BY obligation_id") == [
+        ("ca-sb53-frontier", None, None), ("eu-ai-act-art52", None, None),
+        ("eu-cop-cybersecurity", 120, "cybersecurity;weights_exfiltration")]
     types = dict(read(published, "SELECT column_name, data_type FROM information_schema.columns "
                                  "WHERE table_name IN ('obligations', 'obligation_records')"))
     assert types["threshold_flop"] == "DOUBLE" and types["deadline_days"] == "INTEGER"
-    assert types["applies_from"] == "DATE" and types["done_on"] == "DATE"
+    assert types["applies_from"] == "DATE" and types["done_on"] == "DATE" and types["deadline_hours"] == "INTEGER"
     assert read(published, "SELECT * FROM obligation_records") == [
         ("eu-ai-act-art52", "base", dt.date(2025, 9, 1), "ticket 1")]
 
@@ -85,7 +96,37 @@ def test_without_the_files_the_tables_exist_and_are_empty(tmp_path):
     columns = [row[0] for row in read(store, "SELECT column_name FROM information_schema.columns "
                                              "WHERE table_name = 'obligations' ORDER BY ordinal_position")]
     assert columns == ["obligation_id", "name", "jurisdiction", "threshold_flop", "measure", "clock",
-                       "deadline_days", "applies_from", "source"]
+                       "deadline_days", "applies_from", "source", "deadline_hours", "categories"]
+
+
+def write_old_obligations(folder, rows):
+    """obligations.csv as written before deadline_hours and categories existed."""
+    with open(folder / "obligations.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(EU), lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_an_older_obligations_file_without_the_incident_columns_still_ingests(tmp_path):
+    """deadline_hours and categories are optional columns: a file written before them reads as empty."""
+    folder = write_folder(tmp_path / "old", tables_with_obligations())
+    write_old_obligations(folder, [EU, CA])
+    store = tmp_path / "old.duckdb"
+    assert ingest(folder, store, progress=quiet).row_counts["obligations"] == 2
+    assert read(store, "SELECT obligation_id, clock, deadline_days, deadline_hours, categories FROM obligations "
+                       "ORDER BY obligation_id") == [
+        ("ca-sb53-frontier", "before_first_deployment", None, None, None),
+        ("eu-ai-act-art52", "after_crossing", 14, None, None)]
+    # ... and such a file with a row that needs the new columns is refused, the row named.
+    write_old_obligations(folder, [EU, CA, INCIDENT])
+    before = sha256(store)
+    with pytest.raises(IngestError) as raised:
+        ingest(folder, store, progress=quiet)
+    assert sha256(store) == before
+    problems = [str(problem) for problem in raised.value.problems]
+    assert any(problem.startswith("obligations.csv line 4: deadline_hours is empty, expected a whole number of hours")
+               for problem in problems), problems
+    assert any(problem.startswith("obligations.csv line 4: categories is empty") for problem in problems), problems
 
 
 def change(table, row, **values):
@@ -129,12 +170,37 @@ DEFECTS = [
      'obligations.csv line 2: deadline_days "-1" is not a whole number of days from 0 to 100000'),
     ("deadline-for-deployment-clock", change("obligations", 1, deadline_days="30"),
      'obligations.csv line 3: deadline_days "30" is not empty for clock before_first_deployment'),
+    ("incident-threshold", change("obligations", 2, threshold_flop="1e25"),
+     'obligations.csv line 4: threshold_flop "1e25" is not empty for clock after_awareness'),
+    ("incident-measure", change("obligations", 2, measure="training_flop"),
+     'obligations.csv line 4: measure "training_flop" is not empty for clock after_awareness'),
+    ("incident-days", change("obligations", 2, deadline_days="5"),
+     'obligations.csv line 4: deadline_days "5" is not empty for clock after_awareness'),
+    ("incident-hours-missing", change("obligations", 2, deadline_hours=""),
+     "obligations.csv line 4: deadline_hours is empty, expected a whole number of hours (1 or more), "
+     "required for clock after_awareness"),
+    ("incident-hours-zero", change("obligations", 2, deadline_hours="0"),
+     'obligations.csv line 4: deadline_hours "0" is not a whole number of hours from 1 to 100000'),
+    ("incident-hours-fraction", change("obligations", 2, deadline_hours="1.5"),
+     'obligations.csv line 4: deadline_hours "1.5" is not a whole number of hours from 1 to 100000'),
+    ("incident-hours-huge", change("obligations", 2, deadline_hours="100001"),
+     'obligations.csv line 4: deadline_hours "100001" is not a whole number of hours from 1 to 100000'),
+    ("incident-categories-missing", change("obligations", 2, categories=" ; "),
+     'obligations.csv line 4: categories " ; " is not incident categories separated by ";"'),
+    ("incident-categories-case", change("obligations", 2, categories="Death"),
+     'obligations.csv line 4: categories "Death" is not incident categories separated by ";", each a lowercase word'),
+    ("incident-categories-markup", change("obligations", 2, categories="death;<b>x</b>"),
+     'obligations.csv line 4: categories "death;<b>x</b>" is not incident categories separated by ";"'),
+    ("hours-for-crossing-clock", change("obligations", 0, deadline_hours="24"),
+     'obligations.csv line 2: deadline_hours "24" is not empty unless the clock is after_awareness'),
+    ("categories-for-deployment-clock", change("obligations", 1, categories="death"),
+     'obligations.csv line 3: categories "death" is not empty unless the clock is after_awareness'),
     ("applies-from", change("obligations", 1, applies_from="2026-02-30"),
      'obligations.csv line 3: applies_from "2026-02-30" is not an ISO-8601 date YYYY-MM-DD'),
     ("obligation-id-empty", change("obligations", 1, obligation_id=""),
      "obligations.csv line 3: obligation_id is empty, expected an obligation id"),
     ("obligation-dup", add("obligations"),
-     'obligations.csv line 4: obligation_id "eu-ai-act-art52" is not a unique obligation_id (see line 2)'),
+     'obligations.csv line 5: obligation_id "eu-ai-act-art52" is not a unique obligation_id (see line 2)'),
     ("record-obligation", change("obligation_records", 0, obligation_id="us-eo-14110"),
      'obligation_records.csv line 2: obligation_id "us-eo-14110" is not an obligation_id listed in obligations'),
     ("record-model", add("obligation_records", model_id="ghost"),

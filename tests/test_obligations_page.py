@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard.ingest import ingest
-from dashboard.obligations import attention_counts, time_left
+from dashboard.obligations import BUNDLED_OBLIGATIONS, attention_counts, time_left
 from labdata import write_folder
 from pagelinks import metrics, open_link, pinned
 from test_obligations import lab_tables
@@ -187,4 +187,6 @@ def test_public_data_says_records_are_not_public(tmp_path_factory):
     ingest(REPO_ROOT / "data" / "public", store, progress=lambda _: None, dataset="public")
     app = open_link(store, PAGE)
     assert "holds no obligation records" in app.warning[0].value
-    assert set(app.dataframe[1].value["obligation_id"]) == {"eu-ai-act-art52", "ca-sb53-frontier"}
+    # The compute clocks' rows and DESIGN 12's incident rows (no incident review here: no incident table).
+    assert set(app.dataframe[1].value["obligation_id"]) == {row["obligation_id"] for row in BUNDLED_OBLIGATIONS}
+    assert "No incident review is open" in app.info[-1].value

@@ -77,7 +77,7 @@ def test_report_figures_on_the_excerpt(excerpt):
     assert report.row_counts == {"policies": 4, "asl_levels": 4, "safeguards": 12, "asl_required_safeguards": 12,
                                  "models": 27, "checkpoints": 23, "evaluations": 0, "customers": 4, "deployments": 12,
                                  "deployment_safeguards": 0, "asl_history": 7, "public_models": 32,
-                                 "obligations": 2, "obligation_records": 0}
+                                 "obligations": 9, "obligation_records": 0}
     lines = report.lines()
     assert "Epoch rows read: 32 (epoch_excerpt.csv); frontier-flagged: 14" in lines
     assert any("matched 12, unmatched 7" in line for line in lines)

@@ -72,7 +72,7 @@ QUERY_COLUMNS = {
     "model_levels": ["model_id", "asl_level"],
     "normalised_trajectories": ["model_id", "step", "recorded_at", "multiple"],
     "obligation_list": ["obligation_id", "name", "jurisdiction", "threshold_flop", "measure", "clock", "deadline_days",
-                        "applies_from", "source"],
+                        "applies_from", "source", "deadline_hours", "categories"],
     "obligations": ["model_id", "model_name", "obligation_id", "obligation_name", "jurisdiction", "threshold_flop",
                     "measure", "clock", "deadline_days", "applies_from", "crossed_on", "start_on", "due_on", "done_on",
                     "reference", "state", "projected_on", "days_left"],

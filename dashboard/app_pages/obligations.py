@@ -1,5 +1,8 @@
-"""Obligations (/obligations): every regulatory or framework clock a compute crossing starts (DESIGN 9)."""
+"""Obligations (/obligations): every regulatory or framework clock a compute crossing starts (DESIGN 9),
+and the clocks incident reviews started (DESIGN 12)."""
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -7,8 +10,10 @@ import streamlit as st
 from dashboard import display, ui
 from dashboard.export import to_download_csv
 from dashboard.obligations import CLI_COLUMNS, DUE_SOON_DAYS, STATE_LABELS, STATES, due_within, time_left
-from dashboard.text import md_escape
-from dashboard.questions.obligations import obligation_list, obligations_frame
+from dashboard.incident_clocks import clock_time, clocks_table
+from dashboard.text import md_escape, one_line
+from dashboard.questions.obligations import incident_clocks_of_ledger, obligation_list, obligations_frame
+from dashboard.reviews.ledger import LedgerError
 
 # The print copy's headings: what each column holds.
 CLOCK_HEADINGS = {"model_id": "model", "model_name": "model name", "obligation_id": "obligation", "crossed_on": "crossed on",
@@ -111,18 +116,68 @@ with exports:
     ui.link_to_this_view("obligations", {"state": states, "obligation": chosen,
                                          "due_soon": "true" if due_soon else None}, scope)
 
+# --- Incident clocks (DESIGN 12): the reporting deadlines incident reviews started -----------------
+# Read at the wall clock (UTC), or with an as-of date in the past at the end of that day.
+st.subheader("Incident clocks")
+read_at = clock_time(dt.datetime.now(dt.timezone.utc), None if scope.as_of_is_default else scope.as_of)
+try:
+    incidents = incident_clocks_of_ledger(snap, read_at.at)
+except LedgerError as error:
+    incidents = None
+    st.warning(f"The reviews ledger could not be read: {md_escape(one_line(error))}", icon=":material/warning:")
+if incidents is not None:
+    st.caption(f"The reports an incident obliges the lab to make: due at the time the lab became aware of it plus "
+               f"the obligation's hours, in UTC; done when the review records the report. The {read_at.statement}.")
+    incident_csv = clocks_table(incidents, read_at.text)  # what the command prints; the screen's copy below
+    if incidents.empty:
+        st.info("No incident review is open: no review records an incident (its category and when the lab became "
+                "aware of it) that an obligation here applies to.", icon=":material/info:")
+    else:
+        incident_table = incident_csv.copy()
+        incident_table.insert(0, "review", [f"{title} ({review_id})" for title, review_id
+                                            in zip(incident_table["title"], incident_table["review_id"])])
+        incident_table["reference"] = incident_table["reference"].map(lambda value: "" if value is None else str(value))
+        st.dataframe(
+            ui.shown_frame(incident_table), hide_index=True, width="stretch",
+            column_order=["review", "obligation_id", "jurisdiction", "due_at", "left_or_overdue", "state", "reference"],
+            row_height=display.wrapped_row_height(3),  # a review's title wraps onto up to three lines
+            height=display.table_height(len(incident_table), display.wrapped_row_height(3)),
+            column_config={
+                "review": st.column_config.TextColumn("Review", width=210),
+                "obligation_id": st.column_config.TextColumn("Obligation", width=160),
+                "jurisdiction": st.column_config.TextColumn("Where", width=90),
+                "due_at": st.column_config.TextColumn("Due at (UTC)", width=160),
+                "left_or_overdue": st.column_config.TextColumn(
+                    "Hours left", width=120, help=f"Whole hours to the due time, or past it: the {read_at.statement}"),
+                "state": st.column_config.TextColumn("State", width=85),
+                "reference": st.column_config.TextColumn("Report", width=150),
+            })
+        ui.print_table(incident_table.drop(columns=["review"]), "incidents")
+    exports.download_button(
+        f"Download incident-clocks.csv ({len(incidents):,} clocks)", data=lambda: to_download_csv(incident_csv),
+        file_name=f"incident-clocks-{read_at.at:%Y%m%dT%H%MZ}.csv", mime="text/csv", icon=":material/download:",
+        key="download_incidents", on_click="ignore",
+        help=f"Every incident clock with the columns `asl-dashboard obligations --incidents` prints; the "
+             f"{read_at.statement} (spreadsheet formulas neutralised).")
+
 # --- The rules -----------------------------------------------------------------------------------
 st.subheader("The obligations in this snapshot")
 rules_table = rules[["obligation_id", "jurisdiction", "threshold_flop", "measure", "clock", "deadline_days", "applies_from",
-                     "name", "source"]].copy()
-rules_table["threshold_flop"] = rules_table["threshold_flop"].map(lambda value: f"{value:.3g} FLOP")
-rules_table["deadline_days"] = rules_table["deadline_days"].map(lambda value: "" if pd.isna(value) else f"{int(value)}")
-rules_table["applies_from"] = rules_table["applies_from"].map(lambda value: "" if pd.isna(value) else str(value))
-# On screen the line (threshold and measure) and the clock (kind and days) read as one column each, so
-# that at 1440 px the table fits and the rule's name and source wrap whole (the print copy has every column).
-rules_table["line"] = rules_table["threshold_flop"] + " " + rules_table["measure"]
-rules_table["clock_days"] = [f"{clock}, {days} days" if days else clock
-                             for clock, days in zip(rules_table["clock"], rules_table["deadline_days"])]
+                     "deadline_hours", "categories", "name", "source"]].copy()
+rules_table["threshold_flop"] = rules_table["threshold_flop"].map(lambda value: "" if pd.isna(value) else f"{value:.3g} FLOP")
+for column in ("deadline_days", "deadline_hours"):
+    rules_table[column] = rules_table[column].map(lambda value: "" if pd.isna(value) else f"{int(value)}")
+for column in ("applies_from", "measure", "categories"):
+    rules_table[column] = rules_table[column].map(lambda value: "" if value is None or pd.isna(value) else str(value))
+# On screen the line (threshold and measure) and the clock (kind and days, or hours and the incident
+# categories) read as one column each, so that at 1440 px the table fits and the rule's name and source
+# wrap whole (the print copy has every column).
+rules_table["line"] = [f"{flop} {measure}" if flop else "" for flop, measure in
+                       zip(rules_table["threshold_flop"], rules_table["measure"])]
+rules_table["clock_days"] = [
+    f"{clock}, {hours} h: {categories.replace(';', ', ')}" if hours else f"{clock}, {days} days" if days else clock
+    for clock, days, hours, categories in zip(rules_table["clock"], rules_table["deadline_days"],
+                                              rules_table["deadline_hours"], rules_table["categories"])]
 st.dataframe(
     ui.shown_frame(rules_table), hide_index=True, width="stretch", row_height=display.wrapped_row_height(5),
     column_order=["obligation_id", "jurisdiction", "line", "clock_days", "applies_from", "name", "source"],
@@ -130,7 +185,9 @@ st.dataframe(
         "obligation_id": st.column_config.TextColumn("Obligation", width=125),
         "jurisdiction": st.column_config.TextColumn("Where", width=90),
         "line": st.column_config.TextColumn("Line", width=110, help="The threshold and the measure it counts"),
-        "clock_days": st.column_config.TextColumn("Clock", width=170, help="after_crossing: days from the start of the clock"),
+        "clock_days": st.column_config.TextColumn(
+            "Clock", width=170, help="after_crossing: days from the start of the clock; after_awareness: hours from "
+                                     "when the lab became aware of an incident of these categories"),
         "applies_from": st.column_config.TextColumn("Applies from", width=95),
         "name": st.column_config.TextColumn("What", width=190),
         "source": st.column_config.TextColumn("Source", width=190),
@@ -142,4 +199,5 @@ st.caption(
     "applies from. after_crossing: due that many days later; before_first_deployment: due at the later of the start "
     "and the model's first deployment not ended before the crossing (no due date while it has none). Done: the "
     "earliest record on or before the as-of date. Projected: not crossed yet, training (a checkpoint in the last 14 "
-    "days), and projected to cross within 90 days. The rule is queries/obligations.sql.")
+    "days), and projected to cross within 90 days. The rule is queries/obligations.sql. after_awareness: due that many "
+    "hours after the lab became aware of an incident of one of the categories (the incident clocks above).")

@@ -54,7 +54,8 @@ CREATE TABLE out.public_models AS
 -- DESIGN section 9: always present, empty when the folder has no obligation files.
 CREATE TABLE out.obligations AS
     SELECT obligation_id, name, jurisdiction, threshold_flop, measure, clock,
-           CAST(deadline_days AS INTEGER) AS deadline_days, applies_from, source
+           CAST(deadline_days AS INTEGER) AS deadline_days, applies_from, source,
+           CAST(deadline_hours AS INTEGER) AS deadline_hours, categories
     FROM typed_obligations ORDER BY obligation_id;
 CREATE TABLE out.obligation_records AS
     SELECT obligation_id, model_id, done_on, reference
@@ -69,7 +70,7 @@ CREATE TABLE out.obligation_crossings AS
            CAST(min(c.recorded_at) AS DATE) AS earliest_on
     FROM typed_checkpoints c
     JOIN typed_obligations o
-      ON reaches_line(o.measure, o.threshold_flop, c.training_flop, c.effective_compute)
+      ON o.clock <> 'after_awareness' AND reaches_line(o.measure, o.threshold_flop, c.training_flop, c.effective_compute)
     GROUP BY o.obligation_id, c.model_id
     ORDER BY o.obligation_id, c.model_id;
 
