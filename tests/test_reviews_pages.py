@@ -68,6 +68,9 @@ def test_without_sign_in_no_review_can_be_opened(store):
 def test_single_user_mode_records_the_operating_system_user(store, monkeypatch):
     monkeypatch.setenv(settings.SINGLE_USER, "1")
     app = open_link(store, REVIEW_PAGE, as_of="2025-06-01")  # a review of the view, no scenario
+    # The sidebar says who the pages record as (not only "no sign-in").
+    assert any(f"single-user: reviews are recorded as **{md_escape(os_actor())}**" in caption.value
+               for caption in app.sidebar.caption)
     app.text_input[0].input("Checked by the one person at this machine")
     next(button for button in app.button if button.label == "Open the review").click().run()
     last = entries(store).iloc[-1]
