@@ -140,4 +140,5 @@ def test_a_review_shows_its_clocks_and_its_report(incident_store):
     app = open_link(incident_store, REVIEW_PAGE, id="R1")
     clocks = app.dataframe[0].value
     assert list(clocks["state"]) == ["overdue"] and clocks["left_or_overdue"].iloc[0].startswith("overdue by ")
+    assert (clocks["reported_by"].iloc[0], clocks["reference"].iloc[0]) == ("", "")  # no report: empty, not "None"
     assert app.title[0].value == f"Review R1: {md_escape(CLOCK_TITLE)}"

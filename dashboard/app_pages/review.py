@@ -190,21 +190,22 @@ else:
                    f"{md_escape(review['aware_at'])}.")
     else:
         clock_table = clocks.copy()
-        clock_table["reference"] = clock_table["reference"].map(lambda value: "" if value is None else str(value))
+        for column in ("reported_by", "reference"):  # no report yet: an empty cell, not "None"
+            clock_table[column] = clock_table[column].map(lambda value: "" if value is None else str(value))
         st.dataframe(
             ui.shown_frame(clock_table), hide_index=True, width="stretch", key="review-clocks",
             row_height=display.wrapped_row_height(2),
             column_order=["obligation_name", "jurisdiction", "due_at", "left_or_overdue", "state", "done_at",
                           "reported_by", "reference"],
             column_config={
-                "obligation_name": st.column_config.TextColumn("Obligation", width=260),
+                "obligation_name": st.column_config.TextColumn("Obligation", width=200),
                 "jurisdiction": st.column_config.TextColumn("Where", width=90),
-                "due_at": st.column_config.TextColumn("Due at", width=140),
+                "due_at": st.column_config.TextColumn("Due at", width=120),
                 "left_or_overdue": st.column_config.TextColumn("Left", width=120, help=read_at.statement),
                 "state": st.column_config.TextColumn("State", width=75),
-                "done_at": st.column_config.TextColumn("Reported at", width=140),
-                "reported_by": st.column_config.TextColumn("Reported by", width=150),
-                "reference": st.column_config.TextColumn("Reference", width=150)})
+                "done_at": st.column_config.TextColumn("Reported at", width=120),
+                "reported_by": st.column_config.TextColumn("Reported by", width=120),
+                "reference": st.column_config.TextColumn("Reference", width=120)})
         st.caption(f"Soonest due first; {read_at.statement}. A report is recorded with `asl-dashboard reviews "
                    f"report {review_id}`.")
         ui.print_table(clock_table[["obligation_id", "due_at", "left_or_overdue", "state", "done_at", "reference"]],
