@@ -7,18 +7,16 @@ must show as typed, never as markup, on /review, on /reviews and in the download
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
 from bench.server import free_port, wait_for_app
-from dashboard.ingest import ingest
 from dashboard.reviews.ledger import ledger_location, open_ledger
 from dashboard.sqlfiles import REPO_ROOT
-from labdata import status_lab_tables, write_folder
-from test_auth import sign_in_as, write_sign_in_secrets
+from labdata import published_lab, status_lab_tables
+from test_auth import sign_in_as, sign_in_home
 from waits import new_context, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -32,10 +30,7 @@ SCENARIO = "/reclassify?model=base&asl=3&as_of=2025-06-01"
 @pytest.fixture(scope="module")
 def review_store(tmp_path_factory):
     """A store of its own (the ledger lives beside it: no other test sees these reviews)."""
-    folder = write_folder(tmp_path_factory.mktemp("reviews-src") / "lab", status_lab_tables())
-    store = tmp_path_factory.mktemp("reviews") / "lab.duckdb"
-    ingest(folder, store, progress=lambda _message: None)
-    return store
+    return published_lab(status_lab_tables(), tmp_path_factory, "reviews")[1]
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +42,7 @@ def reviews_server(review_store, tmp_path_factory):
              User(sub="third", claims={"email": "third@example.com", "name": "Third"})]
     with run_server_in_thread(user_claims=users) as provider:
         port = free_port()
-        home = tmp_path_factory.mktemp("reviews-signin")
-        (home / ".streamlit").mkdir()
-        shutil.copy(REPO_ROOT / ".streamlit" / "config.toml", home / ".streamlit" / "config.toml")
-        write_sign_in_secrets(home / ".streamlit", port, provider.server_port)
+        home = sign_in_home(tmp_path_factory.mktemp("reviews-signin"), port, provider.server_port)
         with streamlit_server(review_store, port=port, cwd=home, host="localhost", log_path=home / "streamlit.log",
                               extra_env={"ASL_REVIEW_APPROVALS": "2"}) as server:
             yield server

@@ -7,13 +7,12 @@ from __future__ import annotations
 import pytest
 
 from dashboard import settings
-from dashboard.ingest import ingest
 from dashboard.reviews import actions
 from dashboard.reviews.actions import os_actor
 from dashboard.reviews.ledger import ledger_location, open_ledger
 from dashboard.store import open_snapshot
 from dashboard.text import md_escape
-from labdata import status_lab_tables, write_folder
+from labdata import published_lab, status_lab_tables
 from pagelinks import open_link
 from test_auth import ACCESS, AUTH
 from test_incident_clocks_page import TITLE as CLOCK_TITLE, incident_store  # noqa: F401 (a fixture)
@@ -27,9 +26,7 @@ LIST_PAGE = "app_pages/reviews.py"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """A lab store whose ledger (beside it) holds R1 (opened by lead on base -> ASL-3) and its decision D2."""
-    folder = write_folder(tmp_path_factory.mktemp("review-pages-src") / "lab", status_lab_tables())
-    path = tmp_path_factory.mktemp("review-pages") / "lab.duckdb"
-    ingest(folder, path, progress=lambda _message: None)
+    path = published_lab(status_lab_tables(), tmp_path_factory, "review-pages")[1]
     with open_ledger(ledger_location(None, path)) as ledger:
         review = actions.open_review(ledger, actor="lead@example.com", title=TITLE,
                                      snapshot_id=open_snapshot(path).snapshot_id,
