@@ -394,7 +394,7 @@ def gate(page, pages_by_path: dict) -> Viewer:
                  "`asl-dashboard serve --insecure-allow-anyone`.", icon=":material/lock:")
         st.stop()
     if state == "local":
-        st.sidebar.caption(":material/lock_open: Local mode, no sign-in")
+        st.sidebar.caption(":material/lock_open: Local mode, no sign-in" + _single_user_note())
         return Viewer(email="local", local=True)
     key = _browser_key()
     if state == "signed_out":
@@ -444,6 +444,16 @@ def actor_for(state: str, email: str | None, *, single_user: bool, os_user: str)
     if state == "local" and single_user:
         return os_user
     return None
+
+
+def _single_user_note() -> str:
+    """What the sidebar adds under `serve --single-user`: who the pages record reviews as."""
+    if not settings.single_user():
+        return ""
+    try:
+        return f" · single-user: reviews are recorded as **{md_escape(os_actor())}**"
+    except ReviewRefused:
+        return ""
 
 
 def current_actor() -> str | None:

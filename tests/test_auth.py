@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from streamlit import config as streamlit_config
@@ -210,6 +211,14 @@ def test_audit_log_records_who_opened_which_view(lab_store, audit_log):
 # --- The whole flow in a real browser ------------------------------------------------------------
 
 
+def sign_in_home(home: Path, port: int, provider_port: int) -> Path:
+    """A folder to run Streamlit in: the repository's config and secrets signing in at the provider."""
+    (home / ".streamlit").mkdir()
+    shutil.copy(REPO_ROOT / ".streamlit" / "config.toml", home / ".streamlit" / "config.toml")
+    write_sign_in_secrets(home / ".streamlit", port, provider_port)
+    return home
+
+
 @pytest.fixture(scope="module")
 def signed_in_server(lab_store, tmp_path_factory):
     from oidc_provider_mock import User, run_server_in_thread
@@ -220,10 +229,7 @@ def signed_in_server(lab_store, tmp_path_factory):
              User(sub="unverified", claims={"email": "boss@example.com", "email_verified": False, "name": "Boss"})]
     with run_server_in_thread(user_claims=users) as provider:
         port = free_port()
-        home = tmp_path_factory.mktemp("signin")
-        (home / ".streamlit").mkdir()
-        shutil.copy(REPO_ROOT / ".streamlit" / "config.toml", home / ".streamlit" / "config.toml")
-        write_sign_in_secrets(home / ".streamlit", port, provider.server_port)
+        home = sign_in_home(tmp_path_factory.mktemp("signin"), port, provider.server_port)
         with streamlit_server(lab_store, port=port, cwd=home, host="localhost",
                               log_path=home / "streamlit.log") as server:
             yield server

@@ -1,26 +1,28 @@
 """A review as three signed-in people make it, in a real browser against a local OpenID Connect
 provider (oidc-provider-mock): the first opens a review of a scenario from the reclassify page and
 decides to reclassify the model to ASL-3, and gets no sign button for their own decision; the second
-and the third approve (two approvals needed), which brings it into effect; the ledger's chain holds.
-Everything typed is hostile text that must show as typed, never as markup."""
+and the third approve (two approvals needed), which brings it into effect; `reviews verify` finds the
+ledger's chain whole. Everything typed is hostile text (HTML, Markdown emphasis, a javascript: link) that
+must show as typed, never as markup, on /review, on /reviews and in the downloads."""
 from __future__ import annotations
 
-import shutil
+import os
+import subprocess
+import sys
 
 import pytest
 
 from bench.server import free_port, wait_for_app
-from dashboard.ingest import ingest
 from dashboard.reviews.ledger import ledger_location, open_ledger
 from dashboard.sqlfiles import REPO_ROOT
-from labdata import status_lab_tables, write_folder
-from test_auth import sign_in_as, write_sign_in_secrets
+from labdata import published_lab, status_lab_tables
+from test_auth import sign_in_as, sign_in_home
 from waits import new_context, streamlit_server
 
 pytestmark = pytest.mark.browser
 
 HOSTILE_TITLE = "<img src=x onerror=alert(1)> **bold** review"
-HOSTILE_DETAIL = "**bold** [link](https://evil.example) <b>not bold</b>"
+HOSTILE_DETAIL = "**bold** [link](https://evil.example) [a](javascript:alert(1)) <b>not bold</b>"
 HOSTILE_COMMENT = "<img src=x onerror=alert(1)> agreed"
 SCENARIO = "/reclassify?model=base&asl=3&as_of=2025-06-01"
 
@@ -28,10 +30,7 @@ SCENARIO = "/reclassify?model=base&asl=3&as_of=2025-06-01"
 @pytest.fixture(scope="module")
 def review_store(tmp_path_factory):
     """A store of its own (the ledger lives beside it: no other test sees these reviews)."""
-    folder = write_folder(tmp_path_factory.mktemp("reviews-src") / "lab", status_lab_tables())
-    store = tmp_path_factory.mktemp("reviews") / "lab.duckdb"
-    ingest(folder, store, progress=lambda _message: None)
-    return store
+    return published_lab(status_lab_tables(), tmp_path_factory, "reviews")[1]
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +42,7 @@ def reviews_server(review_store, tmp_path_factory):
              User(sub="third", claims={"email": "third@example.com", "name": "Third"})]
     with run_server_in_thread(user_claims=users) as provider:
         port = free_port()
-        home = tmp_path_factory.mktemp("reviews-signin")
-        (home / ".streamlit").mkdir()
-        shutil.copy(REPO_ROOT / ".streamlit" / "config.toml", home / ".streamlit" / "config.toml")
-        write_sign_in_secrets(home / ".streamlit", port, provider.server_port)
+        home = sign_in_home(tmp_path_factory.mktemp("reviews-signin"), port, provider.server_port)
         with streamlit_server(review_store, port=port, cwd=home, host="localhost", log_path=home / "streamlit.log",
                               extra_env={"ASL_REVIEW_APPROVALS": "2"}) as server:
             yield server
@@ -55,6 +51,18 @@ def reviews_server(review_store, tmp_path_factory):
 def text_of(locator) -> str:
     """What a person reads: the word joiners that stop autolinks after ':' and '@' left out."""
     return locator.inner_text().replace("\u2060", "")
+
+
+def downloaded(page, name: str) -> str:
+    with page.expect_download() as download:
+        page.get_by_role("button", name=name).click()
+    return open(download.value.path(), encoding="utf-8").read()
+
+
+def no_markup_from_data(page) -> None:
+    """Nothing typed became an element: no image, no bold, no link to evil.example or javascript:."""
+    assert page.locator("img[src='x']").count() == 0 and page.locator("main b").count() == 0
+    assert page.locator("a[href^='javascript'], a[href*='evil.example']").count() == 0
 
 
 def signed_in(browser, server, path: str, subject: str):
@@ -120,7 +128,7 @@ def test_two_other_people_bring_a_decision_into_effect(browser, reviews_server, 
     # The maker's own decision offers them no sign button.
     assert page.get_by_role("button", name="Approve D2").count() == 0
     assert page.get_by_text("You made D2: another person must sign it.").is_visible()
-    assert page.locator("img[src='x']").count() == 0 and page.locator("main b").count() == 0
+    no_markup_from_data(page)
 
     # Two other people approve: the first approval leaves it waiting, the second brings it into effect.
     assert "awaiting 1 more approval" in approve(browser, reviews_server, "second", HOSTILE_COMMENT)
@@ -131,6 +139,10 @@ def test_two_other_people_bring_a_decision_into_effect(browser, reviews_server, 
     page.reload()
     wait_for_app(page)
     assert "in effect since" in text_of(page.locator("[class*='st-key-decision-D2']"))
+    no_markup_from_data(page)
+    # The download holds the text as typed (a CSV cell, not escaped for Markdown).
+    decisions_csv = downloaded(page, "Download the decisions (1)")
+    assert HOSTILE_DETAIL in decisions_csv and "\\" not in decisions_csv
     page.emulate_media(media="print")
     assert page.locator("[class*='st-key-decision-D2']").is_visible()
     assert not page.locator("[data-testid='stForm']").first.is_visible()
@@ -141,13 +153,18 @@ def test_two_other_people_bring_a_decision_into_effect(browser, reviews_server, 
     # The print copy (the grid is a canvas).
     listed = page.locator("[class*='st-key-print-reviews']").text_content().replace("\u2060", "")
     assert "R1" in listed and HOSTILE_TITLE in listed and "decided" in listed
-    assert page.locator("img[src='x']").count() == 0
+    no_markup_from_data(page)
+    reviews_csv = downloaded(page, "Download reviews.csv (1 reviews)")
+    assert HOSTILE_TITLE in reviews_csv and "\\" not in reviews_csv
     context.close()
 
-    # Who did what, as the ledger holds it; its hash chain holds.
+    # The ledger's chain holds, as `reviews verify` recomputes it; who did what, as the ledger holds it.
+    verified = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(review_store), "reviews", "verify"],
+                              capture_output=True, text=True, cwd=REPO_ROOT, timeout=60,
+                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert verified.returncode == 0 and verified.stderr.strip() == "the chain holds: 4 rows", verified.stderr
     with open_ledger(ledger_location(None, review_store)) as ledger:
         entries = ledger.entries()
-        assert ledger.verify() == (None, "")
     assert list(zip(entries["entry_id"], entries["recorded_by"])) == [
         ("R1", "maker@example.com"), ("D2", "maker@example.com"), ("S3", "second@example.com"),
         ("S4", "third@example.com")]

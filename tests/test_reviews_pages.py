@@ -7,15 +7,15 @@ from __future__ import annotations
 import pytest
 
 from dashboard import settings
-from dashboard.ingest import ingest
 from dashboard.reviews import actions
 from dashboard.reviews.actions import os_actor
 from dashboard.reviews.ledger import ledger_location, open_ledger
 from dashboard.store import open_snapshot
 from dashboard.text import md_escape
-from labdata import status_lab_tables, write_folder
+from labdata import published_lab, status_lab_tables
 from pagelinks import open_link
 from test_auth import ACCESS, AUTH
+from test_incident_clocks_page import TITLE as CLOCK_TITLE, incident_store  # noqa: F401 (a fixture)
 
 TITLE = "<img src=x onerror=alert(1)> **bold**"
 DETAIL = "=HYPERLINK(\"https://evil.example\") **bold** <b>x</b>"
@@ -26,9 +26,7 @@ LIST_PAGE = "app_pages/reviews.py"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """A lab store whose ledger (beside it) holds R1 (opened by lead on base -> ASL-3) and its decision D2."""
-    folder = write_folder(tmp_path_factory.mktemp("review-pages-src") / "lab", status_lab_tables())
-    path = tmp_path_factory.mktemp("review-pages") / "lab.duckdb"
-    ingest(folder, path, progress=lambda _message: None)
+    path = published_lab(status_lab_tables(), tmp_path_factory, "review-pages")[1]
     with open_ledger(ledger_location(None, path)) as ledger:
         review = actions.open_review(ledger, actor="lead@example.com", title=TITLE,
                                      snapshot_id=open_snapshot(path).snapshot_id,
@@ -67,6 +65,9 @@ def test_without_sign_in_no_review_can_be_opened(store):
 def test_single_user_mode_records_the_operating_system_user(store, monkeypatch):
     monkeypatch.setenv(settings.SINGLE_USER, "1")
     app = open_link(store, REVIEW_PAGE, as_of="2025-06-01")  # a review of the view, no scenario
+    # The sidebar says who the pages record as (not only "no sign-in").
+    assert any(f"single-user: reviews are recorded as **{md_escape(os_actor())}**" in caption.value
+               for caption in app.sidebar.caption)
     app.text_input[0].input("Checked by the one person at this machine")
     next(button for button in app.button if button.label == "Open the review").click().run()
     last = entries(store).iloc[-1]
@@ -108,3 +109,33 @@ def test_the_list_filters_by_state_and_model_and_refuses_what_it_does_not_know(s
     assert any(info.value == "No review matches these filters." for info in app.info)
     app = open_link(store, LIST_PAGE, state="<b>open</b>")
     assert len(app.error) == 1 and "is not one of" in app.error[0].value
+
+
+# --- The incident clocks on /reviews and /review (the store and ledger of tests/test_incident_clocks_page.py:
+# R1 due 2026-04-06 10:00, R2 overdue since 2026-04-02 12:00, R3 reported in time) ---------------------
+
+def test_the_list_puts_the_soonest_running_clock_first(incident_store):
+    # At the end of 2026-04-02: R2 is overdue by 12 h, R1 has 82 h left, R3's only clock is done.
+    # Newest first alone would be R3, R2, R1.
+    app = open_link(incident_store, LIST_PAGE, as_of="2026-04-02")
+    table = app.dataframe[0].value
+    assert list(zip(table["review_id"], table["next_clock"], table["next_due_at"])) == [
+        ("R2", "ca-sb53-imminent: overdue by 12 h", "2026-04-02 12:00 UTC"),
+        ("R1", "eu-cop-cybersecurity: 82 h left", "2026-04-06 10:00 UTC"),
+        ("R3", "", "")]
+    assert table["title"].iloc[1] == CLOCK_TITLE  # as typed (shown_frame leaves plain text alone)
+    assert any("hours left at the end of 2026-04-02" in caption.value for caption in app.caption)
+
+
+def test_a_review_shows_its_clocks_and_its_report(incident_store):
+    app = open_link(incident_store, REVIEW_PAGE, id="R3")
+    clocks = app.dataframe[0].value
+    assert list(zip(clocks["obligation_id"], clocks["state"], clocks["done_at"], clocks["reference"])) == [
+        ("ca-sb53-incident", "done", "2026-03-10 08:00 UTC", "OES <i>7</i>")]
+    assert any("(now)" in caption.value for caption in app.caption)
+    # Read now (December 2026 or later), R1's report is overdue: never a deadline ahead.
+    app = open_link(incident_store, REVIEW_PAGE, id="R1")
+    clocks = app.dataframe[0].value
+    assert list(clocks["state"]) == ["overdue"] and clocks["left_or_overdue"].iloc[0].startswith("overdue by ")
+    assert (clocks["reported_by"].iloc[0], clocks["reference"].iloc[0]) == ("", "")  # no report: empty, not "None"
+    assert app.title[0].value == f"Review R1: {md_escape(CLOCK_TITLE)}"

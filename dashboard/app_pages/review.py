@@ -13,8 +13,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, links, settings, ui
+from dashboard import auth, display, links, settings, ui
 from dashboard.export import to_download_csv
+from dashboard.incident_clocks import clock_time
 from dashboard.params import ParamError, check_review_id
 from dashboard.text import md_escape
 from dashboard.questions import reclassify as reclassify_questions
@@ -174,13 +175,41 @@ else:
 
 # --- The incident clocks ----------------------------------------------------------------------------
 st.subheader("Incident clocks")
-# NOT BUILT HERE: the clocks an incident starts (DESIGN 12, dashboard/incident_clocks.py) are another
-# piece of work. When it is merged, draw its rows for this review here (a question of
-# dashboard/questions/reviews.py calling incident_clocks for this review), soonest due first.
-if optional(review["incident_category"]):
-    st.caption("The reporting clocks this incident starts are not shown on this page yet.")
-else:
+if not optional(review["incident_category"]):
     st.caption("No incident: this review starts no reporting clock.")
+elif context is None:
+    st.caption("The pinned snapshot is no longer kept: the obligations whose clocks this incident starts cannot "
+               "be read.")
+else:
+    # Read at the wall clock (UTC): a report is due at a moment, whatever date the review pins.
+    read_at = clock_time(dt.datetime.now(dt.timezone.utc))
+    clocks = review_questions.review_clocks(location, context.snapshot, review_id, read_at.at)
+    if clocks.empty:
+        st.caption(f"No obligation of the pinned snapshot has a reporting clock for a "
+                   f"{md_escape(review['incident_category'])} incident the lab became aware of at "
+                   f"{md_escape(review['aware_at'])}.")
+    else:
+        clock_table = clocks.copy()
+        for column in ("reported_by", "reference"):  # no report yet: an empty cell, not "None"
+            clock_table[column] = clock_table[column].map(lambda value: "" if value is None else str(value))
+        st.dataframe(
+            ui.shown_frame(clock_table), hide_index=True, width="stretch", key="review-clocks",
+            row_height=display.wrapped_row_height(2),
+            column_order=["obligation_name", "jurisdiction", "due_at", "left_or_overdue", "state", "done_at",
+                          "reported_by", "reference"],
+            column_config={
+                "obligation_name": st.column_config.TextColumn("Obligation", width=200),
+                "jurisdiction": st.column_config.TextColumn("Where", width=90),
+                "due_at": st.column_config.TextColumn("Due at", width=120),
+                "left_or_overdue": st.column_config.TextColumn("Left", width=120, help=read_at.statement),
+                "state": st.column_config.TextColumn("State", width=75),
+                "done_at": st.column_config.TextColumn("Reported at", width=120),
+                "reported_by": st.column_config.TextColumn("Reported by", width=120),
+                "reference": st.column_config.TextColumn("Reference", width=120)})
+        st.caption(f"Soonest due first; {read_at.statement}. A report is recorded with `asl-dashboard reviews "
+                   f"report {review_id}`.")
+        ui.print_table(clock_table[["obligation_id", "due_at", "left_or_overdue", "state", "done_at", "reference"]],
+                       "review-clocks")
 
 # --- Decide, sign, close ----------------------------------------------------------------------------
 st.subheader("Record")

@@ -11,14 +11,16 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from dashboard import changes, decisions, display, settings
+from dashboard import changes, display, settings
 from dashboard import store as store_module
-from dashboard.decisions import ReviewsView
+from dashboard.decisions import ReviewsView, decision_events, timeline_marks
+from dashboard.incident_clocks import clocks_table, hours_left_text, utc_text
 from dashboard.params import ParamError, shown
 from dashboard.questions import changes as changes_questions
 from dashboard.questions import question
 from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions import trajectory as trajectory_questions
+from dashboard.questions.obligations import incident_clock_rows
 from dashboard.questions.reclassify import Scenario, decision_summary, resolve_scenario
 from dashboard.questions.snapshot import ViewScope, resolve_scope
 from dashboard.questions.status import status_frame
@@ -147,7 +149,8 @@ def check_decision_values(snap: Snapshot, model_text: str | None, asl_text: str 
 REFUSALS = (ReviewRefused, LedgerError, ParamError)
 TITLE_LIMIT = MAX_TITLE
 TEXT_LIMIT = MAX_TEXT
-PAGE_LIST_COLUMNS = LIST_COLUMNS + ["decisions", "in_effect", "scenario"]
+PAGE_LIST_COLUMNS = LIST_COLUMNS + ["decisions", "in_effect", "scenario", "next_clock", "next_due_at"]
+OPEN_CLOCK_STATES = ("due", "overdue")
 # The incident categories DESIGN 12's bundled obligations name, offered by the new review's form.
 INCIDENT_CATEGORIES = ("critical_safety_incident", "imminent_risk", "critical_infrastructure", "cybersecurity",
                        "weights_exfiltration", "death", "serious_harm")
@@ -173,23 +176,61 @@ def scenario_text(model_id, asl_level, domain) -> str:
     return f"{model_id} to ASL-{int(asl_level)}" + (f" ({domain})" if domain else "")
 
 
-def review_list(location: str, approvals_needed: int) -> pd.DataFrame:
+def _clocks(snap: Snapshot | None, entries: pd.DataFrame, at) -> pd.DataFrame:
+    """The incident clocks of the ledger's reviews (dashboard/incident_clocks.py), the obligations read
+    from snap, at `at`; none without a snapshot or a time."""
+    if snap is None or at is None or entries.empty:
+        return pd.DataFrame(columns=incident_clock_rows.columns)
+    # A review's state (which needs the lab's number of approvals) does not move its clocks.
+    return incident_clock_rows(snap, reviews_frame(entries, settings.DEFAULT_APPROVALS), reports_frame(entries), at)
+
+
+def review_list(location: str, approvals_needed: int, snap: Snapshot | None = None, at=None) -> pd.DataFrame:
     """reviews_list for the /reviews page (PAGE_LIST_COLUMNS): with each review's number of decisions,
-    how many are in effect, and its scenario in words."""
+    how many are in effect, its scenario in words, and its soonest open incident clock (due or overdue
+    at `at`, the obligations read from snap) in words and its due time. Open first, then decided, then
+    closed; within each, the soonest open clock first, then the reviews without one, newest first."""
     if not _kept(location):
         listed, decisions = pd.DataFrame(columns=LIST_COLUMNS), pd.DataFrame(columns=DECISION_COLUMNS)
+        clocks = pd.DataFrame(columns=incident_clock_rows.columns)
     else:
         with open_ledger(location) as ledger:
-            listed = reviews_list(ledger, approvals_needed)
-            decisions = decisions_frame(ledger.entries(), approvals_needed)
+            entries = ledger.entries()
+        listed = reviews_frame(entries, approvals_needed)[LIST_COLUMNS]
+        decisions = decisions_frame(entries, approvals_needed)
+        clocks = _clocks(snap, entries, at)
     made = decisions.groupby("review_id").size()
     effective = decisions[decisions["in_effect"].astype(bool)].groupby("review_id").size()
-    return listed.assign(
+    running = clocks[clocks["state"].isin(OPEN_CLOCK_STATES)].sort_values("due_at", kind="stable")
+    soonest = {row["review_id"]: row for row in running.drop_duplicates("review_id").to_dict("records")}
+    due_at = pd.to_datetime(pd.Series([soonest[review_id]["due_at"] if review_id in soonest else None
+                                       for review_id in listed["review_id"]], index=listed.index, dtype=object),
+                            utc=True)
+    listed = listed.assign(
         decisions=listed["review_id"].map(made).fillna(0).astype("int64"),
         in_effect=listed["review_id"].map(effective).fillna(0).astype("int64"),
         scenario=[scenario_text(model, level, domain)
                   for model, level, domain in zip(listed["model_id"], listed["asl"], listed["domain"])],
-    )[PAGE_LIST_COLUMNS]
+        next_clock=[f"{soonest[review_id]['obligation_id']}: "
+                    f"{hours_left_text(soonest[review_id]['state'], soonest[review_id]['hours_left'])}"
+                    if review_id in soonest else "" for review_id in listed["review_id"]],
+        next_due_at=[utc_text(value) for value in due_at],
+        _order=listed["state"].map({state: rank for rank, state in enumerate(STATES)}),
+        _due=due_at, _number=-listed["review_id"].str[1:].astype("int64"))
+    return listed.sort_values(["_order", "_due", "_number"], na_position="last", kind="stable").reset_index(
+        drop=True)[PAGE_LIST_COLUMNS]
+
+
+def review_clocks(location: str, snap: Snapshot | None, review_id: str, at) -> pd.DataFrame:
+    """The incident clocks of one review as the command and the CSV give them (clocks_table's columns),
+    the obligations read from snap, at `at` (a pd.Timestamp, UTC); soonest due first."""
+    if snap is None or not _kept(location):
+        clocks = pd.DataFrame(columns=incident_clock_rows.columns)
+    else:
+        with open_ledger(location) as ledger:
+            clocks = _clocks(snap, ledger.entries(), at)
+        clocks = clocks[clocks["review_id"] == review_id]
+    return clocks_table(clocks, utc_text(at))
 
 
 def review_record(location: str, review_id: str, approvals_needed: int) -> ReviewDetail | None:
@@ -349,7 +390,7 @@ def changes_with_decisions(snap: Snapshot, scope: ViewScope, since: dt.date, vie
     """The changes of (since, as of] (DESIGN 8) and the reviews' decision events (kind `decision`),
     with review_id (changes.with_decisions). view: reviews_view(..., until=scope.as_of)."""
     events = changes_questions.changes_frame(snap, scope, since)
-    return changes.with_decisions(events, decisions.decision_events(
+    return changes.with_decisions(events, decision_events(
         view.decisions, view.reviews, view.signoffs, since, scope.as_of, _model_names(snap)))
 
 
@@ -358,7 +399,7 @@ def timeline_with_decisions(snap: Snapshot, scope: ViewScope, model_id: str, vie
     on the view's date, one mark each (decisions.timeline_marks). view: reviews_view(..., until=scope.as_of)."""
     events = trajectory_questions.timeline(snap, scope, model_id)
     name = _model_names(snap).get(model_id, model_id)
-    return changes.with_decisions(events, decisions.timeline_marks(
+    return changes.with_decisions(events, timeline_marks(
         view.decisions, view.reviews, view.signoffs, scope.as_of, model_id, name))
 
 
