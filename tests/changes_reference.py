@@ -45,8 +45,9 @@ class Lab:
         for rows in self.history.values():
             rows.sort(key=lambda item: (item[0], item[1]))
         obligations = _rows(folder, "obligations")
-        self.lines = ([(row["name"], float(row["threshold_flop"]), row["measure"]) for row in obligations]
-                      or DEFAULT_LINES)
+        # an incident starts the after_awareness clocks: they draw no compute line
+        self.lines = ([(row["name"], float(row["threshold_flop"]), row["measure"]) for row in obligations
+                       if row.get("clock") != "after_awareness"] or DEFAULT_LINES)
 
     # --- rounds and status (DESIGN 4, 4a) -------------------------------------------------------
     def required_domains(self, model_id: str, policy_id: str | None) -> set[str]:

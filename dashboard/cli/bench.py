@@ -7,8 +7,7 @@ import importlib
 import json
 import sys
 
-from dashboard.cli.common import print_err
-from dashboard.cli.serve import replica_count
+from dashboard.cli.common import print_err, replica_count
 from dashboard.params import ParamError
 from dashboard.proxy import ProxyError
 from dashboard.sqlfiles import REPO_ROOT

@@ -132,3 +132,17 @@ def resolve_scope(snap, as_of_text, policy_text):
     if notice:
         print_err(f"note: {notice}")
     return scope
+
+
+# serve --replicas and bench --replicas: how many dashboard processes one machine may start.
+MAX_REPLICAS = 64
+
+
+def replica_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_REPLICAS:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_REPLICAS}")
+    return count

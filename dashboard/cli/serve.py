@@ -1,7 +1,6 @@
 """`asl-dashboard serve`: start the dashboard (streamlit run) on the store."""
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -9,7 +8,7 @@ from pathlib import Path
 from dashboard import settings
 from dashboard import store as store_module
 from dashboard.auth import audit_log_path, audit_log_problem, is_loopback, serve_allowed_hosts, sign_in_configured_in
-from dashboard.cli.common import print_err, store_option
+from dashboard.cli.common import print_err, replica_count, store_option
 from dashboard.ingest import ensure_store
 from dashboard.proxy import ProxyError, find_nginx, listen_directive
 from dashboard.replicas import serve_replicas
@@ -32,19 +31,6 @@ def register(commands) -> None:
                         help="run N dashboard processes on free loopback ports behind nginx listening on "
                              "--address:--port (sessions stay on one process); needs nginx")
     parser.set_defaults(handler=run)
-
-
-MAX_REPLICAS = 64
-
-
-def replica_count(text: str) -> int:
-    try:
-        count = int(text)
-    except ValueError:
-        count = 0
-    if not 1 <= count <= MAX_REPLICAS:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_REPLICAS}")
-    return count
 
 
 def run(args) -> int:
