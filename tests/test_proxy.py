@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import time
 import urllib.request
 
 import pytest
@@ -21,7 +20,7 @@ from dashboard.proxy import ProxyError, find_nginx, listen_directive, nginx_conf
 from dashboard.replicas import healthy
 from labdata import status_lab_tables, write_folder
 from test_auth import sign_in_as, write_sign_in_secrets
-from waits import WAIT_S, new_context, replicated_server
+from waits import WAIT_S, new_context, replicated_server, wait_for
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None and not os.path.exists("/usr/sbin/nginx")
                                 and os.environ.get("CI") != "true", reason="nginx is not installed")
@@ -111,16 +110,6 @@ def routes_by_process(server, count: int = 2) -> dict[str, str]:
         if len(found) == count:
             return found
     raise AssertionError(f"200 route cookies reached only {sorted(found)}")
-
-
-def wait_for(condition):
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.2)
 
 
 def open_on(browser, server, route: str | None, path: str):

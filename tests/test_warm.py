@@ -1,18 +1,24 @@
 """A new snapshot's overview is warmed before its first viewer (dashboard/warm.py), against a real
 `streamlit run` server: Streamlit's own cache counters (/_stcore/metrics) show the warm-up made the
 answers and figures, and the first viewer after the new snapshot found them all made; the viewer
-still sees the new snapshot."""
+still sees the new snapshot. Then what the page and the warm-up share (dashboard/ui/overview.py), on
+hand-made data, and a warm-up that fails."""
 from __future__ import annotations
 
+import datetime as dt
 import re
-import time
 import urllib.request
+
+import pandas as pd
 
 from bench.meeting import open_link_sync
 from bench.snapshots import lab_variant
+from dashboard import warm
 from dashboard.ingest import ingest
+from dashboard.questions.snapshot import ViewScope
 from dashboard.store import DEMO_DIR, read_identity
-from waits import WAIT_S, streamlit_server
+from dashboard.ui import overview
+from waits import WAIT_S, streamlit_server, wait_for
 
 CACHES = {"answers": "dashboard.questions._answer", "figures": "dashboard.ui.cache._cached_figure"}
 
@@ -32,16 +38,6 @@ def cache_lookups(server) -> dict[tuple[str, str], int]:
 
 def figure_lookups(counts: dict) -> int:
     return counts["figures", "hit"] + counts["figures", "miss"]
-
-
-def wait_for(condition):
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.2)
 
 
 def test_a_new_snapshot_is_warmed_before_its_first_viewer(tmp_path):
@@ -68,3 +64,25 @@ def test_a_new_snapshot_is_warmed_before_its_first_viewer(tmp_path):
         assert after["figures", "miss"] == warmed["figures", "miss"]  # every figure was made already
         assert after["answers", "miss"] == warmed["answers", "miss"]  # and every answer
         assert figure_lookups(after) == 6  # and its two figures were looked up (found)
+
+
+def test_the_map_policy_is_the_views_else_the_shown_models_most_common():
+    models = pd.DataFrame({"policy_id": ["p2", "p1", "p2"]})
+    each_own = ViewScope(dt.date(2026, 1, 31), None, True)
+    assert overview.map_policy(models, each_own) == "p2"
+    assert overview.map_policy(models, ViewScope(dt.date(2026, 1, 31), "p1", False)) == "p1"
+    assert overview.map_policy(models.iloc[:0], each_own) is None  # no model shown: no map
+
+
+def test_a_policy_without_buffer_or_interval_draws_no_such_line():
+    policies = pd.DataFrame({"policy_id": ["full", "bare"], "eval_compute_multiple": [4, 2.5],
+                             "buffer_multiple": [6.0, None], "eval_interval_days": [90, None]}).set_index("policy_id")
+    assert overview.policy_lines(policies, "full") == (4.0, 6.0, 90.0)
+    assert overview.policy_lines(policies, "bare") == (2.5, None, None)
+
+
+def test_a_failed_warm_up_is_logged_and_leaves_the_viewers_run_to_compute(tmp_path, caplog):
+    not_a_store = tmp_path / "asl.duckdb"
+    not_a_store.write_text("not a database")
+    assert warm.warm(not_a_store) is None
+    assert "warming the overview of the new snapshot" in caplog.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 
 
 def timeout_scale(raw: str | None) -> float:
@@ -46,3 +47,14 @@ def replicated_server(store, replicas, log_path, **options):
     from bench.server import ReplicatedServer
 
     return ReplicatedServer(store, replicas, log_path, start_timeout=WAIT_S, **options)
+
+
+def wait_for(condition):
+    """condition()'s first true value, asked every 0.2 s for up to WAIT_S (then the test fails)."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.2)
