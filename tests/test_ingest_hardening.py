@@ -323,6 +323,24 @@ def test_a_parquet_value_over_the_field_limit_is_refused_with_its_row_and_column
                 "longer than 1,048,576 bytes, the limit for one field (it has 2,097,152)", row_label="row")
 
 
+def test_oversized_parquet_values_are_named_first_rows_first_beside_the_other_files_problems(tmp_path, published):
+    # The limits ride on the typing read (one read of the file): the error that stops it is turned
+    # back into the same problems, in row order, and the folder's other files are still checked.
+    tables = full_tables()
+    tables["customers"][0]["business_critical"] = "maybe"
+    folder = write_folder(tmp_path / "bad", tables)
+    rows = list(csv.DictReader(open(folder / "checkpoints.csv", encoding="utf-8")))
+    rows[2]["model_id"] = "m" * (2 * MB)
+    rows[0]["recorded_at"] = "r" * (MB + 1)
+    pq.write_table(pa.table({name: pa.array([row[name] for row in rows]) for name in TABLES_BY_NAME["checkpoints"].columns}),
+                   folder / "checkpoints.parquet")
+    (folder / "checkpoints.csv").unlink()
+    problems = refuse(folder, published)
+    assert [(p.file, p.line, p.message.split()[0]) for p in problems] == [
+        ("checkpoints.parquet", 1, "recorded_at"), ("checkpoints.parquet", 3, "model_id"), ("customers.csv", 2, "business_critical")]
+    assert "(it has 1,048,577)" in problems[0].message and "(it has 2,097,152)" in problems[1].message
+
+
 def test_a_parquet_extra_column_of_any_type_is_only_ignored(tmp_path):
     folder = write_folder(tmp_path / "good", full_tables())
     rows = list(csv.DictReader(open(folder / "customers.csv", encoding="utf-8")))

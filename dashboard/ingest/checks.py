@@ -9,7 +9,7 @@ import duckdb
 
 from dashboard.ingest.csv_file import record_lines
 from dashboard.ingest.folder import SourceFile
-from dashboard.ingest.parquet_file import unreadable_parquet
+from dashboard.ingest.parquet_file import oversized_problems, unreadable_parquet
 from dashboard.ingest.problems import MAX_PROBLEMS_KEPT, IngestError, Problem, show_value
 from dashboard.ingest.sources import create_empty_raw
 from dashboard.sqlfiles import internal_sql
@@ -80,7 +80,8 @@ def type_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, source: SourceFil
                progress) -> list[Problem]:
     """Run typed_<table>.sql: every value parsed once, each row's own problems listed.
 
-    A Parquet file is first read here, so a damaged one is reported here; its rows are then left out.
+    A Parquet file is first read here, so a damaged one, or one with a value over the size limits
+    (parquet_file.py), is reported here; its rows are then left out.
     """
     began = time.perf_counter()
     try:
@@ -88,9 +89,13 @@ def type_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, source: SourceFil
     except duckdb.Error as error:
         if source is None or source.kind != "parquet":
             raise
+        try:
+            problems = oversized_problems(con, source) or [unreadable_parquet(source, error)]
+        except duckdb.Error:
+            problems = [unreadable_parquet(source, error)]
         create_empty_raw(con, spec)
         con.execute(internal_sql(f"ingest/typed_{spec.name}.sql"))
-        return [unreadable_parquet(source, error)]
+        return problems
     seconds = time.perf_counter() - began
     if seconds >= 0.5:
         progress(f"  {spec.name}: {rows:,} rows typed and checked ({seconds:.1f} s, {rows / seconds:,.0f} rows/s)")
