@@ -33,7 +33,7 @@ def server(changes_store, tmp_path_factory):
 def test_counts_breaches_and_a_link_to_the_trajectory(page, server, changes_store, capsys):
     open_page(page, server, "/changes?since=2025-06-01&as_of=2025-06-03")
     assert metric_values(page) == {"Breaches (rule 2d)": "2", "Status changes": "1", "ASL changes": "0",
-                                   "Regulatory lines": "0", "Evaluation rounds": "1"}
+                                   "Regulatory lines": "0", "Evaluation rounds": "1", "Decisions": "0"}
     assert "2 deployment(s) started on a model with an open triggered evaluation" in \
         page.locator("[data-testid='stAlert']").first.inner_text()
     page.wait_for_selector("[data-testid='glide-cell-0-0']", state="attached")
