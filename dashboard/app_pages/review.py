@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import auth, display, links, settings, ui
@@ -20,10 +19,10 @@ from dashboard.params import ParamError, check_review_id
 from dashboard.text import md_escape
 from dashboard.questions import reclassify as reclassify_questions
 from dashboard.questions import reviews as review_questions
+from dashboard.questions.reviews import present
 from dashboard.questions import snapshot as snapshot_questions
 
 FLASH = "review_flash"  # what the last write did, shown once after the page is drawn again
-
 
 
 def show_flash() -> None:
@@ -45,10 +44,6 @@ def who_writes(actor: str | None) -> None:
         st.info(auth.READ_ONLY_REVIEWS, icon=":material/edit_off:")
     else:
         st.caption(f":material/person: What you record here is recorded as **{md_escape(actor)}**.")
-
-
-def optional(value):
-    return None if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else value
 
 
 try:
@@ -118,20 +113,20 @@ if record is None:
     ui.stop_with_problem(f"review {review_id} is not in the ledger: the reviews page lists those it holds", "reviews")
 review = record.review
 as_of = dt.date.fromisoformat(str(review["as_of"]))
-policy_id, model_id, domain = optional(review["policy"]), optional(review["model_id"]), optional(review["domain"])
-asl_level = None if optional(review["asl"]) is None else int(review["asl"])
-context = ui.pinned_context(optional(review["snapshot_id"]), as_of, policy_id)
+policy_id, model_id, domain = present(review["policy"]), present(review["model_id"]), present(review["domain"])
+asl_level = None if present(review["asl"]) is None else int(review["asl"])
+context = ui.pinned_context(present(review["snapshot_id"]), as_of, policy_id)
 
 st.title(f"Review {review_id}: {md_escape(review['title'])}")
 show_flash()
 st.markdown(f"**{md_escape(review['state'])}**, opened {md_escape(review['opened_at'])} by "
             f"{md_escape(review['opened_by'])}."
             + (f" Incident: **{md_escape(review['incident_category'])}**, aware since "
-               f"{md_escape(review['aware_at'])}." if optional(review["incident_category"]) else ""))
+               f"{md_escape(review['aware_at'])}." if present(review["incident_category"]) else ""))
 
 # --- The pinned view: its headline figures and the link that reopens it ---------------------------
 st.subheader("The view this review pins")
-view_path = links.pinned_view_path(model_id, asl_level, domain, as_of, policy_id, optional(review["snapshot_id"]))
+view_path = links.pinned_view_path(model_id, asl_level, domain, as_of, policy_id, present(review["snapshot_id"]))
 scenario_text = (f"{md_escape(model_id)} to ASL-{asl_level}" + (f" after a {md_escape(domain)} trigger" if domain else "")
                  if model_id and asl_level is not None else (md_escape(model_id) if model_id else "no model"))
 st.markdown(f"Scenario: **{scenario_text}**, as of **{as_of:%Y-%m-%d}**, policy "
@@ -162,12 +157,12 @@ else:
         with st.container(border=True, key=f"decision-{decision['decision_id']}"):
             what = md_escape(decision["kind"] + review_questions.decision_target(decision.to_dict()))
             st.markdown(f"**{decision['decision_id']} · {what}** · {md_escape(where)}")
-            if optional(decision["detail"]):
+            if present(decision["detail"]):
                 st.markdown(md_escape(decision["detail"]))
             st.caption(f"Made by {md_escape(decision['made_by'])} at {md_escape(decision['made_at'])} · "
                        f"{int(decision['approvals'])} approval(s), {int(decision['rejections'])} rejection(s)")
             for _, signoff in record.signoffs[record.signoffs["decision_id"] == decision["decision_id"]].iterrows():
-                comment = f": {md_escape(signoff['comment'])}" if optional(signoff["comment"]) else ""
+                comment = f": {md_escape(signoff['comment'])}" if present(signoff["comment"]) else ""
                 st.markdown(f"- {signoff['signoff_id']} **{md_escape(signoff['verdict'])}** by "
                             f"{md_escape(signoff['signed_by'])} at {md_escape(signoff['signed_at'])}{comment}")
     st.caption(f"A decision takes effect with {approvals_needed} approval(s) from people other than its maker and "
@@ -175,7 +170,7 @@ else:
 
 # --- The incident clocks ----------------------------------------------------------------------------
 st.subheader("Incident clocks")
-if not optional(review["incident_category"]):
+if not present(review["incident_category"]):
     st.caption("No incident: this review starts no reporting clock.")
 elif context is None:
     st.caption("The pinned snapshot is no longer kept: the obligations whose clocks this incident starts cannot "
@@ -218,7 +213,7 @@ if actor is not None and review["state"] == "closed":
     st.info("This review is closed: nothing more can be recorded on it.", icon=":material/lock:")
 elif actor is not None:
     with st.container(key="screen-review-forms"):  # forms are for the screen: print shows what is recorded
-        current = decisions[decisions["superseded_by"].map(lambda value: optional(value) is None)] \
+        current = decisions[decisions["superseded_by"].map(lambda value: present(value) is None)] \
             if not decisions.empty else decisions
         own = current[current["made_by"] == actor] if not current.empty else current
         others = current[current["made_by"] != actor] if not current.empty else current

@@ -162,8 +162,21 @@ def page_ledger() -> str:
 
 
 def _kept(location: str) -> bool:
-    """Whether the ledger may hold anything: a page that only reads never creates the local file."""
-    return is_postgres(location) or Path(location).expanduser().exists()
+    """Whether the ledger may hold anything: reading never creates the local file."""
+    return is_postgres(location) or "://" in location or Path(location).expanduser().is_file()
+
+
+def _entries_at(location: str) -> pd.DataFrame | None:
+    """Every row of the ledger at location; None when it is a file that does not exist (no reviews)."""
+    if not _kept(location):
+        return None
+    with open_ledger(location) as ledger:
+        return ledger.entries()
+
+
+def present(value):
+    """A ledger value, or None for a missing one (None, NaN, NA or an empty text)."""
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else value
 
 
 def scenario_text(model_id, asl_level, domain) -> str:
@@ -190,12 +203,11 @@ def review_list(location: str, approvals_needed: int, snap: Snapshot | None = No
     how many are in effect, its scenario in words, and its soonest open incident clock (due or overdue
     at `at`, the obligations read from snap) in words and its due time. Open first, then decided, then
     closed; within each, the soonest open clock first, then the reviews without one, newest first."""
-    if not _kept(location):
+    entries = _entries_at(location)
+    if entries is None:
         listed, decisions = pd.DataFrame(columns=LIST_COLUMNS), pd.DataFrame(columns=DECISION_COLUMNS)
         clocks = pd.DataFrame(columns=incident_clock_rows.columns)
     else:
-        with open_ledger(location) as ledger:
-            entries = ledger.entries()
         listed = reviews_frame(entries, approvals_needed)[LIST_COLUMNS]
         decisions = decisions_frame(entries, approvals_needed)
         clocks = _clocks(snap, entries, at)
@@ -224,11 +236,11 @@ def review_list(location: str, approvals_needed: int, snap: Snapshot | None = No
 def review_clocks(location: str, snap: Snapshot | None, review_id: str, at) -> pd.DataFrame:
     """The incident clocks of one review as the command and the CSV give them (clocks_table's columns),
     the obligations read from snap, at `at` (a pd.Timestamp, UTC); soonest due first."""
-    if snap is None or not _kept(location):
+    entries = _entries_at(location) if snap is not None else None
+    if entries is None:
         clocks = pd.DataFrame(columns=incident_clock_rows.columns)
     else:
-        with open_ledger(location) as ledger:
-            clocks = _clocks(snap, ledger.entries(), at)
+        clocks = _clocks(snap, entries, at)
         clocks = clocks[clocks["review_id"] == review_id]
     return clocks_table(clocks, utc_text(at))
 
@@ -326,8 +338,7 @@ def decision_standing(decisions: pd.DataFrame, approvals_needed: int) -> list[st
 def decision_target(decision: dict) -> str:
     """What a decision acts on, after its kind: ": base to ASL-3", ": base", ": sg-1 (owner O, due D)"."""
     def given(name):
-        value = decision.get(name)
-        return None if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else value
+        return present(decision.get(name))
 
     if decision["kind"] == "reclassify" and given("model_id") and given("asl") is not None:
         return f": {given('model_id')} to ASL-{int(given('asl'))}"
@@ -350,11 +361,7 @@ def ledger_entries(store: Path | None = None, explicit: str | None = None) -> pd
     """Every row of the store's ledger (explicit, else $ASL_REVIEWS_URL, else the file beside the
     store; store None: the pages' store); None when that file does not exist: no reviews (reading
     never creates a ledger). LedgerError (one line) when the ledger cannot be read."""
-    location = ledger_location(explicit, Path(store) if store is not None else store_module.store_path())
-    if not is_postgres(location) and "://" not in location and not Path(location).expanduser().is_file():
-        return None
-    with open_ledger(location) as ledger:
-        return ledger.entries()
+    return _entries_at(ledger_location(explicit, Path(store) if store is not None else store_module.store_path()))
 
 
 def view_of(entries: pd.DataFrame | None, until: dt.date | None = None,
