@@ -545,6 +545,21 @@ def test_the_url_is_redacted_and_schema_is_ours():
         SourceURL("postgresql://reader:pw@localhost:54x/lab")
 
 
+@pytest.mark.parametrize("url, refusal", [
+    ("postgresql://u:s3cret@db\x1b[31m/lab", "control character"),
+    ("postgresql://u:s3cret@db/lab\n", "control character"),
+    ("postgresql://u:s3cret@db[/lab", "cannot be read"),
+    ("postgresql://u:s3cret@db/" + "a" * 100_000, "at most 4,096"),
+], ids=["escape", "line-break", "bracket", "100-kb"])
+def test_a_hostile_url_is_one_line_without_its_secret(url, refusal):
+    """A URL with an escape sequence, a line break, an unmatched bracket or 100 KB is refused in one
+    line (the same class for the source and the reviews ledger), never a traceback, never the password."""
+    with pytest.raises(SourceError, match=refusal) as refused:
+        SourceURL(url)
+    message = str(refused.value)
+    assert "s3cret" not in message and "\n" not in message and len(message) < 200
+
+
 def test_a_store_that_cannot_be_published_to_is_one_line_and_exit_2(pg, tmp_path):
     """The same outcome as for a folder: a store path that is a folder, or a file this tool did not
     publish, is refused with one line naming it (exit 2), not a traceback, and nothing is written."""

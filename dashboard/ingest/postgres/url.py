@@ -15,6 +15,8 @@ DEFAULT_SCHEMA = "public"
 
 
 # libpq parameters (and ones like them) whose value is a secret: never printed, stored or shown.
+MAX_URL_LENGTH = 4096  # a database URL is a line of a setting, not a document
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 SECRET_PARAMETER = re.compile(r"password|passfile|secret|token", re.IGNORECASE)
 
 
@@ -65,7 +67,14 @@ class SourceURL:
 
     def __init__(self, url: str):
         self.raw = str(url)
-        parts = urllib.parse.urlsplit(self.raw)
+        if len(self.raw) > MAX_URL_LENGTH:
+            raise SourceError(f"the database URL is {len(self.raw):,} characters long: at most {MAX_URL_LENGTH:,}")
+        if CONTROL_CHARACTER.search(self.raw):
+            raise SourceError("the database URL holds a control character (a line break, tab or escape)")
+        try:
+            parts = urllib.parse.urlsplit(self.raw)
+        except ValueError:  # an unmatched [ or ] around the host
+            raise SourceError(f"the database URL cannot be read ({redact_url(self.raw)}...)") from None
         if parts.scheme.lower() not in SCHEMES:
             raise SourceError("a database source is a URL postgresql://USER@HOST:PORT/DB?schema=NAME")
         self.redacted = redact_url(self.raw)
