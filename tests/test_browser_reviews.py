@@ -111,6 +111,15 @@ def test_two_other_people_bring_a_decision_into_effect(browser, reviews_server, 
     assert page.get_by_text("Deployments at risk").is_visible()
     view_link = page.get_by_role("link", name="Open this view").get_attribute("href")
     assert "reclassify?model=base&asl=3&as_of=2025-06-01&snapshot=" in view_link
+    # Pasted into another person's browser, the link opens that very view: the snapshot and date.
+    pinned = view_link.split("snapshot=", 1)[1].split("&", 1)[0]
+    other, other_page = signed_in(browser, reviews_server, "/" + view_link.split("/", 1)[1], "second")
+    try:
+        other_page.get_by_text("Decision summary").first.wait_for()
+        shown = other_page.locator("[data-testid='stMain']").inner_text()
+        assert f"snapshot {pinned}" in shown and "viewing as of 2025-06-01" in shown
+    finally:
+        other.close()
 
     # It decides to reclassify base to ASL-3.
     decide = page.locator("[data-testid='stForm']").filter(has_text="Record a decision")
