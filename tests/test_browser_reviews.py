@@ -25,6 +25,7 @@ HOSTILE_TITLE = "<img src=x onerror=alert(1)> **bold** review"
 HOSTILE_DETAIL = "**bold** [link](https://evil.example) [a](javascript:alert(1)) <b>not bold</b>"
 HOSTILE_COMMENT = "<img src=x onerror=alert(1)> agreed"
 SCENARIO = "/reclassify?model=base&asl=3&as_of=2025-06-01"
+SIGNED = {"Approve": "Approved", "Reject": "Rejected"}  # what the page says after each button
 
 
 @pytest.fixture(scope="module")
@@ -79,18 +80,30 @@ def signed_in(browser, server, path: str, subject: str):
     return context, page
 
 
-def approve(browser, server, subject: str, comment: str) -> str:
+def approve(browser, server, subject: str, comment: str, decision: str = "D2", verdict: str = "Approve") -> str:
+    """subject signs decision on R1 in a browser of their own (verdict: Approve or Reject); the
+    decision's box as shown afterwards."""
     context, page = signed_in(browser, server, "/review?id=R1", subject)
     try:
         assert "id=R1" in page.url
-        form = page.locator("[data-testid='stForm']").filter(has_text="Sign D2")
+        form = page.locator("[data-testid='stForm']").filter(has_text=f"Sign {decision}")
         form.get_by_label("Comment").fill(comment)
-        form.get_by_role("button", name="Approve D2").click()
-        page.wait_for_selector("text=Approved D2")
+        form.get_by_role("button", name=f"{verdict} {decision}").click()
+        page.wait_for_selector(f"text={SIGNED[verdict]} {decision}")
         wait_for_app(page)
-        return text_of(page.locator("[class*='st-key-decision-D2']"))
+        return text_of(page.locator(f"[class*='st-key-decision-{decision}']"))
     finally:
         context.close()
+
+
+def record_decision(page, kind: str, detail: str) -> None:
+    decide = page.locator("[data-testid='stForm']").filter(has_text="Record a decision")
+    choice = decide.locator("[data-testid='stSelectbox']").filter(has_text="Kind")
+    choice.scroll_into_view_if_needed()  # a click that scrolls the page closes the list it opens
+    choice.click()
+    page.get_by_role("option", name=kind, exact=True).click()
+    decide.get_by_label("Detail").fill(detail)
+    decide.get_by_role("button", name="Record the decision").click()
 
 
 def test_two_other_people_bring_a_decision_into_effect(browser, reviews_server, review_store):
@@ -122,13 +135,7 @@ def test_two_other_people_bring_a_decision_into_effect(browser, reviews_server, 
         other.close()
 
     # It decides to reclassify base to ASL-3.
-    decide = page.locator("[data-testid='stForm']").filter(has_text="Record a decision")
-    kind = decide.locator("[data-testid='stSelectbox']").filter(has_text="Kind")
-    kind.scroll_into_view_if_needed()  # a click that scrolls the page closes the list it opens
-    kind.click()
-    page.get_by_role("option", name="reclassify", exact=True).click()
-    decide.get_by_label("Detail").fill(HOSTILE_DETAIL)
-    decide.get_by_role("button", name="Record the decision").click()
+    record_decision(page, "reclassify", HOSTILE_DETAIL)
     page.wait_for_selector("text=Recorded decision D2")
     wait_for_app(page)
     decision = page.locator("[class*='st-key-decision-D2']")
@@ -165,15 +172,33 @@ def test_two_other_people_bring_a_decision_into_effect(browser, reviews_server, 
     no_markup_from_data(page)
     reviews_csv = downloaded(page, "Download reviews.csv (1 reviews)")
     assert HOSTILE_TITLE in reviews_csv and "\\" not in reviews_csv
+
+    # A second decision, which another person rejects; then the maker closes the review.
+    page.goto(reviews_server.url + "/review?id=R1")
+    wait_for_app(page)
+    record_decision(page, "no_action", "nothing more")
+    page.wait_for_selector("text=Recorded decision D5")
+    rejected = approve(browser, reviews_server, "second", "not yet", decision="D5", verdict="Reject")
+    assert "D5 · no_action · rejected (1)" in rejected
+    page.reload()
+    wait_for_app(page)
+    close = page.locator("[data-testid='stForm']").filter(has_text="Close the review")
+    close.get_by_text("Close this review").click()
+    close.get_by_role("button", name="Close the review").click()
+    page.wait_for_selector("text=Closed review R1")
+    wait_for_app(page)
+    assert page.get_by_text("This review is closed: nothing more can be recorded on it.").is_visible()
+    assert page.locator("[data-testid='stForm']").count() == 0
     context.close()
 
     # The ledger's chain holds, as `reviews verify` recomputes it; who did what, as the ledger holds it.
     verified = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(review_store), "reviews", "verify"],
                               capture_output=True, text=True, cwd=REPO_ROOT, timeout=60,
                               env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
-    assert verified.returncode == 0 and verified.stderr.strip() == "the chain holds: 4 rows", verified.stderr
+    assert verified.returncode == 0 and verified.stderr.strip() == "the chain holds: 7 rows", verified.stderr
     with open_ledger(ledger_location(None, review_store)) as ledger:
         entries = ledger.entries()
     assert list(zip(entries["entry_id"], entries["recorded_by"])) == [
         ("R1", "maker@example.com"), ("D2", "maker@example.com"), ("S3", "second@example.com"),
-        ("S4", "third@example.com")]
+        ("S4", "third@example.com"), ("D5", "maker@example.com"), ("S6", "second@example.com"),
+        ("C7", "maker@example.com")]
