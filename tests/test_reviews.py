@@ -6,6 +6,7 @@ would) whose answers were worked out by hand; the storage on real SQLite files, 
 tool's back with the sqlite3 module."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -443,5 +444,12 @@ def test_open_pins_the_given_snapshot_or_the_latest_and_never_writes_the_store(t
     assert (reviews.loc["R1", "snapshot_id"], reviews.loc["R1", "as_of"]) == (older, older_date)
     assert reviews.loc["R2", ["snapshot_id", "as_of", "model_id", "asl", "domain"]].tolist() == [
         latest, "2025-06-01", "base", 3, "cbrn"]
+    # A date after the snapshot's own is accepted, as on the pages, and said as the other commands say it.
+    latest_date = snapshot_questions.snapshot_date(store_module.open_snapshot(store, latest))
+    later = (latest_date + dt.timedelta(days=30)).isoformat()
+    after_snapshot = clirun.run_cli("--store", store, "reviews", "open", "--title", "later", "--as-of", later)
+    assert after_snapshot.stdout == "R3\n"
+    assert after_snapshot.stderr.splitlines()[0] == (
+        f"note: as of {later} is after the snapshot's date {latest_date.isoformat()}: nothing after that date is known")
     after = hashlib.sha256(store.read_bytes()).hexdigest(), sorted(path.name for path in tmp_path.rglob("*.duckdb"))
     assert after == before  # reviews live beside the store, never in a snapshot

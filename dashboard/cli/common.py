@@ -128,10 +128,15 @@ def resolve_scope(snap, as_of_text, policy_text):
     """The pages' scope rules (dashboard/params.py parse_as_of); a date after the snapshot's own
     date is accepted with the pages' notice, printed on stderr. Every command with --as-of uses it."""
     scope = snapshot_questions.resolve_scope(snap, as_of_text, policy_text)
-    notice = as_of_notice(scope.as_of, snapshot_questions.snapshot_date(snap))
+    note_as_of_after_snapshot(snap, scope.as_of)
+    return scope
+
+
+def note_as_of_after_snapshot(snap, as_of) -> None:
+    """The pages' notice for an as-of date after the snapshot's own date, on stderr."""
+    notice = as_of_notice(as_of, snapshot_questions.snapshot_date(snap))
     if notice:
         print_err(f"note: {notice}")
-    return scope
 
 
 # serve --replicas and bench --replicas: how many dashboard processes one machine may start.

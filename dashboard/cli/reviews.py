@@ -11,7 +11,8 @@ import datetime as dt
 import sys
 
 from dashboard import store as store_module
-from dashboard.cli.common import markdown_table, open_snapshot, print_err, print_frame, snapshot_option, store_option
+from dashboard.cli.common import (markdown_table, note_as_of_after_snapshot, open_snapshot, print_err, print_frame,
+                                  snapshot_option, store_option)
 from dashboard.questions import reviews as review_questions
 from dashboard.reviews import actions
 from dashboard.reviews.actions import ReviewRefused, os_actor
@@ -128,6 +129,7 @@ def run_open(args) -> int:
     if not snap.snapshot_id:
         raise ReviewRefused("this snapshot has no id (an older version published it): ingest again to pin it")
     view = review_questions.check_review_view(snap, args.as_of, args.policy, args.model, args.asl, args.domain)
+    note_as_of_after_snapshot(snap, view.scope.as_of)  # accepted, as on the pages, and said
     scenario = view.scenario
     with _ledger(args) as ledger:
         new_id = actions.open_review(ledger, actor=actor, title=args.title, snapshot_id=view.snapshot_id,
