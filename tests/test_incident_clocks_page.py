@@ -162,3 +162,37 @@ def test_printed_the_incident_clocks_keep_every_row_and_typed_text_stays_text(pa
     assert printed.get_by_text("OES <i>7</i>", exact=True).is_visible()
     assert printed.locator("b, i, a").count() == 0
     page.emulate_media(media="screen")
+
+
+@pytest.mark.browser
+def test_a_report_recorded_in_the_browser_marks_its_clock_done(page, incident_store, tmp_path):
+    """On /review, the person at this machine (serve --single-user) records R2's report with the form:
+    the page says so, the clock reads done late (R2 was overdue), and the reference shows as typed."""
+    import shutil
+
+    from dashboard import settings
+    from dashboard.reviews.actions import os_actor
+    from dashboard.reviews.ledger import ledger_location
+
+    store = tmp_path / incident_store.name  # a copy: the other tests read R2 as never reported
+    shutil.copy(incident_store, store)
+    shutil.copy(ledger_location(None, incident_store), ledger_location(None, store))
+    with streamlit_server(store, log_path=tmp_path / "streamlit.log", extra_env={settings.SINGLE_USER: "1"}) as server:
+        open_page(page, server, "/review?id=R2", width=1280, height=1800)
+        form = page.locator("[data-testid='stForm']").filter(has_text="Record a report")
+        form.scroll_into_view_if_needed()
+        # The one clock still running is chosen already.
+        chosen = form.locator("[data-testid='stSelectbox'] input").input_value()
+        assert chosen.startswith("ca-sb53-imminent: California SB 53"), chosen
+        form.get_by_label("Reference (the filing's number, or where the report is kept)").fill("CalOES <b>42</b>")
+        form.get_by_role("button", name="Record the report").click()
+        page.get_by_text("Recorded the report under ca-sb53-imminent", exact=False).wait_for()
+        page.emulate_media(media="print")  # the print copy of the clocks: plain text, readable here
+        printed = page.locator("[class*='st-key-print-review-clocks'] table.print-table")
+        row = printed.locator("tbody tr").filter(has_text="ca-sb53-imminent")
+        assert "done_late" in row.inner_text() and row.get_by_text("CalOES <b>42</b>", exact=True).is_visible()
+        assert printed.locator("b").count() == 0
+        page.emulate_media(media="screen")
+    with open_ledger(str(default_location(store))) as ledger:
+        last = ledger.entries().iloc[-1]
+    assert (last["kind"], last["recorded_by"]) == ("report", os_actor())

@@ -139,3 +139,35 @@ def test_a_review_shows_its_clocks_and_its_report(incident_store):
     assert list(clocks["state"]) == ["overdue"] and clocks["left_or_overdue"].iloc[0].startswith("overdue by ")
     assert (clocks["reported_by"].iloc[0], clocks["reference"].iloc[0]) == ("", "")  # no report: empty, not "None"
     assert app.title[0].value == f"Review R1: {md_escape(CLOCK_TITLE)}"
+
+
+def test_a_report_is_recorded_on_the_page_and_its_clock_is_done(incident_store, tmp_path):
+    # A copy of the store and its ledger: the other tests read R1 as never reported.
+    import shutil
+
+    store = tmp_path / incident_store.name
+    shutil.copy(incident_store, store)
+    shutil.copy(ledger_location(None, incident_store), ledger_location(None, store))
+    recorded = len(entries(store))
+    app = signed_in_as(store, "counsel@example.com", id="R1")
+    form = next(selectbox for selectbox in app.selectbox if selectbox.label == "Obligation reported under")
+    assert form.value == "eu-cop-cybersecurity"  # the first clock still running is chosen
+    reference = next(box for box in app.text_input if box.label.startswith("Reference"))
+    moment = next(box for box in app.text_input if box.label.startswith("Reported at"))
+    reference.input(TITLE)
+    moment.input("2026-04-01T09:00:00Z")  # before the lab became aware: refused in one line
+    next(button for button in app.button if button.label == "Record the report").click().run()
+    assert len(app.error) == 1 and "is before the lab became aware" in app.error[0].value
+    assert len(entries(store)) == recorded  # nothing recorded
+    moment.input("2026-04-05T09:30:00+01:00").run()
+    next(button for button in app.button if button.label == "Record the report").click().run()
+    last = entries(store).iloc[-1]
+    assert (last["kind"], last["recorded_by"]) == ("report", "counsel@example.com")
+    assert len(entries(store)) == recorded + 1 and '"obligation_id":"eu-cop-cybersecurity"' in last["body"]
+    app = signed_in_as(store, "counsel@example.com", id="R1")
+    clocks = app.dataframe[0].value
+    assert list(zip(clocks["obligation_id"], clocks["state"], clocks["done_at"], clocks["reported_by"],
+                    clocks["reference"])) == [
+        ("eu-cop-cybersecurity", "done", "2026-04-05 08:30 UTC", "counsel@example.com", TITLE)]
+    # Without sign-in the page offers no form to record one.
+    assert "Record the report" not in buttons(open_link(store, REVIEW_PAGE, id="R1"))

@@ -170,6 +170,7 @@ else:
 
 # --- The incident clocks ----------------------------------------------------------------------------
 st.subheader("Incident clocks")
+clocks = None  # the review's clocks, when it records an incident and its snapshot is kept
 if not present(review["incident_category"]):
     st.caption("No incident: this review starts no reporting clock.")
 elif context is None:
@@ -201,8 +202,8 @@ else:
                 "done_at": st.column_config.TextColumn("Reported at", width=120),
                 "reported_by": st.column_config.TextColumn("Reported by", width=120),
                 "reference": st.column_config.TextColumn("Reference", width=120)})
-        st.caption(f"Soonest due first; {read_at.statement}. A report is recorded with `asl-dashboard reviews "
-                   f"report {review_id}`.")
+        st.caption(f"Soonest due first; {read_at.statement}. A report is recorded below, under *Record a report* "
+                   f"(or with `asl-dashboard reviews report {review_id}`).")
         ui.print_table(clock_table[["obligation_id", "due_at", "left_or_overdue", "state", "done_at", "reference"]],
                        "review-clocks")
 
@@ -269,6 +270,31 @@ elif actor is not None:
                 st.error(md_escape(str(error)), icon=":material/block:")
             else:
                 written(f"Recorded decision {decision_id}.")
+
+        if clocks is not None and not clocks.empty:
+            with st.form("report"):
+                st.markdown("**Record a report** (the clock of its obligation is then done)")
+                names = dict(zip(clocks["obligation_id"], clocks["obligation_name"]))
+                waiting = [obligation for obligation, state in zip(clocks["obligation_id"], clocks["state"])
+                           if state not in ("done", "done late")]
+                choices = list(names)
+                obligation = st.selectbox(
+                    "Obligation reported under", choices, index=choices.index(waiting[0]) if waiting else None,
+                    placeholder="Choose", format_func=lambda obligation_id: f"{obligation_id}: {names[obligation_id]}")
+                reference = st.text_input("Reference (the filing's number, or where the report is kept)",
+                                          max_chars=review_questions.TEXT_LIMIT)
+                reported_at = st.text_input("Reported at (ISO 8601 with a time zone, such as 2026-12-07T07:05:00Z; "
+                                            "empty: now)", max_chars=40)
+                reported = st.form_submit_button("Record the report", icon=":material/outgoing_mail:")
+            if reported:
+                try:
+                    report_id = review_questions.record_report(
+                        location, review_id, actor=actor, obligation_id=obligation, reference=reference,
+                        reported_at=reported_at.strip())
+                except review_questions.REFUSALS as error:
+                    st.error(md_escape(str(error)), icon=":material/block:")
+                else:
+                    written(f"Recorded the report under {obligation} ({report_id}).")
 
         with st.form("close"):
             st.markdown("**Close the review** (nothing more can be recorded on it afterwards)")

@@ -24,7 +24,8 @@ from dashboard.questions.obligations import incident_clock_rows
 from dashboard.questions.reclassify import Scenario, decision_summary, resolve_scenario
 from dashboard.questions.snapshot import ViewScope, resolve_scope
 from dashboard.questions.status import status_frame
-from dashboard.reviews.actions import MAX_TEXT, MAX_TITLE, ReviewRefused, close_review, decide, open_review, sign
+from dashboard.reviews.actions import (MAX_TEXT, MAX_TITLE, ReviewRefused, close_review, decide, open_review,
+                                      record_report as record_report_entry, sign)
 from dashboard.reviews.ledger import Ledger, LedgerError, is_postgres, ledger_location, open_ledger
 from dashboard.reviews.model import (
     DECISION_COLUMNS,
@@ -291,6 +292,15 @@ def record_signoff(location: str, decision_id: str, *, actor: str, approve: bool
 def record_close(location: str, review_id: str, *, actor: str) -> str:
     with open_ledger(location) as ledger:
         return close_review(ledger, review_id, actor=actor)
+
+
+def record_report(location: str, review_id: str, *, actor: str, obligation_id: str, reference: str,
+                  reported_at: str | None = None) -> str:
+    """Record that the incident's report under an obligation was made (its clock is then done), when
+    (ISO 8601 with a zone; empty: now) and its reference; the report's id."""
+    with open_ledger(location) as ledger:
+        return record_report_entry(ledger, review_id, actor=actor, obligation_id=obligation_id, reference=reference,
+                                   reported_at=reported_at or None)
 
 
 def pinned_figures(snap: Snapshot, scope: ViewScope, model_id: str | None, asl_level, domain: str | None) -> dict:
