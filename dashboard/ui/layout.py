@@ -16,6 +16,7 @@ from dashboard.text import md_escape, neutralise, neutralise_changes_any, neutra
 from dashboard.questions import reviews as review_questions
 from dashboard.questions.snapshot import ViewScope
 from dashboard.questions.status import deployments_by_status_surface, models_by_level_and_status
+from dashboard.ui.cache import kept_view
 
 
 PRINT_ROWS = 2000  # a print-only table holds at most this many rows
@@ -113,6 +114,18 @@ def shown_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def _grid_table(frame: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(shown_frame(frame))
+
+
+def grid_of(derive, snap, *args, **kwargs) -> pa.Table:
+    """shown_frame of derive(snap, *args, **kwargs) (a question, or a module-level function asking
+    questions) as an Arrow table for st.dataframe, kept per snapshot, function and argument values and
+    shared by every run: an Arrow table cannot be changed, and st.dataframe sends it as it is instead
+    of making text visible and converting a frame to Arrow on every run."""
+    return kept_view(_grid_table, derive, snap, args, kwargs)
+
+
 def _print_cell(value) -> str:
     """One cell of a print copy as text a person reads (data escaped: it is never markup)."""
     if value is None or (not isinstance(value, (str, bytes, list, tuple)) and pd.isna(value)):
@@ -129,17 +142,20 @@ def _print_cell(value) -> str:
     return print_cell_text(value)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _print_html(frame: pd.DataFrame) -> str:
+def _table_html(frame: pd.DataFrame) -> str:
     # One plain HTML table, not st.table: a st.table of 2,000 rows is 20,000 React cells that the
     # browser draws on every page load although only print shows them (at scale l the overview took
     # 3.5 x the baseline page's time to draw); a table of escaped text is parsed in milliseconds.
-    # Cached on the frame's content: built once per view, not once per viewer.
     shown = frame.head(PRINT_ROWS)
     head = "".join(f"<th>{one_line_html(column)}</th>" for column in shown.columns)
     body = "".join("<tr>" + "".join(f"<td>{_print_cell(value)}</td>" for value in row) + "</tr>"
                    for row in shown.itertuples(index=False, name=None))
     return f'<table class="print-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+# Cached on the frame's content: built once per view, not once per viewer (print_table_of keeps it
+# without hashing the frame).
+_print_html = st.cache_data(show_spinner=False, max_entries=64)(_table_html)
 
 
 class _ReadyHtml:
@@ -154,12 +170,32 @@ class _ReadyHtml:
         return self.html
 
 
+def _show_print_copy(html: str, rows: int, name: str) -> None:
+    with st.container(key=f"print-{name}"):
+        st.html(_ReadyHtml(html))
+        if rows > PRINT_ROWS:
+            st.caption(f"First {PRINT_ROWS:,} of {rows:,} rows: the CSV download has all of them.")
+
+
 def print_table(frame: pd.DataFrame, name: str = "table") -> None:
     """A whole copy of a table for print only (the screen shows the scrolling grid)."""
-    with st.container(key=f"print-{name}"):
-        st.html(_ReadyHtml(_print_html(frame)))
-        if len(frame) > PRINT_ROWS:
-            st.caption(f"First {PRINT_ROWS:,} of {len(frame):,} rows: the CSV download has all of them.")
+    _show_print_copy(_print_html(frame), len(frame), name)
+
+
+def _print_copy(frame: pd.DataFrame) -> tuple[str, int]:
+    return _table_html(frame), len(frame)
+
+
+def print_copy_of(derive, snap, *args, **kwargs) -> tuple[str, int]:
+    """The HTML of derive(snap, *args, **kwargs)'s print copy and its number of rows, kept per snapshot,
+    function and argument values: no frame is hashed. derive is a question or a module-level function
+    asking questions."""
+    return kept_view(_print_copy, derive, snap, args, kwargs)
+
+
+def print_table_of(name: str, derive, snap, *args, **kwargs) -> None:
+    """print_table of derive(snap, *args, **kwargs), kept as print_copy_of keeps it."""
+    _show_print_copy(*print_copy_of(derive, snap, *args, **kwargs), name)
 
 
 def shown_and_all_downloads(container, name: str, noun: str, file_stem: str, shown_count: int, total: int,
