@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, display, links, plan, settings, ui
-from dashboard.charts import plan as charts_plan
+from dashboard import display, links, plan, settings, ui
 from dashboard.questions import reclassify as questions
 from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions.status import status_frame
@@ -13,6 +12,7 @@ from dashboard.brief import ACTION_TEXT, build_brief, to_html, to_markdown
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError
 from dashboard.text import md_escape
+from dashboard.ui import reclassify as views
 
 context = ui.page_context("reclassify")
 snap, scope = context.snapshot, context.scope
@@ -118,16 +118,14 @@ with left:
     st.markdown(display.lineage_tree_markdown(affected, statuses, new_level))
     st.caption("Lifecycle status, then the model's own safety status (as of the date, DESIGN 4).")
 with right:
-    work_set = deployments[deployments["action"].isin(plan.PLAN_ACTIONS)]
+    work_set_size = int(deployments["action"].isin(plan.PLAN_ACTIONS).sum())
     if not known:
         required = questions.safeguards_required(snap, new_level)
         st.markdown(f"**Safeguard plan:** none: what each deployment has is unknown. ASL-{new_level} requires: "
                     + ", ".join(f"{md_escape(row['name'])} ({md_escape(row['safeguard_id'])})"
                                 for _, row in required.iterrows()) + ".")
     elif len(steps):
-        plan_figure = ui.figure(charts_plan.safeguard_plan, steps, work_set_size=len(work_set),
-                                work_set_requests=int(work_set["monthly_requests"].fillna(0).sum()))
-        st.plotly_chart(plan_figure, key="plan", width="stretch")
+        st.plotly_chart(ui.figure_of(views.plan_figure, snap, scope, scenario), key="plan", width="stretch")
     elif len(deployments):
         st.markdown("**Safeguard plan:** none needed: no deployment under emergency review or adding safeguards "
                     "lacks a required safeguard.")
@@ -141,9 +139,9 @@ chosen_actions = filter_action.multiselect("Action", ACTIONS, key="action", bind
 chosen_surfaces = filter_surface.multiselect("Surface", SURFACES, key="surface", bind="query-params")
 
 # On screen, a first-party deployment (no customer) reads "first-party (surface)", not an empty cell.
-table, shown_table = questions.deployments_shown(snap, scope, scenario, known, tuple(chosen_actions),
-                                                 tuple(chosen_surfaces))
-st.dataframe(ui.shown_frame(shown_table), hide_index=True, width="stretch",
+shown_filter = (known, tuple(chosen_actions), tuple(chosen_surfaces))
+table, _ = questions.deployments_shown(snap, scope, scenario, *shown_filter)
+st.dataframe(ui.grid_of(views.shown_deployments, snap, scope, scenario, *shown_filter), hide_index=True, width="stretch",
              column_order=["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
                            "business_critical", "monthly_requests", "missing_safeguards", "customer_id"],
              column_config={
@@ -154,8 +152,7 @@ st.dataframe(ui.shown_frame(shown_table), hide_index=True, width="stretch",
 st.caption(f"{len(table):,} of {len(deployments):,} live deployments shown; emergency reviews first.")
 ui.screen_hint("Click a column header to sort.", "sort")
 filtered = len(table) < len(deployments)
-ui.print_table(shown_table[["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
-                            "business_critical", "monthly_requests", "missing_safeguards"]], "deployments")
+ui.print_table_of("deployments", views.printed_deployments, snap, scope, scenario, *shown_filter)
 ui.screen_hint("Downloads (the deployments, the plan, the incident brief) and the link to this view: **Export**, "
                "in the sidebar.", "exports")
 with st.sidebar:  # downloads near the top of the keyboard order
@@ -181,18 +178,17 @@ if known and steps is not None and len(steps):
     st.subheader("Safeguard plan: the order in which to add them")
     st.caption("Each step adds the safeguard that fully covers the most deployments, then is lacking in the most, "
                "then in the most monthly requests, then has the smallest id (DESIGN 5), for the "
-               f"{len(work_set):,} deployments under emergency review or adding safeguards.")
+               f"{work_set_size:,} deployments under emergency review or adding safeguards.")
     st.dataframe(ui.shown_frame(steps), hide_index=True, width="stretch", column_config={
         "requests_covered_total": st.column_config.NumberColumn("requests_covered_total", format="localized")})
-    ui.print_table(steps, "plan")
+    ui.print_table_of("plan", questions.safeguard_plan, snap, scope, scenario)
     exports.download_button("Download safeguard-plan.csv", data=lambda: to_download_csv(steps), mime="text/csv",
                        file_name=f"safeguard-plan-{model_id}-asl{new_level}-{scope.as_of}.csv",
                        icon=":material/download:", help="Exactly what `asl-dashboard plan` prints for this scenario.", on_click="ignore")
 if known and len(summary["safeguard_gaps"]):
     with st.expander("Minimum additional safeguards: live deployments lacking each (any action)"):
-        gaps = questions.at_risk_safeguard_gaps(snap, scenario, summary["safeguard_gaps"])
-        st.plotly_chart(ui.figure(charts.safeguard_gaps, gaps), key="gaps", width="stretch")
-        ui.print_table(gaps, "gaps")  # print shows the chart's figures as a table
+        st.plotly_chart(ui.figure_of(views.safeguard_gaps_figure, snap, scope, scenario), key="gaps", width="stretch")
+        ui.print_table_of("gaps", views.safeguard_gaps, snap, scope, scenario)  # print shows the chart's figures as a table
 
 brief_base = links.public_base_url(st.context.url)
 brief_link = links.scenario_link(brief_base, model_id, new_level, domain, scope.as_of, scope.policy_id, scope.snapshot_id)
