@@ -140,8 +140,9 @@ chosen_surfaces = filter_surface.multiselect("Surface", SURFACES, key="surface",
 
 # On screen, a first-party deployment (no customer) reads "first-party (surface)", not an empty cell.
 shown_filter = (known, tuple(chosen_actions), tuple(chosen_surfaces))
-table, _ = questions.deployments_shown(snap, scope, scenario, *shown_filter)
-st.dataframe(ui.grid_of(views.shown_deployments, snap, scope, scenario, *shown_filter), hide_index=True, width="stretch",
+grid = ui.grid_of(views.shown_deployments, snap, scope, scenario, *shown_filter)
+shown_count = grid.num_rows  # the rows themselves are read only for a download (8,000 rows copied per run otherwise)
+st.dataframe(grid, hide_index=True, width="stretch",
              column_order=["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
                            "business_critical", "monthly_requests", "missing_safeguards", "customer_id"],
              column_config={
@@ -149,9 +150,9 @@ st.dataframe(ui.grid_of(views.shown_deployments, snap, scope, scenario, *shown_f
     "business_critical": st.column_config.CheckboxColumn("business critical"),
     "customer_name": st.column_config.TextColumn("customer"),
 })
-st.caption(f"{len(table):,} of {len(deployments):,} live deployments shown; emergency reviews first.")
+st.caption(f"{shown_count:,} of {len(deployments):,} live deployments shown; emergency reviews first.")
 ui.screen_hint("Click a column header to sort.", "sort")
-filtered = len(table) < len(deployments)
+filtered = shown_count < len(deployments)
 ui.print_table_of("deployments", views.printed_deployments, snap, scope, scenario, *shown_filter)
 ui.screen_hint("Downloads (the deployments, the plan, the incident brief) and the link to this view: **Export**, "
                "in the sidebar.", "exports")
@@ -159,9 +160,9 @@ with st.sidebar:  # downloads near the top of the keyboard order
     st.header("Export")
     exports = st.container()
 exports.download_button(
-    (f"Download the {len(table):,} deployments shown (at-risk.csv)" if filtered
+    (f"Download the {shown_count:,} deployments shown (at-risk.csv)" if filtered
      else f"Download at-risk.csv ({len(deployments):,} deployments)"),
-    data=lambda: to_download_csv(table[questions.AT_RISK_COLUMNS]),
+    data=lambda: to_download_csv(questions.deployments_shown(snap, scope, scenario, *shown_filter)[0][questions.AT_RISK_COLUMNS]),
     file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv",
     icon=":material/download:", key="download_shown",
     help="The rows of the table above, with the columns of `asl-dashboard at-risk` (spreadsheet formulas neutralised).", on_click="ignore")
