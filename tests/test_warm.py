@@ -48,15 +48,16 @@ def test_a_new_snapshot_is_warmed_before_its_first_viewer(tmp_path):
         first = open_link_sync(server.url, "/", timeout=WAIT_S)  # the first page run starts the warm-up's watch
         assert first.ok, first.problem or first.exceptions or first.errors
         before = cache_lookups(server)
-        # The map, the trajectories and the status table's print copy, made for the first viewer.
-        assert before["views", "miss"] == 3 and view_lookups(before) == 3
+        # The map, the trajectories, the status table's print copy and the snapshot summary's two
+        # tables and their print copies, made for the first viewer.
+        assert before["views", "miss"] == 7 and view_lookups(before) == 7
 
         ingest(lab_variant(DEMO_DIR, tmp_path / "variant"), store, progress=lambda _: None)
         new_id = read_identity(store)[0]
-        # No viewer yet: the warm-up alone asks the new snapshot's questions and makes its three views
-        # (kept by snapshot, so all three are made again, none served from the old snapshot).
-        warmed = wait_for(lambda: view_lookups(counts := cache_lookups(server)) == 6 and counts)
-        assert warmed["views", "miss"] == 6
+        # No viewer yet: the warm-up alone asks the new snapshot's questions and makes its seven views
+        # (kept by snapshot, so all are made again, none served from the old snapshot).
+        warmed = wait_for(lambda: view_lookups(counts := cache_lookups(server)) == 14 and counts)
+        assert warmed["views", "miss"] == 14
         assert warmed["answers", "miss"] > before["answers", "miss"]
 
         view = open_link_sync(server.url, "/", timeout=WAIT_S)
@@ -65,7 +66,7 @@ def test_a_new_snapshot_is_warmed_before_its_first_viewer(tmp_path):
         after = cache_lookups(server)
         assert after["views", "miss"] == warmed["views", "miss"]  # every view was made already
         assert after["answers", "miss"] == warmed["answers", "miss"]  # and every answer
-        assert view_lookups(after) == 9  # and its three views were looked up (found)
+        assert view_lookups(after) == 21  # and its seven views were looked up (found)
 
 
 def test_the_map_policy_is_the_views_else_the_shown_models_most_common():

@@ -139,4 +139,4 @@ with exports:
                          scope)
 
 # --- What the snapshot holds ---------------------------------------------------------------------
-ui.snapshot_summary(snap, context.info, scope, status)
+ui.snapshot_summary(snap, context.info, scope)

@@ -15,7 +15,7 @@ from dashboard.display import STATUS_COLOURS, STATUS_LABELS
 from dashboard.text import md_escape, neutralise, neutralise_changes_any, neutralise_changes_any_arrow, one_line, one_line_html, print_cell_text
 from dashboard.questions import reviews as review_questions
 from dashboard.questions.snapshot import ViewScope
-from dashboard.questions.status import deployments_by_status_surface, models_by_level_and_status
+from dashboard.questions.status import deployments_by_status_surface, models_by_level_and_status, status_frame
 from dashboard.ui.cache import kept_view
 
 
@@ -221,32 +221,63 @@ def screen_hint(text: str, name: str) -> None:
         st.caption(text)
 
 
-def snapshot_summary(snap: store_module.Snapshot, info: dict, scope: ViewScope, status: pd.DataFrame) -> None:
+def models_by_level(snap: store_module.Snapshot, scope: ViewScope) -> pd.DataFrame:
+    """Models by ASL level and safety status as of the view's date, the statuses by their labels."""
+    return models_by_level_and_status(status_frame(snap, scope)).rename(columns=STATUS_LABELS)
+
+
+def deployments_by_surface(snap: store_module.Snapshot, scope: ViewScope) -> pd.DataFrame:
+    """Deployments started by the view's date, one row per surface, one column per status on that date."""
+    deployments = deployments_by_status_surface(snap, scope.as_of)
+    if deployments.empty:
+        return pd.DataFrame()
+    return deployments.pivot_table(index="surface", columns="status", values="deployments", fill_value=0, aggfunc="sum")
+
+
+def printed_models_by_level(snap: store_module.Snapshot, scope: ViewScope) -> pd.DataFrame:
+    return models_by_level(snap, scope).reset_index()
+
+
+def printed_deployments_by_surface(snap: store_module.Snapshot, scope: ViewScope) -> pd.DataFrame:
+    return deployments_by_surface(snap, scope).reset_index()
+
+
+# The summary's tables: (the table, its print copy), each kept per snapshot and scope.
+_SUMMARY_TABLES = {"snapshot-models": (models_by_level, printed_models_by_level),
+                   "snapshot-deployments": (deployments_by_surface, printed_deployments_by_surface)}
+
+
+def snapshot_summary_tables(snap: store_module.Snapshot, scope: ViewScope) -> dict[str, tuple]:
+    """The snapshot summary's tables: each as a grid and, when it has rows, its print copy (else None),
+    made as the page and the warm-up after a new snapshot both ask them."""
+    tables = {}
+    for name, (derive, printed) in _SUMMARY_TABLES.items():
+        grid = grid_of(derive, snap, scope)
+        tables[name] = grid, print_copy_of(printed, snap, scope) if grid.num_rows else None
+    return tables
+
+
+def snapshot_summary(snap: store_module.Snapshot, info: dict, scope: ViewScope) -> None:
     """What the store holds as of the view's date: models by ASL level and safety status, deployments
     started by then by surface and status on that date (DESIGN 4a: nothing dated later shows)."""
     st.subheader("This snapshot")
     published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
     st.markdown(f"Published **{published}** from {md_escape(info['source'])} (data set **{md_escape(info['dataset'])}**). "
                 f"Its own date, the latest date in its data, is **{info['snapshot_date']:%Y-%m-%d}**.")
-    models = models_by_level_and_status(status)
-    deployments = deployments_by_status_surface(snap, scope.as_of)
-    left, right = st.columns(2)
-    with left:
-        st.markdown(f"**Models by ASL level and status, as of {scope.as_of:%Y-%m-%d}**")
-        if models.empty:
-            st.caption("No models.")
-        else:
-            st.dataframe(models.rename(columns=STATUS_LABELS), width="stretch")
-            print_table(models.rename(columns=STATUS_LABELS).reset_index(), "snapshot-models")
-    with right:
-        st.markdown(f"**Deployments started by {scope.as_of:%Y-%m-%d}, by surface and status on that date**")
-        if deployments.empty:
-            st.caption("No deployment had started by then.")
-        else:
-            by_surface = deployments.pivot_table(index="surface", columns="status", values="deployments",
-                                                 fill_value=0, aggfunc="sum")
-            st.dataframe(by_surface, width="stretch")
-            print_table(by_surface.reset_index(), "snapshot-deployments")
+    tables = snapshot_summary_tables(snap, scope)
+    for column, name, heading, empty in zip(
+            st.columns(2), _SUMMARY_TABLES,
+            (f"**Models by ASL level and status, as of {scope.as_of:%Y-%m-%d}**",
+             f"**Deployments started by {scope.as_of:%Y-%m-%d}, by surface and status on that date**"),
+            ("No models.", "No deployment had started by then.")):
+        grid, print_copy = tables[name]
+        with column:
+            st.markdown(heading)
+            if print_copy is None:
+                st.caption(empty)
+            else:
+                st.dataframe(grid, width="stretch")
+                _show_print_copy(*print_copy, name)
     # Every snapshot holds its row counts (the ingest writes them for every table).
     st.caption("Rows in the whole snapshot: " + ", ".join(f"{name} {int(count):,}" for name, count in row_counts(info).items()))
 

@@ -17,7 +17,7 @@ from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions import status as status_questions
 from dashboard.questions.snapshot import ViewScope
 from dashboard.ui.cache import figure_of
-from dashboard.ui.layout import print_copy_of, row_counts, shown_frame
+from dashboard.ui.layout import print_copy_of, row_counts, shown_frame, snapshot_summary_tables
 from dashboard.ui.url import link_query
 
 
@@ -113,14 +113,14 @@ def printed_status_table(snap: store_module.Snapshot, scope: ViewScope, chosen: 
 
 def warm_default_view(snap: store_module.Snapshot) -> ViewScope:
     """Ask what the overview asks for a link without parameters (the snapshot's own date, each model's
-    own policy, no filter), through the same caches: its questions answered, its figures drawn and its
-    print copy made. The public frontier is left out (drawn by default only on the public data set)."""
+    own policy, no filter), through the same caches: its questions answered, its figures drawn, its
+    print copies and the snapshot summary's grids made. The public frontier is left out (drawn by
+    default only on the public data set)."""
     info = snapshot_questions.snapshot_info(snap)
     scope = snapshot_questions.resolve_scope(snap, None, None)
     chosen = ModelFilter()
     status = status_questions.status_frame(snap, scope)
-    status_questions.deployments_by_status_surface(snap, scope.as_of)
-    if map_policy(status, scope) is None:
+    if map_policy(status, scope) is None:  # no model: the page stops before its views
         return scope
     if row_counts(info).get("obligations", 0) > 0:
         obligation_questions.obligations_frame(snap, scope.as_of)
@@ -128,5 +128,6 @@ def warm_default_view(snap: store_module.Snapshot) -> ViewScope:
     if status["compute_multiple"].notna().any():
         buffer_map(snap, scope, chosen)
     trajectories(snap, scope, chosen)
-    print_copy_of(printed_status_table, snap, scope, chosen)  # last: the views are made once every answer is
+    print_copy_of(printed_status_table, snap, scope, chosen)
+    snapshot_summary_tables(snap, scope)
     return scope
