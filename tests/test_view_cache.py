@@ -119,6 +119,9 @@ def test_each_scenario_and_filter_of_the_reclassify_page_has_its_own_views(two_s
         _, filtered_rows = layout.print_copy_of(reclassify_views.printed_deployments, older, scope, scenario, True,
                                                 (action,), ())
         assert filtered_rows == int((expected["action"] == action).sum())
+    trees = [cache.text_of(reclassify_views.halted_models_markdown, older, scope, scenario) for scenario in with_deployments]
+    assert trees[0] != trees[1]
+    assert trees == [reclassify_views.halted_models_markdown(older, scope, scenario) for scenario in with_deployments]
     figures = [cache.figure_of(reclassify_views.safeguard_gaps_figure, older, scope, scenario) for scenario in with_deployments]
     assert figures[0] is not figures[1]
     for figure, scenario in zip(figures, with_deployments):

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import display, links, plan, settings, ui
+from dashboard import links, plan, settings, ui
 from dashboard.questions import reclassify as questions
 from dashboard.questions import snapshot as snapshot_questions
-from dashboard.questions.status import status_frame
 from dashboard.reference import ACTIONS, SURFACES
 from dashboard.brief import ACTION_TEXT, build_brief, to_html, to_markdown
 from dashboard.export import to_download_csv
@@ -66,10 +65,8 @@ if new_level is None:
 # The widgets only offer valid values, and the link was checked above: no second round of lookups.
 scenario = questions.Scenario(model_id=model_id, asl_level=new_level, domain=domain, current_level=current_level)
 deployments = questions.at_risk_frame(snap, scope, scenario)
-affected = questions.at_risk_models_frame(snap, scenario, scope.as_of)
 summary = questions.decision_summary(snap, scope, scenario)
 steps = questions.safeguard_plan(snap, scope, scenario) if known else None
-statuses = status_frame(snap, scope).set_index("model_id")["status"]
 model_name = models.set_index("model_id").loc[model_id, "name"]
 
 # --- Decision summary ----------------------------------------------------------------------------
@@ -115,7 +112,7 @@ st.page_link("app_pages/review.py", label="Open a review of this scenario", icon
 left, right = st.columns([2, 3])
 with left:
     st.markdown("**Models whose onboarding halts** (the model and every derived model below the new level)")
-    st.markdown(display.lineage_tree_markdown(affected, statuses, new_level))
+    st.markdown(ui.text_of(views.halted_models_markdown, snap, scope, scenario))
     st.caption("Lifecycle status, then the model's own safety status (as of the date, DESIGN 4).")
 with right:
     work_set_size = int(deployments["action"].isin(plan.PLAN_ACTIONS).sum())
@@ -180,7 +177,7 @@ if known and steps is not None and len(steps):
     st.caption("Each step adds the safeguard that fully covers the most deployments, then is lacking in the most, "
                "then in the most monthly requests, then has the smallest id (DESIGN 5), for the "
                f"{work_set_size:,} deployments under emergency review or adding safeguards.")
-    st.dataframe(ui.shown_frame(steps), hide_index=True, width="stretch", column_config={
+    st.dataframe(ui.grid_of(questions.safeguard_plan, snap, scope, scenario), hide_index=True, width="stretch", column_config={
         "requests_covered_total": st.column_config.NumberColumn("requests_covered_total", format="localized")})
     ui.print_table_of("plan", questions.safeguard_plan, snap, scope, scenario)
     exports.download_button("Download safeguard-plan.csv", data=lambda: to_download_csv(steps), mime="text/csv",
@@ -199,7 +196,7 @@ brief_reviews = ui.review_decisions()  # the brief's reviews of this scenario, a
 def the_brief():
     return build_brief(snap, model_id=model_id, new_level=new_level, domain=domain, as_of=scope.as_of,
                        policy_id=scope.policy_id, info=context.info, link=brief_link, deployments=deployments,
-                       affected=affected, plan=steps, reviews=brief_reviews, base_url=brief_base)
+                       affected=questions.at_risk_models_frame(snap, scenario, scope.as_of), plan=steps, reviews=brief_reviews, base_url=brief_base)
 
 
 st.subheader("Incident brief")

@@ -10,6 +10,7 @@ from dashboard.ui.cache import (
     current_snapshot,
     figure,
     figure_of,
+    text_of,
 )
 from dashboard.ui.url import (
     SCOPE_PARAMS,
@@ -57,6 +58,7 @@ __all__ = [
     "current_snapshot",
     "figure",
     "figure_of",
+    "text_of",
     "SCOPE_PARAMS",
     "raw_param",
     "check_choices",

@@ -77,3 +77,15 @@ def figure_of(draw, snap, *args, **kwargs) -> go.Figure | None:
     """draw(snap, *args, **kwargs): a figure drawn from the snapshot's questions, kept per snapshot,
     function and argument values (no frame is hashed) and shared by every run: draw it, never change it."""
     return kept_view(_drawn, draw, snap, args, kwargs)
+
+
+def _written(text: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"a text is a str, not a {type(text).__name__}")
+    return text
+
+
+def text_of(write, snap, *args, **kwargs) -> str:
+    """write(snap, *args, **kwargs): Markdown or text written from the snapshot's questions, kept per
+    snapshot, function and argument values."""
+    return kept_view(_written, write, snap, args, kwargs)
