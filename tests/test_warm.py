@@ -20,20 +20,23 @@ from dashboard.store import DEMO_DIR, read_identity
 from dashboard.ui import overview
 from waits import WAIT_S, streamlit_server, wait_for
 
-CACHES = {"answers": "dashboard.questions._answer", "views": "dashboard.ui.cache._kept_view"}
+CACHES = {"answers": ("dashboard.questions._answer",),
+          "views": ("dashboard.ui.cache._kept_view", "dashboard.ui.cache._kept_table")}
 
 
 def cache_lookups(server) -> dict[tuple[str, str], int]:
-    """(cache, "hit" or "miss") -> lookups so far, for the questions' answers and the kept views (figures
-    and print copies)."""
+    """(cache, "hit" or "miss") -> lookups so far, for the questions' answers and the kept views (figures,
+    grids and print copies)."""
     with urllib.request.urlopen(f"{server.url}/_stcore/metrics", timeout=WAIT_S) as response:
         text = response.read().decode()
     counts = {}
-    for name, cache in CACHES.items():
+    for name, caches in CACHES.items():
         for result in ("hit", "miss"):
-            found = re.search(rf'^cache_lookups_total\{{cache="{re.escape(cache)}",[^}}]*result="{result}"\}} (\d+)',
-                              text, re.MULTILINE)
-            counts[name, result] = int(found.group(1)) if found else 0
+            counts[name, result] = 0
+            for cache in caches:
+                found = re.search(rf'^cache_lookups_total\{{cache="{re.escape(cache)}",[^}}]*result="{result}"\}} (\d+)',
+                                  text, re.MULTILINE)
+                counts[name, result] += int(found.group(1)) if found else 0
     return counts
 
 

@@ -45,7 +45,13 @@ def figure(builder, *args, **kwargs) -> go.Figure:
 def _kept_view(view: str, snapshot_key, name: str, arguments: str, _make):
     # Keyed on what the view is made of (questions.call_key), never on its frames' content: hashing
     # a frame for a key cost about a fifth of a page run. Kept as made and shared by every run: only
-    # what is never changed after it is made (a Figure, a string) is kept here.
+    # what is never changed after it is made (a Figure, a string, an Arrow table) is kept here.
+    return _make()
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _kept_table(view: str, snapshot_key, name: str, arguments: str, _make):
+    # As _kept_view, for grids and print copies: a few megabytes each at scale m, so fewer are kept.
     return _make()
 
 
@@ -57,14 +63,16 @@ def _function_name(function) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-def kept_view(view, derive, snap, args: tuple, kwargs: dict):
+def kept_view(view, derive, snap, args: tuple, kwargs: dict, *, table: bool = False):
     """view(derive(snap, *args, **kwargs)), kept per view function, snapshot, derive function and
     argument values, and shared by every run. derive asks the questions layer (or is a question);
-    both are module-level functions, so the key names every input."""
+    both are module-level functions, so the key names every input. table: a large view (a grid, a
+    print copy), kept among fewer."""
     view_name, _ = _function_name(view), _function_name(derive)
     snapshot_key, name, arguments = questions.call_key(derive, snap, args, kwargs)
     with page_runs.step():
-        return _kept_view(view_name, snapshot_key, name, arguments, lambda: view(derive(snap, *args, **kwargs)))
+        return (_kept_table if table else _kept_view)(view_name, snapshot_key, name, arguments,
+                                                      lambda: view(derive(snap, *args, **kwargs)))
 
 
 def _drawn(figure: go.Figure | None) -> go.Figure | None:

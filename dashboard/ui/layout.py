@@ -123,7 +123,7 @@ def grid_of(derive, snap, *args, **kwargs) -> pa.Table:
     questions) as an Arrow table for st.dataframe, kept per snapshot, function and argument values and
     shared by every run: an Arrow table cannot be changed, and st.dataframe sends it as it is instead
     of making text visible and converting a frame to Arrow on every run."""
-    return kept_view(_grid_table, derive, snap, args, kwargs)
+    return kept_view(_grid_table, derive, snap, args, kwargs, table=True)
 
 
 def _print_cell(value) -> str:
@@ -190,7 +190,7 @@ def print_copy_of(derive, snap, *args, **kwargs) -> tuple[str, int]:
     """The HTML of derive(snap, *args, **kwargs)'s print copy and its number of rows, kept per snapshot,
     function and argument values: no frame is hashed. derive is a question or a module-level function
     asking questions."""
-    return kept_view(_print_copy, derive, snap, args, kwargs)
+    return kept_view(_print_copy, derive, snap, args, kwargs, table=True)
 
 
 def print_table_of(name: str, derive, snap, *args, **kwargs) -> None:
