@@ -81,6 +81,23 @@ def test_reclassify_link_figures_and_csv_download(page, reclassify_server, recla
     assert downloaded.splitlines()[1].startswith("d1,base,c1,Acme Bio,")
 
 
+def test_a_filtered_reclassify_link_prints_and_downloads_the_rows_shown(page, reclassify_server, reclassify_store):
+    # The print copy is kept per filter, and the download reads the filtered rows when clicked: both
+    # are the two add_safeguards rows of the command line's six, never the unfiltered set seen before.
+    cli = run_cli("--store", reclassify_store, "at-risk", "--model", "base", "--asl", "3", "--domain", "cbrn",
+                  "--as-of", "2025-06-01").stdout.splitlines()
+    action = cli[0].split(",").index("action")
+    wanted = [cli[0]] + [line for line in cli[1:] if line.split(",")[action] == "add_safeguards"]
+    assert 0 < len(wanted) - 1 < len(cli) - 1
+    for link in ("/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01",
+                 "/reclassify?model=base&asl=3&domain=cbrn&as_of=2025-06-01&action=add_safeguards"):
+        open_page(page, reclassify_server, link)
+    assert page.locator(".st-key-print-deployments tbody tr").count() == len(wanted) - 1
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=f"Download the {len(wanted) - 1} deployments shown (at-risk.csv)").click()
+    assert open(download_info.value.path(), encoding="utf-8").read().splitlines() == wanted
+
+
 @pytest.fixture(scope="module")
 def public_server(tmp_path_factory):
     from dashboard.ingest import ingest

@@ -20,24 +20,28 @@ from dashboard.store import DEMO_DIR, read_identity
 from dashboard.ui import overview
 from waits import WAIT_S, streamlit_server, wait_for
 
-CACHES = {"answers": "dashboard.questions._answer", "figures": "dashboard.ui.cache._cached_figure"}
+CACHES = {"answers": ("dashboard.questions._answer",),
+          "views": ("dashboard.ui.cache._kept_view", "dashboard.ui.cache._kept_table")}
 
 
 def cache_lookups(server) -> dict[tuple[str, str], int]:
-    """(cache, "hit" or "miss") -> lookups so far, for the questions' answers and the figures."""
+    """(cache, "hit" or "miss") -> lookups so far, for the questions' answers and the kept views (figures,
+    grids and print copies)."""
     with urllib.request.urlopen(f"{server.url}/_stcore/metrics", timeout=WAIT_S) as response:
         text = response.read().decode()
     counts = {}
-    for name, cache in CACHES.items():
+    for name, caches in CACHES.items():
         for result in ("hit", "miss"):
-            found = re.search(rf'^cache_lookups_total\{{cache="{re.escape(cache)}",[^}}]*result="{result}"\}} (\d+)',
-                              text, re.MULTILINE)
-            counts[name, result] = int(found.group(1)) if found else 0
+            counts[name, result] = 0
+            for cache in caches:
+                found = re.search(rf'^cache_lookups_total\{{cache="{re.escape(cache)}",[^}}]*result="{result}"\}} (\d+)',
+                                  text, re.MULTILINE)
+                counts[name, result] += int(found.group(1)) if found else 0
     return counts
 
 
-def figure_lookups(counts: dict) -> int:
-    return counts["figures", "hit"] + counts["figures", "miss"]
+def view_lookups(counts: dict) -> int:
+    return counts["views", "hit"] + counts["views", "miss"]
 
 
 def test_a_new_snapshot_is_warmed_before_its_first_viewer(tmp_path):
@@ -47,23 +51,25 @@ def test_a_new_snapshot_is_warmed_before_its_first_viewer(tmp_path):
         first = open_link_sync(server.url, "/", timeout=WAIT_S)  # the first page run starts the warm-up's watch
         assert first.ok, first.problem or first.exceptions or first.errors
         before = cache_lookups(server)
-        assert before["figures", "miss"] == 2  # the map and the trajectories, drawn for the first viewer
+        # The map, the trajectories, the status table's print copy and the snapshot summary's two
+        # tables and their print copies, made for the first viewer.
+        assert before["views", "miss"] == 7 and view_lookups(before) == 7
 
         ingest(lab_variant(DEMO_DIR, tmp_path / "variant"), store, progress=lambda _: None)
         new_id = read_identity(store)[0]
-        # No viewer yet: the warm-up alone asks the new snapshot's questions and looks up its two figures
-        # (a figure whose data the variant leaves as it was is found made: figures are keyed by content).
-        warmed = wait_for(lambda: figure_lookups(counts := cache_lookups(server)) == 4 and counts)
-        assert warmed["figures", "miss"] == 3  # the map names the renamed policy: drawn again
+        # No viewer yet: the warm-up alone asks the new snapshot's questions and makes its seven views
+        # (kept by snapshot, so all are made again, none served from the old snapshot).
+        warmed = wait_for(lambda: view_lookups(counts := cache_lookups(server)) == 14 and counts)
+        assert warmed["views", "miss"] == 14
         assert warmed["answers", "miss"] > before["answers", "miss"]
 
         view = open_link_sync(server.url, "/", timeout=WAIT_S)
         assert view.ok, view.problem or view.exceptions or view.errors
         assert any(new_id in text for text in view.texts)  # the header names the new snapshot
         after = cache_lookups(server)
-        assert after["figures", "miss"] == warmed["figures", "miss"]  # every figure was made already
+        assert after["views", "miss"] == warmed["views", "miss"]  # every view was made already
         assert after["answers", "miss"] == warmed["answers", "miss"]  # and every answer
-        assert figure_lookups(after) == 6  # and its two figures were looked up (found)
+        assert view_lookups(after) == 21  # and its seven views were looked up (found)
 
 
 def test_the_map_policy_is_the_views_else_the_shown_models_most_common():

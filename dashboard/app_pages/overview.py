@@ -41,13 +41,8 @@ with st.sidebar:
     # Downloads near the top of the keyboard order (a dozen tab stops, not fifty past the charts).
     st.header("Export")
     exports = st.container()
-shown_models = status
-if families:
-    shown_models = shown_models[shown_models["family"].isin(families)]
-if chosen_statuses:
-    shown_models = shown_models[shown_models["status"].isin(chosen_statuses)]
-if levels:
-    shown_models = shown_models[shown_models["asl_level"].isin(levels)]
+chosen = overview.ModelFilter(tuple(families), tuple(chosen_statuses), tuple(levels))
+shown_models = overview.shown_models(snap, scope, chosen)
 
 # --- Counts per status, coloured like the map ---------------------------------------------------
 counts = shown_models["status"].value_counts().to_dict()
@@ -60,7 +55,7 @@ if line_policy is None:
     st.info("No model matches these filters.")
     st.stop()
 if shown_models["compute_multiple"].notna().any():
-    map_figure = overview.buffer_map(shown_models, policies, line_policy, scope)
+    map_figure = overview.buffer_map(snap, scope, chosen)
     event = st.plotly_chart(map_figure, key="buffer_map", on_select="rerun", selection_mode="points", width="stretch")
     unnamed = [charts.original_value(model_id, shown_models["model_id"])  # named nowhere on the map for lack of room
                for model_id in map_figure["layout"]["meta"]["unnamed_model_ids"]]
@@ -98,19 +93,15 @@ if model_id:  # the point shows the id escaped (charts.escape): map it back to t
     st.switch_page("app_pages/trajectory.py", query_params={"model": model_id, **ui.scope_query_params(scope)})
 
 # --- Every trajectory, normalised to its last clean evaluation ----------------------------------
-trajectories = overview.trajectories(snap, scope, shown_models, policies, line_policy)
+trajectories = overview.trajectories(snap, scope, chosen)
 if trajectories is not None:
     st.plotly_chart(trajectories, key="normalised", width="stretch")
 
 # --- Against the public frontier -----------------------------------------------------------------
 if show_public and has_public:
-    positions = status_questions.model_positions(snap, scope.as_of)
-    positions = positions[positions["model_id"].isin(shown_models["model_id"])]
     # On the public data set the models are the public models themselves: drawn once, as the frontier.
     own_models = context.info["dataset"] != "public"
-    st.plotly_chart(ui.figure(charts.frontier, positions, snapshot_questions.public_models(snap, scope.as_of),
-                              own_models=own_models),
-                    key="frontier", width="stretch")
+    st.plotly_chart(ui.figure_of(overview.frontier_figure, snap, scope, chosen), key="frontier", width="stretch")
     st.caption("Public models: Epoch AI, Notable AI Models (CC BY 4.0), training compute as published. "
                + ("This lab's models: effective compute at their latest checkpoint." if own_models else
                   "This data set's models are these public models, so they are not drawn a second time as a "
@@ -118,9 +109,7 @@ if show_public and has_public:
 
 # --- The status table: most urgent first, status first, numbers as they read --------------------
 st.subheader("Status of every model")
-table = display.status_table(shown_models, scope.as_of, policies.reset_index())  # policies by name
-table.insert(1, "open", "./trajectory?" + table["model_id"].map(lambda model_id: ui.link_query({"model": model_id}, scope)))
-table = ui.shown_frame(table)
+table = overview.status_table(snap, scope, chosen)  # policies by name
 styled = table.style.apply(
     lambda column: [display.STATUS_CELL_STYLES.get(name, "") for name in table["status"]], subset=["status_label"])
 st.dataframe(
@@ -135,7 +124,7 @@ st.dataframe(
         "asl_level": st.column_config.NumberColumn("ASL", width="small"),
     })
 st.caption("Most urgent first. FLOP to three significant figures; the CSV has every number in full.")
-ui.print_table(table.drop(columns=["status", "open"]).rename(columns=display.STATUS_TABLE_COLUMNS), "status")
+ui.print_table_of("status", overview.printed_status_table, snap, scope, chosen)
 ui.screen_hint("Downloads and the link to this view: **Export**, in the sidebar.", "exports")
 ui.shown_and_all_downloads(
     exports, "status", "models", f"status-{scope.as_of}", len(shown_models), len(status),
@@ -150,4 +139,4 @@ with exports:
                          scope)
 
 # --- What the snapshot holds ---------------------------------------------------------------------
-ui.snapshot_summary(snap, context.info, scope, status)
+ui.snapshot_summary(snap, context.info, scope)

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, display, links, plan, settings, ui
-from dashboard.charts import plan as charts_plan
+from dashboard import links, plan, settings, ui
 from dashboard.questions import reclassify as questions
 from dashboard.questions import snapshot as snapshot_questions
-from dashboard.questions.status import status_frame
 from dashboard.reference import ACTIONS, SURFACES
 from dashboard.brief import ACTION_TEXT, build_brief, to_html, to_markdown
 from dashboard.export import to_download_csv
 from dashboard.params import ParamError
 from dashboard.text import md_escape
+from dashboard.ui import reclassify as views
 
 context = ui.page_context("reclassify")
 snap, scope = context.snapshot, context.scope
@@ -66,10 +65,8 @@ if new_level is None:
 # The widgets only offer valid values, and the link was checked above: no second round of lookups.
 scenario = questions.Scenario(model_id=model_id, asl_level=new_level, domain=domain, current_level=current_level)
 deployments = questions.at_risk_frame(snap, scope, scenario)
-affected = questions.at_risk_models_frame(snap, scenario, scope.as_of)
 summary = questions.decision_summary(snap, scope, scenario)
 steps = questions.safeguard_plan(snap, scope, scenario) if known else None
-statuses = status_frame(snap, scope).set_index("model_id")["status"]
 model_name = models.set_index("model_id").loc[model_id, "name"]
 
 # --- Decision summary ----------------------------------------------------------------------------
@@ -115,19 +112,17 @@ st.page_link("app_pages/review.py", label="Open a review of this scenario", icon
 left, right = st.columns([2, 3])
 with left:
     st.markdown("**Models whose onboarding halts** (the model and every derived model below the new level)")
-    st.markdown(display.lineage_tree_markdown(affected, statuses, new_level))
+    st.markdown(ui.text_of(views.halted_models_markdown, snap, scope, scenario))
     st.caption("Lifecycle status, then the model's own safety status (as of the date, DESIGN 4).")
 with right:
-    work_set = deployments[deployments["action"].isin(plan.PLAN_ACTIONS)]
+    work_set_size = int(deployments["action"].isin(plan.PLAN_ACTIONS).sum())
     if not known:
         required = questions.safeguards_required(snap, new_level)
         st.markdown(f"**Safeguard plan:** none: what each deployment has is unknown. ASL-{new_level} requires: "
                     + ", ".join(f"{md_escape(row['name'])} ({md_escape(row['safeguard_id'])})"
                                 for _, row in required.iterrows()) + ".")
     elif len(steps):
-        plan_figure = ui.figure(charts_plan.safeguard_plan, steps, work_set_size=len(work_set),
-                                work_set_requests=int(work_set["monthly_requests"].fillna(0).sum()))
-        st.plotly_chart(plan_figure, key="plan", width="stretch")
+        st.plotly_chart(ui.figure_of(views.plan_figure, snap, scope, scenario), key="plan", width="stretch")
     elif len(deployments):
         st.markdown("**Safeguard plan:** none needed: no deployment under emergency review or adding safeguards "
                     "lacks a required safeguard.")
@@ -141,9 +136,10 @@ chosen_actions = filter_action.multiselect("Action", ACTIONS, key="action", bind
 chosen_surfaces = filter_surface.multiselect("Surface", SURFACES, key="surface", bind="query-params")
 
 # On screen, a first-party deployment (no customer) reads "first-party (surface)", not an empty cell.
-table, shown_table = questions.deployments_shown(snap, scope, scenario, known, tuple(chosen_actions),
-                                                 tuple(chosen_surfaces))
-st.dataframe(ui.shown_frame(shown_table), hide_index=True, width="stretch",
+shown_filter = (known, tuple(chosen_actions), tuple(chosen_surfaces))
+grid = ui.grid_of(views.shown_deployments, snap, scope, scenario, *shown_filter)
+shown_count = grid.num_rows  # the rows themselves are read only for a download (8,000 rows copied per run otherwise)
+st.dataframe(grid, hide_index=True, width="stretch",
              column_order=["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
                            "business_critical", "monthly_requests", "missing_safeguards", "customer_id"],
              column_config={
@@ -151,20 +147,19 @@ st.dataframe(ui.shown_frame(shown_table), hide_index=True, width="stretch",
     "business_critical": st.column_config.CheckboxColumn("business critical"),
     "customer_name": st.column_config.TextColumn("customer"),
 })
-st.caption(f"{len(table):,} of {len(deployments):,} live deployments shown; emergency reviews first.")
+st.caption(f"{shown_count:,} of {len(deployments):,} live deployments shown; emergency reviews first.")
 ui.screen_hint("Click a column header to sort.", "sort")
-filtered = len(table) < len(deployments)
-ui.print_table(shown_table[["action", "deployment_id", "model_id", "customer_name", "surface", "use_case", "status",
-                            "business_critical", "monthly_requests", "missing_safeguards"]], "deployments")
+filtered = shown_count < len(deployments)
+ui.print_table_of("deployments", views.printed_deployments, snap, scope, scenario, *shown_filter)
 ui.screen_hint("Downloads (the deployments, the plan, the incident brief) and the link to this view: **Export**, "
                "in the sidebar.", "exports")
 with st.sidebar:  # downloads near the top of the keyboard order
     st.header("Export")
     exports = st.container()
 exports.download_button(
-    (f"Download the {len(table):,} deployments shown (at-risk.csv)" if filtered
+    (f"Download the {shown_count:,} deployments shown (at-risk.csv)" if filtered
      else f"Download at-risk.csv ({len(deployments):,} deployments)"),
-    data=lambda: to_download_csv(table[questions.AT_RISK_COLUMNS]),
+    data=lambda: to_download_csv(questions.deployments_shown(snap, scope, scenario, *shown_filter)[0][questions.AT_RISK_COLUMNS]),
     file_name=f"at-risk-{model_id}-asl{new_level}-{scope.as_of}{'-filtered' if filtered else ''}.csv", mime="text/csv",
     icon=":material/download:", key="download_shown",
     help="The rows of the table above, with the columns of `asl-dashboard at-risk` (spreadsheet formulas neutralised).", on_click="ignore")
@@ -181,18 +176,17 @@ if known and steps is not None and len(steps):
     st.subheader("Safeguard plan: the order in which to add them")
     st.caption("Each step adds the safeguard that fully covers the most deployments, then is lacking in the most, "
                "then in the most monthly requests, then has the smallest id (DESIGN 5), for the "
-               f"{len(work_set):,} deployments under emergency review or adding safeguards.")
-    st.dataframe(ui.shown_frame(steps), hide_index=True, width="stretch", column_config={
+               f"{work_set_size:,} deployments under emergency review or adding safeguards.")
+    st.dataframe(ui.grid_of(questions.safeguard_plan, snap, scope, scenario), hide_index=True, width="stretch", column_config={
         "requests_covered_total": st.column_config.NumberColumn("requests_covered_total", format="localized")})
-    ui.print_table(steps, "plan")
+    ui.print_table_of("plan", questions.safeguard_plan, snap, scope, scenario)
     exports.download_button("Download safeguard-plan.csv", data=lambda: to_download_csv(steps), mime="text/csv",
                        file_name=f"safeguard-plan-{model_id}-asl{new_level}-{scope.as_of}.csv",
                        icon=":material/download:", help="Exactly what `asl-dashboard plan` prints for this scenario.", on_click="ignore")
 if known and len(summary["safeguard_gaps"]):
     with st.expander("Minimum additional safeguards: live deployments lacking each (any action)"):
-        gaps = questions.at_risk_safeguard_gaps(snap, scenario, summary["safeguard_gaps"])
-        st.plotly_chart(ui.figure(charts.safeguard_gaps, gaps), key="gaps", width="stretch")
-        ui.print_table(gaps, "gaps")  # print shows the chart's figures as a table
+        st.plotly_chart(ui.figure_of(views.safeguard_gaps_figure, snap, scope, scenario), key="gaps", width="stretch")
+        ui.print_table_of("gaps", views.safeguard_gaps, snap, scope, scenario)  # print shows the chart's figures as a table
 
 brief_base = links.public_base_url(st.context.url)
 brief_link = links.scenario_link(brief_base, model_id, new_level, domain, scope.as_of, scope.policy_id, scope.snapshot_id)
@@ -202,7 +196,7 @@ brief_reviews = ui.review_decisions()  # the brief's reviews of this scenario, a
 def the_brief():
     return build_brief(snap, model_id=model_id, new_level=new_level, domain=domain, as_of=scope.as_of,
                        policy_id=scope.policy_id, info=context.info, link=brief_link, deployments=deployments,
-                       affected=affected, plan=steps, reviews=brief_reviews, base_url=brief_base)
+                       affected=questions.at_risk_models_frame(snap, scenario, scope.as_of), plan=steps, reviews=brief_reviews, base_url=brief_base)
 
 
 st.subheader("Incident brief")

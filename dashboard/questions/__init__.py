@@ -12,8 +12,11 @@ by hand. Outside Streamlit (the command line) a question just runs. Each cached 
 a page run (dashboard/page_runs.py): a busy client's run may pause before it, never inside it."""
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
 
+import numpy as np
 import streamlit as st
 from streamlit import runtime
 
@@ -35,12 +38,40 @@ def _answers():
     return st.cache_data(show_spinner=False, max_entries=512)(_answer)
 
 
+# Values whose repr names them fully; tuples, lists and frozen dataclasses of them are values too.
+_VALUE_TYPES = (type(None), bool, int, float, str, dt.date, dt.time, dt.timedelta, np.generic)
+
+
+def _check_value(value) -> None:
+    if isinstance(value, _VALUE_TYPES):
+        return
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            _check_value(item)
+        return
+    if (dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__dataclass_params__.frozen
+            and all(field.repr for field in dataclasses.fields(value))):
+        for field in dataclasses.fields(value):
+            _check_value(getattr(value, field.name))
+        return
+    raise TypeError(f"a {type(value).__name__} cannot be part of a cache key: its repr does not name it fully "
+                    "(a frame's shows a few rows); pass the values it is made of")
+
+
+def call_key(function, snap, args: tuple, kwargs: dict) -> tuple:
+    """What function(snap, *args, **kwargs) is kept by: the snapshot's identity, the function's name and
+    the arguments' repr. Every argument must be a value whose repr names it fully (dates, ids, numbers,
+    tuples, the frozen ViewScope and Scenario): anything else is refused, never keyed by a partial repr."""
+    for value in (*args, *kwargs.values()):
+        _check_value(value)
+    return snap.cache_key, f"{function.__module__}.{function.__qualname__}", repr((args, sorted(kwargs.items())))
+
+
 def cached_call(function, snap, *args, **kwargs):
     """function(snap, *args, **kwargs) through the one cache, as one step of a page run."""
-    name = f"{function.__module__}.{function.__qualname__}"
-    arguments = repr((args, sorted(kwargs.items())))
+    snapshot_key, name, arguments = call_key(function, snap, args, kwargs)
     with page_runs.step():
-        return _answers()(snap.cache_key, name, arguments, function, snap, args, kwargs)
+        return _answers()(snapshot_key, name, arguments, function, snap, args, kwargs)
 
 
 def cached(function):

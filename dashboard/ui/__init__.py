@@ -1,6 +1,6 @@
 """What every page shares, by concern (pages use `ui.<name>`):
 
-- `cache`: the snapshot and cached figures (the data itself: dashboard/questions);
+- `cache`: the snapshot, cached figures and views (the data itself: dashboard/questions);
 - `url`: URL parameters checked, widgets kept in the address bar, links to a view;
 - `scope`: the as-of date and policy, the header, page context and error reports;
 - `layout`: styles, tiles, print copies, the snapshot summary and data caveats."""
@@ -9,6 +9,8 @@ from __future__ import annotations
 from dashboard.ui.cache import (
     current_snapshot,
     figure,
+    figure_of,
+    text_of,
 )
 from dashboard.ui.url import (
     SCOPE_PARAMS,
@@ -40,8 +42,10 @@ from dashboard.ui.layout import (
     page_styles,
     metric_rows,
     shown_frame,
+    grid_of,
     status_counts,
     print_table,
+    print_table_of,
     screen_hint,
     shown_and_all_downloads,
     snapshot_summary,
@@ -53,6 +57,8 @@ from dashboard.ui.layout import (
 __all__ = [
     "current_snapshot",
     "figure",
+    "figure_of",
+    "text_of",
     "SCOPE_PARAMS",
     "raw_param",
     "check_choices",
@@ -78,8 +84,10 @@ __all__ = [
     "page_styles",
     "metric_rows",
     "shown_frame",
+    "grid_of",
     "status_counts",
     "print_table",
+    "print_table_of",
     "screen_hint",
     "shown_and_all_downloads",
     "snapshot_summary",

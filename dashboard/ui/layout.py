@@ -15,7 +15,8 @@ from dashboard.display import STATUS_COLOURS, STATUS_LABELS
 from dashboard.text import md_escape, neutralise, neutralise_changes_any, neutralise_changes_any_arrow, one_line, one_line_html, print_cell_text
 from dashboard.questions import reviews as review_questions
 from dashboard.questions.snapshot import ViewScope
-from dashboard.questions.status import deployments_by_status_surface, models_by_level_and_status
+from dashboard.questions.status import deployments_by_status_surface, models_by_level_and_status, status_frame
+from dashboard.ui.cache import kept_view
 
 
 PRINT_ROWS = 2000  # a print-only table holds at most this many rows
@@ -113,6 +114,18 @@ def shown_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def _grid_table(frame: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(shown_frame(frame))
+
+
+def grid_of(derive, snap, *args, **kwargs) -> pa.Table:
+    """shown_frame of derive(snap, *args, **kwargs) (a question, or a module-level function asking
+    questions) as an Arrow table for st.dataframe, kept per snapshot, function and argument values and
+    shared by every run: an Arrow table cannot be changed, and st.dataframe sends it as it is instead
+    of making text visible and converting a frame to Arrow on every run."""
+    return kept_view(_grid_table, derive, snap, args, kwargs, table=True)
+
+
 def _print_cell(value) -> str:
     """One cell of a print copy as text a person reads (data escaped: it is never markup)."""
     if value is None or (not isinstance(value, (str, bytes, list, tuple)) and pd.isna(value)):
@@ -129,17 +142,20 @@ def _print_cell(value) -> str:
     return print_cell_text(value)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _print_html(frame: pd.DataFrame) -> str:
+def _table_html(frame: pd.DataFrame) -> str:
     # One plain HTML table, not st.table: a st.table of 2,000 rows is 20,000 React cells that the
     # browser draws on every page load although only print shows them (at scale l the overview took
     # 3.5 x the baseline page's time to draw); a table of escaped text is parsed in milliseconds.
-    # Cached on the frame's content: built once per view, not once per viewer.
     shown = frame.head(PRINT_ROWS)
     head = "".join(f"<th>{one_line_html(column)}</th>" for column in shown.columns)
     body = "".join("<tr>" + "".join(f"<td>{_print_cell(value)}</td>" for value in row) + "</tr>"
                    for row in shown.itertuples(index=False, name=None))
     return f'<table class="print-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+# Cached on the frame's content: built once per view, not once per viewer (print_table_of keeps it
+# without hashing the frame).
+_print_html = st.cache_data(show_spinner=False, max_entries=64)(_table_html)
 
 
 class _ReadyHtml:
@@ -154,12 +170,32 @@ class _ReadyHtml:
         return self.html
 
 
+def _show_print_copy(html: str, rows: int, name: str) -> None:
+    with st.container(key=f"print-{name}"):
+        st.html(_ReadyHtml(html))
+        if rows > PRINT_ROWS:
+            st.caption(f"First {PRINT_ROWS:,} of {rows:,} rows: the CSV download has all of them.")
+
+
 def print_table(frame: pd.DataFrame, name: str = "table") -> None:
     """A whole copy of a table for print only (the screen shows the scrolling grid)."""
-    with st.container(key=f"print-{name}"):
-        st.html(_ReadyHtml(_print_html(frame)))
-        if len(frame) > PRINT_ROWS:
-            st.caption(f"First {PRINT_ROWS:,} of {len(frame):,} rows: the CSV download has all of them.")
+    _show_print_copy(_print_html(frame), len(frame), name)
+
+
+def _print_copy(frame: pd.DataFrame) -> tuple[str, int]:
+    return _table_html(frame), len(frame)
+
+
+def print_copy_of(derive, snap, *args, **kwargs) -> tuple[str, int]:
+    """The HTML of derive(snap, *args, **kwargs)'s print copy and its number of rows, kept per snapshot,
+    function and argument values: no frame is hashed. derive is a question or a module-level function
+    asking questions."""
+    return kept_view(_print_copy, derive, snap, args, kwargs, table=True)
+
+
+def print_table_of(name: str, derive, snap, *args, **kwargs) -> None:
+    """print_table of derive(snap, *args, **kwargs), kept as print_copy_of keeps it."""
+    _show_print_copy(*print_copy_of(derive, snap, *args, **kwargs), name)
 
 
 def shown_and_all_downloads(container, name: str, noun: str, file_stem: str, shown_count: int, total: int,
@@ -185,32 +221,63 @@ def screen_hint(text: str, name: str) -> None:
         st.caption(text)
 
 
-def snapshot_summary(snap: store_module.Snapshot, info: dict, scope: ViewScope, status: pd.DataFrame) -> None:
+def models_by_level(snap: store_module.Snapshot, scope: ViewScope) -> pd.DataFrame:
+    """Models by ASL level and safety status as of the view's date, the statuses by their labels."""
+    return models_by_level_and_status(status_frame(snap, scope)).rename(columns=STATUS_LABELS)
+
+
+def deployments_by_surface(snap: store_module.Snapshot, scope: ViewScope) -> pd.DataFrame:
+    """Deployments started by the view's date, one row per surface, one column per status on that date."""
+    deployments = deployments_by_status_surface(snap, scope.as_of)
+    if deployments.empty:
+        return pd.DataFrame()
+    return deployments.pivot_table(index="surface", columns="status", values="deployments", fill_value=0, aggfunc="sum")
+
+
+def printed_models_by_level(snap: store_module.Snapshot, scope: ViewScope) -> pd.DataFrame:
+    return models_by_level(snap, scope).reset_index()
+
+
+def printed_deployments_by_surface(snap: store_module.Snapshot, scope: ViewScope) -> pd.DataFrame:
+    return deployments_by_surface(snap, scope).reset_index()
+
+
+# The summary's tables: (the table, its print copy), each kept per snapshot and scope.
+_SUMMARY_TABLES = {"snapshot-models": (models_by_level, printed_models_by_level),
+                   "snapshot-deployments": (deployments_by_surface, printed_deployments_by_surface)}
+
+
+def snapshot_summary_tables(snap: store_module.Snapshot, scope: ViewScope) -> dict[str, tuple]:
+    """The snapshot summary's tables: each as a grid and, when it has rows, its print copy (else None),
+    made as the page and the warm-up after a new snapshot both ask them."""
+    tables = {}
+    for name, (derive, printed) in _SUMMARY_TABLES.items():
+        grid = grid_of(derive, snap, scope)
+        tables[name] = grid, print_copy_of(printed, snap, scope) if grid.num_rows else None
+    return tables
+
+
+def snapshot_summary(snap: store_module.Snapshot, info: dict, scope: ViewScope) -> None:
     """What the store holds as of the view's date: models by ASL level and safety status, deployments
     started by then by surface and status on that date (DESIGN 4a: nothing dated later shows)."""
     st.subheader("This snapshot")
     published = pd.Timestamp(info["published_at"]).strftime("%Y-%m-%d %H:%M UTC")
     st.markdown(f"Published **{published}** from {md_escape(info['source'])} (data set **{md_escape(info['dataset'])}**). "
                 f"Its own date, the latest date in its data, is **{info['snapshot_date']:%Y-%m-%d}**.")
-    models = models_by_level_and_status(status)
-    deployments = deployments_by_status_surface(snap, scope.as_of)
-    left, right = st.columns(2)
-    with left:
-        st.markdown(f"**Models by ASL level and status, as of {scope.as_of:%Y-%m-%d}**")
-        if models.empty:
-            st.caption("No models.")
-        else:
-            st.dataframe(models.rename(columns=STATUS_LABELS), width="stretch")
-            print_table(models.rename(columns=STATUS_LABELS).reset_index(), "snapshot-models")
-    with right:
-        st.markdown(f"**Deployments started by {scope.as_of:%Y-%m-%d}, by surface and status on that date**")
-        if deployments.empty:
-            st.caption("No deployment had started by then.")
-        else:
-            by_surface = deployments.pivot_table(index="surface", columns="status", values="deployments",
-                                                 fill_value=0, aggfunc="sum")
-            st.dataframe(by_surface, width="stretch")
-            print_table(by_surface.reset_index(), "snapshot-deployments")
+    tables = snapshot_summary_tables(snap, scope)
+    for column, name, heading, empty in zip(
+            st.columns(2), _SUMMARY_TABLES,
+            (f"**Models by ASL level and status, as of {scope.as_of:%Y-%m-%d}**",
+             f"**Deployments started by {scope.as_of:%Y-%m-%d}, by surface and status on that date**"),
+            ("No models.", "No deployment had started by then.")):
+        grid, print_copy = tables[name]
+        with column:
+            st.markdown(heading)
+            if print_copy is None:
+                st.caption(empty)
+            else:
+                st.dataframe(grid, width="stretch")
+                _show_print_copy(*print_copy, name)
     # Every snapshot holds its row counts (the ingest writes them for every table).
     st.caption("Rows in the whole snapshot: " + ", ".join(f"{name} {int(count):,}" for name, count in row_counts(info).items()))
 
