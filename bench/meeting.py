@@ -484,9 +484,30 @@ def spread_is_even(counts: list[int]) -> bool:
     return all(abs(count - total * share) <= 2 * deviation for count in counts)
 
 
+def _sessions_at_once(server_url: str, link: str, sessions: int, pids: dict) -> dict:
+    """`sessions` people open `link` at once through the proxy, each from an address of their own: what
+    they got, how long it took, and the CPU time of each process meanwhile."""
+    async def meeting() -> list[RawView]:
+        return await asyncio.gather(*[open_link(server_url, link, source_address=meeting_address(index),
+                                                page_first=True) for index in range(sessions)])
+
+    cpu_before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
+    started = time.perf_counter()
+    views = _run_on_own_thread(meeting)
+    wall = time.perf_counter() - started
+    cpu = sum(process_cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items())
+    times = [view.seconds for view in views if view.ok]
+    return {"errors": sum(not view.ok for view in views),
+            "error_examples": [view.problem or "; ".join(view.errors + view.exceptions) for view in views if not view.ok][:3],
+            "p50_s": round(_percentile(times, 0.5), 3), "p95_s": round(_percentile(times, 0.95), 3),
+            "wall_s": round(wall, 3), "cpu_per_session_s": round(cpu / sessions, 3)}
+
+
 def _proxied_meeting(store: Path, replicas: int, sessions: int, link: str, variant: Path, scale: str,
-                     log_path: Path, say) -> dict:
-    """`sessions` open `link` through nginx in front of `replicas` processes while `variant` is published."""
+                     log_path: Path, say, next_variant: Path | None = None) -> dict:
+    """`sessions` open `link` through nginx in front of `replicas` processes while `variant` is published;
+    then, with next_variant, the same just after next_variant was published (no process has drawn the
+    link on that snapshot yet: every view is made anew, in each process)."""
     from bench.server import ReplicatedServer
     from dashboard.ingest import ingest
 
@@ -540,6 +561,15 @@ def _proxied_meeting(store: Path, replicas: int, sessions: int, link: str, varia
             if sum(row["path"] == "/_stcore/stream" for row in rows) >= reached_websocket or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
+        after_snapshot = None
+        if next_variant is not None:
+            say(f"{sessions} sessions through nginx to {replicas} process(es) just after a new snapshot ...")
+            began = time.perf_counter()
+            ingest(next_variant, store, progress=lambda _: None, dataset=f"meeting-{scale}")
+            publish_seconds = time.perf_counter() - began
+            after_snapshot = {**_sessions_at_once(server.url, link, sessions, pids),
+                              "publish_s": round(publish_seconds, 3)}
+            restarted = restarted or server.processes() != processes
     errors = [view.problem or "; ".join(view.errors + view.exceptions) for view in views if not view.ok]
     times = [view.seconds for view in views if view.ok]
     spread = session_spread(rows, ports)
@@ -558,7 +588,7 @@ def _proxied_meeting(store: Path, replicas: int, sessions: int, link: str, varia
         "spread_even": spread_is_even(list(spread["sessions"].values())),
         "clients": len({row["client"] for row in rows}), "restarted": restarted,
         "snapshot_published": published.is_set(), "publish_s": round(publish_done[0], 3) if publish_done else None,
-        "loadavg_before": load_before, "loadavg_after": loadavg(),
+        "loadavg_before": load_before, "loadavg_after": loadavg(), "after_snapshot": after_snapshot,
     }
 
 
@@ -578,6 +608,7 @@ def run_replicas(sessions: int, replicas: int, *, scale: str = "m", folder: Path
     configurations = []
     with tempfile.TemporaryDirectory(prefix="asl-meeting-") as scratch:
         variant = lab_variant(folder, Path(scratch) / "variant")
+        next_variant = lab_variant(variant, Path(scratch) / "next-variant")  # new content after the variant
         for count in dict.fromkeys((replicas, 1)):
             store = Path(scratch) / f"replicas-{count}" / "meeting.duckdb"
             store.parent.mkdir()
@@ -585,7 +616,7 @@ def run_replicas(sessions: int, replicas: int, *, scale: str = "m", folder: Path
             ingest(folder, store, progress=lambda _: None, dataset=f"meeting-{scale}")
             link = link or _default_link(store)
             configurations.append(_proxied_meeting(store, count, sessions, link, variant, scale,
-                                                   Path(scratch) / f"serve-{count}.log", say))
+                                                   Path(scratch) / f"serve-{count}.log", say, next_variant))
     results = {"sessions": sessions, "scale": scale, "link": link, "replicas": replicas, "cores": os.cpu_count(),
                "configurations": configurations}
     if len(configurations) == 2:
@@ -596,13 +627,23 @@ def run_replicas(sessions: int, replicas: int, *, scale: str = "m", folder: Path
 
 
 def replicas_verdicts(results: dict) -> list[tuple[str, str, bool]]:
+    """The R processes judged, in the meeting during a publish and, when measured, just after one."""
     measured = results["configurations"][0]
-    return [
+    rows = [
         ("errors", f"{measured['errors']} (target {REPLICA_TARGETS['errors']})",
          measured["errors"] <= REPLICA_TARGETS["errors"]),
         ("p95", f"{measured['p95_s']:.2f} s <= {REPLICA_TARGETS['p95_s']:g} s (p50 {measured['p50_s']:.2f} s)",
          measured["p95_s"] <= REPLICA_TARGETS["p95_s"]),
     ]
+    after = measured.get("after_snapshot")
+    if after:
+        rows += [
+            ("errors after", f"{after['errors']} just after a new snapshot (target {REPLICA_TARGETS['errors']})",
+             after["errors"] <= REPLICA_TARGETS["errors"]),
+            ("p95 after", f"{after['p95_s']:.2f} s <= {REPLICA_TARGETS['p95_s']:g} s just after a new snapshot "
+                          f"(p50 {after['p50_s']:.2f} s)", after["p95_s"] <= REPLICA_TARGETS["p95_s"]),
+        ]
+    return rows
 
 
 def _configuration_lines(configuration: dict, sessions: int, cores: int) -> list[str]:
@@ -628,6 +669,12 @@ def _configuration_lines(configuration: dict, sessions: int, cores: int) -> list
              + (f"the new snapshot was published {configuration['publish_s']:.2f} s after the sessions opened"
                 if configuration["snapshot_published"] else "the snapshot was NOT published"),
              f"    load average (1, 5, 15 min) {configuration['loadavg_before']} before, {configuration['loadavg_after']} after"]
+    after = configuration.get("after_snapshot")
+    if after:
+        lines.append(f"    just after a new snapshot (published in {after['publish_s']:.2f} s before the sessions opened, "
+                     f"drawn by no process yet): {after['errors']} errors; p50 {after['p50_s']:.2f} s, p95 "
+                     f"{after['p95_s']:.2f} s; all {sessions} done in {after['wall_s']:.2f} s; server CPU "
+                     f"{after['cpu_per_session_s']:.3f} s per session")
     return lines
 
 
@@ -649,6 +696,7 @@ def replicas_report(results: dict) -> str:
     for name, text, met in replicas_verdicts(results):
         lines.append(f"  {name:<16} {text}  {'ok' if met else ('MISSED' if judged else '(not met)')}")
     for configuration in results["configurations"]:
-        for example in configuration["error_examples"]:
+        after = configuration.get("after_snapshot") or {"error_examples": []}
+        for example in configuration["error_examples"] + after["error_examples"]:
             lines.append(f"  error ({configuration['replicas']} process(es)): {example}")
     return "\n".join(lines)

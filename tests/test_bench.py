@@ -274,7 +274,9 @@ def replicas_figures(**measured) -> dict:
                    "spread": dict(zip(names, spread)), "unattributed": 0, "split_routes": 0, "routes": 80,
                    "requests_logged": 160, "spread_even": True, "clients": 80, "restarted": False,
                    "snapshot_published": True, "publish_s": 2.5, "loadavg_before": "1.00 1.00 1.00",
-                   "loadavg_after": "3.00 1.50 1.10"}
+                   "loadavg_after": "3.00 1.50 1.10",
+                   "after_snapshot": {"errors": 0, "error_examples": [], "p50_s": p50 + 1, "p95_s": p95 + 1,
+                                      "wall_s": p95 + 1.5, "cpu_per_session_s": 0.25, "publish_s": 3.0}}
         figures.update(changes)
         return figures
 
@@ -300,8 +302,18 @@ def test_the_replicas_report_shows_both_configurations_the_ratios_and_judges_the
     assert "load average (1, 5, 15 min) 1.00 1.00 1.00 before, 3.00 1.50 1.10 after" in text
     assert "2 processes against 1 (both through nginx, same run): p50 0.5 x, p95 0.5 x" in text
     assert "CPU per session 1.05 x" in text
-    assert text.splitlines()[-2:] == ["  errors           0 (target 0)  ok",
-                                      "  p95              6.00 s <= 8 s (p50 3.00 s)  ok"]
+    assert ("    just after a new snapshot (published in 3.00 s before the sessions opened, drawn by no process yet): "
+            "0 errors; p50 4.00 s, p95 7.00 s; all 80 done in 7.50 s; server CPU 0.250 s per session") in text
+    assert text.splitlines()[-4:] == ["  errors           0 (target 0)  ok",
+                                      "  p95              6.00 s <= 8 s (p50 3.00 s)  ok",
+                                      "  errors after     0 just after a new snapshot (target 0)  ok",
+                                      "  p95 after        7.00 s <= 8 s just after a new snapshot (p50 4.00 s)  ok"]
+    late = replicas_figures(after_snapshot={"errors": 2, "error_examples": ["script finished with 2"], "p50_s": 5.0,
+                                            "p95_s": 9.0, "wall_s": 9.5, "cpu_per_session_s": 0.3, "publish_s": 3.0})
+    late_text = meeting.report(late)
+    assert "  p95 after        9.00 s <= 8 s just after a new snapshot (p50 5.00 s)  MISSED" in late_text
+    assert "  errors after     2 just after a new snapshot (target 0)  MISSED" in late_text
+    assert "  error (2 process(es)): script finished with 2" in late_text
     # Only the R processes are judged; 1 process's 12 s is the comparison.
     slow = meeting.report(replicas_figures(p95_s=8.5, errors=1, error_examples=["connection closed"]))
     assert "  p95              8.50 s <= 8 s (p50 3.00 s)  MISSED" in slow

@@ -273,5 +273,8 @@ def test_a_small_meeting_through_nginx_with_two_processes_and_with_one():
         assert configuration["split_routes"] == 0 and configuration["unattributed"] == 0
         assert configuration["clients"] == 4 and not configuration["restarted"]
         assert configuration["cpu_per_session_s"] > 0 and configuration["snapshot_published"]
+        after = configuration["after_snapshot"]  # the same sessions just after another snapshot
+        assert after["errors"] == 0, after["error_examples"]
+        assert after["publish_s"] > 0 and after["p95_s"] >= after["p50_s"] > 0 and after["cpu_per_session_s"] > 0
     assert set(results["ratios"]) == {"p50_s", "p95_s", "sessions_per_s", "cpu_per_session_s"}
     assert "2 processes against 1 (both through nginx, same run)" in meeting.report(results)

@@ -97,7 +97,8 @@ def run(args) -> int:
                 print_err(f"error: {error}")
                 return 2
             _report(bench_meeting, args, results)
-            return 0 if all(configuration["errors"] == 0 for configuration in results["configurations"]) else 1
+            return 0 if all(configuration["errors"] == 0 and (configuration.get("after_snapshot") or {"errors": 0})["errors"] == 0
+                            for configuration in results["configurations"]) else 1
         results = bench_meeting.run(args.meeting, scale=args.scale, say=print_err)
         _report(bench_meeting, args, results)
         return 0 if results["errors"] == 0 and results["fairness"]["errors"] == 0 else 1
