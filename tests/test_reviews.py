@@ -453,3 +453,13 @@ def test_open_pins_the_given_snapshot_or_the_latest_and_never_writes_the_store(t
         f"note: as of {later} is after the snapshot's date {latest_date.isoformat()}: nothing after that date is known")
     after = hashlib.sha256(store.read_bytes()).hexdigest(), sorted(path.name for path in tmp_path.rglob("*.duckdb"))
     assert after == before  # reviews live beside the store, never in a snapshot
+
+
+@pytest.mark.parametrize("typed", ["postgresql://lead:S3cretPW@db/asl", "\x1b[31m2026-12-07\x07", "9" * 41,
+                                   "2026-12-07T07:05:00Z<script>"])
+def test_a_moment_that_is_not_one_is_refused_in_one_line_without_repeating_it(typed):
+    with pytest.raises(ReviewRefused) as refused:
+        actions.parse_moment("reported_at", typed)
+    message = str(refused.value)
+    assert message == "reported_at is not a moment: write it as 2026-12-07T07:05:00Z"
+    assert "S3cretPW" not in message and "\n" not in message

@@ -108,7 +108,8 @@ def parse_moment(name: str, value, *, now: dt.datetime | None = None) -> str | N
         moment = value
     else:
         if not isinstance(value, str) or len(value) > 40 or not re.fullmatch(r"[0-9T:.+\-Z ]+", value):
-            raise ReviewRefused(f"{name} {_shown(value)} is not a moment: write it as 2026-12-07T07:05:00Z")
+            # Not repeated: text with characters no moment has may be anything pasted, a password too.
+            raise ReviewRefused(f"{name} is not a moment: write it as 2026-12-07T07:05:00Z")
         try:
             moment = dt.datetime.fromisoformat(value.replace(" ", "T", 1))
         except ValueError:
