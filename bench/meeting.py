@@ -484,23 +484,34 @@ def spread_is_even(counts: list[int]) -> bool:
     return all(abs(count - total * share) <= 2 * deviation for count in counts)
 
 
-def _sessions_at_once(server_url: str, link: str, sessions: int, pids: dict) -> dict:
+def _sessions_at_once(server_url: str, link: str, sessions: int, pids: dict) -> tuple[list[RawView], float, dict, float]:
     """`sessions` people open `link` at once through the proxy, each from an address of their own: what
-    they got, how long it took, and the CPU time of each process meanwhile."""
+    each got, the wall time, each process's CPU time meanwhile, and the clients' own CPU time (they
+    share this machine's cores with the server)."""
+    client_cpu: list[float] = []
+
     async def meeting() -> list[RawView]:
-        return await asyncio.gather(*[open_link(server_url, link, source_address=meeting_address(index),
-                                                page_first=True) for index in range(sessions)])
+        client_started = time.thread_time()
+        views = await asyncio.gather(*[open_link(server_url, link, source_address=meeting_address(index),
+                                                 page_first=True) for index in range(sessions)])
+        client_cpu.append(time.thread_time() - client_started)
+        return views
 
     cpu_before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
     started = time.perf_counter()
     views = _run_on_own_thread(meeting)
     wall = time.perf_counter() - started
-    cpu = sum(process_cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items())
+    cpu = {name: process_cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+    return views, wall, cpu, client_cpu[0]
+
+
+def _meeting_figures(views: list[RawView], wall: float, cpu_seconds: float) -> dict:
+    """Errors (with up to three examples), p50 and p95 of the finished sessions, wall time and CPU per session."""
+    errors = [view.problem or "; ".join(view.errors + view.exceptions) for view in views if not view.ok]
     times = [view.seconds for view in views if view.ok]
-    return {"errors": sum(not view.ok for view in views),
-            "error_examples": [view.problem or "; ".join(view.errors + view.exceptions) for view in views if not view.ok][:3],
+    return {"errors": len(errors), "error_examples": errors[:3],
             "p50_s": round(_percentile(times, 0.5), 3), "p95_s": round(_percentile(times, 0.95), 3),
-            "wall_s": round(wall, 3), "cpu_per_session_s": round(cpu / sessions, 3)}
+            "wall_s": round(wall, 3), "cpu_per_session_s": round(cpu_seconds / len(views), 3)}
 
 
 def _proxied_meeting(store: Path, replicas: int, sessions: int, link: str, variant: Path, scale: str,
@@ -532,24 +543,11 @@ def _proxied_meeting(store: Path, replicas: int, sessions: int, link: str, varia
             publish_done.append(time.perf_counter() - started)
             published.set()
 
-        client_cpu: list[float] = []
-
-        async def meeting() -> list[RawView]:
-            # The clients share this machine's cores with the server: their own CPU time is reported too.
-            client_started = time.thread_time()
-            views = await asyncio.gather(*[open_link(server.url, link, source_address=meeting_address(index),
-                                                     page_first=True) for index in range(sessions)])
-            client_cpu.append(time.thread_time() - client_started)
-            return views
-
         publisher = threading.Thread(target=publish, daemon=True)
-        cpu_before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
         nginx_before = tree_cpu_seconds(nginx_pid) if nginx_pid else None
         started = time.perf_counter()
         publisher.start()
-        views = _run_on_own_thread(meeting)
-        wall = time.perf_counter() - started
-        cpu = {name: process_cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+        views, wall, cpu, client_cpu = _sessions_at_once(server.url, link, sessions, pids)
         nginx_after = tree_cpu_seconds(nginx_pid) if nginx_before is not None else None
         nginx_cpu = nginx_after - nginx_before if nginx_after is not None else None
         publisher.join()
@@ -567,20 +565,17 @@ def _proxied_meeting(store: Path, replicas: int, sessions: int, link: str, varia
             began = time.perf_counter()
             ingest(next_variant, store, progress=lambda _: None, dataset=f"meeting-{scale}")
             publish_seconds = time.perf_counter() - began
-            after_snapshot = {**_sessions_at_once(server.url, link, sessions, pids),
+            after_views, after_wall, after_cpu, _ = _sessions_at_once(server.url, link, sessions, pids)
+            after_snapshot = {**_meeting_figures(after_views, after_wall, sum(after_cpu.values())),
                               "publish_s": round(publish_seconds, 3)}
             restarted = restarted or server.processes() != processes
-    errors = [view.problem or "; ".join(view.errors + view.exceptions) for view in views if not view.ok]
-    times = [view.seconds for view in views if view.ok]
     spread = session_spread(rows, ports)
     total_cpu = sum(cpu.values())
     return {
-        "replicas": replicas, "errors": len(errors), "error_examples": errors[:3],
-        "p50_s": round(_percentile(times, 0.5), 3), "p95_s": round(_percentile(times, 0.95), 3),
+        "replicas": replicas, **_meeting_figures(views, wall, total_cpu),
         "page_p95_s": round(_percentile([view.page_seconds for view in views if view.ok], 0.95), 3),
-        "wall_s": round(wall, 3), "sessions_per_s": round(sessions / wall, 2),
-        "cpu_s": round(total_cpu, 2), "cpu_per_session_s": round(total_cpu / sessions, 3),
-        "cores_used": round(total_cpu / wall, 2), "client_cpu_s": round(client_cpu[0], 2),
+        "sessions_per_s": round(sessions / wall, 2), "cpu_s": round(total_cpu, 2),
+        "cores_used": round(total_cpu / wall, 2), "client_cpu_s": round(client_cpu, 2),
         "process_cpu_s": {name: round(seconds, 2) for name, seconds in cpu.items()},
         "nginx_cpu_s": round(nginx_cpu, 2) if nginx_cpu is not None else None,
         "spread": spread["sessions"], "unattributed": spread["unattributed"], "split_routes": spread["split_routes"],
@@ -692,7 +687,7 @@ def replicas_report(results: dict) -> str:
                      f"p95 {ratios['p95_s']} x, sessions per second {ratios['sessions_per_s']} x, "
                      f"CPU per session {ratios['cpu_per_session_s']} x")
     if not judged:
-        lines.append(f"  The targets apply at N = 80 with 2 or more processes on scale m; here they are shown for reference.")
+        lines.append("  The targets apply at N = 80 with 2 or more processes on scale m; here they are shown for reference.")
     for name, text, met in replicas_verdicts(results):
         lines.append(f"  {name:<16} {text}  {'ok' if met else ('MISSED' if judged else '(not met)')}")
     for configuration in results["configurations"]:

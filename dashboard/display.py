@@ -344,3 +344,12 @@ def wrapped_row_height(lines: int) -> int:
 def table_height(rows: int, row_height: int = 35, most: int = 740) -> int:
     """The height of a grid that shows every row (and its header) up to most pixels, then scrolls."""
     return min(38 + row_height * rows, most)
+
+
+def rows_chosen(frame: pd.DataFrame, choices: dict) -> pd.DataFrame:
+    """The rows of frame whose value in each column is among that column's chosen values; a column
+    with nothing chosen keeps every row (a page's multiselect filters)."""
+    for column, chosen in choices.items():
+        if chosen:
+            frame = frame[frame[column].isin(chosen)]
+    return frame

@@ -13,10 +13,9 @@ from markdown_it import MarkdownIt
 
 from dashboard.brief import build_brief, to_html, to_markdown
 from dashboard.decisions import ReviewsView
-from dashboard.ingest import ingest
 from dashboard.questions.snapshot import snapshot_info
 from dashboard.store import snapshot
-from labdata import reclassify_tables, write_folder
+from labdata import published_lab, reclassify_tables
 from test_brief import Elements  # the brief's own test: how a rendered brief is read
 
 AS_OF = dt.date(2025, 6, 1)
@@ -27,10 +26,7 @@ HOSTILE = "<script>alert(1)</script> **bold** [x](javascript:alert(1)) | pipe"
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("brief-reviews") / "lab.duckdb"
-    ingest(write_folder(tmp_path_factory.mktemp("brief-reviews-src") / "src", reclassify_tables()), path,
-           progress=lambda _: None)
-    return path
+    return published_lab(reclassify_tables(), tmp_path_factory, "brief-reviews")[1]
 
 
 def review(review_id, snapshot_id, *, model_id="base", asl=3, title="Base to ASL-3", opened_at="2026-12-07T07:00:00Z"):

@@ -197,3 +197,10 @@ def test_the_status_table_and_headline_show_no_deadline_ahead_for_a_model_due_no
     for row in rows.to_dict("records"):
         assert not any("2026-12-05" in value or "2027-02-04" in value
                        for _, value in display.headline(pd.Series(row), dt.date(2026, 11, 20)))
+
+
+def test_rows_chosen_keeps_the_rows_among_each_columns_choice_and_ignores_empty_choices():
+    frame = pd.DataFrame({"state": ["open", "closed", "open"], "model_id": ["a", "a", "b"]})
+    assert display.rows_chosen(frame, {"state": ["open"], "model_id": []}).index.tolist() == [0, 2]
+    assert display.rows_chosen(frame, {"state": ("open",), "model_id": ("a",)}).index.tolist() == [0]
+    assert display.rows_chosen(frame, {"state": None, "model_id": ()}).index.tolist() == [0, 1, 2]

@@ -13,10 +13,9 @@ import pandas as pd
 import pytest
 
 from dashboard.charts import plan as charts_plan
-from dashboard.ingest import ingest
 from dashboard.links import reclassify_params
 from bench.server import wait_for_app
-from labdata import reclassify_tables, write_folder
+from labdata import published_lab, reclassify_tables
 from pagelinks import open_link, pinned
 from waits import streamlit_server
 
@@ -35,18 +34,12 @@ def triggered_tables(with_safeguards=True):
 
 @pytest.fixture(scope="module")
 def triggered_store(tmp_path_factory):
-    store = tmp_path_factory.mktemp("triggered") / "lab.duckdb"
-    ingest(write_folder(tmp_path_factory.mktemp("triggered-src") / "src", triggered_tables()), store,
-           progress=lambda _: None)
-    return store
+    return published_lab(triggered_tables(), tmp_path_factory, "triggered")[1]
 
 
 @pytest.fixture(scope="module")
 def unknown_store(tmp_path_factory):
-    store = tmp_path_factory.mktemp("unknown-page") / "lab.duckdb"
-    ingest(write_folder(tmp_path_factory.mktemp("unknown-page-src") / "src", triggered_tables(False)), store,
-           progress=lambda _: None)
-    return store
+    return published_lab(triggered_tables(False), tmp_path_factory, "unknown-page")[1]
 
 
 # --- Pure parts -----------------------------------------------------------------------------------------

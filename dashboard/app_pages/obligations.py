@@ -50,11 +50,7 @@ with st.sidebar:
     # Downloads near the top of the keyboard order, as on the other pages.
     st.header("Export")
     exports = st.container()
-shown_rows = clocks
-if states:
-    shown_rows = shown_rows[shown_rows["state"].isin(states)]
-if chosen:
-    shown_rows = shown_rows[shown_rows["obligation_id"].isin(chosen)]
+shown_rows = display.rows_chosen(clocks, {"state": states, "obligation_id": chosen})
 if due_soon:
     shown_rows = shown_rows[due_within(shown_rows)]
 filters = ([f"state {', '.join(states)}"] if states else []) + \

@@ -46,11 +46,7 @@ with st.sidebar:
                             on_change=ui.write_list_to_url, args=("reviews_model", "model"))
     st.header("Export")
     exports = st.container()
-shown_rows = reviews
-if states:
-    shown_rows = shown_rows[shown_rows["state"].isin(states)]
-if models:
-    shown_rows = shown_rows[shown_rows["model_id"].isin(models)]
+shown_rows = display.rows_chosen(reviews, {"state": states, "model_id": models})
 
 counts = reviews["state"].value_counts()
 for column, name in zip(st.columns(len(STATES)), STATES):

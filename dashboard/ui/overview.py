@@ -31,14 +31,8 @@ class ModelFilter:
 
 def shown_models(snap: store_module.Snapshot, scope: ViewScope, chosen: ModelFilter) -> pd.DataFrame:
     """The status rows of the models the filters keep."""
-    shown = status_questions.status_frame(snap, scope)
-    if chosen.families:
-        shown = shown[shown["family"].isin(chosen.families)]
-    if chosen.statuses:
-        shown = shown[shown["status"].isin(chosen.statuses)]
-    if chosen.levels:
-        shown = shown[shown["asl_level"].isin(chosen.levels)]
-    return shown
+    return display.rows_chosen(status_questions.status_frame(snap, scope),
+                               {"family": chosen.families, "status": chosen.statuses, "asl_level": chosen.levels})
 
 
 def map_policy(shown_models: pd.DataFrame, scope: ViewScope) -> str | None:
