@@ -169,5 +169,10 @@ def test_a_report_is_recorded_on_the_page_and_its_clock_is_done(incident_store, 
     assert list(zip(clocks["obligation_id"], clocks["state"], clocks["done_at"], clocks["reported_by"],
                     clocks["reference"])) == [
         ("eu-cop-cybersecurity", "done", "2026-04-05 08:30 UTC", "counsel@example.com", TITLE)]
-    # Without sign-in the page offers no form to record one.
-    assert "Record the report" not in buttons(open_link(store, REVIEW_PAGE, id="R1"))
+    assert any("recorded below, under *Record a report*" in caption.value for caption in app.caption)
+    # Without sign-in the page offers no form to record one, and names none.
+    read_only = open_link(store, REVIEW_PAGE, id="R1")
+    assert "Record the report" not in buttons(read_only)
+    assert not any("Record a report" in caption.value for caption in read_only.caption)
+    assert any("A report is recorded with `asl-dashboard reviews report R1`" in caption.value
+               for caption in read_only.caption)

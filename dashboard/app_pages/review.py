@@ -202,8 +202,11 @@ else:
                 "done_at": st.column_config.TextColumn("Reported at", width=120),
                 "reported_by": st.column_config.TextColumn("Reported by", width=120),
                 "reference": st.column_config.TextColumn("Reference", width=120)})
-        st.caption(f"Soonest due first; {read_at.statement}. A report is recorded below, under *Record a report* "
-                   f"(or with `asl-dashboard reviews report {review_id}`).")
+        command = f"`asl-dashboard reviews report {review_id}`"
+        # The form is named only where this viewer sees it (someone who may write, the review still open).
+        how = (f"below, under *Record a report* (or with {command})"
+               if actor is not None and review["state"] != "closed" else f"with {command}")
+        st.caption(f"Soonest due first; {read_at.statement}. A report is recorded {how}.")
         ui.print_table(clock_table[["obligation_id", "due_at", "left_or_overdue", "state", "done_at", "reference"]],
                        "review-clocks")
 
