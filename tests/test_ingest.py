@@ -658,7 +658,10 @@ def mangled_values(count: int = 6000, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     plain = ["12", "0", "-3", "123456789012345678", "1e24", "2.5", "2025-01-05T10:00:00", "2025-01-05 10:00:00",
              "2025-01-05", "2025-01-05T10:00:00Z", "2025-01-05T10:00:00+02:00", "2024-02-29T23:59:59.5",
-             "cbrn;cyber", "base", "a b", "cbrn; bio;", ""]
+             "cbrn;cyber", "base", "a b", "cbrn; bio;", "",
+             # the edges of the date fast path: space or tab around, 19 bytes with a zone, wide characters
+             "2025-01-05 ", " 2025-01-05", "2025-01-05\t", "2025-01-05T10:00+01", "2025-01-05T10:00Z",
+             "\uff12025-01-05", "2025-01-05T10:00:0\u00e9", "2025-1-5", "0000-00-00", "9999-12-31T23:59:59"]
     alphabet = "0123456789-:T +Z.e_;xt\t"
     values = set(plain)
     while len(values) < count:
@@ -714,6 +717,44 @@ def test_neighbour_checks_follow_the_key_order_not_the_file_order(tmp_path, publ
         "effective compute must never decrease as step grows (see line 4)",
         'checkpoints.csv line 8: step "200" is not a unique (model_id, step): base step 200 appears twice (see line 7)',
     ]
+
+
+def test_checkpoints_of_models_missing_from_models_are_still_compared_in_key_order(tmp_path, published):
+    """The checkpoints are sorted on the models' codes; a model missing from models.csv has none, and
+    its rows are sorted again by id so that each model's steps stay together. Worked by hand: lines 5-7
+    are ghost@100, ghost2@100, ghost@100; in key order ghost@100 (5), ghost@100 (7), ghost2@100 (6),
+    so line 7 repeats line 5's key, and each of the three names a model that is not listed."""
+    tables = full_tables()
+    row = dict(tables["checkpoints"][0])
+    tables["checkpoints"] += [{**row, "model_id": model} for model in ("ghost", "ghost2", "ghost")]
+    problems = refuse(write_folder(tmp_path / "bad", tables), published)
+    assert [str(problem) for problem in problems] == [
+        'checkpoints.csv line 5: model_id "ghost" is not a model_id listed in models',
+        'checkpoints.csv line 6: model_id "ghost2" is not a model_id listed in models',
+        'checkpoints.csv line 7: step "100" is not a unique (model_id, step): ghost step 100 appears twice (see line 5)',
+        'checkpoints.csv line 7: model_id "ghost" is not a model_id listed in models',
+    ]
+
+
+def test_checkpoints_of_models_past_the_code_bound_are_published_in_key_order(tmp_path):
+    """More models than model_code.sql gives codes to (100,000): the last ids have none, and their
+    checkpoints, interleaved in the file, are published in (model_id, step) order all the same."""
+    tables = full_tables()
+    model = dict(tables["models"][0])
+    tables["models"] += [{**model, "model_id": f"m{index:06d}"} for index in range(100_001)]
+    row = dict(tables["checkpoints"][0])
+    tables["checkpoints"] += [{**row, "model_id": model_id, "step": step}
+                              for model_id, step in (("m100000", "20"), ("m099999", "20"), ("m100000", "10"),
+                                                     ("m099999", "10"), ("m000000", "10"))]
+    store = tmp_path / "asl.duckdb"
+    ingest(write_folder(tmp_path / "many", tables), store, progress=quiet)
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        assert con.execute("SELECT model_id, step FROM checkpoints").fetchall() == [
+            ("base", 100), ("base", 200), ("ft", 10), ("m000000", 10), ("m099999", 10), ("m099999", 20),
+            ("m100000", 10), ("m100000", 20)]
+    finally:
+        con.close()
 
 
 def test_published_checkpoints_are_in_key_order_and_safeguards_are_distinct_pairs(tmp_path):

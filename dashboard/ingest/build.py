@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.ingest.checks import prove_every_row_arrived, row_problems, type_rows
+from dashboard.ingest.checks import keep_checkpoints_in_id_order, prove_every_row_arrived, row_problems, type_rows
 from dashboard.ingest.csv_file import load_csv
 from dashboard.ingest.folder import SourceFile, attribution, find_sources
 from dashboard.ingest.outcome import IngestResult
@@ -92,6 +92,9 @@ def build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str) 
         progress("  checking every row ...")
         for spec in TABLES:
             problems += type_rows(con, spec, by_table.get(spec.name), row_counts[spec.name], progress)
+            if spec.name == "models":  # the checkpoints, typed next, are sorted on it
+                con.execute(internal_sql("ingest/model_code.sql"))
+        keep_checkpoints_in_id_order(con)
         # With a file missing or unreadable, only each row's own values are checked: checks across
         # rows and tables on a half-read folder would only add noise.
         kept, row_total = row_problems(con, by_table, across_rows=not problems)

@@ -102,6 +102,13 @@ def type_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, source: SourceFil
     return []
 
 
+def keep_checkpoints_in_id_order(con: duckdb.DuckDBPyConnection) -> None:
+    """typed_checkpoints is sorted on the models' codes (typed_checkpoints.sql); when some checkpoint's
+    model has none, sort it again by the text, so that it is in (model_id, step) order all the same."""
+    if con.execute(internal_sql("ingest/checkpoints_without_code.sql")).fetchall()[0][0]:
+        con.execute(internal_sql("ingest/checkpoints_in_id_order.sql"))
+
+
 def prove_every_row_arrived(con: duckdb.DuckDBPyConnection, sources: dict[str, SourceFile],
                              row_counts: dict[str, int]) -> None:
     """Every data row of every file is in the snapshot: the rows counted without DuckDB's reader

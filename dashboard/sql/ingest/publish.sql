@@ -29,16 +29,15 @@ CREATE TABLE out.customers AS
     SELECT customer_id, name, segment, sector, region, business_critical FROM typed_customers ORDER BY customer_id;
 -- Each deployment carries its own safeguards as a sorted list, so the reclassification query
 -- needs no join with millions of deployment_safeguards rows. The lists are gathered as codes of
--- an enum (sorted like the names): lists of millions of small codes are built, deduplicated and
--- sorted several times faster than lists of strings.
+-- an enum (sorted like the names): lists of millions of small codes are built, deduplicated, sorted
+-- and carried through the join and the sort several times faster than lists of strings.
 CREATE TYPE safeguard_code AS ENUM (
     SELECT DISTINCT safeguard_id FROM typed_deployment_safeguards WHERE safeguard_id IS NOT NULL ORDER BY safeguard_id);
 CREATE TABLE out.deployments AS
     SELECT d.deployment_id, d.model_id, d.customer_id, d.surface, d.use_case, d.risk_domains, d.status, d.started_at,
-           d.ended_at, d.monthly_requests, coalesce(own.safeguards, []) AS safeguards
+           d.ended_at, d.monthly_requests, CAST(coalesce(own.safeguards, []) AS VARCHAR[]) AS safeguards
     FROM typed_deployments d
-    LEFT JOIN (SELECT deployment_id,
-                      CAST(list_sort(list_distinct(list(CAST(safeguard_id AS safeguard_code)))) AS VARCHAR[]) AS safeguards
+    LEFT JOIN (SELECT deployment_id, list_sort(list_distinct(list(CAST(safeguard_id AS safeguard_code)))) AS safeguards
                FROM typed_deployment_safeguards GROUP BY deployment_id) own USING (deployment_id)
     ORDER BY d.model_id, d.deployment_id;
 -- The same pairs, read from the lists: every pair of the input, each once.

@@ -98,13 +98,13 @@ model_cycles AS (
 -- step: a bad value or a duplicate is reported once, as itself.
 checkpoint_neighbours AS (
     SELECT row_index, model_id, step, effective_compute,
-           problems IS NULL AS good,
+           NOT flagged AS good,
            lag(model_id) OVER () AS previous_model,
            lag(step) OVER () AS previous_step,
            lag(model_id, 2) OVER () AS model_before_previous,
            lag(step, 2) OVER () AS step_before_previous,
            lag(effective_compute) OVER () AS previous_compute,
-           lag(problems IS NULL) OVER () AS previous_good,
+           lag(NOT flagged) OVER () AS previous_good,
            lag(row_index) OVER () AS previous_row
     FROM typed_checkpoints
     WHERE model_id IS NOT NULL AND step IS NOT NULL
