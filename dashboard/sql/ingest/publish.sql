@@ -67,7 +67,7 @@ CREATE TABLE out.obligation_crossings AS
     SELECT o.obligation_id, c.model_id, crossing_step(c.step) AS first_step,
            CAST(at_crossing(c.recorded_at, c.step) AS DATE) AS first_step_on,
            CAST(min(c.recorded_at) AS DATE) AS earliest_on
-    FROM typed_checkpoints c
+    FROM out.checkpoints c
     JOIN typed_obligations o
       ON o.clock <> 'after_awareness' AND reaches_line(o.measure, o.threshold_flop, c.training_flop, c.effective_compute)
     GROUP BY o.obligation_id, c.model_id
@@ -79,9 +79,9 @@ CREATE TABLE out.obligation_crossings AS
 CREATE TABLE out.checkpoint_days AS
     SELECT model_id, CAST(recorded_at AS DATE) AS day, max(step) AS last_step,
            arg_max(effective_compute, step) AS effective_compute, max(recorded_at) AS last_recorded_at
-    FROM typed_checkpoints GROUP BY model_id, CAST(recorded_at AS DATE) ORDER BY model_id, day;
+    FROM out.checkpoints GROUP BY model_id, CAST(recorded_at AS DATE) ORDER BY model_id, day;
 CREATE TABLE out.evaluated_checkpoints AS
     SELECT c.model_id, c.step, c.recorded_at, c.effective_compute
-    FROM typed_checkpoints c
+    FROM out.checkpoints c
     SEMI JOIN typed_evaluations e ON e.model_id = c.model_id AND e.step = c.step
     ORDER BY c.model_id, c.step;
