@@ -68,6 +68,9 @@ def build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str) 
         con.execute(internal_sql("ingest/publish_time.sql"), {"published_at": published_at})
         con.execute(internal_sql("ingest/macros.sql"))
         con.execute(internal_sql("shared_rules.sql"))  # the rules the readers apply too (publish.sql)
+        # The new snapshot's file, attached from the start: the checkpoints are typed straight into it
+        # (typed_checkpoints.sql), compressed on disk rather than spilled from the memory cap.
+        con.execute(internal_sql("ingest/attach_build.sql"), {"path": str(build)})
         row_counts: dict[str, int] = {}
         by_table = {source.spec.name: source for source in sources}
         for spec in TABLES:
@@ -104,7 +107,6 @@ def build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str) 
             problems.sort(key=lambda p: (p.file, p.key or "", p.line if p.line is not None else -1))
             raise IngestError(problems, total)
         progress("  writing the new snapshot ...")
-        con.execute(internal_sql("ingest/attach_build.sql"), {"path": str(build)})
         con.execute(internal_sql("ingest/publish.sql"))
         prove_every_row_arrived(con, by_table, row_counts)
         content_hash = hash_content(con, notes)

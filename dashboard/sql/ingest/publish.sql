@@ -17,10 +17,11 @@ CREATE TABLE out.models AS
     SELECT model_id, name, family, parent_model_id, derivation, CAST(asl_level AS INTEGER) AS asl_level,
            policy_id, status
     FROM typed_models ORDER BY model_id;
--- typed_checkpoints is already in (model_id, step) order, and a plain copy keeps it.
-CREATE TABLE out.checkpoints AS
-    SELECT model_id, step, recorded_at, training_flop, effective_compute
-    FROM typed_checkpoints;
+-- The checkpoints were typed into out.checkpoints in (model_id, step) order (typed_checkpoints.sql):
+-- only the columns the checks needed are dropped.
+ALTER TABLE out.checkpoints DROP COLUMN row_index;
+ALTER TABLE out.checkpoints DROP COLUMN model_code;
+ALTER TABLE out.checkpoints DROP COLUMN flagged;
 CREATE TABLE out.evaluations AS
     SELECT eval_id, model_id, step, completed_at, domain, kind, CAST(target_asl_level AS INTEGER) AS target_asl_level,
            outcome, score, trigger_score, elicitation

@@ -1,7 +1,9 @@
 -- Rows per input table at each step after reading: typed (every row read, with or without
 -- problems) and published (in the new snapshot, attached as "out"). Ingest compares them with the
 -- rows counted without DuckDB's reader (the CSV scan, the Parquet footer): a row lost anywhere is
--- found. Two tables are published as distinct pairs, so only their typed rows are compared.
+-- found. Two tables are published as distinct pairs, so only their typed rows are compared. The
+-- checkpoints are typed straight into their published table (typed_checkpoints.sql): both counts
+-- are that table's, compared with the file's count all the same.
 SELECT 'policies' AS table_name, (SELECT count(*) FROM typed_policies) AS typed_rows,
        (SELECT count(*) FROM out.policies) AS published_rows
 UNION ALL SELECT 'asl_levels', (SELECT count(*) FROM typed_asl_levels), (SELECT count(*) FROM out.asl_levels)

@@ -14,12 +14,15 @@ SELECT row_index,
 FROM raw_checkpoints;
 -- The rows are stored in (model_id, step) order, the one sort of ten million rows in the ingest:
 -- the checks across rows then compare each row with the one before it in one streaming pass
--- (relations.sql), and the snapshot is written in this order without sorting again.
+-- (relations.sql). They are stored straight into the new snapshot (attached as "out"): written
+-- once, compressed, where ten million typed rows in memory would pass the ingest's memory cap and
+-- spill. publish.sql then only drops the columns the checks needed (row_index, model_code,
+-- flagged); typed_checkpoints is the view the checks read them through.
 -- The sort key is each model's place among the models' ids (model_code.sql), a small number that
 -- sorts faster than the text. A checkpoint of a model without a code (not in models.csv: the ingest
 -- is refused) is sorted again by its text (checkpoints_in_id_order.sql), so that the checks across
 -- rows still compare each model's own steps.
-CREATE OR REPLACE TABLE typed_checkpoints AS
+CREATE OR REPLACE TABLE out.checkpoints AS
 SELECT row_index, model_id, TRY_CAST(model_id AS model_code) AS model_code, step, recorded_at, training_flop,
        effective_compute,
        coalesce(model_id IS NULL OR step IS NULL OR recorded_at IS NULL OR is_future(recorded_at)
@@ -28,6 +31,7 @@ SELECT row_index, model_id, TRY_CAST(model_id AS model_code) AS model_code, step
                 true) AS flagged
 FROM parsed_checkpoints
 ORDER BY model_code, step, row_index;
+CREATE OR REPLACE VIEW typed_checkpoints AS SELECT * FROM out.checkpoints;
 CREATE OR REPLACE VIEW checkpoint_problems AS
 SELECT row_index,
        problems([
