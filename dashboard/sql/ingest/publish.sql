@@ -34,6 +34,9 @@ CREATE TABLE out.customers AS
 -- and carried through the join and the sort several times faster than lists of strings.
 CREATE TYPE safeguard_code AS ENUM (
     SELECT DISTINCT safeguard_id FROM typed_deployment_safeguards WHERE safeguard_id IS NOT NULL ORDER BY safeguard_id);
+-- DuckDB would hash the deployments (every column) and stream the lists past them, as it estimates
+-- the lists' side larger; hashing the lists (an id and a short list each) is faster by a tenth.
+SET disabled_optimizers = 'build_side_probe_side';
 CREATE TABLE out.deployments AS
     SELECT d.deployment_id, d.model_id, d.customer_id, d.surface, d.use_case, d.risk_domains, d.status, d.started_at,
            d.ended_at, d.monthly_requests, CAST(coalesce(own.safeguards, []) AS VARCHAR[]) AS safeguards
@@ -45,6 +48,7 @@ CREATE TABLE out.deployments AS
                FROM (SELECT deployment_id, list_sort(list(CAST(safeguard_id AS safeguard_code)), 'ASC', 'NULLS LAST') AS codes
                      FROM typed_deployment_safeguards GROUP BY deployment_id)) own USING (deployment_id)
     ORDER BY d.model_id, d.deployment_id;
+RESET disabled_optimizers;
 -- The same pairs, read from the lists: every pair of the input, each once.
 CREATE VIEW out.deployment_safeguards AS
     SELECT deployment_id, unnest(safeguards) AS safeguard_id FROM deployments;
