@@ -35,7 +35,7 @@ from dashboard.tables import TABLES
 
 TARGETS = {  # at scale l on the 2-core machine
     "status_ms": 100, "at_risk_ms": 100, "page_warm_ratio": 1.5, "page_cold_ms": 2000, "chart_bytes": 500_000,
-    "ingest_rows_per_s": 1_000_000, "peak_rss_mb": 2048, "browser_ratio": 1.3,
+    "ingest_rows_per_s": 1_000_000, "ingest_to_pandas": 1.1, "peak_rss_mb": 2048, "browser_ratio": 1.3,
 }
 
 
@@ -207,10 +207,10 @@ def verdicts(results: dict) -> list[tuple[str, str, bool]]:
     rows = [
         ("status", f"{results['status_ms']} ms <= {TARGETS['status_ms']} ms", results["status_ms"] <= TARGETS["status_ms"]),
         ("at-risk", f"{results['at_risk_ms']} ms <= {TARGETS['at_risk_ms']} ms", results["at_risk_ms"] <= TARGETS["at_risk_ms"]),
-        ("ingest", f"{results['ingest_rows_per_s']:,} rows/s >= {TARGETS['ingest_rows_per_s']:,} and > pandas "
-                   f"{results['baseline_ingest_rows_per_s']:,}",
+        ("ingest", f"{results['ingest_rows_per_s']:,} rows/s >= {TARGETS['ingest_rows_per_s']:,} and >= "
+                   f"{TARGETS['ingest_to_pandas']} x pandas {results['baseline_ingest_rows_per_s']:,}",
          results["ingest_rows_per_s"] >= TARGETS["ingest_rows_per_s"]
-         and results["ingest_rows_per_s"] > results["baseline_ingest_rows_per_s"]),
+         and results["ingest_rows_per_s"] >= TARGETS["ingest_to_pandas"] * results["baseline_ingest_rows_per_s"]),
         ("peak memory", f"{results['peak_rss_mb']} MB <= {TARGETS['peak_rss_mb']} MB", results["peak_rss_mb"] <= TARGETS["peak_rss_mb"]),
     ]
     for name, warm in results["page_ms"].items():
