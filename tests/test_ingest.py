@@ -757,6 +757,24 @@ def test_checkpoints_of_models_past_the_code_bound_are_published_in_key_order(tm
         con.close()
 
 
+def test_checkpoints_of_a_model_with_an_id_too_long_for_a_code_are_published_in_key_order(tmp_path):
+    """An id over 256 bytes gets no code (model_code.sql): its checkpoints, which sort before base's
+    by text, are published first all the same."""
+    tables = full_tables()
+    long_id = "a" * 300
+    tables["models"].append({**tables["models"][0], "model_id": long_id})
+    row = dict(tables["checkpoints"][0])
+    tables["checkpoints"] += [{**row, "model_id": long_id, "step": "20"}, {**row, "model_id": long_id, "step": "10"}]
+    store = tmp_path / "asl.duckdb"
+    ingest(write_folder(tmp_path / "long", tables), store, progress=quiet)
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        assert con.execute("SELECT model_id, step FROM checkpoints").fetchall() == [
+            (long_id, 10), (long_id, 20), ("base", 100), ("base", 200), ("ft", 10)]
+    finally:
+        con.close()
+
+
 def test_published_checkpoints_are_in_key_order_and_safeguards_are_distinct_pairs(tmp_path):
     tables = full_tables()
     tables["checkpoints"] = [tables["checkpoints"][2], tables["checkpoints"][1], tables["checkpoints"][0]]
