@@ -355,3 +355,16 @@ def test_first_view_publishes_a_new_snapshot_after_each_start(tmp_path):
         ids.append(read_identity(store)[0])
     assert len(set(ids)) == 3
     assert published[0] == DEMO_DIR and published[2].parent == tmp_path
+
+
+def test_page_runs_share_the_first_runs_component_discovery(demo_store, monkeypatch):
+    """A server discovers custom components once; bench/pages.py hands the first AppTest's discovery
+    to the next ones, so no page figure includes a scan of every installed package."""
+    from bench import pages
+
+    monkeypatch.setenv("ASL_STORE", str(demo_store))
+    monkeypatch.setattr(pages, "_COMPONENTS", [])
+    first, _seconds = pages._run(pages.APP, None, {})
+    second, _seconds = pages._run(pages.APP, None, {})
+    assert pages._COMPONENTS and first._bidi_component_manager is pages._COMPONENTS[0]
+    assert second._bidi_component_manager is first._bidi_component_manager
