@@ -737,7 +737,7 @@ def test_checkpoints_of_models_missing_from_models_are_still_compared_in_key_ord
 
 
 def test_checkpoints_of_models_past_the_code_bound_are_published_in_key_order(tmp_path):
-    """More models than model_code.sql gives codes to (100,000): the last ids have none, and their
+    """More models than typed_checkpoints.sql gives codes to (100,000): the last ids have none, and their
     checkpoints, interleaved in the file, are published in (model_id, step) order all the same."""
     tables = full_tables()
     model = dict(tables["models"][0])
@@ -758,7 +758,7 @@ def test_checkpoints_of_models_past_the_code_bound_are_published_in_key_order(tm
 
 
 def test_checkpoints_of_a_model_with_an_id_too_long_for_a_code_are_published_in_key_order(tmp_path):
-    """An id over 256 bytes gets no code (model_code.sql): its checkpoints, which sort before base's
+    """An id over 256 bytes gets no code (typed_checkpoints.sql): its checkpoints, which sort before base's
     by text, are published first all the same."""
     tables = full_tables()
     long_id = "a" * 300

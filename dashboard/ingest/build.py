@@ -95,8 +95,6 @@ def build_snapshot(src: Path, build: Path, spill: Path, progress, dataset: str) 
         progress("  checking every row ...")
         for spec in TABLES:
             problems += type_rows(con, spec, by_table.get(spec.name), row_counts[spec.name], progress)
-            if spec.name == "models":  # the checkpoints, typed next, are sorted on it
-                con.execute(internal_sql("ingest/model_code.sql"))
         keep_checkpoints_in_id_order(con)
         # With a file missing or unreadable, only each row's own values are checked: checks across
         # rows and tables on a half-read folder would only add noise.

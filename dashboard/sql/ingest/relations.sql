@@ -125,8 +125,8 @@ dup_checkpoints AS (
 checkpoint_refs AS (
     SELECT 'checkpoints', c.row_index, 'model_id', c.model_id, 'a model_id listed in models', NULL::BIGINT
     FROM typed_checkpoints c
-    -- A listed model has a code, but for ids past model_code.sql's bound: only rows without a code
-    -- are looked up, and on good data the row groups' statistics find none without a scan.
+    -- A listed model has a code, but for ids past model_code's bounds (typed_checkpoints.sql): only rows
+    -- without a code are looked up, and on good data the row groups' statistics find none without a scan.
     WHERE c.model_id IS NOT NULL AND c.model_code IS NULL AND (SELECT models FROM complete)
       AND c.model_id NOT IN (SELECT model_id FROM typed_models WHERE model_id IS NOT NULL)
 ),
