@@ -11,8 +11,10 @@ entry being made instead of making it twice (Streamlit's per-entry lock); a fail
 viewer's run computes as it always did. Every page run still opens the latest snapshot itself, so
 warmed or not, a new snapshot is picked up by every viewer.
 
-Started by the first page run (app.py): `streamlit run` runs no app code before a first session, so
-the first viewer after a server start still runs cold.
+A server started as `dashboard/server.py` (what `asl-dashboard serve` runs) warms the latest snapshot
+and starts the watch before it answers anyone (at_start, from its lifespan): its first viewer finds the
+modules imported and the overview made. Started as `streamlit run dashboard/app.py`, a server runs no
+app code before a first session: the first page run starts the watch, and that first viewer runs cold.
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ from dashboard.ui.overview import warm_default_view
 
 log = logging.getLogger("asl_dashboard")
 
-POLL_SECONDS = 1.0
+POLL_SECONDS = 0.2  # one stat per look: a viewer arriving right after a publish finds the warm-up going
+START_SECONDS = 60.0  # the longest a server's start waits for its warm-up before it serves anyway
 _lock = threading.Lock()
 _watched: dict[str, threading.Thread] = {}
 
@@ -69,3 +72,13 @@ def warm(path: Path) -> str | None:
         log.exception("warming the overview of the new snapshot at %s failed", path)
         return None
     return snap.snapshot_id
+
+
+def at_start(path: Path) -> str | None:
+    """At a server's start, before it answers anyone: watch the store at path for new snapshots and
+    warm its latest snapshot now (the import of what a page run needs comes with it). The id warmed,
+    or None (no store yet: the first page run builds it; a failure is logged)."""
+    start(path)
+    if not path.exists():
+        return None
+    return warm(path)

@@ -1,7 +1,7 @@
-"""A new snapshot's overview is warmed before its first viewer (dashboard/warm.py), against a real
-`streamlit run` server: Streamlit's own cache counters (/_stcore/metrics) show the warm-up made the
-answers and figures, and the first viewer after the new snapshot found them all made; the viewer
-still sees the new snapshot. Then what the page and the warm-up share (dashboard/ui/overview.py), on
+"""The overview is warmed before the first viewer after a server start (dashboard/server.py) and after
+each new snapshot (dashboard/warm.py), against a real `streamlit run` server: Streamlit's own cache
+counters (/_stcore/metrics) show the warm-up made the answers and figures, and the first viewer found
+them all made; the viewer still sees the new snapshot. Then what the page and the warm-up share (dashboard/ui/overview.py), on
 hand-made data, and a warm-up that fails."""
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from bench.meeting import open_link_sync
 from bench.snapshots import lab_variant
 from dashboard import warm
 from dashboard.ingest import ingest
+from dashboard.sqlfiles import REPO_ROOT
 from dashboard.questions.snapshot import ViewScope
 from dashboard.store import DEMO_DIR, read_identity
 from dashboard.ui import overview
 from waits import WAIT_S, streamlit_server, wait_for
 
+PAGE_SCRIPT = REPO_ROOT / "dashboard" / "app.py"
 CACHES = {"answers": ("dashboard.questions._answer",),
           "views": ("dashboard.ui.cache._kept_view", "dashboard.ui.cache._kept_table")}
 
@@ -44,22 +46,25 @@ def view_lookups(counts: dict) -> int:
     return counts["views", "hit"] + counts["views", "miss"]
 
 
-def test_a_new_snapshot_is_warmed_before_its_first_viewer(tmp_path):
+def test_the_server_warms_the_overview_before_its_first_viewer_and_each_new_snapshot_before_its_own(tmp_path):
     store = tmp_path / "asl.duckdb"
     ingest(DEMO_DIR, store, progress=lambda _: None)
     with streamlit_server(store, log_path=tmp_path / "streamlit.log") as server:
-        first = open_link_sync(server.url, "/", timeout=WAIT_S)  # the first page run starts the warm-up's watch
+        # Healthy means warmed (dashboard/server.py): no viewer yet, and the map, the trajectories, the
+        # status table's print copy and the snapshot summary's two tables and their print copies are made.
+        started = cache_lookups(server)
+        assert started["views", "miss"] == 7 and view_lookups(started) == 7
+        first = open_link_sync(server.url, "/", timeout=WAIT_S)
         assert first.ok, first.problem or first.exceptions or first.errors
         before = cache_lookups(server)
-        # The map, the trajectories, the status table's print copy and the snapshot summary's two
-        # tables and their print copies, made for the first viewer.
-        assert before["views", "miss"] == 7 and view_lookups(before) == 7
+        assert before["views", "miss"] == 7 and view_lookups(before) == 14  # the first viewer made nothing
+        assert before["answers", "miss"] == started["answers", "miss"]
 
         ingest(lab_variant(DEMO_DIR, tmp_path / "variant"), store, progress=lambda _: None)
         new_id = read_identity(store)[0]
         # No viewer yet: the warm-up alone asks the new snapshot's questions and makes its seven views
         # (kept by snapshot, so all are made again, none served from the old snapshot).
-        warmed = wait_for(lambda: view_lookups(counts := cache_lookups(server)) == 14 and counts)
+        warmed = wait_for(lambda: view_lookups(counts := cache_lookups(server)) == 21 and counts)
         assert warmed["views", "miss"] == 14
         assert warmed["answers", "miss"] > before["answers", "miss"]
 
@@ -69,7 +74,30 @@ def test_a_new_snapshot_is_warmed_before_its_first_viewer(tmp_path):
         after = cache_lookups(server)
         assert after["views", "miss"] == warmed["views", "miss"]  # every view was made already
         assert after["answers", "miss"] == warmed["answers", "miss"]  # and every answer
-        assert view_lookups(after) == 21  # and its seven views were looked up (found)
+        assert view_lookups(after) == 28  # and its seven views were looked up (found)
+
+
+def test_served_as_the_plain_page_script_the_first_viewer_makes_the_overview(tmp_path):
+    """`streamlit run dashboard/app.py` still serves the dashboard; it runs no app code before a first
+    session, so nothing is warmed at start and its first viewer makes the views."""
+    store = tmp_path / "asl.duckdb"
+    ingest(DEMO_DIR, store, progress=lambda _: None)
+    with streamlit_server(store, app=PAGE_SCRIPT, log_path=tmp_path / "streamlit.log") as server:
+        assert view_lookups(cache_lookups(server)) == 0
+        first = open_link_sync(server.url, "/", timeout=WAIT_S)
+        assert first.ok, first.problem or first.exceptions or first.errors
+        made = cache_lookups(server)
+        assert made["views", "miss"] == 7 and view_lookups(made) == 7
+
+
+def test_a_store_that_cannot_be_read_at_start_is_logged_and_the_viewer_told(tmp_path):
+    not_a_store = tmp_path / "asl.duckdb"
+    not_a_store.write_text("not a database")
+    log = tmp_path / "streamlit.log"
+    with streamlit_server(not_a_store, log_path=log) as server:
+        view = open_link_sync(server.url, "/", timeout=WAIT_S)
+        assert any("The data store cannot be read" in text for text in view.errors), view.errors or view.texts
+    assert "warming the overview of the new snapshot" in log.read_text()
 
 
 def test_the_map_policy_is_the_views_else_the_shown_models_most_common():
