@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dashboard.sqlfiles import REPO_ROOT
 
-APP = REPO_ROOT / "dashboard" / "server.py"  # the pages of dashboard/app.py, warmed at start
+APP = REPO_ROOT / "dashboard" / "asgi.py"  # the pages of dashboard/app.py, warmed at start
 
 
 def free_port() -> int:
@@ -40,7 +40,7 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> No
 
 
 class StreamlitServer:
-    """`streamlit run dashboard/server.py` (or another entry script) on a free loopback port, with ASL_STORE set."""
+    """`streamlit run dashboard/asgi.py` (or another entry script) on a free loopback port, with ASL_STORE set."""
 
     def __init__(self, store: Path, port: int | None = None, extra_env: dict | None = None, log_path: Path | None = None,
                  cwd: Path | None = None, host: str = "127.0.0.1", app: Path = APP, start_timeout: float = 60):

@@ -11,7 +11,7 @@ entry being made instead of making it twice (Streamlit's per-entry lock); a fail
 viewer's run computes as it always did. Every page run still opens the latest snapshot itself, so
 warmed or not, a new snapshot is picked up by every viewer.
 
-A server started as `dashboard/server.py` (what `asl-dashboard serve` runs) warms the latest snapshot
+A server started as `dashboard/asgi.py` (what `asl-dashboard serve` runs) warms the latest snapshot
 and starts the watch before it answers anyone (at_start, from its lifespan): its first viewer finds the
 modules imported and the overview made. Started as `streamlit run dashboard/app.py`, a server runs no
 app code before a first session: the first page run starts the watch, and that first viewer runs cold.

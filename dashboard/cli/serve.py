@@ -14,7 +14,7 @@ from dashboard.proxy import ProxyError, find_nginx, listen_directive
 from dashboard.replicas import serve_replicas
 from dashboard.sqlfiles import REPO_ROOT
 
-APP = REPO_ROOT / "dashboard" / "server.py"  # the pages of dashboard/app.py, warmed at start
+APP = REPO_ROOT / "dashboard" / "asgi.py"  # the pages of dashboard/app.py, warmed at start
 
 
 def register(commands) -> None:

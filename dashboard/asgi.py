@@ -1,4 +1,4 @@
-"""The dashboard as served (`asl-dashboard serve` runs `streamlit run dashboard/server.py`): the pages of
+"""The dashboard as served (`asl-dashboard serve` runs `streamlit run dashboard/asgi.py`): the pages of
 dashboard/app.py, with the overview of the latest snapshot made before the server answers anyone.
 
 `streamlit run dashboard/app.py` serves the same pages, but Streamlit runs no app code before a first
@@ -15,7 +15,7 @@ import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-# `streamlit run dashboard/server.py` puts dashboard/ on the path, not the repository root.
+# `streamlit run dashboard/asgi.py` puts dashboard/ on the path, not the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
