@@ -34,16 +34,16 @@ STATUS_LABELS = {
     "never_evaluated": "Never evaluated",
     "no_checkpoint": "No checkpoint yet",
 }
-# A status label's cell in a table: a light tint of the status colour with dark text of the same
-# hue, readable on the light and the dark theme alike.
-STATUS_CELL_STYLES = {
-    "triggered": "background-color: #f5d0fe; color: #4a044e; font-weight: 600",
-    "buffer_breached": "background-color: #fee2e2; color: #7f1d1d; font-weight: 600",
-    "eval_overdue": "background-color: #ffedd5; color: #7c2d12; font-weight: 600",
-    "eval_due_soon": "background-color: #fef9c3; color: #713f12",
-    "on_track": "background-color: #dcfce7; color: #14532d",
-    "never_evaluated": "background-color: #e5e7eb; color: #1f2937; font-weight: 600",
-    "no_checkpoint": "background-color: #f1f5f9; color: #475569",
+# A status label in a table: a light tint of the status colour (the grid draws dark text on it),
+# readable on the light and the dark theme alike.
+STATUS_TINTS = {
+    "triggered": "#f5d0fe",
+    "buffer_breached": "#fee2e2",
+    "eval_overdue": "#ffedd5",
+    "eval_due_soon": "#fef9c3",
+    "on_track": "#dcfce7",
+    "never_evaluated": "#e5e7eb",
+    "no_checkpoint": "#f1f5f9",
 }
 # The statuses whose models are named on the buffer map (not only in its hovers).
 MAP_NAMED_STATUSES = ("triggered", "buffer_breached", "eval_overdue")

@@ -117,3 +117,43 @@ def test_long_cells_are_not_cut_at_1440_px(page, demo_server, path, lines):
             assert_fits(page, headers[column], text, widths[column], lines)
             checked += 1
     assert checked > 20
+
+
+# Pixels of the grid's canvas in a box (x, y, width, height) whose colour is within 8 of rgb in each channel.
+PIXELS_OF_COLOUR = """([grid, box, rgb]) => {
+  const canvas = grid.querySelector('canvas[data-testid=data-grid-canvas]');
+  const scale = canvas.width / canvas.getBoundingClientRect().width;
+  const data = canvas.getContext('2d', {willReadFrequently: true})
+    .getImageData(box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale).data;
+  let count = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (Math.abs(data[i] - rgb[0]) <= 8 && Math.abs(data[i + 1] - rgb[1]) <= 8 && Math.abs(data[i + 2] - rgb[2]) <= 8) count++;
+  }
+  return count;
+}"""
+
+
+def test_the_overview_shows_each_status_as_a_label_tinted_with_its_colour(page, demo_server):
+    from dashboard.display import STATUS_LABELS, STATUS_TINTS
+
+    open_page(page, demo_server, f"/?as_of={SNAPSHOT_DATE}", width=1440, height=900)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    grid.locator("[data-testid='glide-cell-0-0']").wait_for(state="attached")
+    row_height = 35  # the grid's rows (and its header row)
+    seen = {}
+    for row in range(grid.locator("tbody tr").count()):
+        label = grid.locator(f"[data-testid='glide-cell-0-{row}']").text_content().strip()
+        seen.setdefault(label, row)
+    assert {"Triggered", "Never evaluated", "Buffer breached"} <= set(seen)  # the rows drawn (the grid draws what shows)
+    for name, label in STATUS_LABELS.items():
+        if label not in seen or (seen[label] + 2) * row_height > 400:  # only rows drawn without scrolling the grid
+            continue
+        tint = [int(STATUS_TINTS[name][index:index + 2], 16) for index in (1, 3, 5)]
+        box = [2, (seen[label] + 1) * row_height + 4, 180, row_height - 8]  # the cell inside its lines
+        assert page.evaluate(PIXELS_OF_COLOUR, [grid.element_handle(), box, tint]) > 600, (label, box)  # a label's area
+        # and no other status's tint in that cell (but the two greys, too close to tell apart by pixels)
+        for other, other_tint in STATUS_TINTS.items():
+            rgb = [int(other_tint[index:index + 2], 16) for index in (1, 3, 5)]
+            if max(abs(a - b) for a, b in zip(rgb, tint)) > 24:
+                assert page.evaluate(PIXELS_OF_COLOUR, [grid.element_handle(), box, rgb]) < 100, (label, other)

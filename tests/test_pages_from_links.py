@@ -4,10 +4,12 @@ the comments)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
 
+from dashboard import display
 from dashboard.ingest import ingest
 from dashboard.store import snapshot
 from labdata import asof_lab_tables, write_folder
@@ -85,16 +87,20 @@ def test_training_flop_crossings_query(asof_store):
 
 def test_overview_table_most_urgent_first_with_the_status_label_first(lab_store):
     app = open_link(lab_store, as_of="2025-06-01")
-    table = app.dataframe[0].value
-    if hasattr(table, "data"):  # a Styler: its data
-        table = table.data
+    grid = app.dataframe[0]
+    table = grid.value
     statuses = list(table["status"])
     # DESIGN 4 order: 1 triggered, 3 never evaluated, 1 buffer breached, 2 overdue, 3 due soon, 3 on track.
     assert statuses == (["triggered"] + ["never_evaluated"] * 3 + ["buffer_breached"] + ["eval_overdue"] * 2
                         + ["eval_due_soon"] * 3 + ["on_track"] * 3)
     # On screen the status label comes first (the status column itself is not shown).
     assert list(app.dataframe[0].proto.column_order)[:2] == ["status_label", "open"]
-    assert list(table["status_label"])[:2] == ["Triggered", "Never evaluated"]
+    # Each status a label of its own, tinted with the status's colour.
+    assert [list(labels) for labels in table["status_label"]][:2] == [["Triggered"], ["Never evaluated"]]
+    status_column = json.loads(grid.proto.columns)["status_label"]
+    assert status_column["type_config"]["type"] == "multiselect"
+    assert {option["value"]: option["color"] for option in status_column["type_config"]["options"]} == {
+        display.STATUS_LABELS[name]: tint for name, tint in display.STATUS_TINTS.items()}
     breached = table[table["model_id"] == "breached"].iloc[0]
     # breached: 6e24 / 1e24 = 6.00x; buffer edge 6 x 1e24.
     assert breached["c_now"] == "6.00e24" and breached["multiple"] == "6.00x" and breached["buffer_edge_compute"] == "6.00e24"

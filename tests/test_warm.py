@@ -1,4 +1,4 @@
-"""The overview is warmed before the first viewer after a server start (dashboard/server.py) and after
+"""The overview is warmed before the first viewer after a server start (dashboard/asgi.py) and after
 each new snapshot (dashboard/warm.py), against a real `streamlit run` server: Streamlit's own cache
 counters (/_stcore/metrics) show the warm-up made the answers and figures, and the first viewer found
 them all made; the viewer still sees the new snapshot. Then what the page and the warm-up share (dashboard/ui/overview.py), on
@@ -50,22 +50,23 @@ def test_the_server_warms_the_overview_before_its_first_viewer_and_each_new_snap
     store = tmp_path / "asl.duckdb"
     ingest(DEMO_DIR, store, progress=lambda _: None)
     with streamlit_server(store, log_path=tmp_path / "streamlit.log") as server:
-        # Healthy means warmed (dashboard/server.py): no viewer yet, and the map, the trajectories, the
-        # status table's print copy and the snapshot summary's two tables and their print copies are made.
+        # Healthy means warmed (dashboard/asgi.py): no viewer yet, and the map, the trajectories, the
+        # status table's grid and print copy and the snapshot summary's two tables and their print
+        # copies are made.
         started = cache_lookups(server)
-        assert started["views", "miss"] == 7 and view_lookups(started) == 7
+        assert started["views", "miss"] == 8 and view_lookups(started) == 8
         first = open_link_sync(server.url, "/", timeout=WAIT_S)
         assert first.ok, first.problem or first.exceptions or first.errors
         before = cache_lookups(server)
-        assert before["views", "miss"] == 7 and view_lookups(before) == 14  # the first viewer made nothing
+        assert before["views", "miss"] == 8 and view_lookups(before) == 16  # the first viewer made nothing
         assert before["answers", "miss"] == started["answers", "miss"]
 
         ingest(lab_variant(DEMO_DIR, tmp_path / "variant"), store, progress=lambda _: None)
         new_id = read_identity(store)[0]
-        # No viewer yet: the warm-up alone asks the new snapshot's questions and makes its seven views
+        # No viewer yet: the warm-up alone asks the new snapshot's questions and makes its eight views
         # (kept by snapshot, so all are made again, none served from the old snapshot).
-        warmed = wait_for(lambda: view_lookups(counts := cache_lookups(server)) == 21 and counts)
-        assert warmed["views", "miss"] == 14
+        warmed = wait_for(lambda: view_lookups(counts := cache_lookups(server)) == 24 and counts)
+        assert warmed["views", "miss"] == 16
         assert warmed["answers", "miss"] > before["answers", "miss"]
 
         view = open_link_sync(server.url, "/", timeout=WAIT_S)
@@ -74,7 +75,7 @@ def test_the_server_warms_the_overview_before_its_first_viewer_and_each_new_snap
         after = cache_lookups(server)
         assert after["views", "miss"] == warmed["views", "miss"]  # every view was made already
         assert after["answers", "miss"] == warmed["answers", "miss"]  # and every answer
-        assert view_lookups(after) == 28  # and its seven views were looked up (found)
+        assert view_lookups(after) == 32  # and its eight views were looked up (found)
 
 
 def test_served_as_the_plain_page_script_the_first_viewer_makes_the_overview(tmp_path):
@@ -87,7 +88,7 @@ def test_served_as_the_plain_page_script_the_first_viewer_makes_the_overview(tmp
         first = open_link_sync(server.url, "/", timeout=WAIT_S)
         assert first.ok, first.problem or first.exceptions or first.errors
         made = cache_lookups(server)
-        assert made["views", "miss"] == 7 and view_lookups(made) == 7
+        assert made["views", "miss"] == 8 and view_lookups(made) == 8
 
 
 def test_a_store_that_cannot_be_read_at_start_is_logged_and_the_viewer_told(tmp_path):

@@ -109,15 +109,15 @@ if show_public and has_public:
 
 # --- The status table: most urgent first, status first, numbers as they read --------------------
 st.subheader("Status of every model")
-table = overview.status_table(snap, scope, chosen)  # policies by name
-styled = table.style.apply(
-    lambda column: [display.STATUS_CELL_STYLES.get(name, "") for name in table["status"]], subset=["status_label"])
 st.dataframe(
-    styled, hide_index=True, width="stretch", placeholder="",
+    ui.grid_of(overview.status_grid, snap, scope, chosen), hide_index=True, width="stretch", placeholder="",
     column_order=["status_label", "open", *[name for name in display.STATUS_TABLE_COLUMNS if name != "status_label"]],
     column_config={
         **{name: st.column_config.TextColumn(heading) for name, heading in display.STATUS_TABLE_COLUMNS.items()},
-        "status_label": st.column_config.TextColumn("Status", pinned=True, width="medium"),
+        # Each status a label tinted with the map's colour for it (a read-only grid's coloured labels).
+        "status_label": st.column_config.MultiselectColumn(
+            "Status", options=list(display.STATUS_LABELS.values()),
+            color=[display.STATUS_TINTS[name] for name in display.STATUS_LABELS], pinned=True, width="medium"),
         "open": st.column_config.LinkColumn("Trajectory", display_text="open", width="small"),
         "buffer_used_pct": st.column_config.ProgressColumn("Buffer used", format="%.0f%%", min_value=0, max_value=100),
         "days_since_eval": st.column_config.NumberColumn("Days since eval", format="%d"),

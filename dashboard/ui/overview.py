@@ -17,7 +17,7 @@ from dashboard.questions import snapshot as snapshot_questions
 from dashboard.questions import status as status_questions
 from dashboard.questions.snapshot import ViewScope
 from dashboard.ui.cache import figure_of
-from dashboard.ui.layout import print_copy_of, row_counts, shown_frame, snapshot_summary_tables
+from dashboard.ui.layout import grid_of, print_copy_of, row_counts, shown_frame, snapshot_summary_tables
 from dashboard.ui.url import link_query
 
 
@@ -100,6 +100,13 @@ def status_table(snap: store_module.Snapshot, scope: ViewScope, chosen: ModelFil
     return shown_frame(table)
 
 
+def status_grid(snap: store_module.Snapshot, scope: ViewScope, chosen: ModelFilter) -> pd.DataFrame:
+    """The status table as its grid draws it: each status label a list of one, which the grid shows as a
+    label in its status's colour (the page's MultiselectColumn)."""
+    table = status_table(snap, scope, chosen)
+    return table.assign(status_label=[[label] for label in table["status_label"]])
+
+
 def printed_status_table(snap: store_module.Snapshot, scope: ViewScope, chosen: ModelFilter) -> pd.DataFrame:
     """The status table's print copy: the screen's columns and headings, without the links."""
     return status_table(snap, scope, chosen).drop(columns=["status", "open"]).rename(columns=display.STATUS_TABLE_COLUMNS)
@@ -118,7 +125,7 @@ def warm_default_view(snap: store_module.Snapshot) -> ViewScope:
         return scope
     if row_counts(info).get("obligations", 0) > 0:
         obligation_questions.obligations_frame(snap, scope.as_of)
-    status_table(snap, scope, chosen)
+    grid_of(status_grid, snap, scope, chosen)
     if status["compute_multiple"].notna().any():
         buffer_map(snap, scope, chosen)
     trajectories(snap, scope, chosen)
