@@ -405,3 +405,32 @@ def test_a_timeline_label_stays_clear_of_a_line_label_it_would_cross():
     low = labels.Box(1, 20, 182, 36)
     assert fitted_label("round: clean", 0.5, [low, labels.Box(1, 250, 182, 266)], size) == ("", "bottom")  # no room
     assert fitted_label("round: clean", None, [rule], size) == ("round: clean", "bottom")
+
+
+def test_marks_set_at_once_draw_what_plotly_s_own_lines_bands_and_labels_draw():
+    """The buffer map and the normalised trajectories gather their lines, bands and labels and set them
+    in one assignment (charts._Marks): the figure is the one Plotly's add_hline, add_vline, add_hrect
+    and add_annotation make, shape for shape and label for label, in the same order."""
+    def drawn(fig):
+        fig.update_yaxes(type="log")
+        return fig
+
+    own = drawn(go.Figure(go.Scatter(x=[0, 100], y=[1, 8])))
+    own.add_hrect(y0=2.83, y1=4, fillcolor="#ca8a04", opacity=0.08, line_width=0)
+    own.add_hline(y=6, line=dict(color="#dc2626", dash="solid", width=2))
+    own.add_annotation(x=0.995, xref="paper", y=math.log10(6), yref="y", text="buffer edge 6x", showarrow=False,
+                       xanchor="right", yanchor="bottom", font=dict(size=11, color="#dc2626"))
+    own.add_vline(x=90, line=dict(color="#ea580c", dash="dash", width=1.5))
+
+    gathered = drawn(go.Figure(go.Scatter(x=[0, 100], y=[1, 8])))
+    marks = charts._Marks()
+    charts._hband(marks, 2.83, 4, "#ca8a04")
+    charts.log_hline(marks, 6, "buffer edge 6x", colour="#dc2626", width=2, position="right")
+    charts._vline(marks, 90, dict(color="#ea580c", dash="dash", width=1.5))
+    marks.apply(gathered)
+    assert gathered.to_plotly_json() == own.to_plotly_json()
+    # Marks set on a figure that has some already come after them.
+    gathered_again = charts._Marks()
+    charts._vline(gathered_again, 10, dict(color="#000000", width=1))
+    gathered_again.apply(gathered)
+    assert [shape.x0 for shape in gathered.layout.shapes] == [0, 0, 90, 10]

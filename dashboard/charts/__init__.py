@@ -128,11 +128,49 @@ def _layout(fig: go.Figure, *, title: str, y_title: str, x_title: str, height: i
     return fig
 
 
-def log_hline(fig: go.Figure, y: float, text: str, *, colour: str, dash: str = "solid", width: float = 1.5,
+class _Marks:
+    """Shapes and annotations gathered as plain values and set on a figure at once (apply). Each of
+    Plotly's add_shape and add_annotation calls copies and validates every one added before it (a
+    figure with n of them costs n squared): about a third of the buffer map's build. Takes the same
+    add_shape and add_annotation calls as a figure."""
+
+    def __init__(self):
+        self.shapes: list[dict] = []
+        self.annotations: list[dict] = []
+
+    def add_shape(self, **shape) -> None:
+        self.shapes.append(shape)
+
+    def add_annotation(self, **annotation) -> None:
+        self.annotations.append(annotation)
+
+    def apply(self, fig: go.Figure) -> None:
+        fig.update_layout(shapes=[*fig.layout.shapes, *self.shapes],
+                          annotations=[*fig.layout.annotations, *self.annotations])
+
+
+def _hline(fig, y: float, line: dict) -> None:
+    """A horizontal line across the plot at y (as Figure.add_hline draws it on a single plot)."""
+    fig.add_shape(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=y, y1=y, line=line)
+
+
+def _vline(fig, x, line: dict) -> None:
+    """A vertical line across the plot at x (as Figure.add_vline draws it on a single plot)."""
+    fig.add_shape(type="line", xref="x", x0=x, x1=x, yref="y domain", y0=0, y1=1, line=line)
+
+
+def _hband(fig, y0: float, y1: float, colour: str) -> None:
+    """A faint band across the plot from y0 to y1 (as Figure.add_hrect draws it on a single plot)."""
+    fig.add_shape(type="rect", xref="x domain", x0=0, x1=1, yref="y", y0=y0, y1=y1, fillcolor=colour, opacity=0.08,
+                  line=dict(width=0))
+
+
+def log_hline(fig, y: float, text: str, *, colour: str, dash: str = "solid", width: float = 1.5,
               position: str = "left", side: str = "bottom") -> None:
-    """A labelled horizontal line on a log y axis. Plotly places annotations on log axes in log10
-    units, so the label is added by hand rather than through add_hline's annotation."""
-    fig.add_hline(y=y, line=dict(color=colour, dash=dash, width=width))
+    """A labelled horizontal line on a log y axis (fig: a figure or its _Marks). Plotly places
+    annotations on log axes in log10 units, so the label is added by hand rather than through
+    add_hline's annotation."""
+    _hline(fig, y, dict(color=colour, dash=dash, width=width))
     fig.add_annotation(x=0.005 if position == "left" else 0.995, xref="paper", y=math.log10(y), yref="y", text=text,
                        showarrow=False, xanchor=position, yanchor=side, font=dict(size=11, color=colour))
 
@@ -176,7 +214,7 @@ def _threshold_texts(k: float, b: float | None) -> list[tuple[float, str]]:
     return lines + ([(b, f"buffer edge {b:g}x")] if b is not None and not pd.isna(b) else [])
 
 
-def _threshold_lines(fig: go.Figure, k: float, b: float | None, position: str = "left") -> None:
+def _threshold_lines(fig, k: float, b: float | None, position: str = "left") -> None:
     """Due soon, next evaluation and buffer edge (_threshold_texts) as labelled horizontal lines."""
     styles = ((STATUS_COLOURS["eval_due_soon"], "dot", 1), (STATUS_COLOURS["eval_overdue"], "dash", 1.5),
               (STATUS_COLOURS["buffer_breached"], "solid", 2))
@@ -184,7 +222,7 @@ def _threshold_lines(fig: go.Figure, k: float, b: float | None, position: str = 
         log_hline(fig, value, text, colour=colour, dash=dash, width=width, position=position)
 
 
-def _top_line_labels(fig: go.Figure, lines: list[tuple]) -> int:
+def _top_line_labels(fig, lines: list[tuple]) -> int:
     """Labels of vertical lines in a strip above the plot (clear of every point and name in it), in
     as many rows as they need so they meet neither each other nor the page's edges at the narrowest
     plot (labels.MIN_PLOT). lines: (x, x as a fraction of the plot's width, text, colour or None for
@@ -211,7 +249,7 @@ def _strip_margin(rows: int) -> int:
     return MARGIN["t"] + int(labels.LABEL_HEIGHT) * max(rows - 1, 0)
 
 
-def _name_labels(fig: go.Figure, named: pd.DataFrame, points: pd.DataFrame, texts: pd.Series, *,
+def _name_labels(fig, named: pd.DataFrame, points: pd.DataFrame, texts: pd.Series, *,
                  x_range: tuple[float, float], y_range: tuple[float, float], obstacles: list) -> list:
     """The names of the models in named (most urgent first) next to their points, placed clear of
     every point, of each other and of the obstacles (labels.place_labels); returns the index labels
@@ -247,12 +285,13 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
     top = max([(b or 0) * 1.25, k * 1.5, *(points["compute_multiple"].astype(float) * 1.3)]) if len(points) else k * 2
     right = max([(t or 90) * 1.25, *(points["days_since_eval"].astype(float) * 1.1 + 5)]) if len(points) else 120
     x_range, y_range = (-2.0, float(right)), (math.log10(0.85), math.log10(top))
+    marks = _Marks()
     # Bands between the lines, so the zones read at a glance.
-    fig.add_hrect(y0=k ** DUE_SOON_FRACTION, y1=k, fillcolor=STATUS_COLOURS["eval_due_soon"], opacity=0.08, line_width=0)
-    fig.add_hrect(y0=k, y1=b if b and not pd.isna(b) else top, fillcolor=STATUS_COLOURS["eval_overdue"], opacity=0.08, line_width=0)
+    _hband(marks, k ** DUE_SOON_FRACTION, k, STATUS_COLOURS["eval_due_soon"])
+    _hband(marks, k, b if b and not pd.isna(b) else top, STATUS_COLOURS["eval_overdue"])
     if b and not pd.isna(b):
-        fig.add_hrect(y0=b, y1=top, fillcolor=STATUS_COLOURS["buffer_breached"], opacity=0.08, line_width=0)
-    _threshold_lines(fig, k, b, position="right")  # on the right: recently evaluated models sit on the left
+        _hband(marks, b, top, STATUS_COLOURS["buffer_breached"])
+    _threshold_lines(marks, k, b, position="right")  # on the right: recently evaluated models sit on the left
     # The threshold lines' labels (right-aligned, just above their lines): no name goes over them.
     width, height = labels.MIN_PLOT
     obstacles = [labels.Box(width * 0.995 - labels.text_width(text), (math.log10(value) - y_range[0]) / (y_range[1] - y_range[0]) * height,
@@ -262,9 +301,9 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
     if t and not pd.isna(t):
         # Labels above the plot, each on the outer side of its line where it fits: they meet neither
         # each other nor the markers nor the names.
-        fig.add_vline(x=DUE_SOON_FRACTION * t, line=dict(color=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1))
-        fig.add_vline(x=t, line=dict(color=STATUS_COLOURS["eval_overdue"], dash="dash", width=1.5))
-        strip_rows = _top_line_labels(fig, [
+        _vline(marks, DUE_SOON_FRACTION * t, dict(color=STATUS_COLOURS["eval_due_soon"], dash="dot", width=1))
+        _vline(marks, t, dict(color=STATUS_COLOURS["eval_overdue"], dash="dash", width=1.5))
+        strip_rows = _top_line_labels(marks, [
             (x, (x - x_range[0]) / (x_range[1] - x_range[0]), text, colour, side) for x, text, colour, side in (
                 (DUE_SOON_FRACTION * t, f"due soon after {DUE_SOON_FRACTION * t:g} days", STATUS_COLOURS["eval_due_soon"], "left"),
                 (t, f"re-evaluate at {t:g} days", STATUS_COLOURS["eval_overdue"], "right"))])
@@ -297,7 +336,8 @@ def buffer_map(status: pd.DataFrame, k: float, b: float | None, t: float | None,
     named = points[points["status"].isin(MAP_NAMED_STATUSES)].copy()
     named["_rank"] = named["status"].map(rank)
     named = named.sort_values(["_rank", "compute_multiple"], ascending=[True, False]).head(max_named)
-    left_off = _name_labels(fig, named, points, names, x_range=x_range, y_range=y_range, obstacles=obstacles)
+    left_off = _name_labels(marks, named, points, names, x_range=x_range, y_range=y_range, obstacles=obstacles)
+    marks.apply(fig)
     # The page names these in words (charts.original_value maps the ids back).
     fig.update_layout(meta={"unnamed_model_ids": [str(model_id) for model_id in named.loc[left_off, "model_id"]]})
     _layout(fig, title=f"Buffer map (lines: {policy_label})", y_title="Compute since last clean eval (x, log)",
@@ -332,7 +372,9 @@ def normalised_trajectories(paths: pd.DataFrame, k: float, b: float | None, *, n
             len(xs), x=xs, y=ys, mode="lines", name=STATUS_LABELS[status_name], line=dict(color=colour, width=1.5),
             text=labels, hovertemplate="<b>%{text}</b><br>%{x|%Y-%m-%d}: %{y:.2f}x<extra></extra>",
             connectgaps=False))
-    _threshold_lines(fig, k, b)
+    marks = _Marks()
+    _threshold_lines(marks, k, b)
+    marks.apply(fig)
     _layout(fig, title="Every model since its last clean evaluation", y_title="Multiple of C at last clean evaluation (log)",
             x_title="Date")
     top = max([b or 0, k * 1.5, *(paths["multiple"].astype(float) * 1.2)]) if len(paths) else k * 2
