@@ -98,3 +98,10 @@ def give_tab_back(browser_tab: dict, *, failed: bool) -> None:
     except Exception:  # noqa: BLE001 - whatever went wrong, the next test gets a new context
         context.close()
         browser_tab.clear()
+
+
+def open_view_controls(page) -> None:
+    """Open the sidebar's button that holds the as-of date and the policy (unless it is open)."""
+    if not page.get_by_test_id("stDateInput").is_visible():
+        page.get_by_test_id("stSidebar").get_by_role("button", name="As of").click()
+        page.get_by_test_id("stDateInput").wait_for(state="visible")

@@ -28,6 +28,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from bench.server import wait_for_app
+from browsing import open_view_controls
 from dashboard import changes, display
 from dashboard.brief import build_brief, to_html, to_markdown
 from dashboard.ingest import ingest
@@ -233,7 +234,8 @@ def test_policy_selector_names_and_the_brief_shows_its_evidence(page, evidence_s
     wait_for_app(page)
     # The policy selector offers names (typing an id still finds one); choosing one keeps its id in the URL.
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_test_id("stSelectbox").filter(has_text="Policy").click()
+    open_view_controls(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Policy").click()
     options = [flat(text).strip() for text in page.get_by_role("option").all_inner_texts()]
     assert options == ["Compute only (compute-only)", "No buffer (no-buffer)", "RSP v1.0 (rsp-v1.0)"], options
     page.get_by_role("option", name="No buffer (no-buffer)").click()

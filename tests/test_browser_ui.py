@@ -277,3 +277,40 @@ def test_the_timeline_opens_an_event_as_of_its_date_and_the_evaluations_download
     assert "viewing as of 2026-11-14" in event.locator(
         "[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
     assert event.get_by_role("heading", name="Cobalt 3").is_visible()
+
+
+def test_the_view_and_the_filters_open_from_the_sidebar_and_change_the_view(page, demo_server):
+    """The as-of date and policy, and the overview's filters, sit behind buttons that say what is in
+    use: open one, change a value, and the page, the address bar and the button follow."""
+    open_page(page, demo_server, "/")
+    sidebar = page.get_by_test_id("stSidebar")
+    view_button = sidebar.get_by_role("button", name=f"As of {SNAPSHOT_DATE} · each model's own policy")
+    assert view_button.is_visible()
+    assert page.get_by_test_id("stDateInput").count() == 0  # not drawn until the button is opened
+    view_button.click()
+    assert page.get_by_role("spinbutton", name="year, As of").inner_text() == SNAPSHOT_DATE[:4]
+    page.get_by_test_id("stSelectbox").filter(has_text="Policy").click()
+    page.get_by_role("option", name="Anthropic RSP v1.0 (rsp-v1.0)").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('policy') === 'rsp-v1.0'")
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+    assert sidebar.get_by_role("button", name=f"As of {SNAPSHOT_DATE} · Anthropic RSP v1.0").is_visible()
+    # The chosen policy's numbers, in sight under the button.
+    assert sidebar.get_by_text("Anthropic RSP v1.0: evaluate every 4x effective compute").is_visible()
+    header = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+    assert "policy: Anthropic RSP v1.0" in header
+
+    assert sidebar.get_by_text("No filter: every model.").is_visible()
+    sidebar.get_by_role("button", name="Filter models").click()
+    status = page.get_by_test_id("stMultiSelect").filter(has_text="Status")
+    status.wait_for(state="visible")
+    status.click()
+    page.get_by_role("option", name="eval_overdue").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('status') === 'eval_overdue'")
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+    assert sidebar.get_by_text("Filtered by status.").is_visible()
+    assert url_params(page)["policy"] == ["rsp-v1.0"]  # the view's policy kept
+    tiles = browsing.metric_values(page)
+    assert tiles["Evaluation overdue"] != "0" and all(value == "0" for label, value in tiles.items()
+                                                      if label != "Evaluation overdue"), tiles

@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 
 from bench.server import free_port, wait_for_app
+from browsing import open_view_controls
 from clirun import run_cli
 from conftest import quiet
 from dashboard.ingest import ingest
@@ -133,7 +134,8 @@ def route_of(context) -> str:
 def choose_policy(page, index: int) -> str:
     """Pick the sidebar's policy option at index (a rerun); the policy id the URL then carries."""
     before = page.evaluate("() => new URLSearchParams(location.search).get('policy')")
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    open_view_controls(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Policy").click()
     page.get_by_role("option").nth(index).click()
     page.wait_for_function("before => (new URLSearchParams(location.search).get('policy') || null) !== before",
                            arg=before)

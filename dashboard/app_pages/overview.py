@@ -28,16 +28,19 @@ ui.check_choices("family", family_options, page_path="")
 ui.check_choices("status", STATUSES, page_path="")
 ui.check_choices("level", level_options, page_path="")
 ui.check_flag("public", page_path="")
+has_public = ui.row_counts(context.info).get("public_models", 0) > 0
 with st.sidebar:
-    st.header("Filter models")
-    families = st.multiselect("Family", family_options, key="family", bind="query-params", format_func=neutralise)
-    chosen_statuses = st.multiselect("Status", STATUSES, key="status", bind="query-params",
-                                     format_func=lambda name: name)
-    levels = st.multiselect("ASL level", level_options, key="level", bind="query-params")
-    has_public = ui.row_counts(context.info).get("public_models", 0) > 0
-    show_public = st.toggle("Public frontier (Epoch AI)", value=context.info["dataset"] == "public", key="public",
-                            bind="query-params", disabled=not has_public,
-                            help="Public reference models by organisation on the same compute axis.")
+    # On a button, as the view's date and policy: their code loads when it is first opened.
+    filters = st.popover("Filter models", icon=":material/filter_list:", width="stretch")
+    families = filters.multiselect("Family", family_options, key="family", bind="query-params", format_func=neutralise)
+    chosen_statuses = filters.multiselect("Status", STATUSES, key="status", bind="query-params",
+                                          format_func=lambda name: name)
+    levels = filters.multiselect("ASL level", level_options, key="level", bind="query-params")
+    show_public = filters.toggle("Public frontier (Epoch AI)", value=context.info["dataset"] == "public", key="public",
+                                 bind="query-params", disabled=not has_public,
+                                 help="Public reference models by organisation on the same compute axis.")
+    filtered = [name for name, values in (("family", families), ("status", chosen_statuses), ("ASL level", levels)) if values]
+    st.caption(f"Filtered by {', '.join(filtered)}." if filtered else "No filter: every model.")
     # Downloads near the top of the keyboard order (a dozen tab stops, not fifty past the charts).
     st.header("Export")
     exports = st.container()

@@ -64,8 +64,11 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
     policy = policy_text or None
     show_in_widget("as_of", as_of)
     show_in_widget("policy", policy)
-    with st.sidebar:
-        st.header("View")
+    # The view's date and policy on a button that opens their controls: the controls' code (the date
+    # picker's alone about 200 KB) loads when the button is first opened, not with every pasted link.
+    policy_label = neutralise(display.policy_name(policies, policy)) if policy else "each model's own policy"
+    with st.sidebar.popover(md_escape(f"As of {as_of:%Y-%m-%d} · {policy_label}"), icon=":material/event:",
+                            width="stretch"):
         st.date_input(
             "As of", min_value=AS_OF_MIN, max_value=AS_OF_MAX, key="as_of",
             on_change=write_to_url, args=("as_of",), format="YYYY-MM-DD",
@@ -77,10 +80,10 @@ def scope_controls(snap: store_module.Snapshot, info: dict, page_path: str) -> V
             args=("policy",), placeholder="Each model's own policy",
             format_func=lambda policy_id: neutralise(display.policy_option(policies, policy_id)),
             help="Recompute every figure under one policy's numbers instead of each model's own.")
-        chosen = policies.set_index("policy_id")
-        if policy:
-            row = chosen.loc[policy]
-            source = display.policy_source(policies, policy)
+    if policy:  # under the button, in sight: the numbers every figure is recomputed with
+        row = policies.set_index("policy_id").loc[policy]
+        source = display.policy_source(policies, policy)
+        with st.sidebar:
             st.caption(f"{md_escape(display.policy_name(policies, policy))}: evaluate every "
                        f"{row['eval_compute_multiple']:g}x effective compute"
                        + (f", re-evaluate every {row['eval_interval_days']:g} days" if pd.notna(row['eval_interval_days']) else "")
