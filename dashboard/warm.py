@@ -69,14 +69,14 @@ def warm(path: Path) -> str | None:
         snap = store_module.snapshot(path)
         warm_default_view(snap)
     except Exception:  # noqa: BLE001 - a viewer's run computes what the warm-up could not
-        log.exception("warming the overview of the new snapshot at %s failed", path)
+        log.exception("warming the overview of the latest snapshot at %s failed", path)
         return None
     return snap.snapshot_id
 
 
 def at_start(path: Path) -> str | None:
     """At a server's start, before it answers anyone: watch the store at path for new snapshots and
-    warm its latest snapshot now (the import of what a page run needs comes with it). The id warmed,
+    warm its latest snapshot now (Plotly's validators and the first queries come with it). The id warmed,
     or None (no store yet: the first page run builds it; a failure is logged)."""
     start(path)
     if not path.exists():

@@ -98,7 +98,7 @@ def test_a_store_that_cannot_be_read_at_start_is_logged_and_the_viewer_told(tmp_
     with streamlit_server(not_a_store, log_path=log) as server:
         view = open_link_sync(server.url, "/", timeout=WAIT_S)
         assert any("The data store cannot be read" in text for text in view.errors), view.errors or view.texts
-    assert "warming the overview of the new snapshot" in log.read_text()
+    assert "warming the overview of the latest snapshot" in log.read_text()
 
 
 def test_the_map_policy_is_the_views_else_the_shown_models_most_common():
@@ -120,4 +120,4 @@ def test_a_failed_warm_up_is_logged_and_leaves_the_viewers_run_to_compute(tmp_pa
     not_a_store = tmp_path / "asl.duckdb"
     not_a_store.write_text("not a database")
     assert warm.warm(not_a_store) is None
-    assert "warming the overview of the new snapshot" in caplog.text
+    assert "warming the overview of the latest snapshot" in caplog.text
