@@ -45,8 +45,10 @@ def test_both_parts_their_csv_and_a_trajectory_link(page, server, pair):
     frames = page.locator("[data-testid='stDataFrame']")
     # The consequences, the counts per table, then one table per input table (every one changed).
     assert frames.count() == 2 + 14
-    page.wait_for_selector("[data-testid='glide-cell-2-0']", state="attached")
-    first_model = page.locator("[data-testid='glide-cell-2-0']").first.text_content()
+    # The consequences' own cell: another grid's cell of that name may be drawn first.
+    consequence = frames.first.locator("[data-testid='glide-cell-2-0']")
+    consequence.wait_for(state="attached")
+    first_model = consequence.text_content()
 
     # The first model's trajectory on snapshot A, as of the date compared.
     frames.first.scroll_into_view_if_needed()
