@@ -22,6 +22,7 @@ import streamlit as st  # noqa: E402
 
 # What the first page run imports (app.py's own imports): imported as the server starts, not by its first viewer.
 from dashboard import auth, page_runs, ui, warm  # noqa: E402,F401
+from dashboard.params import shown  # noqa: E402
 from dashboard.store import store_path  # noqa: E402
 
 log = logging.getLogger("asl_dashboard")
@@ -34,7 +35,7 @@ async def warmed_at_start(_app):
     except TimeoutError:
         log.warning("the overview's warm-up took more than %g s: serving while it goes on", warm.START_SECONDS)
     except Exception as error:  # noqa: BLE001 - a page run reports what is wrong to its viewer
-        log.warning("no warm-up at start: %s", error)
+        log.warning("no warm-up at start: %s", shown(str(error)))  # one short line, whatever the path
     yield
 
 

@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 
 from dashboard import store as store_module
+from dashboard.params import shown
 from dashboard.ui.overview import warm_default_view
 
 log = logging.getLogger("asl_dashboard")
@@ -69,7 +70,7 @@ def warm(path: Path) -> str | None:
         snap = store_module.snapshot(path)
         warm_default_view(snap)
     except Exception:  # noqa: BLE001 - a viewer's run computes what the warm-up could not
-        log.exception("warming the overview of the latest snapshot at %s failed", path)
+        log.exception("warming the overview of the latest snapshot at %s failed", shown(str(path)))
         return None
     return snap.snapshot_id
 

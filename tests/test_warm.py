@@ -121,3 +121,11 @@ def test_a_failed_warm_up_is_logged_and_leaves_the_viewers_run_to_compute(tmp_pa
     not_a_store.write_text("not a database")
     assert warm.warm(not_a_store) is None
     assert "warming the overview of the latest snapshot" in caplog.text
+
+
+def test_a_store_path_of_100_000_characters_costs_the_log_one_short_line(tmp_path):
+    log = tmp_path / "streamlit.log"
+    with streamlit_server(tmp_path / ("x" * 100_000), log_path=log):
+        pass  # healthy: started, and no warm-up
+    lines = [line for line in log.read_text().splitlines() if "warm-up" in line]
+    assert lines == [lines[0]] and "no warm-up at start" in lines[0] and len(lines[0]) < 200, lines
