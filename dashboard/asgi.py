@@ -20,10 +20,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-# What the first page run imports (app.py's own imports): imported as the server starts, not by its first viewer.
+# What the first page run imports (app.py's own imports): imported as the server starts, not by its
+# first viewer. Declared before Streamlit's runtime exists, a cache makes Streamlit log "No runtime
+# found, using MemoryCacheStorageManager": only page runs and the warm-up use the caches, both once the
+# runtime has started, so that line would only mislead the operator reading the start's log.
+_caching_log = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+_caching_log_level = _caching_log.level
+_caching_log.setLevel(logging.ERROR)
 from dashboard import auth, page_runs, ui, warm  # noqa: E402,F401
 from dashboard.params import shown  # noqa: E402
 from dashboard.store import store_path  # noqa: E402
+_caching_log.setLevel(_caching_log_level)
 
 log = logging.getLogger("asl_dashboard")
 
