@@ -216,6 +216,10 @@ def test_a_killed_process_s_viewers_reconnect_to_the_other(browser, proxied):
     assert "model=on-track" in victim_page.url
     # Going on from there: another page, then a change of policy, both on the other process.
     victim_page.get_by_role("link", name="Overview").click()
+    # On a busy machine the overview's run can start after wait_for_app's settle time: a policy chosen
+    # on the trajectory page still shown would be dropped by that run. Wait for the overview itself.
+    victim_page.wait_for_function("!location.pathname.includes('trajectory')")
+    victim_page.get_by_role("button", name="Filter models").wait_for()
     wait_for_app(victim_page)
     choose_policy(victim_page, 1)
     assert any(row["route"] == victim_route and row["upstream"] == other_upstream for row in proxied.requests())
