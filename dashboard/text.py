@@ -5,7 +5,7 @@ terminal sequence. One definition of a line break (LINE_BREAKS) serves every for
   applies it; the terminal and CSV on a terminal use it alone);
 - md_escape: Streamlit's Markdown (pages); brief_md: GitHub-flavoured Markdown (the brief);
   digest_text: the changes digest (chat and e-mail Markdown dialects);
-- one_line_html, print_cell_text: HTML (the brief's HTML, print copies of tables);
+- print_text: a cell of a print copy of a table (text the page sets as text, never HTML);
 - chart_text: Plotly text (every chart in dashboard/charts gets its data through it).
 """
 from __future__ import annotations
@@ -191,15 +191,10 @@ def digest_text(value) -> str:
 
 # --- HTML of print copies ------------------------------------------------------------------------
 
-def one_line_html(value) -> str:
-    """Text for an HTML element: one line (one_line), neutralised, every character of markup an entity."""
-    return html.escape(neutralise(one_line(value)))
-
-
-def print_cell_text(value) -> str:
-    """A text cell of a print copy: one_line_html, where a line may break after each ';' of a list
-    (safeguard ids), and nowhere inside a word."""
-    return ";<wbr>".join(html.escape(part) for part in neutralise(one_line(value)).split(";"))
+def print_text(value) -> str:
+    """A heading or cell of a print copy of a table: one line, neutralised. The page sets it as an
+    element's text (dashboard/ui/print_copy.js), so it needs no HTML escaping and is never markup."""
+    return neutralise(one_line(value))
 
 
 # --- Plotly text (every chart) -------------------------------------------------------------------

@@ -6,12 +6,24 @@ from bench.server import wait_for_app
 from waits import new_context
 
 
+# A print copy of a table (dashboard/ui/print_copy.js) is drawn when the browser is next idle.
+PRINT_COPY = "[class*='st-key-print-'] [data-testid='stBidiComponentRegular']"
+PRINT_COPIES_DRAWN = f"() => [...document.querySelectorAll(\"{PRINT_COPY}\")].every(copy => copy.querySelector('table'))"
+
+
+def wait_for_print_copies(page) -> None:
+    """Wait until every print copy of a table on the page is drawn."""
+    page.wait_for_function(PRINT_COPIES_DRAWN)
+
+
 def open_page(page, server, path, *, width: int | None = None, height: int | None = None):
-    """Open path of server's app in page (at width x height when given) and wait until it is drawn."""
+    """Open path of server's app in page (at width x height when given) and wait until it is drawn,
+    its print copies too."""
     if width and height:
         page.set_viewport_size({"width": width, "height": height})
     page.goto(server.url + path)
     wait_for_app(page)
+    wait_for_print_copies(page)
     return page
 
 

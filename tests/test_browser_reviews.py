@@ -15,6 +15,7 @@ import pytest
 from bench.server import free_port, wait_for_app
 from dashboard.reviews.ledger import ledger_location, open_ledger
 from dashboard.sqlfiles import REPO_ROOT
+from browsing import wait_for_print_copies
 from labdata import published_lab, status_lab_tables
 from test_auth import sign_in_as, sign_in_home
 from waits import new_context, streamlit_server
@@ -166,6 +167,7 @@ def test_two_other_people_bring_a_decision_into_effect(browser, reviews_server, 
     # The list shows it decided, the title as typed.
     page.goto(reviews_server.url + "/reviews")
     wait_for_app(page)
+    wait_for_print_copies(page)
     # The print copy (the grid is a canvas).
     listed = page.locator("[class*='st-key-print-reviews']").text_content().replace("\u2060", "")
     assert "R1" in listed and HOSTILE_TITLE in listed and "decided" in listed

@@ -19,7 +19,7 @@ from dashboard import charts
 from dashboard.ingest import ingest
 from dashboard.text import WORD_JOINER, md_escape, neutralise, one_line
 from bench.server import free_port, wait_for_app, wait_healthy
-from browsing import give_tab_back, take_tab
+from browsing import PRINT_COPY, give_tab_back, take_tab, wait_for_print_copies
 from labdata import status_lab_tables, write_folder
 from waits import WAIT_S, streamlit_server
 
@@ -428,14 +428,21 @@ def _markup_problems(page, server, link: str) -> list:
     return problems
 
 
+# Any element in a print copy but a table's own (a line may break after ';': <wbr>).
+_PRINT_COPY_PROBLEMS = f"""() => [...document.querySelectorAll("{PRINT_COPY} *")]
+  .map(element => element.tagName.toLowerCase())
+  .filter(tag => !['table', 'thead', 'tbody', 'tr', 'th', 'td', 'wbr'].includes(tag))"""
+_PRINT_CELLS = f"() => [...document.querySelectorAll(\"{PRINT_COPY} td\")].map(cell => cell.textContent)"
+
+
 @pytest.fixture(scope="module")
 def hostile_pages(browser, browser_tab, hostile_server):
     """Every page of the hostile store opened once in a real browser at 1440x900 (no parameters
     too), read for both checks below: each page load costs seconds of Chromium's time."""
     page = take_tab(browser_tab, browser)
     page.set_viewport_size({"width": 1440, "height": 900})
-    found = {"charts": [], "markup": [], "errors": [], "invisible": []}
-    seen = {"charts": 0, "hovered": 0, "issue_text": False, "rtl_shown": [], "hover_texts": []}
+    found = {"charts": [], "markup": [], "errors": [], "invisible": [], "print": []}
+    seen = {"charts": 0, "hovered": 0, "issue_text": False, "rtl_shown": [], "hover_texts": [], "print_cells": []}
     failed = True
     try:
         for link in ["/", "/trajectory", "/reclassify", *hostile_links()]:
@@ -444,6 +451,10 @@ def hostile_pages(browser, browser_tab, hostile_server):
             page.wait_for_timeout(500)
             if page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count():
                 found["errors"].append((link, page.locator("[data-testid='stMain']").inner_text()[:300]))
+            # Every print copy drawn (the page draws them when the browser is idle), then read with the rest.
+            wait_for_print_copies(page)
+            found["print"] += [(link, problem) for problem in page.evaluate(_PRINT_COPY_PROBLEMS)]
+            seen["print_cells"] += page.evaluate(_PRINT_CELLS)
             found["markup"] += _markup_problems(page, hostile_server, link)
             if link in hostile_links():
                 found["charts"] += _chart_problems(page, link, seen)
@@ -465,6 +476,15 @@ def test_every_chart_on_every_page_shows_hostile_data_as_text(hostile_pages):
     assert not problems, "\n".join(map(repr, problems[:20]))
     assert seen["charts"] >= 8 and seen["hovered"] >= 20, seen
     assert seen["issue_text"]  # the attack is shown as the characters it is made of
+
+
+@pytest.mark.browser
+def test_print_copies_on_every_page_are_text(hostile_pages):
+    """Every page's print copies, drawn in the browser from the hostile store: only a table's own
+    elements, and the attack in a model's name reads as its characters in the overview's copy."""
+    found, seen = hostile_pages
+    assert not found["print"], found["print"][:20]
+    assert any('"><b style="font-size:60px;color:green">ON TRACK</b>' in cell for cell in seen["print_cells"])
 
 
 def _plot_problems(locator) -> list:
@@ -564,38 +584,18 @@ def test_the_brief_keeps_every_table_row_on_one_line(hostile_store):
 
 
 def test_the_print_copy_of_a_table_is_text_only():
-    """A print copy is one HTML table of escaped text: whatever a cell holds (tags, entities, Markdown,
-    line breaks), the only elements are the table's own and every cell reads as its characters."""
-    import html.parser
-
-    from dashboard.ui.layout import _print_html
+    """A print copy's content is the text of its headings and cells, nothing else: whatever a cell
+    holds (tags, entities, Markdown, line breaks), it reads as its characters on one line, and the
+    page sets it as text (print_copy.js; drawn in a browser by test_print_copies_on_every_page_are_text)."""
+    from dashboard.ui.layout import print_cells
 
     hostile = ['<a href="https://evil.example">x</a>;&amp;', '<img src=x onerror=alert(1)>', "&lt;b&gt;", "**bold** [l](http://e)",
-               "line\u2028break\r\nhere", '"><script>alert(1)</script>']
-    page = _print_html(pd.DataFrame({"<th>name": hostile, "n": range(len(hostile))}))
-
-    class Reader(html.parser.HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.tags, self.cells, self.inside = set(), [], False
-
-        def handle_starttag(self, tag, attrs):
-            self.tags.add(tag)
-            if tag in ("td", "th"):
-                self.inside = True
-                self.cells.append("")
-            elif tag != "wbr":
-                self.inside = False
-
-        def handle_data(self, data):
-            if self.inside:
-                self.cells[-1] += data
-
-    reader = Reader()
-    reader.feed(page)
-    assert reader.tags <= {"table", "thead", "tbody", "tr", "th", "td", "wbr"}  # <wbr>: a line may break after ';' 
-    assert reader.cells[0] == "<th>name" and reader.cells[2] == hostile[0]
-    assert reader.cells[2 + 2 * 4] == "line break here"  # every line break one space
+               "line\u2028break\r\nhere", '"><script>alert(1)</script>', "\u202e\u00e9"]
+    content = print_cells(pd.DataFrame({"<th>name": hostile, "n": range(len(hostile))}))
+    assert content.isascii()  # every other character as an escape: any text encodes
+    # Line breaks one space; a bidirectional override a visible escape; the rest as it is.
+    shown = [*hostile[:4], "line break here", hostile[5], "\\u202e\u00e9"]
+    assert json.loads(content) == {"columns": ["<th>name", "n"], "rows": [[text, str(index)] for index, text in enumerate(shown)]}
 
 
 def test_a_table_is_searched_at_once_and_shown_as_each_cell_neutralised():

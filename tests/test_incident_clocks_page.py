@@ -18,7 +18,7 @@ from labdata import write_folder
 from pagelinks import open_link
 from test_obligations import lab_tables
 from bench.server import wait_for_app
-from browsing import open_page
+from browsing import open_page, wait_for_print_copies
 from waits import streamlit_server
 from test_browser_tables import assert_fits, column_widths
 
@@ -189,6 +189,7 @@ def test_a_report_recorded_in_the_browser_marks_its_clock_done(page, incident_st
         form.get_by_role("button", name="Record the report").click()
         page.get_by_text("Recorded the report under ca-sb53-imminent", exact=False).wait_for()
         wait_for_app(page)  # the message is drawn first; the tables below it are the last run's until the run ends
+        wait_for_print_copies(page)
         page.emulate_media(media="print")  # the print copy of the clocks: plain text, readable here
         printed = page.locator("[class*='st-key-print-review-clocks'] table.print-table")
         row = printed.locator("tbody tr").filter(has_text="ca-sb53-imminent")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
@@ -77,14 +78,14 @@ def test_a_print_copy_and_a_grid_are_those_of_their_own_frame(two_snapshots):
     older, newer = two_snapshots
     scope, chosen = scope_of(older), overview.ModelFilter(levels=(3,))
     frame = counted_models(older, scope.as_of, chosen)
-    html, rows = layout.print_copy_of(counted_models, older, scope.as_of, chosen)
-    assert html == layout._table_html(frame) and rows == len(frame)
+    cells, rows = layout.print_copy_of(counted_models, older, scope.as_of, chosen)
+    assert cells == layout.print_cells(frame) and rows == len(frame)
     # The same function and arguments under another view function (a grid) are another view.
     grid = layout.grid_of(counted_models, older, scope.as_of, chosen)
     assert isinstance(grid, pa.Table) and grid.to_pandas().equals(layout.shown_frame(frame))
-    assert layout.print_copy_of(counted_models, older, scope.as_of, chosen) == (html, rows)
-    other_html, other_rows = layout.print_copy_of(counted_models, older, scope.as_of, overview.ModelFilter(levels=(2,)))
-    assert other_html != html and other_rows == len(overview.shown_models(older, scope, overview.ModelFilter(levels=(2,))))
+    assert layout.print_copy_of(counted_models, older, scope.as_of, chosen) == (cells, rows)
+    other_cells, other_rows = layout.print_copy_of(counted_models, older, scope.as_of, overview.ModelFilter(levels=(2,)))
+    assert other_cells != cells and other_rows == len(overview.shown_models(older, scope, overview.ModelFilter(levels=(2,))))
 
 
 def test_a_new_snapshot_gets_its_own_print_copy_and_map(two_snapshots):
@@ -92,9 +93,10 @@ def test_a_new_snapshot_gets_its_own_print_copy_and_map(two_snapshots):
     renamed = snapshot_questions.policies(newer)
     renamed = renamed.loc[renamed["name"].str.endswith(" (corrected)"), "name"].iat[0]
     chosen = overview.ModelFilter()
-    old_html, _ = layout.print_copy_of(overview.printed_status_table, older, scope_of(older), chosen)
-    new_html, _ = layout.print_copy_of(overview.printed_status_table, newer, scope_of(newer), chosen)
-    assert renamed not in old_html and renamed in new_html
+    old_cells, _ = layout.print_copy_of(overview.printed_status_table, older, scope_of(older), chosen)
+    new_cells, _ = layout.print_copy_of(overview.printed_status_table, newer, scope_of(newer), chosen)
+    assert not any(renamed in cell for row in json.loads(old_cells)["rows"] for cell in row)
+    assert any(renamed in cell for row in json.loads(new_cells)["rows"] for cell in row)
     old_map, new_map = overview.buffer_map(older, scope_of(older), chosen), overview.buffer_map(newer, scope_of(newer), chosen)
     assert old_map is not new_map
 
@@ -112,9 +114,9 @@ def test_each_scenario_and_filter_of_the_reclassify_page_has_its_own_views(two_s
     assert len(with_deployments) == 2
     for scenario in with_deployments:
         everything = (True, (), ())
-        html, rows = layout.print_copy_of(reclassify_views.printed_deployments, older, scope, scenario, *everything)
+        cells, rows = layout.print_copy_of(reclassify_views.printed_deployments, older, scope, scenario, *everything)
         expected = reclassify_views.printed_deployments(older, scope, scenario, *everything)
-        assert html == layout._table_html(expected) and rows == len(reclassify_questions.at_risk_frame(older, scope, scenario))
+        assert cells == layout.print_cells(expected) and rows == len(reclassify_questions.at_risk_frame(older, scope, scenario))
         action = expected["action"].iat[0]
         _, filtered_rows = layout.print_copy_of(reclassify_views.printed_deployments, older, scope, scenario, True,
                                                 (action,), ())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import numbers
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ import streamlit as st
 
 from dashboard import store as store_module
 from dashboard.display import STATUS_COLOURS, STATUS_LABELS
-from dashboard.text import md_escape, neutralise, neutralise_changes_any, neutralise_changes_any_arrow, one_line, one_line_html, print_cell_text
+from dashboard.text import md_escape, neutralise, neutralise_changes_any, neutralise_changes_any_arrow, one_line, print_text
 from dashboard.questions import reviews as review_questions
 from dashboard.questions.snapshot import ViewScope
 from dashboard.questions.status import deployments_by_status_surface, models_by_level_and_status, status_frame
@@ -127,7 +128,7 @@ def grid_of(derive, snap, *args, **kwargs) -> pa.Table:
 
 
 def _print_cell(value) -> str:
-    """One cell of a print copy as text a person reads (data escaped: it is never markup)."""
+    """One cell of a print copy as text a person reads (data as text: it is never markup)."""
     if value is None or (not isinstance(value, (str, bytes, list, tuple)) and pd.isna(value)):
         return ""
     if isinstance(value, (bool, np.bool_)):
@@ -139,56 +140,48 @@ def _print_cell(value) -> str:
         return f"{float(value):.3g}"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
-    return print_cell_text(value)
+    return print_text(value)
 
 
-def _table_html(frame: pd.DataFrame) -> str:
-    # One plain HTML table, not st.table: a st.table of 2,000 rows is 20,000 React cells that the
-    # browser draws on every page load although only print shows them (at scale l the overview took
-    # 3.5 x the baseline page's time to draw); a table of escaped text is parsed in milliseconds.
+def print_cells(frame: pd.DataFrame) -> bytes:
+    """A print copy's content: its headings and the text of every cell of its first PRINT_ROWS rows,
+    as UTF-8 JSON ({"columns": [...], "rows": [[...], ...]}) that the page draws as a plain table."""
     shown = frame.head(PRINT_ROWS)
-    head = "".join(f"<th>{one_line_html(column)}</th>" for column in shown.columns)
-    body = "".join("<tr>" + "".join(f"<td>{_print_cell(value)}</td>" for value in row) + "</tr>"
-                   for row in shown.itertuples(index=False, name=None))
-    return f'<table class="print-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return json.dumps({"columns": [print_text(column) for column in shown.columns],
+                       "rows": [[_print_cell(value) for value in row] for row in shown.itertuples(index=False, name=None)]},
+                      separators=(",", ":")).encode("ascii")  # every other character as \uXXXX: any text encodes
 
 
-# Cached on the frame's content: built once per view, not once per viewer (print_table_of keeps it
+# Cached on the frame's content: made once per view, not once per viewer (print_table_of keeps it
 # without hashing the frame).
-_print_html = st.cache_data(show_spinner=False, max_entries=64)(_table_html)
+_print_cells = st.cache_data(show_spinner=False, max_entries=64)(print_cells)
+
+# Drawn by the page when the browser is next idle, or at once when printing (print_copy.js): a copy
+# sent as HTML was sanitised on the browser's main thread before the charts could be drawn (a
+# quarter of a second for the overview's 2,000-row copy at scale m).
+_print_copy_element = st.components.v2.component(
+    "asl_print_copy", js=(Path(__file__).parent / "print_copy.js").read_text(), isolate_styles=False)
 
 
-class _ReadyHtml:
-    """HTML that st.html takes as it is (its _repr_html_): a string it would dedent, a scan of a
-    2,000-row table once per viewer."""
-    __slots__ = ("html",)
-
-    def __init__(self, html: str):
-        self.html = html
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-
-def _show_print_copy(html: str, rows: int, name: str) -> None:
+def _show_print_copy(cells: bytes, rows: int, name: str) -> None:
     with st.container(key=f"print-{name}"):
-        st.html(_ReadyHtml(html))
+        _print_copy_element(data=cells, key=f"copy-{name}")  # no "print-": st-key-print-* is the copy as a whole
         if rows > PRINT_ROWS:
             st.caption(f"First {PRINT_ROWS:,} of {rows:,} rows: the CSV download has all of them.")
 
 
 def print_table(frame: pd.DataFrame, name: str = "table") -> None:
     """A whole copy of a table for print only (the screen shows the scrolling grid)."""
-    _show_print_copy(_print_html(frame), len(frame), name)
+    _show_print_copy(_print_cells(frame), len(frame), name)
 
 
-def _print_copy(frame: pd.DataFrame) -> tuple[str, int]:
-    return _table_html(frame), len(frame)
+def _print_copy(frame: pd.DataFrame) -> tuple[bytes, int]:
+    return print_cells(frame), len(frame)
 
 
-def print_copy_of(derive, snap, *args, **kwargs) -> tuple[str, int]:
-    """The HTML of derive(snap, *args, **kwargs)'s print copy and its number of rows, kept per snapshot,
-    function and argument values: no frame is hashed. derive is a question or a module-level function
+def print_copy_of(derive, snap, *args, **kwargs) -> tuple[bytes, int]:
+    """The content of derive(snap, *args, **kwargs)'s print copy (print_cells) and its number of rows,
+    kept per snapshot, function and argument values: no frame is hashed. derive is a question or a module-level function
     asking questions."""
     return kept_view(_print_copy, derive, snap, args, kwargs, table=True)
 
