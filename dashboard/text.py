@@ -189,7 +189,7 @@ def digest_text(value) -> str:
     return _DIGEST_SPECIAL.sub(r"\\\1", neutralise(_LINE_BREAK_RUNS.sub(" ", str(value))))
 
 
-# --- HTML of print copies ------------------------------------------------------------------------
+# --- Print copies of tables ----------------------------------------------------------------------
 
 def print_text(value) -> str:
     """A heading or cell of a print copy of a table: one line, neutralised. The page sets it as an

@@ -145,7 +145,8 @@ def _print_cell(value) -> str:
 
 def print_cells(frame: pd.DataFrame) -> bytes:
     """A print copy's content: its headings and the text of every cell of its first PRINT_ROWS rows,
-    as UTF-8 JSON ({"columns": [...], "rows": [[...], ...]}) that the page draws as a plain table."""
+    as JSON ({"columns": [...], "rows": [[...], ...]}) that the page draws as one plain table (not
+    st.table: 2,000 rows of React cells drawn on every page load, although only print shows them)."""
     shown = frame.head(PRINT_ROWS)
     return json.dumps({"columns": [print_text(column) for column in shown.columns],
                        "rows": [[_print_cell(value) for value in row] for row in shown.itertuples(index=False, name=None)]},
@@ -181,8 +182,8 @@ def _print_copy(frame: pd.DataFrame) -> tuple[bytes, int]:
 
 def print_copy_of(derive, snap, *args, **kwargs) -> tuple[bytes, int]:
     """The content of derive(snap, *args, **kwargs)'s print copy (print_cells) and its number of rows,
-    kept per snapshot, function and argument values: no frame is hashed. derive is a question or a module-level function
-    asking questions."""
+    kept per snapshot, function and argument values: no frame is hashed. derive is a question or a
+    module-level function asking questions."""
     return kept_view(_print_copy, derive, snap, args, kwargs, table=True)
 
 
