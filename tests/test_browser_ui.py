@@ -314,3 +314,8 @@ def test_the_view_and_the_filters_open_from_the_sidebar_and_change_the_view(page
     tiles = browsing.metric_values(page)
     assert tiles["Evaluation overdue"] != "0" and all(value == "0" for label, value in tiles.items()
                                                       if label != "Evaluation overdue"), tiles
+    # The print copy is drawn again from the filtered rows (the same run, no new page).
+    printed = page.locator("[class*='st-key-print-status'] tbody tr")
+    page.wait_for_function("count => document.querySelectorAll(\"[class*='st-key-print-status'] tbody tr\").length === count",
+                           arg=int(tiles["Evaluation overdue"]))
+    assert set(printed.locator("td:first-child").all_inner_texts()) == {"Evaluation overdue"}
